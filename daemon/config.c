@@ -1,0 +1,179 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ym_config_defaults(struct ym_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s",
+		 YM_DEFAULT_STATE_DIR);
+	snprintf(cfg->oui_dir, sizeof(cfg->oui_dir), "%s", YM_DEFAULT_OUI_DIR);
+	cfg->max_flows = YM_DEFAULT_MAX_FLOWS;
+	cfg->max_devices = YM_DEFAULT_MAX_DEVICES;
+	cfg->max_stored_devices = YM_DEFAULT_MAX_STORED_DEVICES;
+	cfg->flow_idle_timeout = YM_DEFAULT_FLOW_IDLE_SEC;
+	cfg->commit_interval = YM_DEFAULT_COMMIT_SEC;
+	cfg->snaplen = YM_DEFAULT_SNAPLEN;
+	cfg->promiscuous = true;
+}
+
+enum kind { K_PATH, K_UINT, K_BOOL, K_IFACE };
+
+struct key {
+	const char *name;
+	enum kind kind;
+	size_t offset;
+	uint32_t min, max; /* for K_UINT */
+};
+
+#define OFF(f) offsetof(struct ym_config, f)
+
+static const struct key keys[] = {
+	{ "state_dir", K_PATH, OFF(state_dir), 0, 0 },
+	{ "oui_dir", K_PATH, OFF(oui_dir), 0, 0 },
+	{ "interface", K_IFACE, 0, 0, 0 },
+	{ "max_flows", K_UINT, OFF(max_flows), 1024, 4194304 },
+	{ "max_devices", K_UINT, OFF(max_devices), 16, 65536 },
+	{ "max_stored_devices", K_UINT, OFF(max_stored_devices), 16, 1000000 },
+	{ "flow_idle_timeout", K_UINT, OFF(flow_idle_timeout), 10, 86400 },
+	{ "commit_interval", K_UINT, OFF(commit_interval), 1, 3600 },
+	{ "snaplen", K_UINT, OFF(snaplen), 256, 65535 },
+	{ "promiscuous", K_BOOL, OFF(promiscuous), 0, 0 },
+};
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static int set_value(struct ym_config *cfg, const struct key *k,
+		     const char *value, char *why, size_t whylen)
+{
+	char *p = (char *)cfg + k->offset, *end;
+	unsigned long long v;
+
+	switch (k->kind) {
+	case K_PATH:
+		if (value[0] != '/' || strlen(value) >= 1024) {
+			snprintf(why, whylen, "must be an absolute path");
+			return -EINVAL;
+		}
+		snprintf(p, 1024, "%s", value);
+		return 0;
+	case K_IFACE:
+		if (value[0] == '\0' || strlen(value) >= 16 ||
+		    strpbrk(value, " /\t")) {
+			snprintf(why, whylen, "is not an interface name");
+			return -EINVAL;
+		}
+		if (cfg->n_interfaces == YM_MAX_INTERFACES) {
+			snprintf(why, whylen, "is given more than %d times",
+				 YM_MAX_INTERFACES);
+			return -EINVAL;
+		}
+		snprintf(cfg->interfaces[cfg->n_interfaces++], 64, "%s", value);
+		return 0;
+	case K_UINT:
+		errno = 0;
+		v = strtoull(value, &end, 10);
+		if (errno || end == value || *end != '\0' || value[0] == '-' ||
+		    v < k->min || v > k->max) {
+			snprintf(why, whylen, "must be a number from %u to %u",
+				 k->min, k->max);
+			return -EINVAL;
+		}
+		*(uint32_t *)(void *)p = (uint32_t)v;
+		return 0;
+	case K_BOOL:
+		if (!strcmp(value, "yes") || !strcmp(value, "true") ||
+		    !strcmp(value, "on") || !strcmp(value, "1"))
+			*(bool *)(void *)p = true;
+		else if (!strcmp(value, "no") || !strcmp(value, "false") ||
+			 !strcmp(value, "off") || !strcmp(value, "0"))
+			*(bool *)(void *)p = false;
+		else {
+			snprintf(why, whylen, "must be yes or no");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int ym_config_load(struct ym_config *cfg, const char *path, bool must_exist,
+		   char *err, size_t errlen)
+{
+	char line[YM_MAX_CONFIG_LINE + 2], why[96];
+	unsigned lineno = 0;
+	FILE *f;
+	int rc = 0;
+
+	f = fopen(path, "r");
+	if (!f) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		rc = -errno;
+		snprintf(err, errlen, "cannot read config %s: %s", path,
+			 strerror(errno));
+		return rc;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		const struct key *k = NULL;
+		char *eq, *name, *value;
+
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(err, errlen, "%s:%u: line longer than %d "
+				 "characters", path, lineno,
+				 YM_MAX_CONFIG_LINE);
+			rc = -EINVAL;
+			goto out;
+		}
+		name = trim(line);
+		if (name[0] == '\0' || name[0] == '#')
+			continue;
+		eq = strchr(name, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s:%u: expected 'setting = "
+				 "value'", path, lineno);
+			rc = -EINVAL;
+			goto out;
+		}
+		*eq = '\0';
+		name = trim(name);
+		value = trim(eq + 1);
+		for (size_t i = 0; i < YM_ARRAY_SIZE(keys); i++)
+			if (strcmp(keys[i].name, name) == 0)
+				k = &keys[i];
+		if (!k) {
+			snprintf(err, errlen, "%s:%u: unknown setting '%.64s'",
+				 path, lineno, name);
+			rc = -EINVAL;
+			goto out;
+		}
+		if (set_value(cfg, k, value, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s:%u: %s %s", path, lineno,
+				 name, why);
+			rc = -EINVAL;
+			goto out;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "cannot read config %s", path);
+		rc = -EIO;
+	}
+out:
+	fclose(f);
+	return rc;
+}

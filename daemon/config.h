@@ -1,0 +1,40 @@
+/* The config file: "key = value" lines, '#' comments. Every key has a
+ * default; an unknown key or a bad value is an error that names the file and
+ * line. The documented default file is data/yamori.conf. */
+#ifndef YM_CONFIG_H
+#define YM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+#include "ym-limits.h"
+
+#define YM_DEFAULT_CONFIG "/etc/yamori/yamori.conf"
+#define YM_DEFAULT_STATE_DIR "/var/lib/yamori"
+#define YM_DEFAULT_OUI_DIR "/usr/share/ieee-data"
+
+struct ym_config {
+	char state_dir[1024];
+	char oui_dir[1024];
+	char interfaces[YM_MAX_INTERFACES][64];
+	uint32_t n_interfaces;
+	uint32_t max_flows;
+	uint32_t max_devices;
+	uint32_t max_stored_devices;
+	uint32_t flow_idle_timeout;  /* seconds */
+	uint32_t commit_interval;    /* seconds */
+	uint32_t snaplen;
+	bool promiscuous;
+};
+
+/* Fills cfg with the built-in defaults. */
+void ym_config_defaults(struct ym_config *cfg);
+
+/* Reads path over the defaults already in cfg. A missing file is an error
+ * only when must_exist. On error returns -errno and one plain line in err. */
+int ym_config_load(struct ym_config *cfg, const char *path, bool must_exist,
+		   char *err, size_t errlen) YM_MUST_CHECK;
+
+#endif

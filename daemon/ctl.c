@@ -1,0 +1,428 @@
+#define _GNU_SOURCE
+/* yamorictl: reports what Yamori knows. Reads the state directory read-only
+ * (SQLite WAL lets it do so while the daemon writes). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "i18n.h"
+#include "inventory.h"
+#include "report.h"
+#include "store.h"
+
+#ifndef YM_VERSION
+#define YM_VERSION "0.0.0"
+#endif
+
+#define JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(3))
+
+static void usage(FILE *out)
+{
+	fprintf(out, "%s",
+		_("usage: yamorictl [--state-dir DIR] [-c CONFIG] COMMAND [--json]\n"
+		  "commands: devices, alerts, status\n"));
+}
+
+/* Display width of a UTF-8 string in terminal columns. */
+static int text_width(const char *s)
+{
+	mbstate_t ps;
+	int width = 0;
+	size_t n;
+	wchar_t wc;
+
+	memset(&ps, 0, sizeof(ps));
+	while (*s) {
+		n = mbrtowc(&wc, s, MB_CUR_MAX, &ps);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			width++;
+			s++;
+			memset(&ps, 0, sizeof(ps));
+			continue;
+		}
+		width += wcwidth(wc) > 0 ? wcwidth(wc) : 0;
+		s += n;
+	}
+	return width;
+}
+
+/* Prints s padded with spaces to width columns (wide characters count two). */
+static void cell(const char *s, int width)
+{
+	int w = text_width(s);
+
+	fputs(s, stdout);
+	for (; w < width; w++)
+		putchar(' ');
+	putchar(' ');
+}
+
+static const char *type_label(const char *type)
+{
+	static const struct {
+		const char *type, *label;
+	} labels[] = {
+		{ "router", N_("router") },
+		{ "access_point", N_("Wi-Fi access point") },
+		{ "camera", N_("camera") },
+		{ "doorbell", N_("doorbell") },
+		{ "alarm", N_("alarm") },
+		{ "sensor", N_("sensor") },
+		{ "lock", N_("door lock") },
+		{ "hub", N_("smart home hub") },
+		{ "light", N_("light") },
+		{ "smart_plug", N_("smart plug") },
+		{ "thermostat", N_("air conditioner control") },
+		{ "appliance", N_("home appliance") },
+		{ "robot_vacuum", N_("robot vacuum") },
+		{ "health", N_("health device") },
+		{ "tv", N_("TV") },
+		{ "streaming", N_("streaming device") },
+		{ "speaker", N_("speaker") },
+		{ "smart_speaker", N_("smart speaker") },
+		{ "game_console", N_("game console") },
+		{ "printer", N_("printer") },
+		{ "nas", N_("network storage") },
+		{ "computer", N_("computer") },
+		{ "phone", N_("smartphone") },
+		{ "tablet", N_("tablet") },
+		{ "wearable", N_("wearable") },
+		{ "voip", N_("phone line adapter") },
+		{ "network", N_("network device") },
+		{ "unknown", N_("unknown") },
+	};
+
+	for (size_t i = 0; i < YM_ARRAY_SIZE(labels); i++)
+		if (strcmp(labels[i].type, type) == 0)
+			return _(labels[i].label);
+	return type;
+}
+
+static int collect_device(const struct ym_device *d, void *arg)
+{
+	json_t *o = ym_report_device(d);
+
+	if (!o)
+		return -ENOMEM;
+	return json_array_append_new(arg, o) == 0 ? 0 : -ENOMEM;
+}
+
+/* Sort key: the gateway first, then by first IPv4 address, then MAC. */
+static int device_cmp(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int gx = json_is_true(json_object_get(x, "gateway")),
+	    gy = json_is_true(json_object_get(y, "gateway"));
+	const char *ix = json_string_value(json_array_get(json_object_get(x, "ips"), 0));
+	const char *iy = json_string_value(json_array_get(json_object_get(y, "ips"), 0));
+	struct ym_addr ax = { 0 }, ay = { 0 };
+	int c;
+
+	if (gx != gy)
+		return gy - gx;
+	if (ix && ym_addr_parse(ix, &ax) < 0)
+		memset(&ax, 0, sizeof(ax));
+	if (iy && ym_addr_parse(iy, &ay) < 0)
+		memset(&ay, 0, sizeof(ay));
+	if (ax.family != ay.family)
+		return ax.family == 4 ? -1 : ay.family == 4 ? 1 :
+		       (int)ax.family - (int)ay.family;
+	c = memcmp(ax.a, ay.a, 16);
+	if (c)
+		return c;
+	return strcmp(json_string_value(json_object_get(x, "mac")),
+		      json_string_value(json_object_get(y, "mac")));
+}
+
+static json_t *sorted_devices(struct ym_store *s)
+{
+	json_t *arr = json_array(), *out;
+	json_t **items;
+	size_t n;
+
+	if (ym_store_get_devices(s, collect_device, arr) < 0) {
+		json_decref(arr);
+		return NULL;
+	}
+	n = json_array_size(arr);
+	items = calloc(n ? n : 1, sizeof(*items));
+	out = json_array();
+	if (!items || !out) {
+		free(items);
+		json_decref(arr);
+		json_decref(out);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		items[i] = json_array_get(arr, i);
+	qsort(items, n, sizeof(*items), device_cmp);
+	for (size_t i = 0; i < n; i++)
+		json_array_append(out, items[i]);
+	free(items);
+	json_decref(arr);
+	return out;
+}
+
+static void local_time(const char *rfc3339, char *out, size_t len)
+{
+	struct tm tm = { 0 };
+	time_t t;
+
+	out[0] = '\0';
+	if (!rfc3339 || !strptime(rfc3339, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return;
+	t = timegm(&tm);
+	strftime(out, len, "%Y-%m-%d %H:%M", localtime_r(&t, &tm));
+}
+
+static int cmd_devices(struct ym_store *s, bool as_json)
+{
+	json_t *devs = sorted_devices(s), *d;
+	size_t i;
+
+	if (!devs) {
+		fprintf(stderr, "yamorictl: %s\n", _("cannot read the devices"));
+		return 1;
+	}
+	if (as_json) {
+		json_dumpf(devs, stdout, JSON_FLAGS);
+		putchar('\n');
+		json_decref(devs);
+		return 0;
+	}
+	if (json_array_size(devs) == 0) {
+		printf("%s\n", _("No devices found yet."));
+		json_decref(devs);
+		return 0;
+	}
+	cell(_("MAC address"), 17);
+	cell(_("IP address"), 15);
+	cell(_("Name"), 20);
+	cell(_("Maker"), 24);
+	cell(_("Kind"), 12);
+	printf("%s\n", _("Last seen"));
+	json_array_foreach(devs, i, d) {
+		const char *ip = json_string_value(
+			json_array_get(json_object_get(d, "ips"), 0));
+		const char *name = json_string_value(json_object_get(d, "name"));
+		const char *vendor =
+			json_string_value(json_object_get(d, "vendor"));
+		char when[32], vend[25];
+
+		local_time(json_string_value(json_object_get(d, "last_seen")),
+			   when, sizeof(when));
+		/* Long registry names are cut to fit the column. */
+		ym_strlcpy_clean(vend, vendor, strlen(vendor), sizeof(vend));
+		cell(json_string_value(json_object_get(d, "mac")), 17);
+		cell(ip ? ip : "-", 15);
+		cell(name[0] ? name : "-", 20);
+		cell(vend[0] ? vend : "-", 24);
+		cell(type_label(json_string_value(json_object_get(d, "type"))),
+		     12);
+		printf("%s\n", when);
+	}
+	printf(ngettext("%zu device\n", "%zu devices\n",
+			json_array_size(devs)),
+	       json_array_size(devs));
+	json_decref(devs);
+	return 0;
+}
+
+static int collect_alert(const struct ym_alert_row *a, void *arg)
+{
+	json_t *o = ym_report_alert(a);
+
+	if (!o)
+		return -ENOMEM;
+	return json_array_append_new(arg, o) == 0 ? 0 : -ENOMEM;
+}
+
+static int cmd_alerts(struct ym_store *s, bool as_json)
+{
+	json_t *alerts = json_array(), *a;
+	size_t i;
+
+	if (ym_store_get_alerts(s, collect_alert, alerts) < 0) {
+		fprintf(stderr, "yamorictl: %s\n", _("cannot read the alerts"));
+		json_decref(alerts);
+		return 1;
+	}
+	if (as_json) {
+		json_dumpf(alerts, stdout, JSON_FLAGS);
+		putchar('\n');
+	} else if (json_array_size(alerts) == 0) {
+		printf("%s\n", _("No alerts. Nothing needs doing now."));
+	} else {
+		json_array_foreach(alerts, i, a) {
+			char when[32];
+
+			local_time(json_string_value(json_object_get(a, "last_seen")),
+				   when, sizeof(when));
+			printf("%s  %s  %s  %s\n", when,
+			       json_string_value(json_object_get(a, "severity")),
+			       json_string_value(json_object_get(a, "mac")),
+			       json_string_value(json_object_get(a, "message")));
+		}
+	}
+	json_decref(alerts);
+	return 0;
+}
+
+static json_int_t jint(json_t *o, const char *path)
+{
+	char key[64];
+	const char *dot = strchr(path, '.');
+
+	if (!dot)
+		return json_integer_value(json_object_get(o, path));
+	snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
+	return jint(json_object_get(o, key), dot + 1);
+}
+
+static int cmd_status(struct ym_store *s, bool as_json)
+{
+	char *text = ym_store_get_meta(s, "status");
+	json_t *st = text ? json_loads(text, 0, NULL) : NULL;
+	const char *state;
+	char t1[32], t2[32];
+
+	free(text);
+	if (!st) {
+		fprintf(stderr, "yamorictl: %s\n",
+			_("no status recorded yet (run yamorid first)"));
+		return 1;
+	}
+	state = json_string_value(json_object_get(st, "state"));
+	/* A "running" status whose daemon is gone means it was killed. */
+	if (state && strcmp(state, "running") == 0) {
+		char path[64];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%lld",
+			 (long long)jint(st, "pid"));
+		f = fopen(path, "r");
+		if (!f)
+			json_object_set_new(st, "state", json_string("ended"));
+		else
+			fclose(f);
+		state = json_string_value(json_object_get(st, "state"));
+	}
+	if (as_json) {
+		json_dumpf(st, stdout, JSON_FLAGS);
+		putchar('\n');
+		json_decref(st);
+		return 0;
+	}
+	local_time(json_string_value(json_object_get(st, "capture_start")), t1,
+		   sizeof(t1));
+	local_time(json_string_value(json_object_get(st, "capture_clock")), t2,
+		   sizeof(t2));
+	printf("Yamori %s\n",
+	       json_string_value(json_object_get(st, "version")));
+	printf("%-14s %s (%s)\n", _("State:"),
+	       strcmp(state, "running") == 0 ? _("watching") :
+	       strcmp(state, "ended") == 0   ? _("stopped unexpectedly") :
+						 _("stopped"),
+	       json_string_value(json_object_get(st, "sources")));
+	printf("%-14s %s - %s\n", _("Period:"), t1, t2);
+	printf("%-14s %lld\n", _("Devices:"),
+	       (long long)jint(st, "devices.in_memory"));
+	printf("%-14s %lld\n", _("Packets:"), (long long)jint(st, "packets"));
+	printf("%-14s %lld\n", _("Malformed:"),
+	       (long long)jint(st, "malformed"));
+	printf("%-14s %lld\n", _("Connections:"),
+	       (long long)jint(st, "flows.created"));
+	if (jint(st, "files.truncated"))
+		printf("%-14s %s\n", _("Problem:"),
+		       json_string_value(json_object_get(
+			       json_object_get(st, "files"), "last_problem")));
+	json_decref(st);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *state_dir = NULL, *config_path = YM_DEFAULT_CONFIG, *cmd;
+	bool as_json = false, config_given = false;
+	struct ym_config cfg;
+	struct ym_store *s;
+	char err[2048] = "";
+	int opt, rc;
+
+	ym_i18n_init();
+	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			state_dir = optarg;
+			break;
+		case 'c':
+			config_path = optarg;
+			config_given = true;
+			break;
+		case 'j':
+			as_json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("yamorictl %s\n", YM_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "yamorictl: unexpected argument '%s'\n",
+			argv[optind]);
+		return 2;
+	}
+	if (strcmp(cmd, "devices") && strcmp(cmd, "alerts") &&
+	    strcmp(cmd, "status")) {
+		fprintf(stderr, "yamorictl: unknown command '%s'\n", cmd);
+		usage(stderr);
+		return 2;
+	}
+	ym_config_defaults(&cfg);
+	if (ym_config_load(&cfg, config_path, config_given, err,
+			   sizeof(err)) < 0) {
+		fprintf(stderr, "yamorictl: %s\n", err);
+		return 2;
+	}
+	if (state_dir)
+		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state_dir);
+	rc = ym_store_open_readonly(&s, cfg.state_dir, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "yamorictl: %s\n", err);
+		return rc == -ENOENT ? 2 : 1;
+	}
+	if (strcmp(cmd, "devices") == 0)
+		rc = cmd_devices(s, as_json);
+	else if (strcmp(cmd, "alerts") == 0)
+		rc = cmd_alerts(s, as_json);
+	else
+		rc = cmd_status(s, as_json);
+	ym_store_close(s);
+	return rc;
+}

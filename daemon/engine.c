@@ -1,0 +1,404 @@
+#include "engine.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <pcap/pcap.h>
+
+#include "capture.h"
+#include "decode.h"
+#include "flow.h"
+#include "inventory.h"
+#include "oui.h"
+#include "store.h"
+
+#ifndef YM_VERSION
+#define YM_VERSION "0.0.0"
+#endif
+
+/* nDPI protocol ids are below this bound in 4.2 (about 300 are defined). */
+#define YM_MAX_PROTO_IDS 1024
+
+struct ym_engine {
+	uv_loop_t *loop;
+	struct ym_config cfg;
+	struct ym_oui *oui;
+	struct ym_store *store;
+	struct ym_inventory *inv;
+	struct ym_flow_table *flows;
+	struct ym_capture *capture;
+	struct ym_capture_sink sink;
+	struct ym_flow_observer flow_obs;
+	struct ym_inventory_observer inv_obs;
+	uv_timer_t tick;
+	bool tick_started;
+	bool live, stopped;
+	int status;
+
+	uint64_t clock_us;          /* the capture clock */
+	uint64_t last_commit_us, last_expire_us;
+	uint64_t capture_start_us, started_wall_us;
+	uint32_t oui_entries;
+	char sources[512];
+
+	uint64_t packets, bytes, malformed;
+	uint64_t by_result[YM_DECODE_RESULT_MAX];
+	uint64_t fragments, arp, ipv4, ipv6, other_l3;
+	uint64_t store_errors;
+	uint32_t proto_flows[YM_MAX_PROTO_IDS];
+};
+
+static void on_device_evicted(struct ym_inventory_observer *obs,
+			      struct ym_device *dev)
+{
+	struct ym_engine *e = ym_container_of(obs, struct ym_engine, inv_obs);
+
+	if (!dev->dirty)
+		return;
+	if (ym_store_begin(e->store) < 0 ||
+	    ym_store_put_device(e->store, dev) < 0)
+		e->store_errors++;
+}
+
+static void on_flow_end(struct ym_flow_observer *obs, const struct ym_flow *f)
+{
+	struct ym_engine *e = ym_container_of(obs, struct ym_engine, flow_obs);
+	uint16_t p = f->app_proto ? f->app_proto : f->master_proto;
+
+	if (p < YM_MAX_PROTO_IDS)
+		e->proto_flows[p]++;
+}
+
+static int restore_device(const struct ym_device *d, void *arg)
+{
+	struct ym_engine *e = arg;
+
+	ym_inventory_restore(e->inv, d);
+	return 0;
+}
+
+int ym_engine_init(struct ym_engine **out, uv_loop_t *loop,
+		   const struct ym_config *cfg, char *err, size_t errlen)
+{
+	struct ym_engine *e = calloc(1, sizeof(*e));
+	int rc;
+
+	if (!e)
+		return -ENOMEM;
+	e->loop = loop;
+	e->cfg = *cfg;
+	e->started_wall_us = ym_wall_us();
+	e->flow_obs.flow_end = on_flow_end;
+	e->inv_obs.device_evicted = on_device_evicted;
+	rc = ym_oui_init(&e->oui, cfg->oui_dir, &e->oui_entries);
+	if (rc < 0) {
+		snprintf(err, errlen, "out of memory reading %s", cfg->oui_dir);
+		goto out;
+	}
+	if (e->oui_entries == 0)
+		fprintf(stderr, "yamorid: no IEEE registry in %s; vendors will "
+			"be unknown (install ieee-data)\n", cfg->oui_dir);
+	rc = ym_store_open(&e->store, cfg->state_dir, err, errlen);
+	if (rc < 0)
+		goto out;
+	rc = ym_inventory_init(&e->inv, cfg->max_devices, e->oui, &e->inv_obs);
+	if (rc == 0)
+		rc = ym_store_get_devices(e->store, restore_device, e);
+	if (rc == 0)
+		rc = ym_flow_init(&e->flows, cfg->max_flows,
+				  cfg->flow_idle_timeout, &e->flow_obs);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot set up the device tables: %s",
+			 strerror(-rc));
+		goto out;
+	}
+	rc = uv_timer_init(loop, &e->tick);
+out:
+	if (rc < 0) {
+		ym_flow_fini(e->flows);
+		ym_inventory_fini(e->inv);
+		ym_store_close(e->store);
+		ym_oui_fini(e->oui);
+		free(e);
+		return rc;
+	}
+	*out = e;
+	return 0;
+}
+
+static json_t *status_json(struct ym_engine *e)
+{
+	struct ym_flow_stats fs;
+	struct ym_inventory_stats is;
+	struct ym_capture_stats cs = { 0 };
+	char t1[YM_TIME_STRLEN], t2[YM_TIME_STRLEN], t3[YM_TIME_STRLEN];
+	json_t *reasons = json_object(), *protos = json_object();
+
+	ym_flow_get_stats(e->flows, &fs);
+	ym_inventory_get_stats(e->inv, &is);
+	if (e->capture)
+		ym_capture_get_stats(e->capture, &cs);
+	for (int r = 1; r < YM_DECODE_RESULT_MAX; r++)
+		if (e->by_result[r])
+			json_object_set_new(reasons,
+					    ym_decode_result_name(r),
+					    json_integer((json_int_t)e->by_result[r]));
+	for (int p = 0; p < YM_MAX_PROTO_IDS; p++)
+		if (e->proto_flows[p])
+			json_object_set_new(protos,
+					    ym_flow_proto_name(e->flows, (uint16_t)p),
+					    json_integer(e->proto_flows[p]));
+	ym_time_format(e->started_wall_us, t1);
+	ym_time_format(e->capture_start_us, t2);
+	ym_time_format(e->clock_us, t3);
+	return json_pack(
+		"{s:s, s:s, s:s, s:i, s:s, s:s, s:s,"
+		" s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I,"
+		" s:{s:i, s:i, s:i, s:s}, s:{s:I, s:I},"
+		" s:{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:i}, s:o,"
+		" s:{s:i, s:i, s:I, s:I}, s:I, s:I, s:i}",
+		"version", YM_VERSION,
+		"mode", e->live ? "live" : "file",
+		"sources", e->sources,
+		"pid", (int)getpid(),
+		"started", t1,
+		"capture_start", t2,
+		"capture_clock", t3,
+		"packets", (json_int_t)e->packets,
+		"bytes", (json_int_t)e->bytes,
+		"malformed", (json_int_t)e->malformed,
+		"malformed_by_reason", reasons,
+		"arp", (json_int_t)e->arp,
+		"ipv4", (json_int_t)e->ipv4,
+		"ipv6", (json_int_t)e->ipv6,
+		"other", (json_int_t)e->other_l3,
+		"fragments", (json_int_t)e->fragments,
+		"files", "total", (int)cs.files_total, "read", (int)cs.files_read,
+		"truncated", (int)cs.files_truncated,
+		"last_problem", cs.last_problem,
+		"capture", "received", (json_int_t)cs.received,
+		"dropped", (json_int_t)cs.dropped,
+		"flows", "active", (int)fs.active, "max", (int)fs.max,
+		"created", (json_int_t)fs.created,
+		"expired", (json_int_t)fs.expired,
+		"evicted", (json_int_t)fs.evicted,
+		"classified", (json_int_t)fs.classified,
+		"unknown", (json_int_t)fs.unknown,
+		"ndpi_active", (int)fs.ndpi_active,
+		"protocols", protos,
+		"devices", "in_memory", (int)is.devices, "max", (int)is.max,
+		"created", (json_int_t)is.created,
+		"evicted", (json_int_t)is.evicted,
+		"dhcp_malformed", (json_int_t)is.dhcp_bad,
+		"store_errors", (json_int_t)e->store_errors,
+		"oui_entries", (int)e->oui_entries);
+}
+
+static void put_dirty(struct ym_device *d, void *arg)
+{
+	struct ym_engine *e = arg;
+
+	if (!d->dirty)
+		return;
+	if (ym_store_put_device(e->store, d) < 0)
+		e->store_errors++;
+	else
+		d->dirty = false;
+}
+
+/* One batched transaction: every changed device and the status counters. */
+static int commit(struct ym_engine *e, const char *state)
+{
+	json_t *st;
+	char *text;
+	int rc;
+
+	ym_inventory_decide(e->inv);
+	rc = ym_store_begin(e->store);
+	if (rc < 0)
+		goto out;
+	ym_inventory_foreach(e->inv, put_dirty, e);
+	st = status_json(e);
+	if (st)
+		json_object_set_new(st, "state", json_string(state));
+	text = st ? json_dumps(st, JSON_COMPACT) : NULL;
+	json_decref(st);
+	if (text) {
+		rc = ym_store_put_meta(e->store, "status", text);
+		free(text);
+	}
+	if (rc == 0 && ym_store_prune_devices(e->store,
+					      e->cfg.max_stored_devices) < 0)
+		e->store_errors++;
+	if (rc == 0)
+		rc = ym_store_commit(e->store);
+out:
+	if (rc < 0)
+		e->store_errors++;
+	e->last_commit_us = e->clock_us;
+	return rc;
+}
+
+static void periodic(struct ym_engine *e)
+{
+	if (e->clock_us >= e->last_expire_us + 1000000) {
+		ym_flow_expire(e->flows, e->clock_us);
+		e->last_expire_us = e->clock_us;
+	}
+	if (e->clock_us >= e->last_commit_us +
+				   (uint64_t)e->cfg.commit_interval * 1000000)
+		commit(e, "running");
+}
+
+static void on_packet(struct ym_capture_sink *sink, int linktype,
+		      const struct pcap_pkthdr *h, const uint8_t *data)
+{
+	struct ym_engine *e = ym_container_of(sink, struct ym_engine, sink);
+	struct ym_packet pkt;
+	enum ym_decode_result r;
+	int dir;
+
+	pkt.ts_us = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+	/* The capture clock never runs backwards, even when a later file or a
+	 * reordered packet carries an older timestamp. */
+	if (pkt.ts_us > e->clock_us)
+		e->clock_us = pkt.ts_us;
+	else
+		pkt.ts_us = e->clock_us;
+	if (e->capture_start_us == 0) {
+		e->capture_start_us = pkt.ts_us;
+		e->last_commit_us = e->last_expire_us = pkt.ts_us;
+	}
+	e->packets++;
+	e->bytes += h->len;
+	r = ym_decode(linktype, data, h->caplen, h->len, &pkt);
+	e->by_result[r]++;
+	if (r != YM_DECODE_OK) {
+		if (r != YM_DECODE_UNSUPPORTED_LINK)
+			e->malformed++;
+		goto out;
+	}
+	switch (pkt.l3) {
+	case YM_L3_ARP:
+		e->arp++;
+		break;
+	case YM_L3_IPV4:
+		e->ipv4++;
+		break;
+	case YM_L3_IPV6:
+		e->ipv6++;
+		break;
+	default:
+		e->other_l3++;
+		break;
+	}
+	if (pkt.fragment)
+		e->fragments++;
+	ym_inventory_packet(e->inv, &pkt);
+	ym_flow_packet(e->flows, &pkt, &dir);
+out:
+	periodic(e);
+}
+
+static void on_finished(struct ym_capture_sink *sink)
+{
+	struct ym_engine *e = ym_container_of(sink, struct ym_engine, sink);
+
+	ym_engine_stop(e);
+}
+
+/* Live mode: the wall clock moves the capture clock when the network is
+ * quiet, so flows still expire and commits still happen. */
+static void on_tick(uv_timer_t *t)
+{
+	struct ym_engine *e = ym_container_of(t, struct ym_engine, tick);
+	uint64_t now = ym_wall_us();
+
+	if (now > e->clock_us)
+		e->clock_us = now;
+	if (e->capture_start_us == 0)
+		e->last_commit_us = e->last_expire_us = e->clock_us;
+	periodic(e);
+}
+
+int ym_engine_start_files(struct ym_engine *e, char **files, uint32_t n,
+			  char *err, size_t errlen)
+{
+	int rc;
+
+	e->sink.packet = on_packet;
+	e->sink.finished = on_finished;
+	rc = ym_capture_open_files(&e->capture, e->loop, files, n, &e->sink,
+				   err, errlen);
+	if (rc < 0)
+		return rc;
+	snprintf(e->sources, sizeof(e->sources), "%s%s", files[0],
+		 n > 1 ? " ..." : "");
+	return ym_capture_start(e->capture);
+}
+
+int ym_engine_start_live(struct ym_engine *e, char *err, size_t errlen)
+{
+	size_t off = 0;
+	int rc;
+
+	e->live = true;
+	e->sink.packet = on_packet;
+	e->sink.finished = on_finished;
+	rc = ym_capture_open_live(&e->capture, e->loop, e->cfg.interfaces,
+				  e->cfg.n_interfaces, e->cfg.snaplen,
+				  e->cfg.promiscuous, &e->sink, err, errlen);
+	if (rc < 0)
+		return rc;
+	for (uint32_t i = 0; i < e->cfg.n_interfaces; i++)
+		off += (size_t)snprintf(e->sources + off,
+					sizeof(e->sources) - off, "%s%s",
+					i ? " " : "", e->cfg.interfaces[i]);
+	e->clock_us = e->last_commit_us = e->last_expire_us = ym_wall_us();
+	rc = ym_capture_start(e->capture);
+	if (rc == 0)
+		rc = uv_timer_start(&e->tick, on_tick, 1000, 1000);
+	if (rc == 0) {
+		e->tick_started = true;
+		rc = commit(e, "running");
+	}
+	if (rc < 0)
+		snprintf(err, errlen, "cannot start capture: %s",
+			 strerror(-rc));
+	return rc;
+}
+
+void ym_engine_stop(struct ym_engine *e)
+{
+	if (e->stopped)
+		return;
+	e->stopped = true;
+	uv_close((uv_handle_t *)&e->tick, NULL);
+	/* Every flow still open ends now, so its protocol is counted; then one
+	 * last commit, while the capture statistics can still be read. */
+	ym_flow_expire(e->flows, UINT64_MAX);
+	if (commit(e, "stopped") < 0)
+		e->status = 1;
+	ym_capture_close(e->capture);
+	e->capture = NULL;
+}
+
+int ym_engine_fini(struct ym_engine *e)
+{
+	int status;
+
+	if (!e)
+		return 0;
+	ym_engine_stop(e);
+	status = e->status || e->store_errors ? 1 : 0;
+	ym_flow_fini(e->flows);
+	ym_inventory_fini(e->inv);
+	ym_store_close(e->store);
+	ym_oui_fini(e->oui);
+	free(e);
+	return status;
+}

@@ -1,0 +1,544 @@
+#include "inventory.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dhcp.h"
+#include "oui.h"
+
+#define YM_MAX_LOCAL_NETS 8
+
+/* Frames with an internet source address a device must send before traffic
+ * alone marks it as the gateway. */
+#define YM_GATEWAY_MIN_REMOTE 3
+
+struct local_net {
+	struct ym_addr net;
+	uint8_t plen;
+};
+
+struct ym_inventory {
+	struct ym_device *pool;
+	int32_t *buckets;
+	uint32_t mask, max;
+	int32_t free_head, lru_head, lru_tail;
+	const struct ym_oui *oui;
+	struct ym_inventory_observer *obs;
+	struct local_net nets[YM_MAX_LOCAL_NETS];
+	uint32_t n_nets;
+	bool has_router_ip;
+	struct ym_addr router_ip;  /* DHCP option 3 */
+	struct ym_inventory_stats stats;
+};
+
+static const char *const flag_names[YM_FLAG_COUNT] = {
+	"default_password", "unsupported", "no_support_contact",
+	"outdated_firmware", "idle", "gone", "suspicious", "isolated",
+	"retired", "randomized_mac",
+};
+
+const char *ym_flag_name(unsigned bit)
+{
+	return bit < YM_FLAG_COUNT ? flag_names[bit] : NULL;
+}
+
+int ym_inventory_init(struct ym_inventory **out, uint32_t max_devices,
+		      const struct ym_oui *oui,
+		      struct ym_inventory_observer *obs)
+{
+	struct ym_inventory *inv;
+	uint32_t nb = 1;
+
+	if (max_devices == 0 || max_devices > (1u << 20))
+		return -EINVAL;
+	while (nb < max_devices * 2)
+		nb <<= 1;
+	inv = calloc(1, sizeof(*inv));
+	if (!inv)
+		return -ENOMEM;
+	inv->pool = calloc(max_devices, sizeof(*inv->pool));
+	inv->buckets = malloc(nb * sizeof(*inv->buckets));
+	if (!inv->pool || !inv->buckets) {
+		ym_inventory_fini(inv);
+		return -ENOMEM;
+	}
+	memset(inv->buckets, 0xff, nb * sizeof(*inv->buckets));
+	inv->mask = nb - 1;
+	inv->max = max_devices;
+	for (uint32_t i = 0; i < max_devices; i++)
+		inv->pool[i].next = i + 1 < max_devices ? (int32_t)i + 1 : -1;
+	inv->free_head = 0;
+	inv->lru_head = inv->lru_tail = -1;
+	inv->oui = oui;
+	inv->obs = obs;
+	inv->stats.max = max_devices;
+	*out = inv;
+	return 0;
+}
+
+void ym_inventory_fini(struct ym_inventory *inv)
+{
+	if (!inv)
+		return;
+	free(inv->pool);
+	free(inv->buckets);
+	free(inv);
+}
+
+static uint32_t mac_hash(const uint8_t mac[6])
+{
+	return (uint32_t)ym_hash_bytes(mac, 6, 0x9e3779b97f4a7c15ULL);
+}
+
+static void lru_unlink(struct ym_inventory *inv, struct ym_device *d)
+{
+	if (d->lru_prev >= 0)
+		inv->pool[d->lru_prev].lru_next = d->lru_next;
+	else
+		inv->lru_head = d->lru_next;
+	if (d->lru_next >= 0)
+		inv->pool[d->lru_next].lru_prev = d->lru_prev;
+	else
+		inv->lru_tail = d->lru_prev;
+}
+
+static void lru_append(struct ym_inventory *inv, struct ym_device *d)
+{
+	int32_t idx = (int32_t)(d - inv->pool);
+
+	d->lru_next = -1;
+	d->lru_prev = inv->lru_tail;
+	if (inv->lru_tail >= 0)
+		inv->pool[inv->lru_tail].lru_next = idx;
+	else
+		inv->lru_head = idx;
+	inv->lru_tail = idx;
+}
+
+struct ym_device *ym_inventory_find(struct ym_inventory *inv,
+				    const uint8_t mac[6])
+{
+	int32_t idx = inv->buckets[mac_hash(mac) & inv->mask];
+
+	for (; idx >= 0; idx = inv->pool[idx].next)
+		if (memcmp(inv->pool[idx].mac, mac, 6) == 0)
+			return &inv->pool[idx];
+	return NULL;
+}
+
+static void evict_oldest(struct ym_inventory *inv)
+{
+	struct ym_device *d = &inv->pool[inv->lru_head];
+	int32_t idx = inv->lru_head;
+	int32_t *pp = &inv->buckets[mac_hash(d->mac) & inv->mask];
+
+	/* The store writes the device before it leaves memory, so nothing
+	 * that was learned is lost. */
+	if (inv->obs && inv->obs->device_evicted)
+		inv->obs->device_evicted(inv->obs, d);
+	while (*pp >= 0 && *pp != idx)
+		pp = &inv->pool[*pp].next;
+	if (*pp == idx)
+		*pp = d->next;
+	lru_unlink(inv, d);
+	memset(d, 0, sizeof(*d));
+	d->next = inv->free_head;
+	inv->free_head = idx;
+	inv->stats.devices--;
+	inv->stats.evicted++;
+}
+
+void ym_device_add_evidence(struct ym_device *dev, const char *signal,
+			    const char *value, const char *conclusion)
+{
+	struct ym_evidence *e = NULL;
+
+	for (uint8_t i = 0; i < dev->n_evidence; i++) {
+		if (strcmp(dev->evidence[i].signal, signal) == 0 &&
+		    strcmp(dev->evidence[i].value, value) == 0) {
+			if (strcmp(dev->evidence[i].conclusion, conclusion) == 0)
+				return;
+			e = &dev->evidence[i];
+			break;
+		}
+	}
+	if (!e) {
+		/* A full list keeps its oldest entries: the first signals
+		 * (vendor, hostname) are the ones identification rests on. */
+		if (dev->n_evidence >= YM_MAX_EVIDENCE)
+			return;
+		e = &dev->evidence[dev->n_evidence++];
+	}
+	snprintf(e->signal, sizeof(e->signal), "%s", signal);
+	ym_strlcpy_clean(e->value, value, strlen(value), sizeof(e->value));
+	snprintf(e->conclusion, sizeof(e->conclusion), "%s", conclusion);
+	dev->dirty = true;
+}
+
+static struct ym_device *device_get(struct ym_inventory *inv,
+				    const uint8_t mac[6], uint64_t ts)
+{
+	struct ym_device *d = ym_inventory_find(inv, mac);
+	const char *vendor;
+	uint32_t h;
+	int32_t idx;
+
+	if (d)
+		return d;
+	if (inv->free_head < 0)
+		evict_oldest(inv);
+	idx = inv->free_head;
+	d = &inv->pool[idx];
+	inv->free_head = d->next;
+	memset(d, 0, sizeof(*d));
+	memcpy(d->mac, mac, 6);
+	d->in_use = true;
+	d->first_us = d->last_us = ts;
+	snprintf(d->type, sizeof(d->type), "unknown");
+	h = mac_hash(mac);
+	d->next = inv->buckets[h & inv->mask];
+	inv->buckets[h & inv->mask] = idx;
+	lru_append(inv, d);
+	inv->stats.devices++;
+	inv->stats.created++;
+	d->dirty = true;
+	vendor = ym_oui_lookup(inv->oui, mac);
+	if (vendor) {
+		ym_strlcpy_clean(d->vendor, vendor, strlen(vendor),
+				 sizeof(d->vendor));
+		ym_device_add_evidence(d, "oui", vendor, "vendor");
+	}
+	if (ym_mac_is_local_admin(mac)) {
+		d->flags |= YM_FLAG_RANDOMIZED_MAC;
+		ym_device_add_evidence(d, "mac", "locally administered",
+				       "randomized_mac");
+	}
+	return d;
+}
+
+static bool prefix_match(const uint8_t *a, const uint8_t *b, unsigned plen)
+{
+	unsigned bytes = plen / 8, bits = plen % 8;
+
+	if (memcmp(a, b, bytes) != 0)
+		return false;
+	if (bits == 0)
+		return true;
+	return ((a[bytes] ^ b[bytes]) & (uint8_t)(0xff << (8 - bits))) == 0;
+}
+
+bool ym_inventory_addr_is_local(const struct ym_inventory *inv,
+				const struct ym_addr *addr)
+{
+	if (ym_addr_is_private(addr))
+		return true;
+	for (uint32_t i = 0; i < inv->n_nets; i++)
+		if (inv->nets[i].net.family == addr->family &&
+		    prefix_match(inv->nets[i].net.a, addr->a,
+				 inv->nets[i].plen))
+			return true;
+	return false;
+}
+
+static void learn_net(struct ym_inventory *inv, const struct ym_addr *net,
+		      unsigned plen)
+{
+	/* A prefix shorter than /16 (v4) or /48 (v6) is not a home LAN. */
+	if ((net->family == 4 && (plen < 16 || plen > 32)) ||
+	    (net->family == 6 && (plen < 48 || plen > 128)))
+		return;
+	for (uint32_t i = 0; i < inv->n_nets; i++)
+		if (inv->nets[i].plen == plen &&
+		    ym_addr_equal(&inv->nets[i].net, net))
+			return;
+	if (inv->n_nets == YM_MAX_LOCAL_NETS)
+		memmove(inv->nets, inv->nets + 1,
+			sizeof(inv->nets[0]) * (YM_MAX_LOCAL_NETS - 1));
+	else
+		inv->n_nets++;
+	inv->nets[inv->n_nets - 1].net = *net;
+	inv->nets[inv->n_nets - 1].plen = (uint8_t)plen;
+}
+
+static void add_ip(struct ym_device *d, const struct ym_addr *addr,
+		   uint64_t ts)
+{
+	uint8_t oldest = 0;
+
+	if (ym_addr_is_special(addr))
+		return;
+	for (uint8_t i = 0; i < d->n_ips; i++) {
+		if (ym_addr_equal(&d->ips[i].addr, addr)) {
+			/* Refresh at most once a minute: last-seen times of
+			 * addresses need not cause a write per packet. */
+			if (ts > d->ips[i].last_us + 60000000ULL) {
+				d->ips[i].last_us = ts;
+				d->dirty = true;
+			}
+			return;
+		}
+		if (d->ips[i].last_us < d->ips[oldest].last_us)
+			oldest = i;
+	}
+	if (d->n_ips < YM_MAX_IPS_PER_DEVICE)
+		oldest = d->n_ips++;
+	d->ips[oldest].addr = *addr;
+	d->ips[oldest].last_us = ts;
+	d->dirty = true;
+}
+
+static void handle_arp(struct ym_inventory *inv, struct ym_device *src,
+		       const struct ym_packet *pkt)
+{
+	struct ym_addr a;
+	static const uint8_t zero[4];
+
+	/* Only trust the sender fields when they name the frame's sender. */
+	if (memcmp(pkt->arp.sha, src->mac, 6) != 0 ||
+	    memcmp(pkt->arp.spa, zero, 4) == 0)
+		return;
+	ym_addr_set4(&a, pkt->arp.spa);
+	add_ip(src, &a, pkt->ts_us);
+	(void)inv;
+}
+
+static void handle_nd(struct ym_inventory *inv, struct ym_device *src,
+		      const struct ym_packet *pkt)
+{
+	const struct ym_nd *nd = &pkt->nd;
+	struct ym_addr a;
+
+	/* Neighbour discovery is link-local by definition: hop limit 255. */
+	if (pkt->ttl != 255)
+		return;
+	if (!ym_addr_is_special(&pkt->src))
+		add_ip(src, &pkt->src, pkt->ts_us);
+	if (nd->type == 136 && nd->has_target &&
+	    (!nd->has_lladdr || memcmp(nd->lladdr, src->mac, 6) == 0)) {
+		ym_addr_set6(&a, nd->target);
+		add_ip(src, &a, pkt->ts_us);
+	}
+	if (nd->type == 134) {
+		if (nd->router_lifetime_nonzero && !src->sent_ra) {
+			src->sent_ra = true;
+			src->dirty = true;
+		}
+		for (uint8_t i = 0; i < nd->n_prefixes; i++) {
+			ym_addr_set6(&a, nd->prefixes[i].prefix);
+			learn_net(inv, &a, nd->prefixes[i].len);
+		}
+	}
+}
+
+static void handle_dhcp(struct ym_inventory *inv, struct ym_device *src,
+			const struct ym_packet *pkt)
+{
+	struct ym_dhcp msg;
+	struct ym_device *client;
+	struct ym_addr a;
+
+	if (ym_dhcp_parse(pkt->payload, pkt->payload_len, &msg) < 0) {
+		inv->stats.dhcp_bad++;
+		return;
+	}
+	if (msg.op == 1) {
+		/* A client speaks for itself only: the hardware address must
+		 * be the frame's sender. */
+		if (memcmp(msg.chaddr, src->mac, 6) != 0)
+			return;
+		if (msg.has_hostname && msg.hostname[0] &&
+		    strcmp(src->hostname, msg.hostname) != 0) {
+			snprintf(src->hostname, sizeof(src->hostname), "%s",
+				 msg.hostname);
+			ym_device_add_evidence(src, "dhcp_hostname",
+					       msg.hostname, "name");
+		}
+		return;
+	}
+	if (msg.msg_type != YM_DHCP_ACK && msg.msg_type != YM_DHCP_OFFER)
+		return;
+	if (!src->dhcp_server) {
+		src->dhcp_server = true;
+		src->dirty = true;
+	}
+	if (msg.has_router) {
+		ym_addr_set4(&a, msg.router);
+		inv->router_ip = a;
+		inv->has_router_ip = true;
+	}
+	if (msg.msg_type != YM_DHCP_ACK)
+		return;
+	ym_addr_set4(&a, msg.yiaddr);
+	if (msg.has_mask) {
+		struct ym_addr net = a;
+		unsigned plen = 0;
+
+		for (int i = 0; i < 4; i++) {
+			net.a[i] &= msg.mask[i];
+			plen += (unsigned)__builtin_popcount(msg.mask[i]);
+		}
+		learn_net(inv, &net, plen);
+	}
+	client = ym_inventory_find(inv, msg.chaddr);
+	if (client)
+		add_ip(client, &a, pkt->ts_us);
+}
+
+void ym_inventory_packet(struct ym_inventory *inv, const struct ym_packet *pkt)
+{
+	struct ym_device *src, *dst;
+
+	if (pkt->has_dst_mac && (dst = ym_inventory_find(inv, pkt->dst_mac))) {
+		dst->bytes_down += pkt->wirelen;
+		dst->pkts_down++;
+		dst->dirty = true;
+	}
+	if (!pkt->has_src_mac || !ym_mac_is_unicast(pkt->src_mac))
+		return;
+	src = device_get(inv, pkt->src_mac, pkt->ts_us);
+	if (pkt->ts_us > src->last_us)
+		src->last_us = pkt->ts_us;
+	src->bytes_up += pkt->wirelen;
+	src->pkts_up++;
+	src->dirty = true;
+	if (inv->lru_tail != (int32_t)(src - inv->pool)) {
+		lru_unlink(inv, src);
+		lru_append(inv, src);
+	}
+	switch (pkt->l3) {
+	case YM_L3_ARP:
+		handle_arp(inv, src, pkt);
+		return;
+	case YM_L3_IPV4:
+	case YM_L3_IPV6:
+		break;
+	default:
+		return;
+	}
+	if (ym_addr_is_special(&pkt->src)) {
+		/* DHCP clients send from 0.0.0.0; still read their message. */
+	} else if (ym_inventory_addr_is_local(inv, &pkt->src)) {
+		add_ip(src, &pkt->src, pkt->ts_us);
+	} else if (!pkt->has_nd) {
+		src->remote_src_pkts++;
+	}
+	if (pkt->has_nd)
+		handle_nd(inv, src, pkt);
+	if (pkt->proto == 17 && pkt->payload &&
+	    ((pkt->sport == 68 && pkt->dport == 67) ||
+	     (pkt->sport == 67 && pkt->dport == 68)))
+		handle_dhcp(inv, src, pkt);
+}
+
+static bool has_ip(const struct ym_device *d, const struct ym_addr *a)
+{
+	for (uint8_t i = 0; i < d->n_ips; i++)
+		if (ym_addr_equal(&d->ips[i].addr, a))
+			return true;
+	return false;
+}
+
+static void set_gateway(struct ym_device *d, bool on, const char *why,
+			double confidence)
+{
+	if (on) {
+		if (!d->gateway || d->confidence < confidence) {
+			d->gateway = true;
+			snprintf(d->type, sizeof(d->type), "router");
+			d->confidence = confidence;
+			ym_device_add_evidence(d, "gateway", why, "router");
+			d->dirty = true;
+		}
+	} else if (d->gateway) {
+		d->gateway = false;
+		snprintf(d->type, sizeof(d->type), "unknown");
+		d->confidence = 0;
+		d->dirty = true;
+	}
+}
+
+void ym_inventory_decide(struct ym_inventory *inv)
+{
+	struct ym_device *best = NULL;
+	const char *why = NULL;
+	double conf = 0;
+	int rank = 0;
+
+	/* One gateway: the address DHCP names as router, then the sender of
+	 * router advertisements, then the device through which most internet
+	 * traffic arrives. */
+	for (int32_t i = inv->lru_head; i >= 0; i = inv->pool[i].lru_next) {
+		struct ym_device *d = &inv->pool[i];
+		int r = 0;
+
+		if (inv->has_router_ip && has_ip(d, &inv->router_ip))
+			r = 4;
+		else if (d->sent_ra)
+			r = 3;
+		else if (d->remote_src_pkts >= YM_GATEWAY_MIN_REMOTE)
+			r = d->dhcp_server ? 2 : 1;
+		if (r > rank || (r == rank && r > 0 && best &&
+				 d->remote_src_pkts > best->remote_src_pkts)) {
+			best = d;
+			rank = r;
+		}
+	}
+	switch (rank) {
+	case 4:
+		why = "named router by DHCP";
+		conf = 0.95;
+		break;
+	case 3:
+		why = "sends IPv6 router advertisements";
+		conf = 0.9;
+		break;
+	case 2:
+	case 1:
+		why = "forwards traffic from internet addresses";
+		conf = 0.7;
+		break;
+	default:
+		/* No evidence this run: keep what an earlier run decided. */
+		return;
+	}
+	for (int32_t i = inv->lru_head; i >= 0; i = inv->pool[i].lru_next) {
+		struct ym_device *d = &inv->pool[i];
+
+		if (d == best)
+			set_gateway(d, true, why, conf);
+		else if (d->gateway)
+			set_gateway(d, false, NULL, 0);
+	}
+}
+
+void ym_inventory_foreach(struct ym_inventory *inv,
+			  void (*fn)(struct ym_device *dev, void *arg),
+			  void *arg)
+{
+	for (int32_t i = inv->lru_head; i >= 0; i = inv->pool[i].lru_next)
+		fn(&inv->pool[i], arg);
+}
+
+struct ym_device *ym_inventory_restore(struct ym_inventory *inv,
+				       const struct ym_device *saved)
+{
+	struct ym_device *d = device_get(inv, saved->mac, saved->first_us);
+	int32_t next = d->next, prev = d->lru_prev, lnext = d->lru_next;
+
+	/* Keep the table links of the slot, take everything else. */
+	*d = *saved;
+	d->next = next;
+	d->lru_prev = prev;
+	d->lru_next = lnext;
+	d->in_use = true;
+	d->dirty = false;
+	return d;
+}
+
+void ym_inventory_get_stats(const struct ym_inventory *inv,
+			    struct ym_inventory_stats *s)
+{
+	*s = inv->stats;
+}

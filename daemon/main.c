@@ -1,0 +1,219 @@
+/* yamorid: watches the home network (or capture files) and keeps the
+ * inventory. Starts the modules in order and stops them in reverse. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <uv.h>
+
+#include "config.h"
+#include "engine.h"
+#include "ym-limits.h"
+
+#ifndef YM_VERSION
+#define YM_VERSION "0.0.0"
+#endif
+
+struct daemon {
+	uv_loop_t loop;
+	uv_signal_t sigint, sigterm;
+	struct ym_engine *engine;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: yamorid -i IFACE [-i IFACE2] [--state-dir DIR] [-c CONFIG]\n"
+		"       yamorid -r FILE [-r FILE...] --state-dir DIR [-c CONFIG]\n"
+		"Watches the home network and keeps the device inventory.\n");
+}
+
+static void on_signal(uv_signal_t *sig, int signum)
+{
+	struct daemon *d = sig->data;
+
+	(void)signum;
+	ym_engine_stop(d->engine);
+	uv_close((uv_handle_t *)&d->sigint, NULL);
+	uv_close((uv_handle_t *)&d->sigterm, NULL);
+}
+
+static int make_dir(const char *path, char *err, size_t errlen)
+{
+	char tmp[1024];
+	struct stat st;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "state directory path is too long");
+		return -ENAMETOOLONG;
+	}
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(tmp, 0755);
+		*p = '/';
+	}
+	if (mkdir(tmp, 0750) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create state directory %s: %s",
+			 path, strerror(errno));
+		return -errno;
+	}
+	if (stat(tmp, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "state directory %s is not a directory",
+			 path);
+		return -ENOTDIR;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "read", required_argument, NULL, 'r' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = YM_DEFAULT_CONFIG, *state_dir = NULL;
+	char *ifaces[YM_MAX_INTERFACES], **files;
+	uint32_t n_ifaces = 0, n_files = 0;
+	bool config_given = false;
+	struct ym_config cfg;
+	struct daemon d = { 0 };
+	char err[2048] = "";
+	int opt, rc, status;
+
+	files = calloc(YM_MAX_FILES, sizeof(*files));
+	if (!files)
+		return 1;
+	while ((opt = getopt_long(argc, argv, "i:r:c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'i':
+			if (n_ifaces == YM_MAX_INTERFACES) {
+				fprintf(stderr, "yamorid: at most %d interfaces\n",
+					YM_MAX_INTERFACES);
+				return 2;
+			}
+			ifaces[n_ifaces++] = optarg;
+			break;
+		case 'r':
+			if (n_files == YM_MAX_FILES) {
+				fprintf(stderr, "yamorid: at most %d capture files\n",
+					YM_MAX_FILES);
+				return 2;
+			}
+			files[n_files++] = optarg;
+			break;
+		case 's':
+			state_dir = optarg;
+			break;
+		case 'c':
+			config_path = optarg;
+			config_given = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("yamorid %s\n", YM_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "yamorid: unexpected argument '%s'\n",
+			argv[optind]);
+		return 2;
+	}
+	if (n_ifaces && n_files) {
+		fprintf(stderr, "yamorid: use either -i (live) or -r (files), "
+			"not both\n");
+		return 2;
+	}
+
+	ym_config_defaults(&cfg);
+	if (ym_config_load(&cfg, config_path, config_given, err,
+			   sizeof(err)) < 0) {
+		fprintf(stderr, "yamorid: %s\n", err);
+		return 2;
+	}
+	if (state_dir)
+		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state_dir);
+	if (n_ifaces) {
+		cfg.n_interfaces = 0;
+		for (uint32_t i = 0; i < n_ifaces; i++) {
+			if (strlen(ifaces[i]) >= 16) {
+				fprintf(stderr, "yamorid: no network interface "
+					"named %s\n", ifaces[i]);
+				return 2;
+			}
+			snprintf(cfg.interfaces[cfg.n_interfaces++], 64, "%s",
+				 ifaces[i]);
+		}
+	}
+	if (!n_files && cfg.n_interfaces == 0) {
+		fprintf(stderr, "yamorid: give an interface (-i) or capture "
+			"files (-r)\n");
+		return 2;
+	}
+	if (make_dir(cfg.state_dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "yamorid: %s\n", err);
+		return 2;
+	}
+
+	uv_loop_init(&d.loop);
+	rc = ym_engine_init(&d.engine, &d.loop, &cfg, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "yamorid: %s\n", err);
+		uv_loop_close(&d.loop);
+		return 1;
+	}
+	rc = n_files ? ym_engine_start_files(d.engine, files, n_files, err,
+					     sizeof(err)) :
+		       ym_engine_start_live(d.engine, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "yamorid: %s\n", err);
+		ym_engine_stop(d.engine);
+		uv_run(&d.loop, UV_RUN_DEFAULT);
+		ym_engine_fini(d.engine);
+		uv_loop_close(&d.loop);
+		free(files);
+		return 2;
+	}
+	uv_signal_init(&d.loop, &d.sigint);
+	uv_signal_init(&d.loop, &d.sigterm);
+	d.sigint.data = d.sigterm.data = &d;
+	uv_signal_start(&d.sigint, on_signal, SIGINT);
+	uv_signal_start(&d.sigterm, on_signal, SIGTERM);
+	/* Signal handles do not keep a file run alive: it ends with the
+	 * last file. */
+	if (n_files) {
+		uv_unref((uv_handle_t *)&d.sigint);
+		uv_unref((uv_handle_t *)&d.sigterm);
+	}
+
+	uv_run(&d.loop, UV_RUN_DEFAULT);
+
+	status = ym_engine_fini(d.engine);
+	if (!uv_is_closing((uv_handle_t *)&d.sigint)) {
+		uv_close((uv_handle_t *)&d.sigint, NULL);
+		uv_close((uv_handle_t *)&d.sigterm, NULL);
+	}
+	uv_run(&d.loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&d.loop) != 0) {
+		fprintf(stderr, "yamorid: internal error: handles left open\n");
+		status = 1;
+	}
+	free(files);
+	return status;
+}

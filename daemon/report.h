@@ -1,0 +1,24 @@
+/* The JSON forms of the interface contract (DESIGN.md): device and alert
+ * objects, shared by yamorictl and, later, the daemon's API. */
+#ifndef YM_REPORT_H
+#define YM_REPORT_H
+
+#include <jansson.h>
+
+#include "store.h"
+
+struct ym_device;
+
+/* The household's name for the device, else its best hostname, else "". */
+const char *ym_device_display_name(const struct ym_device *d);
+
+/* A device object with the contract's fields; NULL when out of memory. */
+json_t *ym_report_device(const struct ym_device *d);
+
+/* An alert object with the contract's fields, message localized. */
+json_t *ym_report_alert(const struct ym_alert_row *a);
+
+/* The localized plain-text message for an alert kind. */
+const char *ym_report_alert_message(const char *kind);
+
+#endif

@@ -1,0 +1,552 @@
+#include "store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "inventory.h"
+
+/* Migrations, applied in order from PRAGMA user_version; index i brings the
+ * schema from version i to i + 1. Never edit a released entry: add one. */
+static const char *const migrations[] = {
+	/* 0 -> 1: devices, addresses, evidence, alerts, metadata. */
+	"CREATE TABLE devices ("
+	"  mac TEXT PRIMARY KEY,"
+	"  vendor TEXT NOT NULL DEFAULT '',"
+	"  hostname TEXT NOT NULL DEFAULT '',"
+	"  user_name TEXT NOT NULL DEFAULT '',"
+	"  type TEXT NOT NULL DEFAULT 'unknown',"
+	"  model TEXT NOT NULL DEFAULT '',"
+	"  os TEXT NOT NULL DEFAULT '',"
+	"  confidence REAL NOT NULL DEFAULT 0,"
+	"  flags INTEGER NOT NULL DEFAULT 0,"
+	"  gateway INTEGER NOT NULL DEFAULT 0,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  bytes_up INTEGER NOT NULL DEFAULT 0,"
+	"  bytes_down INTEGER NOT NULL DEFAULT 0,"
+	"  packets_up INTEGER NOT NULL DEFAULT 0,"
+	"  packets_down INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX devices_last_seen ON devices(last_seen);"
+	"CREATE TABLE device_ips ("
+	"  mac TEXT NOT NULL REFERENCES devices(mac) ON DELETE CASCADE,"
+	"  ip TEXT NOT NULL,"
+	"  family INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  PRIMARY KEY (mac, ip));"
+	"CREATE TABLE evidence ("
+	"  mac TEXT NOT NULL REFERENCES devices(mac) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  signal TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  conclusion TEXT NOT NULL,"
+	"  PRIMARY KEY (mac, signal, value));"
+	"CREATE TABLE alerts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL,"
+	"  severity TEXT NOT NULL,"
+	"  mac TEXT NOT NULL DEFAULT '',"
+	"  target TEXT NOT NULL DEFAULT '',"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL DEFAULT 1,"
+	"  evidence TEXT NOT NULL DEFAULT '[]',"
+	"  state TEXT NOT NULL DEFAULT 'open',"
+	"  UNIQUE (kind, mac, target));"
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+};
+
+enum {
+	ST_PUT_DEVICE,
+	ST_DEL_IPS,
+	ST_PUT_IP,
+	ST_DEL_EVIDENCE,
+	ST_PUT_EVIDENCE,
+	ST_PUT_META,
+	ST_COUNT
+};
+
+static const char *const statement_sql[ST_COUNT] = {
+	[ST_PUT_DEVICE] =
+		"INSERT INTO devices (mac, vendor, hostname, type, model, os,"
+		" confidence, flags, gateway, first_seen, last_seen, bytes_up,"
+		" bytes_down, packets_up, packets_down) VALUES (:mac, :vendor,"
+		" :hostname, :type, :model, :os, :confidence, :flags, :gateway,"
+		" :first, :last, :bup, :bdown, :pup, :pdown)"
+		" ON CONFLICT (mac) DO UPDATE SET vendor = excluded.vendor,"
+		" hostname = excluded.hostname, type = excluded.type,"
+		" model = excluded.model, os = excluded.os,"
+		" confidence = excluded.confidence, flags = excluded.flags,"
+		" gateway = excluded.gateway,"
+		" first_seen = min(first_seen, excluded.first_seen),"
+		" last_seen = max(last_seen, excluded.last_seen),"
+		" bytes_up = excluded.bytes_up, bytes_down = excluded.bytes_down,"
+		" packets_up = excluded.packets_up,"
+		" packets_down = excluded.packets_down",
+	[ST_DEL_IPS] = "DELETE FROM device_ips WHERE mac = :mac",
+	[ST_PUT_IP] = "INSERT OR REPLACE INTO device_ips (mac, ip, family,"
+		      " last_seen) VALUES (:mac, :ip, :family, :last)",
+	[ST_DEL_EVIDENCE] = "DELETE FROM evidence WHERE mac = :mac",
+	[ST_PUT_EVIDENCE] = "INSERT OR REPLACE INTO evidence (mac, seq, signal,"
+			    " value, conclusion) VALUES (:mac, :seq, :signal,"
+			    " :value, :conclusion)",
+	[ST_PUT_META] = "INSERT OR REPLACE INTO meta (key, value)"
+			" VALUES (:key, :value)",
+};
+
+struct ym_store {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT];
+	bool in_batch;
+	bool readonly;
+};
+
+static int sql_err(struct ym_store *s)
+{
+	fprintf(stderr, "yamori: database error: %s\n", sqlite3_errmsg(s->db));
+	return -EIO;
+}
+
+static int exec(struct ym_store *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fprintf(stderr, "yamori: database error: %s\n",
+			msg ? msg : "unknown");
+		sqlite3_free(msg);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int user_version(struct ym_store *s, int *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL))
+		return sql_err(s);
+	rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -EIO;
+}
+
+static int migrate(struct ym_store *s, char *err, size_t errlen)
+{
+	char sql[64];
+	int v, rc;
+
+	if (exec(s, "BEGIN IMMEDIATE") < 0)
+		return -EIO;
+	rc = user_version(s, &v);
+	if (rc == 0 && v > (int)YM_ARRAY_SIZE(migrations)) {
+		snprintf(err, errlen, "database schema %d is newer than this "
+			 "Yamori (%d); update Yamori", v,
+			 (int)YM_ARRAY_SIZE(migrations));
+		rc = -EPROTO;
+	}
+	for (; rc == 0 && v < (int)YM_ARRAY_SIZE(migrations); v++) {
+		rc = exec(s, migrations[v]);
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (rc == 0)
+			rc = exec(s, sql);
+	}
+	if (rc == 0)
+		return exec(s, "COMMIT");
+	if (err[0] == '\0')
+		snprintf(err, errlen, "cannot update the database schema");
+	exec(s, "ROLLBACK");
+	return rc;
+}
+
+static int open_common(struct ym_store **out, const char *state_dir,
+		       bool readonly, char *err, size_t errlen)
+{
+	struct ym_store *s;
+	char path[4096];
+	int flags = readonly ? SQLITE_OPEN_READONLY :
+			       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int rc = 0;
+
+	err[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", state_dir, YM_STORE_FILE);
+	if (readonly && access(path, F_OK) != 0) {
+		snprintf(err, errlen, "no Yamori data in %s (run yamorid first)",
+			 state_dir);
+		return -ENOENT;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->readonly = readonly;
+	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+			 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_extended_result_codes(s->db, 1);
+	if (readonly) {
+		int v;
+
+		if (user_version(s, &v) < 0 || v < 1) {
+			snprintf(err, errlen, "%s is not a Yamori database",
+				 path);
+			rc = -EINVAL;
+		}
+		goto out;
+	}
+	/* WAL keeps readers (yamorictl) off the writer's back and survives a
+	 * kill -9; NORMAL sync is safe in WAL mode and spares SD cards. */
+	if (exec(s, "PRAGMA journal_mode = WAL") < 0 ||
+	    exec(s, "PRAGMA synchronous = NORMAL") < 0 ||
+	    exec(s, "PRAGMA foreign_keys = ON") < 0) {
+		snprintf(err, errlen, "cannot set up %s: %s", path,
+			 sqlite3_errmsg(s->db));
+		rc = -EIO;
+		goto out;
+	}
+	rc = migrate(s, err, errlen);
+	if (rc < 0)
+		goto out;
+	chmod(path, 0640);
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(s->db, statement_sql[i], -1,
+				       SQLITE_PREPARE_PERSISTENT, &s->st[i],
+				       NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "cannot prepare statement: %s",
+				 sqlite3_errmsg(s->db));
+			rc = -EIO;
+			goto out;
+		}
+	}
+out:
+	if (rc < 0) {
+		ym_store_close(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+int ym_store_open(struct ym_store **out, const char *state_dir, char *err,
+		  size_t errlen)
+{
+	return open_common(out, state_dir, false, err, errlen);
+}
+
+int ym_store_open_readonly(struct ym_store **out, const char *state_dir,
+			   char *err, size_t errlen)
+{
+	return open_common(out, state_dir, true, err, errlen);
+}
+
+void ym_store_close(struct ym_store *s)
+{
+	if (!s)
+		return;
+	if (s->in_batch)
+		exec(s, "ROLLBACK");
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int ym_store_begin(struct ym_store *s)
+{
+	if (s->in_batch)
+		return 0;
+	if (exec(s, "BEGIN IMMEDIATE") < 0)
+		return -EIO;
+	s->in_batch = true;
+	return 0;
+}
+
+int ym_store_commit(struct ym_store *s)
+{
+	if (!s->in_batch)
+		return 0;
+	s->in_batch = false;
+	if (exec(s, "COMMIT") < 0) {
+		exec(s, "ROLLBACK");
+		return -EIO;
+	}
+	return 0;
+}
+
+static void bind_text(sqlite3_stmt *st, const char *name, const char *v)
+{
+	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), v, -1,
+			  SQLITE_TRANSIENT);
+}
+
+static void bind_int(sqlite3_stmt *st, const char *name, int64_t v)
+{
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name), v);
+}
+
+/* Steps a write statement and resets it for its next use. */
+static int step_done(struct ym_store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : sql_err(s);
+}
+
+int ym_store_put_device(struct ym_store *s, const struct ym_device *d)
+{
+	char mac[YM_MAC_STRLEN], ip[YM_ADDR_STRLEN];
+	sqlite3_stmt *st = s->st[ST_PUT_DEVICE];
+	int rc;
+
+	ym_mac_format(d->mac, mac);
+	bind_text(st, ":mac", mac);
+	bind_text(st, ":vendor", d->vendor);
+	bind_text(st, ":hostname", d->hostname);
+	bind_text(st, ":type", d->type);
+	bind_text(st, ":model", d->model);
+	bind_text(st, ":os", d->os);
+	sqlite3_bind_double(st, sqlite3_bind_parameter_index(st, ":confidence"),
+			    d->confidence);
+	bind_int(st, ":flags", d->flags);
+	bind_int(st, ":gateway", d->gateway);
+	bind_int(st, ":first", (int64_t)d->first_us);
+	bind_int(st, ":last", (int64_t)d->last_us);
+	bind_int(st, ":bup", (int64_t)d->bytes_up);
+	bind_int(st, ":bdown", (int64_t)d->bytes_down);
+	bind_int(st, ":pup", (int64_t)d->pkts_up);
+	bind_int(st, ":pdown", (int64_t)d->pkts_down);
+	rc = step_done(s, st);
+	if (rc < 0)
+		return rc;
+
+	st = s->st[ST_DEL_IPS];
+	bind_text(st, ":mac", mac);
+	rc = step_done(s, st);
+	for (uint8_t i = 0; rc == 0 && i < d->n_ips; i++) {
+		st = s->st[ST_PUT_IP];
+		ym_addr_format(&d->ips[i].addr, ip, sizeof(ip));
+		bind_text(st, ":mac", mac);
+		bind_text(st, ":ip", ip);
+		bind_int(st, ":family", d->ips[i].addr.family);
+		bind_int(st, ":last", (int64_t)d->ips[i].last_us);
+		rc = step_done(s, st);
+	}
+
+	if (rc == 0) {
+		st = s->st[ST_DEL_EVIDENCE];
+		bind_text(st, ":mac", mac);
+		rc = step_done(s, st);
+	}
+	for (uint8_t i = 0; rc == 0 && i < d->n_evidence; i++) {
+		st = s->st[ST_PUT_EVIDENCE];
+		bind_text(st, ":mac", mac);
+		bind_int(st, ":seq", i);
+		bind_text(st, ":signal", d->evidence[i].signal);
+		bind_text(st, ":value", d->evidence[i].value);
+		bind_text(st, ":conclusion", d->evidence[i].conclusion);
+		rc = step_done(s, st);
+	}
+	return rc;
+}
+
+int ym_store_prune_devices(struct ym_store *s, uint32_t max)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "DELETE FROM devices WHERE mac IN (SELECT mac"
+			       " FROM devices WHERE gateway = 0 AND"
+			       " user_name = '' ORDER BY last_seen DESC"
+			       " LIMIT -1 OFFSET :max)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	bind_int(st, ":max", max);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sql_err(s);
+	return sqlite3_changes(s->db);
+}
+
+static void col_text(sqlite3_stmt *st, int col, char *dst, size_t len)
+{
+	const unsigned char *v = sqlite3_column_text(st, col);
+
+	snprintf(dst, len, "%s", v ? (const char *)v : "");
+}
+
+static int load_children(struct ym_store *s, struct ym_device *d,
+			 const char *mac)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT ip, last_seen FROM device_ips WHERE"
+			       " mac = ? ORDER BY family, ip",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	sqlite3_bind_text(st, 1, mac, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	       d->n_ips < YM_MAX_IPS_PER_DEVICE) {
+		const char *ip = (const char *)sqlite3_column_text(st, 0);
+
+		if (ip && ym_addr_parse(ip, &d->ips[d->n_ips].addr) == 0)
+			d->ips[d->n_ips++].last_us =
+				(uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT signal, value, conclusion FROM evidence"
+			       " WHERE mac = ? ORDER BY seq",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	sqlite3_bind_text(st, 1, mac, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	       d->n_evidence < YM_MAX_EVIDENCE) {
+		struct ym_evidence *e = &d->evidence[d->n_evidence++];
+
+		col_text(st, 0, e->signal, sizeof(e->signal));
+		col_text(st, 1, e->value, sizeof(e->value));
+		col_text(st, 2, e->conclusion, sizeof(e->conclusion));
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int ym_store_get_devices(struct ym_store *s,
+			 int (*fn)(const struct ym_device *d, void *arg),
+			 void *arg)
+{
+	sqlite3_stmt *st;
+	struct ym_device *d;
+	int rc = 0, step;
+
+	d = malloc(sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT mac, vendor, hostname, user_name, type,"
+			       " model, os, confidence, flags, gateway,"
+			       " first_seen, last_seen, bytes_up, bytes_down,"
+			       " packets_up, packets_down FROM devices"
+			       " ORDER BY last_seen, mac",
+			       -1, &st, NULL) != SQLITE_OK) {
+		free(d);
+		return sql_err(s);
+	}
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *mac = (const char *)sqlite3_column_text(st, 0);
+
+		memset(d, 0, sizeof(*d));
+		if (!mac || ym_mac_parse(mac, d->mac) < 0)
+			continue;
+		col_text(st, 1, d->vendor, sizeof(d->vendor));
+		col_text(st, 2, d->hostname, sizeof(d->hostname));
+		col_text(st, 3, d->user_name, sizeof(d->user_name));
+		col_text(st, 4, d->type, sizeof(d->type));
+		col_text(st, 5, d->model, sizeof(d->model));
+		col_text(st, 6, d->os, sizeof(d->os));
+		d->confidence = sqlite3_column_double(st, 7);
+		d->flags = (uint32_t)sqlite3_column_int64(st, 8);
+		d->gateway = sqlite3_column_int(st, 9) != 0;
+		d->first_us = (uint64_t)sqlite3_column_int64(st, 10);
+		d->last_us = (uint64_t)sqlite3_column_int64(st, 11);
+		d->bytes_up = (uint64_t)sqlite3_column_int64(st, 12);
+		d->bytes_down = (uint64_t)sqlite3_column_int64(st, 13);
+		d->pkts_up = (uint64_t)sqlite3_column_int64(st, 14);
+		d->pkts_down = (uint64_t)sqlite3_column_int64(st, 15);
+		rc = load_children(s, d, mac);
+		if (rc == 0)
+			rc = fn(d, arg);
+	}
+	sqlite3_finalize(st);
+	free(d);
+	return rc;
+}
+
+int ym_store_put_meta(struct ym_store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st = s->st[ST_PUT_META];
+
+	bind_text(st, ":key", key);
+	bind_text(st, ":value", value);
+	return step_done(s, st);
+}
+
+char *ym_store_get_meta(struct ym_store *s, const char *key)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+int ym_store_get_alerts(struct ym_store *s,
+			int (*fn)(const struct ym_alert_row *a, void *arg),
+			void *arg)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT id, kind, severity, mac, target,"
+			       " evidence, state, first_seen, last_seen, count"
+			       " FROM alerts ORDER BY last_seen DESC, id DESC",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		struct ym_alert_row a = {
+			.id = sqlite3_column_int64(st, 0),
+			.kind = (const char *)sqlite3_column_text(st, 1),
+			.severity = (const char *)sqlite3_column_text(st, 2),
+			.mac = (const char *)sqlite3_column_text(st, 3),
+			.target = (const char *)sqlite3_column_text(st, 4),
+			.evidence = (const char *)sqlite3_column_text(st, 5),
+			.state = (const char *)sqlite3_column_text(st, 6),
+			.first_us = (uint64_t)sqlite3_column_int64(st, 7),
+			.last_us = (uint64_t)sqlite3_column_int64(st, 8),
+			.count = sqlite3_column_int64(st, 9),
+		};
+
+		rc = fn(&a, arg);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ym_store_check(struct ym_store *s)
+{
+	sqlite3_stmt *st;
+	int ok = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st,
+			       NULL) != SQLITE_OK)
+		return sql_err(s);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0)
+		ok = 1;
+	sqlite3_finalize(st);
+	return ok ? 0 : -EIO;
+}

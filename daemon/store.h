@@ -1,0 +1,76 @@
+/* The store: the one owner of Yamori's SQLite database (yamori.db in the
+ * state directory). WAL journal, migrations by PRAGMA user_version,
+ * statements prepared once, writes batched into one transaction per commit
+ * interval. A kill -9 at any moment leaves a database that opens and passes
+ * an integrity check; at most the last interval is lost. */
+#ifndef YM_STORE_H
+#define YM_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct ym_device;
+struct ym_store;
+
+#define YM_STORE_FILE "yamori.db"
+
+/* The schema version this build writes. */
+#define YM_STORE_SCHEMA_VERSION 1
+
+/* Opens (creating and migrating) the database in state_dir for writing.
+ * On failure returns -errno and a plain message in err. */
+int ym_store_open(struct ym_store **out, const char *state_dir, char *err,
+		  size_t errlen) YM_MUST_CHECK;
+
+/* Opens an existing database read-only, for yamorictl. -ENOENT when there
+ * is none. */
+int ym_store_open_readonly(struct ym_store **out, const char *state_dir,
+			   char *err, size_t errlen) YM_MUST_CHECK;
+
+/* Closes the database, rolling back an open batch. */
+void ym_store_close(struct ym_store *s);
+
+/* Starts and commits a batch of writes. */
+int ym_store_begin(struct ym_store *s) YM_MUST_CHECK;
+int ym_store_commit(struct ym_store *s) YM_MUST_CHECK;
+
+/* Writes a device with its addresses and evidence (inside a batch). The
+ * household's own name is never overwritten. */
+int ym_store_put_device(struct ym_store *s, const struct ym_device *d)
+	YM_MUST_CHECK;
+
+/* Deletes the least recently seen devices beyond max rows (the gateway and
+ * devices the household named are kept). Returns rows deleted or -errno. */
+int ym_store_prune_devices(struct ym_store *s, uint32_t max) YM_MUST_CHECK;
+
+/* Reads every device, oldest last_seen first, into a caller's callback. The
+ * device passed is only valid during the call. */
+int ym_store_get_devices(struct ym_store *s,
+			 int (*fn)(const struct ym_device *d, void *arg),
+			 void *arg) YM_MUST_CHECK;
+
+/* Key-value metadata (status counters as JSON, schema facts). */
+int ym_store_put_meta(struct ym_store *s, const char *key, const char *value)
+	YM_MUST_CHECK;
+/* Returns a malloc'd copy of the value, or NULL when absent. */
+char *ym_store_get_meta(struct ym_store *s, const char *key);
+
+/* One stored alert, as read back. Strings valid during the callback. */
+struct ym_alert_row {
+	int64_t id;
+	const char *kind, *severity, *mac, *target, *evidence, *state;
+	uint64_t first_us, last_us;
+	int64_t count;
+};
+
+/* Reads alerts, newest last_seen first. */
+int ym_store_get_alerts(struct ym_store *s,
+			int (*fn)(const struct ym_alert_row *a, void *arg),
+			void *arg) YM_MUST_CHECK;
+
+/* Runs PRAGMA integrity_check; 0 when the database is sound. */
+int ym_store_check(struct ym_store *s) YM_MUST_CHECK;
+
+#endif

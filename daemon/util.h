@@ -1,0 +1,69 @@
+/* Small helpers shared by every module: addresses, MACs and time. */
+#ifndef YM_UTIL_H
+#define YM_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define YM_MUST_CHECK __attribute__((warn_unused_result))
+
+#define ym_container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
+#define YM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* An IPv4 or IPv6 address; IPv4 uses the first four bytes, the rest zero. */
+struct ym_addr {
+	uint8_t family; /* 4 or 6, 0 for none */
+	uint8_t a[16];
+};
+
+#define YM_MAC_STRLEN 18
+#define YM_ADDR_STRLEN 46
+#define YM_TIME_STRLEN 32
+
+/* Formats a MAC as lower-case "aa:bb:cc:dd:ee:ff". */
+void ym_mac_format(const uint8_t mac[6], char out[YM_MAC_STRLEN]);
+
+/* Parses "aa:bb:cc:dd:ee:ff" or "aa-bb-..."; 0 or -EINVAL. */
+int ym_mac_parse(const char *s, uint8_t mac[6]) YM_MUST_CHECK;
+
+/* True for a unicast, non-zero MAC that can belong to a device. */
+bool ym_mac_is_unicast(const uint8_t mac[6]);
+
+/* True when the locally administered bit is set (randomized addresses). */
+bool ym_mac_is_local_admin(const uint8_t mac[6]);
+
+/* Formats an address as text; "" for none. */
+void ym_addr_format(const struct ym_addr *addr, char *out, size_t len);
+
+/* Parses an IPv4 or IPv6 address; 0 or -EINVAL. */
+int ym_addr_parse(const char *s, struct ym_addr *addr) YM_MUST_CHECK;
+
+void ym_addr_set4(struct ym_addr *addr, const uint8_t v4[4]);
+void ym_addr_set6(struct ym_addr *addr, const uint8_t v6[16]);
+bool ym_addr_equal(const struct ym_addr *x, const struct ym_addr *y);
+
+/* True for addresses that can only live on a home LAN: RFC 1918, link-local,
+ * shared CGN space is NOT included (it sits outside the home), IPv6
+ * link-local and ULA. */
+bool ym_addr_is_private(const struct ym_addr *addr);
+
+/* True for the unspecified, multicast, broadcast or loopback address. */
+bool ym_addr_is_special(const struct ym_addr *addr);
+
+/* Formats microseconds since the epoch as RFC 3339 UTC ("...Z"). */
+void ym_time_format(uint64_t us, char out[YM_TIME_STRLEN]);
+
+/* Wall clock in microseconds since the epoch. */
+uint64_t ym_wall_us(void);
+
+/* Copies at most len-1 bytes of printable ASCII/UTF-8 from src, replacing
+ * control characters with '?', always NUL-terminating. */
+void ym_strlcpy_clean(char *dst, const char *src, size_t srclen, size_t len);
+
+/* FNV-1a over bytes, for hash tables. */
+uint64_t ym_hash_bytes(const void *data, size_t len, uint64_t seed);
+
+#endif

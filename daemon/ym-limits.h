@@ -1,0 +1,57 @@
+/* Every table in Yamori has a limit, so a flood of random MAC addresses or
+ * flows cannot exhaust the memory of a router with 256 MB. Each limit says
+ * why it has the value it has. Limits marked "default" can be changed in the
+ * config file; the others are compile-time bounds. */
+#ifndef YM_LIMITS_H
+#define YM_LIMITS_H
+
+/* Default number of concurrent flows: a busy home has a few thousand; 65536
+ * flows cost about 10 MB plus nDPI state for the flows still being classified. */
+#define YM_DEFAULT_MAX_FLOWS 65536
+
+/* Default number of devices held in memory: a large home has under 100
+ * devices; the rest of the room absorbs phones with rotating addresses. */
+#define YM_DEFAULT_MAX_DEVICES 1024
+
+/* Rows kept in the devices table: older devices beyond this are pruned so a
+ * MAC flood cannot grow the database on an SD card without bound. */
+#define YM_DEFAULT_MAX_STORED_DEVICES 4096
+
+/* Addresses kept per device: dual-stack devices rotate IPv6 privacy
+ * addresses daily; keep the most recent ones. */
+#define YM_MAX_IPS_PER_DEVICE 8
+
+/* A flow with no packet for this long (capture clock) is expired. TCP flows
+ * that ended with FIN or RST expire sooner. */
+#define YM_DEFAULT_FLOW_IDLE_SEC 180
+#define YM_FLOW_CLOSED_IDLE_SEC 10
+
+/* Packets per flow given to nDPI before giving up: classification normally
+ * ends within the first handful; ndpiReader uses a similar bound. */
+#define YM_NDPI_MAX_PACKETS 32
+
+/* Seconds between batched commits to SQLite (capture clock), to spare SD
+ * cards the write amplification of one transaction per packet. */
+#define YM_DEFAULT_COMMIT_SEC 30
+
+/* Longest hostname or vendor string kept per device. */
+#define YM_MAX_NAME 64
+
+/* Longest line accepted in the config file. */
+#define YM_MAX_CONFIG_LINE 512
+
+/* Packets read from a capture file per loop iteration, so the loop still
+ * services signals and timers while a large file is replayed. */
+#define YM_FILE_BATCH 4096
+
+/* Snapshot length for live capture: enough for every header Yamori decodes
+ * plus the first bytes of payload nDPI needs (TLS ClientHello, HTTP). */
+#define YM_DEFAULT_SNAPLEN 1600
+
+/* Interfaces that one daemon captures on. */
+#define YM_MAX_INTERFACES 8
+
+/* Capture files accepted on one command line. */
+#define YM_MAX_FILES 1024
+
+#endif
