@@ -41,8 +41,9 @@ int ym_store_commit(struct ym_store *s) YM_MUST_CHECK;
 int ym_store_put_device(struct ym_store *s, const struct ym_device *d)
 	YM_MUST_CHECK;
 
-/* Deletes the least recently seen devices beyond max rows (the gateway and
- * devices the household named are kept). Returns rows deleted or -errno. */
+/* Keeps the max most recently seen devices and deletes the others; the
+ * gateway and devices the household named always stay, on top of max.
+ * Returns rows deleted or -errno. */
 int ym_store_prune_devices(struct ym_store *s, uint32_t max) YM_MUST_CHECK;
 
 /* Reads every device, oldest last_seen first, into a caller's callback. The

@@ -1,0 +1,289 @@
+/* Inventory: devices are the senders on the segment, never remote hosts;
+ * on-link addresses come from ARP, ND, DHCP and source addresses; the
+ * gateway is recognised; randomized MACs are flagged; the table is bounded
+ * and hands evicted devices to the store first. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dhcp.h"
+#include "helpers.h"
+#include "inventory.h"
+#include "oui.h"
+
+static const uint8_t mac_pc[6] = { 0xac, 0xed, 0x5c, 0x70, 0x70, 0xab };
+static const uint8_t mac_gw[6] = { 0x6c, 0xe4, 0xda, 0xa0, 0x10, 0x01 };
+static const uint8_t mac_phone[6] = { 0x5a, 0x3c, 0x91, 0xd2, 0x7e, 0x04 };
+static const uint8_t ip_pc[4] = { 192, 168, 10, 70 };
+static const uint8_t ip_gw[4] = { 192, 168, 10, 1 };
+static const uint8_t ip_remote[4] = { 203, 0, 113, 10 };
+
+static struct ym_oui *oui;
+
+static int setup(void **state)
+{
+	uint32_t n;
+
+	(void)state;
+	return ym_oui_init(&oui, "/usr/share/ieee-data", &n);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ym_oui_fini(oui);
+	return 0;
+}
+
+static void feed(struct ym_inventory *inv, const uint8_t *buf, uint32_t len,
+		 uint64_t ts)
+{
+	struct ym_packet p;
+
+	decode_at(&p, buf, len, ts);
+	ym_inventory_packet(inv, &p);
+}
+
+static bool has_ip(const struct ym_device *d, const char *text)
+{
+	struct ym_addr a;
+
+	if (ym_addr_parse(text, &a) < 0)
+		return false;
+	for (uint8_t i = 0; i < d->n_ips; i++)
+		if (ym_addr_equal(&d->ips[i].addr, &a))
+			return true;
+	return false;
+}
+
+static void test_remote_hosts_are_not_devices(void **state)
+{
+	struct ym_inventory *inv;
+	struct ym_inventory_stats s;
+	struct ym_device *gw, *pc;
+	uint8_t buf[128];
+	uint32_t len;
+
+	(void)state;
+	assert_int_equal(ym_inventory_init(&inv, 64, oui, NULL), 0);
+	for (int i = 0; i < 5; i++) {
+		len = build_ipv4(buf, mac_pc, mac_gw, ip_pc, ip_remote, 40000,
+				 443, 1, YM_TCP_ACK, NULL, 0);
+		feed(inv, buf, len, 1000000 + (uint64_t)i);
+		len = build_ipv4(buf, mac_gw, mac_pc, ip_remote, ip_pc, 443,
+				 40000, 1, YM_TCP_ACK, "data", 4);
+		feed(inv, buf, len, 1000000 + (uint64_t)i);
+	}
+	ym_inventory_decide(inv);
+	ym_inventory_get_stats(inv, &s);
+	assert_int_equal(s.devices, 2);
+	pc = ym_inventory_find(inv, mac_pc);
+	gw = ym_inventory_find(inv, mac_gw);
+	assert_non_null(pc);
+	assert_non_null(gw);
+	assert_true(has_ip(pc, "192.168.10.70"));
+	/* The internet address arrived through the router: not its own. */
+	assert_int_equal(gw->n_ips, 0);
+	assert_true(gw->gateway);
+	assert_string_equal(gw->type, "router");
+	assert_false(pc->gateway);
+	assert_string_equal(pc->vendor, "Intel Corporate");
+	assert_string_equal(gw->vendor, "NEC Platforms, Ltd.");
+	assert_int_equal(pc->pkts_up, 5);
+	assert_int_equal(pc->pkts_down, 5);
+	assert_true(pc->bytes_down > pc->bytes_up);
+	ym_inventory_fini(inv);
+}
+
+static void test_arp_and_randomized(void **state)
+{
+	static const uint8_t arp[] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0x5a, 0x3c, 0x91, 0xd2, 0x7e, 0x04, 0x08, 0x06,
+		0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01,
+		0x5a, 0x3c, 0x91, 0xd2, 0x7e, 0x04, 192, 168, 10, 23,
+		0, 0, 0, 0, 0, 0, 192, 168, 10, 1,
+	};
+	/* An ARP whose sender field names another MAC is not trusted. */
+	static const uint8_t arp_forged[] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0x5a, 0x3c, 0x91, 0xd2, 0x7e, 0x04, 0x08, 0x06,
+		0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x02,
+		0x6c, 0xe4, 0xda, 0xa0, 0x10, 0x01, 192, 168, 10, 99,
+		0, 0, 0, 0, 0, 0, 192, 168, 10, 1,
+	};
+	struct ym_inventory *inv;
+	struct ym_device *d;
+
+	(void)state;
+	assert_int_equal(ym_inventory_init(&inv, 64, oui, NULL), 0);
+	feed(inv, arp, sizeof(arp), 5);
+	feed(inv, arp_forged, sizeof(arp_forged), 6);
+	d = ym_inventory_find(inv, mac_phone);
+	assert_non_null(d);
+	assert_true(has_ip(d, "192.168.10.23"));
+	assert_false(has_ip(d, "192.168.10.99"));
+	assert_true(d->flags & YM_FLAG_RANDOMIZED_MAC);
+	assert_string_equal(d->vendor, "");
+	assert_null(ym_inventory_find(inv, mac_gw));
+	ym_inventory_fini(inv);
+}
+
+/* A DHCP exchange: the client's hostname, the server's ACK with address,
+ * mask and router. */
+static uint32_t build_dhcp(uint8_t *buf, int reply, const char *hostname)
+{
+	uint8_t msg[300] = { 0 };
+	uint32_t o = 240;
+	static const uint8_t zero[4], bcast[4] = { 255, 255, 255, 255 };
+
+	msg[0] = reply ? 2 : 1;
+	msg[1] = 1;
+	msg[2] = 6;
+	if (reply)
+		memcpy(msg + 16, ip_pc, 4);
+	memcpy(msg + 28, mac_pc, 6);
+	msg[236] = 99;
+	msg[237] = 130;
+	msg[238] = 83;
+	msg[239] = 99;
+	msg[o++] = 53;
+	msg[o++] = 1;
+	msg[o++] = reply ? 5 : 3;
+	if (hostname) {
+		msg[o++] = 12;
+		msg[o++] = (uint8_t)strlen(hostname);
+		memcpy(msg + o, hostname, strlen(hostname));
+		o += (uint32_t)strlen(hostname);
+	}
+	if (reply) {
+		static const uint8_t opts[] = { 1, 4, 255, 255, 255, 0,
+						3, 4, 192, 168, 10, 1 };
+
+		memcpy(msg + o, opts, sizeof(opts));
+		o += sizeof(opts);
+	}
+	msg[o++] = 255;
+	if (reply)
+		return build_ipv4(buf, mac_gw, mac_pc, ip_gw, bcast, 67, 68, 0,
+				  0, msg, (uint16_t)o);
+	return build_ipv4(buf, mac_pc, (const uint8_t *)"\xff\xff\xff\xff\xff\xff",
+			  zero, bcast, 68, 67, 0, 0, msg, (uint16_t)o);
+}
+
+static void test_dhcp(void **state)
+{
+	struct ym_inventory *inv;
+	struct ym_device *pc, *gw;
+	uint8_t buf[400];
+	uint32_t len;
+
+	(void)state;
+	assert_int_equal(ym_inventory_init(&inv, 64, oui, NULL), 0);
+	len = build_dhcp(buf, 0, "taro-laptop");
+	feed(inv, buf, len, 10);
+	len = build_dhcp(buf, 1, NULL);
+	feed(inv, buf, len, 11);
+	/* The router answers an ARP for itself. */
+	{
+		static const uint8_t arp[] = {
+			0xac, 0xed, 0x5c, 0x70, 0x70, 0xab,
+			0x6c, 0xe4, 0xda, 0xa0, 0x10, 0x01, 0x08, 0x06,
+			0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x02,
+			0x6c, 0xe4, 0xda, 0xa0, 0x10, 0x01, 192, 168, 10, 1,
+			0xac, 0xed, 0x5c, 0x70, 0x70, 0xab, 192, 168, 10, 70,
+		};
+
+		feed(inv, arp, sizeof(arp), 12);
+	}
+	ym_inventory_decide(inv);
+	pc = ym_inventory_find(inv, mac_pc);
+	gw = ym_inventory_find(inv, mac_gw);
+	assert_non_null(pc);
+	assert_string_equal(pc->hostname, "taro-laptop");
+	assert_true(has_ip(pc, "192.168.10.70"));
+	assert_true(gw->gateway);
+	assert_true(gw->confidence > 0.9);
+	ym_inventory_fini(inv);
+}
+
+struct evicted {
+	struct ym_inventory_observer obs;
+	int count;
+};
+
+static void on_evicted(struct ym_inventory_observer *obs,
+		       struct ym_device *dev)
+{
+	struct evicted *e = (struct evicted *)obs;
+
+	(void)dev;
+	e->count++;
+}
+
+static void test_limit(void **state)
+{
+	struct evicted ev = { .obs.device_evicted = on_evicted };
+	struct ym_inventory *inv;
+	struct ym_inventory_stats s;
+	uint8_t buf[128], mac[6] = { 0x02, 0, 0, 0, 0, 0 };
+	uint32_t len;
+
+	(void)state;
+	assert_int_equal(ym_inventory_init(&inv, 16, oui, &ev.obs), 0);
+	for (int i = 0; i < 1000; i++) {
+		mac[4] = (uint8_t)(i >> 8);
+		mac[5] = (uint8_t)i;
+		len = build_ipv4(buf, mac, mac_gw, ip_pc, ip_gw, 1, 2, 0, 0,
+				 NULL, 0);
+		feed(inv, buf, len, (uint64_t)i + 1);
+	}
+	ym_inventory_get_stats(inv, &s);
+	assert_int_equal(s.devices, 16);
+	assert_int_equal(s.evicted, 1000 - 16);
+	assert_int_equal(ev.count, 1000 - 16);
+	/* The most recent senders are the ones kept. */
+	assert_non_null(ym_inventory_find(inv, mac));
+	ym_inventory_fini(inv);
+}
+
+static void test_dhcp_parser_cuts(void **state)
+{
+	uint8_t buf[400];
+	uint32_t len = build_dhcp(buf, 1, "x");
+	struct ym_dhcp d;
+
+	(void)state;
+	assert_int_equal(ym_dhcp_parse(buf + 42, len - 42, &d), 0);
+	assert_int_equal(d.msg_type, YM_DHCP_ACK);
+	assert_true(d.has_router);
+	for (uint32_t cut = 0; cut < len - 42; cut++) {
+		uint8_t *copy = malloc(cut ? cut : 1);
+
+		memcpy(copy, buf + 42, cut);
+		/* Must not read past the cut; a cut inside the options is
+		 * rejected, a cut at the end marker is still a message. */
+		if (ym_dhcp_parse(copy, cut, &d) == 0)
+			assert_true(cut >= 240);
+		free(copy);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_remote_hosts_are_not_devices),
+		cmocka_unit_test(test_arp_and_randomized),
+		cmocka_unit_test(test_dhcp),
+		cmocka_unit_test(test_limit),
+		cmocka_unit_test(test_dhcp_parser_cuts),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
