@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Live capture on real interfaces, in network namespaces this test creates.
+
+Two namespaces joined by a veth pair (private addresses 10.231.0.0/24 only,
+nothing leaves them). yamorid captures inside one namespace; the other sends
+ping and UDP traffic. Checks what a user would: the neighbour appears as a
+device with its address, SIGTERM ends the daemon cleanly with exit 0, a
+missing interface and a capture without privileges are exit 2 with one plain
+line, and kill -9 during live capture leaves a sound database.
+"""
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import time
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("YAMORI_BUILD", os.path.join(ROOT, "build"))
+YAMORID = os.path.join(BUILD, "daemon", "yamorid")
+YAMORICTL = os.path.join(BUILD, "daemon", "yamorictl")
+
+NS_DEV = "ymtest-dev%d" % os.getpid()
+NS_BOX = "ymtest-box%d" % os.getpid()
+DEV_IP, BOX_IP = "10.231.0.2", "10.231.0.1"
+
+
+def sh(*args, check=True, **kw):
+    return subprocess.run(args, check=check, capture_output=True, text=True, **kw)
+
+
+def can_make_namespaces():
+    if os.geteuid() != 0 or not shutil.which("ip"):
+        return False
+    probe = "ymtest-probe%d" % os.getpid()
+    ok = sh("ip", "netns", "add", probe, check=False).returncode == 0
+    if ok:
+        sh("ip", "netns", "del", probe, check=False)
+    return ok
+
+
+HAVE_NETNS = can_make_namespaces()
+
+
+@unittest.skipUnless(HAVE_NETNS, "needs root and ip netns: run the tests as root (./run.sh test does)")
+class LiveCapture(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        sh("ip", "netns", "add", NS_DEV)
+        sh("ip", "netns", "add", NS_BOX)
+        sh("ip", "link", "add", "ymveth0", "netns", NS_BOX, "type", "veth",
+           "peer", "name", "ymveth1", "netns", NS_DEV)
+        sh("ip", "-n", NS_BOX, "addr", "add", BOX_IP + "/24", "dev", "ymveth0")
+        sh("ip", "-n", NS_DEV, "addr", "add", DEV_IP + "/24", "dev", "ymveth1")
+        for ns, dev in ((NS_BOX, "ymveth0"), (NS_DEV, "ymveth1")):
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+            sh("ip", "-n", ns, "link", "set", dev, "up")
+        out = sh("ip", "-n", NS_DEV, "-j", "link", "show", "ymveth1").stdout
+        cls.dev_mac = json.loads(out)[0]["address"]
+
+    @classmethod
+    def tearDownClass(cls):
+        sh("ip", "netns", "del", NS_DEV, check=False)
+        sh("ip", "netns", "del", NS_BOX, check=False)
+
+    def setUp(self):
+        self.state = tempfile.mkdtemp(prefix="ym-live-")
+
+    def tearDown(self):
+        shutil.rmtree(self.state, ignore_errors=True)
+
+    def start(self, iface="ymveth0", extra=()):
+        conf = os.path.join(self.state, "test.conf")
+        with open(conf, "w") as f:
+            f.write("commit_interval = 1\n")
+        return subprocess.Popen(
+            ["ip", "netns", "exec", NS_BOX, YAMORID, "-i", iface,
+             "--state-dir", self.state, "-c", conf, *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def wait_running(self, proc):
+        """Waits until the daemon has written its first status."""
+        db = os.path.join(self.state, "yamori.db")
+        for _ in range(100):
+            if proc.poll() is not None:
+                self.fail("yamorid ended early: %s" % proc.stderr.read())
+            if os.path.exists(db):
+                r = sh(YAMORICTL, "--state-dir", self.state, "status", "--json", check=False)
+                if r.returncode == 0 and json.loads(r.stdout)["state"] == "running":
+                    return
+            time.sleep(0.1)
+        self.fail("yamorid did not start")
+
+    def traffic(self):
+        sh("ip", "netns", "exec", NS_DEV, "ping", "-c", "5", "-i", "0.2", "-W", "1", BOX_IP)
+        # A UDP datagram too, from the device's own address.
+        sh("ip", "netns", "exec", NS_DEV, "python3", "-c",
+           "import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM);"
+           "[s.sendto(b'hello', ('%s', 9)) for _ in range(3)]" % BOX_IP)
+
+    def wait_for_device(self):
+        """Commits are batched (here every second, up to a tick late)."""
+        for _ in range(50):
+            if self.dev_mac in self.devices():
+                return
+            time.sleep(0.1)
+        self.fail("the neighbour was not recorded within 5 s")
+
+    def devices(self):
+        r = sh(YAMORICTL, "--state-dir", self.state, "devices", "--json")
+        return {d["mac"]: d for d in json.loads(r.stdout)}
+
+    def test_neighbour_becomes_device(self):
+        proc = self.start()
+        self.wait_running(proc)
+        self.traffic()
+        # The running daemon's batched commits are visible to yamorictl.
+        self.wait_for_device()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+        self.assertEqual(proc.returncode, 0, err)
+        devs = self.devices()
+        dev = devs[self.dev_mac]
+        self.assertIn(DEV_IP, dev["ips"])
+        self.assertGreaterEqual(dev["packets_up"], 8)
+        self.assertGreaterEqual(dev["packets_down"], 5)
+        st = json.loads(sh(YAMORICTL, "--state-dir", self.state, "status", "--json").stdout)
+        self.assertEqual(st["mode"], "live")
+        self.assertEqual(st["state"], "stopped")
+        self.assertGreaterEqual(st["packets"], 13)
+        self.assertGreater(st["flows"]["created"], 0)
+
+    def test_any_interface_cooked_capture(self):
+        proc = self.start(iface="any")
+        self.wait_running(proc)
+        self.traffic()
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+        self.assertEqual(proc.returncode, 0, err)
+        dev = self.devices().get(self.dev_mac)
+        self.assertIsNotNone(dev, "the neighbour is found through -i any too")
+        self.assertIn(DEV_IP, dev["ips"])
+
+    def test_missing_interface(self):
+        proc = self.start(iface="ymnosuch0")
+        _, err = proc.communicate(timeout=20)
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(err.strip(), "yamorid: no network interface named ymnosuch0")
+
+    def test_without_privileges(self):
+        os.chmod(self.state, 0o777)
+        r = subprocess.run(
+            ["ip", "netns", "exec", NS_BOX, "setpriv", "--reuid=nobody", "--regid=nogroup",
+             "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
+             YAMORID, "-i", "ymveth0", "--state-dir", self.state, "-c", "/dev/null"],
+            capture_output=True, text=True, timeout=20)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("not allowed to capture on ymveth0", r.stderr)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+
+    def test_kill_9_leaves_sound_database(self):
+        proc = self.start()
+        self.wait_running(proc)
+        pinger = subprocess.Popen(
+            ["ip", "netns", "exec", NS_DEV, "ping", "-f", "-c", "20000", BOX_IP],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Wait for the first commit that holds the device, then kill the
+        # daemon in the middle of work.
+        self.wait_for_device()
+        proc.kill()
+        proc.communicate(timeout=10)
+        pinger.wait(timeout=30)
+        db = sqlite3.connect(os.path.join(self.state, "yamori.db"))
+        self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+        db.close()
+        st = json.loads(sh(YAMORICTL, "--state-dir", self.state, "status", "--json").stdout)
+        self.assertEqual(st["state"], "ended", "a killed daemon is not shown as watching")
+        # A restart continues on the same database.
+        proc = self.start()
+        self.wait_running(proc)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertIn(self.dev_mac, self.devices())
+
+
+if __name__ == "__main__":
+    unittest.main()
