@@ -228,7 +228,7 @@ static int cmd_devices(struct ym_store *s, bool as_json)
 		     12);
 		printf("%s\n", when);
 	}
-	printf(ngettext("%zu device\n", "%zu devices\n",
+	printf(dngettext(YM_TEXT_DOMAIN, "%zu device\n", "%zu devices\n",
 			json_array_size(devs)),
 	       json_array_size(devs));
 	json_decref(devs);
@@ -326,21 +326,27 @@ static int cmd_status(struct ym_store *s, bool as_json)
 		   sizeof(t2));
 	printf("Yamori %s\n",
 	       json_string_value(json_object_get(st, "version")));
-	printf("%-14s %s (%s)\n", _("State:"),
+	cell(_("State:"), 14);
+	printf("%s (%s)\n",
 	       strcmp(state, "running") == 0 ? _("watching") :
 	       strcmp(state, "ended") == 0   ? _("stopped unexpectedly") :
 						 _("stopped"),
 	       json_string_value(json_object_get(st, "sources")));
-	printf("%-14s %s - %s\n", _("Period:"), t1, t2);
-	printf("%-14s %lld\n", _("Devices:"),
+	cell(_("Period:"), 14);
+	printf("%s - %s\n", t1, t2);
+	cell(_("Devices:"), 14);
+	printf("%lld\n",
 	       (long long)jint(st, "devices.in_memory"));
-	printf("%-14s %lld\n", _("Packets:"), (long long)jint(st, "packets"));
-	printf("%-14s %lld\n", _("Malformed:"),
+	cell(_("Packets:"), 14);
+	printf("%lld\n", (long long)jint(st, "packets"));
+	cell(_("Malformed:"), 14);
+	printf("%lld\n",
 	       (long long)jint(st, "malformed"));
-	printf("%-14s %lld\n", _("Connections:"),
+	cell(_("Connections:"), 14);
+	printf("%lld\n",
 	       (long long)jint(st, "flows.created"));
 	if (jint(st, "files.truncated"))
-		printf("%-14s %s\n", _("Problem:"),
+		cell(_("Problem:"), 14), printf("%s\n",
 		       json_string_value(json_object_get(
 			       json_object_get(st, "files"), "last_problem")));
 	json_decref(st);

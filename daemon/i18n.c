@@ -53,4 +53,5 @@ void ym_i18n_init(void)
 	}
 codeset:
 	bind_textdomain_codeset(YM_TEXT_DOMAIN, "UTF-8");
+	textdomain(YM_TEXT_DOMAIN);
 }

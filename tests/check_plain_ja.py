@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Checks po/ja.po against the rules of ../shared/PLAIN_JA.md that a test
+can check: every msgid translated (J0), sentence length (J1), kanji per
+sentence (J2), polite endings (J3) and katakana words from an allow-list
+(J6). Labels (no sentence end) are held to the label length instead."""
+import re
+import sys
+
+ALLOWED_KATAKANA = {
+    # PLAIN_JA.md's allow-list and everyday words a household knows.
+    "パスワード", "カメラ", "ルーター", "データ", "メーカー", "テレビ", "スマートフォン",
+    "パソコン", "プリンター", "スピーカー", "スマートスピーカー", "ネットワーク", "ゲーム",
+    "エアコン", "チャイム", "センサー", "タブレット", "アドレス", "コマンド",
+}
+POLITE_ENDINGS = ("です", "ます", "ました", "ません", "でした", "ください", "ましょう")
+KATAKANA = re.compile(r"[\u30a0-\u30ffー]+")
+KANJI = re.compile(r"[\u4e00-\u9fff]")
+
+
+def entries(path):
+    text = open(path, encoding="utf-8").read()
+    for block in text.split("\n\n"):
+        mid = re.findall(r'^msgid "(.*)"$', block, re.M)
+        strs = re.findall(r'^msgstr(?:\[\d\])? "(.*)"$', block, re.M)
+        cont = re.findall(r'^"(.*)"$', block, re.M)
+        if not mid:
+            continue
+        if mid[0] == "" and not cont:
+            continue
+        if mid[0] == "" and "Content-Type" in "".join(cont):
+            continue
+        yield mid[0], [s.encode().decode("unicode_escape").encode("latin-1").decode() for s in strs]
+
+
+def check(path):
+    problems = []
+    for msgid, strs in entries(path):
+        for s in strs:
+            if not s:
+                problems.append("J0 untranslated: %r" % msgid)
+                continue
+            if s.startswith("使い方:"):
+                continue  # command-line usage text
+            for word in KATAKANA.findall(s):
+                if word not in ALLOWED_KATAKANA:
+                    problems.append("J6 katakana %r not on the allow-list: %r" % (word, s))
+            sentences = [x for x in re.split(r"(?<=。)", s.strip()) if x]
+            for sent in sentences:
+                if sent.endswith("。"):
+                    body = sent[:-1]
+                    if len(sent) > 30:
+                        problems.append("J1 sentence over 30 characters: %r" % sent)
+                    if len(KANJI.findall(sent)) > 13:
+                        problems.append("J2 more than 13 kanji: %r" % sent)
+                    if not body.endswith(POLITE_ENDINGS):
+                        problems.append("J3 not a です/ます ending: %r" % sent)
+                elif len(sent.strip()) > 12:
+                    problems.append("label over 12 characters: %r" % sent)
+    return problems
+
+
+if __name__ == "__main__":
+    path = sys.argv[1] if len(sys.argv) > 1 else "po/ja.po"
+    found = check(path)
+    for p in found:
+        print(p)
+    print("%d problems in %s" % (len(found), path))
+    sys.exit(1 if found else 0)
