@@ -83,7 +83,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = YM_DEFAULT_CONFIG, *state_dir = NULL;
-	char *ifaces[YM_MAX_INTERFACES], **files;
+	static char *files[YM_MAX_FILES];
+	char *ifaces[YM_MAX_INTERFACES];
 	uint32_t n_ifaces = 0, n_files = 0;
 	bool config_given = false;
 	struct ym_config cfg;
@@ -91,9 +92,6 @@ int main(int argc, char **argv)
 	char err[2048] = "";
 	int opt, rc, status;
 
-	files = calloc(YM_MAX_FILES, sizeof(*files));
-	if (!files)
-		return 1;
 	while ((opt = getopt_long(argc, argv, "i:r:c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
@@ -187,7 +185,6 @@ int main(int argc, char **argv)
 		uv_run(&d.loop, UV_RUN_DEFAULT);
 		ym_engine_fini(d.engine);
 		uv_loop_close(&d.loop);
-		free(files);
 		return 2;
 	}
 	uv_signal_init(&d.loop, &d.sigint);
@@ -214,6 +211,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "yamorid: internal error: handles left open\n");
 		status = 1;
 	}
-	free(files);
 	return status;
 }

@@ -198,10 +198,17 @@ static int open_common(struct ym_store **out, const char *state_dir,
 	if (readonly) {
 		int v;
 
-		if (user_version(s, &v) < 0 || v < 1) {
+		/* A daemon killed while creating the database leaves it empty:
+		 * that is "no data yet", not a foreign file. */
+		if (user_version(s, &v) < 0) {
 			snprintf(err, errlen, "%s is not a Yamori database",
 				 path);
 			rc = -EINVAL;
+		} else if (v < 1) {
+			snprintf(err, errlen,
+				 "no Yamori data in %s (run yamorid first)",
+				 state_dir);
+			rc = -ENOENT;
 		}
 		goto out;
 	}
