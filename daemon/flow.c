@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <ndpi_api.h>
 
@@ -14,11 +15,13 @@ struct ym_flow_table {
 	uint32_t nbuckets_mask;
 	uint32_t max;
 	int32_t free_head;               /* free list through .next */
+	uint32_t used;                   /* slots ever handed out */
 	int32_t lru_head, lru_tail;      /* least recently used first */
 	uint64_t idle_us;
 	struct ym_flow_observer *obs;
 	struct ndpi_detection_module_struct *ndpi;
 	uint32_t ndpi_flow_size;
+	uint64_t seed;                   /* per-process hash seed */
 	struct ym_flow_stats stats;
 };
 
@@ -49,12 +52,14 @@ int ym_flow_init(struct ym_flow_table **out, uint32_t max_flows,
 	ndpi_set_protocol_detection_bitmask2(t->ndpi, &all);
 	ndpi_finalize_initialization(t->ndpi);
 	t->ndpi_flow_size = ndpi_detection_get_sizeof_ndpi_flow_struct();
+	/* A random seed keeps crafted traffic from piling flows into one
+	 * hash chain. */
+	if (getrandom(&t->seed, sizeof(t->seed), 0) != sizeof(t->seed))
+		t->seed = (uint64_t)(uintptr_t)t ^ ym_wall_us();
 	memset(t->buckets, 0xff, nb * sizeof(*t->buckets));
 	t->nbuckets_mask = nb - 1;
 	t->max = max_flows;
-	for (uint32_t i = 0; i < max_flows; i++)
-		t->pool[i].next = i + 1 < max_flows ? (int32_t)i + 1 : -1;
-	t->free_head = 0;
+	t->free_head = -1;
 	t->lru_head = t->lru_tail = -1;
 	t->idle_us = (uint64_t)(idle_sec ? idle_sec : YM_DEFAULT_FLOW_IDLE_SEC) *
 		     1000000;
@@ -181,14 +186,21 @@ static struct ym_flow *flow_new(struct ym_flow_table *t,
 	struct ym_flow *f;
 	int32_t idx;
 
-	if (t->free_head < 0) {
-		/* Full: the least recently used flow makes room. */
-		flow_release(t, &t->pool[t->lru_head]);
-		t->stats.evicted++;
+	/* Slots are taken from the untouched end of the pool first, so memory
+	 * is only touched as flows really arrive. */
+	if (t->free_head < 0 && t->used < t->max) {
+		idx = (int32_t)t->used++;
+		f = &t->pool[idx];
+	} else {
+		if (t->free_head < 0) {
+			/* Full: the least recently used flow makes room. */
+			flow_release(t, &t->pool[t->lru_head]);
+			t->stats.evicted++;
+		}
+		idx = t->free_head;
+		f = &t->pool[idx];
+		t->free_head = f->next;
 	}
-	idx = t->free_head;
-	f = &t->pool[idx];
-	t->free_head = f->next;
 	memset(f, 0, sizeof(*f));
 	f->key = *k;
 	f->hash = h;
@@ -250,7 +262,7 @@ struct ym_flow *ym_flow_packet(struct ym_flow_table *t,
 	    pkt->later_fragment)
 		return NULL;
 	make_key(pkt, &k, &src_is_lo);
-	h = (uint32_t)ym_hash_bytes(&k, sizeof(k), 0);
+	h = (uint32_t)ym_hash_bytes(&k, sizeof(k), t->seed);
 	for (idx = t->buckets[h & t->nbuckets_mask]; idx >= 0;
 	     idx = t->pool[idx].next) {
 		if (t->pool[idx].hash == h &&

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "dhcp.h"
 #include "oui.h"
@@ -24,6 +25,8 @@ struct ym_inventory {
 	int32_t *buckets;
 	uint32_t mask, max;
 	int32_t free_head, lru_head, lru_tail;
+	uint32_t used; /* slots ever handed out */
+	uint64_t seed; /* per-process hash seed against crafted MAC floods */
 	const struct ym_oui *oui;
 	struct ym_inventory_observer *obs;
 	struct local_net nets[YM_MAX_LOCAL_NETS];
@@ -67,9 +70,9 @@ int ym_inventory_init(struct ym_inventory **out, uint32_t max_devices,
 	memset(inv->buckets, 0xff, nb * sizeof(*inv->buckets));
 	inv->mask = nb - 1;
 	inv->max = max_devices;
-	for (uint32_t i = 0; i < max_devices; i++)
-		inv->pool[i].next = i + 1 < max_devices ? (int32_t)i + 1 : -1;
-	inv->free_head = 0;
+	inv->free_head = -1;
+	if (getrandom(&inv->seed, sizeof(inv->seed), 0) != sizeof(inv->seed))
+		inv->seed = (uint64_t)(uintptr_t)inv ^ ym_wall_us();
 	inv->lru_head = inv->lru_tail = -1;
 	inv->oui = oui;
 	inv->obs = obs;
@@ -87,9 +90,9 @@ void ym_inventory_fini(struct ym_inventory *inv)
 	free(inv);
 }
 
-static uint32_t mac_hash(const uint8_t mac[6])
+static uint32_t mac_hash(const struct ym_inventory *inv, const uint8_t mac[6])
 {
-	return (uint32_t)ym_hash_bytes(mac, 6, 0x9e3779b97f4a7c15ULL);
+	return (uint32_t)ym_hash_bytes(mac, 6, inv->seed);
 }
 
 static void lru_unlink(struct ym_inventory *inv, struct ym_device *d)
@@ -120,7 +123,7 @@ static void lru_append(struct ym_inventory *inv, struct ym_device *d)
 struct ym_device *ym_inventory_find(struct ym_inventory *inv,
 				    const uint8_t mac[6])
 {
-	int32_t idx = inv->buckets[mac_hash(mac) & inv->mask];
+	int32_t idx = inv->buckets[mac_hash(inv, mac) & inv->mask];
 
 	for (; idx >= 0; idx = inv->pool[idx].next)
 		if (memcmp(inv->pool[idx].mac, mac, 6) == 0)
@@ -132,7 +135,7 @@ static void evict_oldest(struct ym_inventory *inv)
 {
 	struct ym_device *d = &inv->pool[inv->lru_head];
 	int32_t idx = inv->lru_head;
-	int32_t *pp = &inv->buckets[mac_hash(d->mac) & inv->mask];
+	int32_t *pp = &inv->buckets[mac_hash(inv, d->mac) & inv->mask];
 
 	/* The store writes the device before it leaves memory, so nothing
 	 * that was learned is lost. */
@@ -187,17 +190,22 @@ static struct ym_device *device_get(struct ym_inventory *inv,
 
 	if (d)
 		return d;
-	if (inv->free_head < 0)
-		evict_oldest(inv);
-	idx = inv->free_head;
+	/* Untouched slots first: memory is touched only as devices arrive. */
+	if (inv->free_head < 0 && inv->used < inv->max) {
+		idx = (int32_t)inv->used++;
+	} else {
+		if (inv->free_head < 0)
+			evict_oldest(inv);
+		idx = inv->free_head;
+		inv->free_head = inv->pool[idx].next;
+	}
 	d = &inv->pool[idx];
-	inv->free_head = d->next;
 	memset(d, 0, sizeof(*d));
 	memcpy(d->mac, mac, 6);
 	d->in_use = true;
 	d->first_us = d->last_us = ts;
 	snprintf(d->type, sizeof(d->type), "unknown");
-	h = mac_hash(mac);
+	h = mac_hash(inv, mac);
 	d->next = inv->buckets[h & inv->mask];
 	inv->buckets[h & inv->mask] = idx;
 	lru_append(inv, d);

@@ -63,7 +63,7 @@ uint64_t ym_wall_us(void);
  * control characters with '?', always NUL-terminating. */
 void ym_strlcpy_clean(char *dst, const char *src, size_t srclen, size_t len);
 
-/* FNV-1a over bytes, for hash tables. */
+/* A fast non-cryptographic hash over bytes, for hash tables. */
 uint64_t ym_hash_bytes(const void *data, size_t len, uint64_t seed);
 
 #endif
