@@ -229,6 +229,7 @@ else
 	capture_desc="$capture (tests/fixtures/mkhome.py --big)"
 fi
 
+[[ -n ${BENCH_KEEP:-} ]] && cp "$capture" "$BENCH_KEEP"
 npackets=$(packets "$capture")
 [[ $npackets -gt 0 ]] || die "$capture holds no packets"
 nbytes=$(stat -L -c %s "$capture")

@@ -158,7 +158,8 @@ int ym_oui_init(struct ym_oui **out, const char *dir, uint32_t *loaded)
 		ym_oui_fini(o);
 		return rc;
 	}
-	qsort(o->entries, o->n, sizeof(*o->entries), cmp_entry);
+	if (o->n)
+		qsort(o->entries, o->n, sizeof(*o->entries), cmp_entry);
 	*out = o;
 	return 0;
 }
@@ -187,7 +188,7 @@ const char *ym_oui_lookup(const struct ym_oui *o, const uint8_t mac[6])
 	static const uint8_t widths[] = { 36, 28, 24 };
 	uint64_t v = 0;
 
-	if (!o || ym_mac_is_local_admin(mac))
+	if (!o || o->n == 0 || ym_mac_is_local_admin(mac))
 		return NULL;
 	for (int i = 0; i < 6; i++)
 		v = v << 8 | mac[i];
