@@ -20,6 +20,10 @@ struct ym_dhcp {
 	uint8_t n_params;
 	uint8_t params[64];     /* option 55, in order */
 	char vendor_class[64];  /* option 60, cleaned */
+	uint16_t max_size;      /* option 57, 0 if absent */
+	uint8_t client_id_len;
+	uint8_t client_id[32];  /* option 61, raw (type byte first) */
+	char fqdn[128];         /* option 81 domain name, cleaned */
 };
 
 #define YM_DHCP_DISCOVER 1
@@ -30,6 +34,23 @@ struct ym_dhcp {
 /* Parses a BOOTP/DHCP payload (UDP 67/68); 0 or -EINVAL when it is not a
  * well-formed DHCP message for Ethernet (bad length, cookie or options). */
 int ym_dhcp_parse(const uint8_t *p, uint32_t len, struct ym_dhcp *out)
+	YM_MUST_CHECK;
+
+/* DHCPv6 (UDP 546/547, RFC 8415): the client's identifiers. */
+struct ym_dhcp6 {
+	uint8_t msg_type;
+	uint8_t duid_len;
+	uint8_t duid[64];       /* option 1 client identifier, raw */
+	uint8_t n_oro;
+	uint16_t oro[32];       /* option 6 option request list, in order */
+	uint32_t enterprise;    /* option 16 vendor class enterprise number */
+	char vendor_class[64];  /* option 16 first vendor-class-data, cleaned */
+	char fqdn[128];         /* option 39, decoded from DNS wire format */
+};
+
+/* Parses a DHCPv6 client or server message (not relay messages); 0 or
+ * -EINVAL when malformed. */
+int ym_dhcp6_parse(const uint8_t *p, uint32_t len, struct ym_dhcp6 *out)
 	YM_MUST_CHECK;
 
 #endif
