@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void ym_config_defaults(struct ym_config *cfg)
 {
@@ -12,6 +13,13 @@ void ym_config_defaults(struct ym_config *cfg)
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s",
 		 YM_DEFAULT_STATE_DIR);
 	snprintf(cfg->oui_dir, sizeof(cfg->oui_dir), "%s", YM_DEFAULT_OUI_DIR);
+	snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s", YM_DATADIR);
+#ifdef YM_SOURCE_DATADIR
+	/* A build tree that is not installed uses the data of its sources. */
+	if (access(cfg->data_dir, F_OK) != 0)
+		snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s",
+			 YM_SOURCE_DATADIR);
+#endif
 	cfg->max_flows = YM_DEFAULT_MAX_FLOWS;
 	cfg->max_devices = YM_DEFAULT_MAX_DEVICES;
 	cfg->max_stored_devices = YM_DEFAULT_MAX_STORED_DEVICES;
@@ -35,6 +43,7 @@ struct key {
 static const struct key keys[] = {
 	{ "state_dir", K_PATH, OFF(state_dir), 0, 0 },
 	{ "oui_dir", K_PATH, OFF(oui_dir), 0, 0 },
+	{ "data_dir", K_PATH, OFF(data_dir), 0, 0 },
 	{ "interface", K_IFACE, 0, 0, 0 },
 	{ "max_flows", K_UINT, OFF(max_flows), 1024, 4194304 },
 	{ "max_devices", K_UINT, OFF(max_devices), 16, 65536 },

@@ -14,10 +14,14 @@
 #define YM_DEFAULT_CONFIG "/etc/yamori/yamori.conf"
 #define YM_DEFAULT_STATE_DIR "/var/lib/yamori"
 #define YM_DEFAULT_OUI_DIR "/usr/share/ieee-data"
+#ifndef YM_DATADIR
+#define YM_DATADIR "/usr/share/yamori"
+#endif
 
 struct ym_config {
 	char state_dir[1024];
 	char oui_dir[1024];
+	char data_dir[1024];         /* fingerprints/ and later data */
 	char interfaces[YM_MAX_INTERFACES][64];
 	uint32_t n_interfaces;
 	uint32_t max_flows;

@@ -350,6 +350,9 @@ static enum ym_decode_result decode_ethertype(struct cursor *c,
 	case 0x0806:
 		return decode_arp(c, pkt);
 	default:
+		/* LLDP and the like: the sniffers read the payload. */
+		pkt->payload = c->p;
+		pkt->payload_len = c->cap;
 		return YM_DECODE_OK;
 	}
 }
@@ -384,8 +387,13 @@ static enum ym_decode_result decode_ethernet(struct cursor *c,
 	type = rd16(c->p + 12);
 	skip(c, 14);
 	if (type < 0x0600) {
-		/* An 802.3 length field (STP, CDP, ...): nothing to decode. */
+		/* An 802.3 length field (STP, CDP, ...): the length bounds the
+		 * payload, which the sniffers may read. */
 		pkt->ethertype = 0;
+		if (type < c->cap)
+			c->cap = type;
+		pkt->payload = c->p;
+		pkt->payload_len = c->cap;
 		return YM_DECODE_OK;
 	}
 	return decode_ethertype(c, pkt, type);

@@ -12,8 +12,10 @@
 #include "capture.h"
 #include "decode.h"
 #include "flow.h"
+#include "identify.h"
 #include "inventory.h"
 #include "oui.h"
+#include "sniff.h"
 #include "store.h"
 
 #ifndef YM_VERSION
@@ -30,6 +32,8 @@ struct ym_engine {
 	uv_loop_t *loop;
 	struct ym_config cfg;
 	struct ym_oui *oui;
+	struct ym_identify *id;
+	struct ym_sniff sniff;
 	struct ym_store *store;
 	struct ym_inventory *inv;
 	struct ym_flow_table *flows;
@@ -47,6 +51,7 @@ struct ym_engine {
 	uint64_t last_commit_ms;    /* loop time of the last commit */
 	uint64_t capture_start_us, started_wall_us;
 	uint32_t oui_entries;
+	uint32_t rules;
 	char sources[512];
 
 	uint64_t packets, bytes, malformed;
@@ -77,6 +82,21 @@ static void on_flow_end(struct ym_flow_observer *obs, const struct ym_flow *f)
 		e->proto_flows[p]++;
 }
 
+static void on_flow_classified(struct ym_flow_observer *obs,
+			       const struct ym_flow *f,
+			       const struct ym_flow_info *info)
+{
+	struct ym_engine *e = ym_container_of(obs, struct ym_engine, flow_obs);
+	uint16_t p = f->master_proto ? f->master_proto : f->app_proto;
+
+	/* Only flows a device on the LAN started say something about it. */
+	if (!f->has_mac[0] ||
+	    !ym_inventory_addr_is_local(e->inv, &f->addr[0]))
+		return;
+	ym_sniff_flow(&e->sniff, ym_inventory_find(e->inv, f->mac[0]), f, info,
+		      ym_flow_proto_name(e->flows, p));
+}
+
 static int restore_device(const struct ym_device *d, void *arg)
 {
 	struct ym_engine *e = arg;
@@ -97,6 +117,7 @@ int ym_engine_init(struct ym_engine **out, uv_loop_t *loop,
 	e->cfg = *cfg;
 	e->started_wall_us = ym_wall_us();
 	e->flow_obs.flow_end = on_flow_end;
+	e->flow_obs.flow_classified = on_flow_classified;
 	e->inv_obs.device_evicted = on_device_evicted;
 	rc = ym_oui_init(&e->oui, cfg->oui_dir, &e->oui_entries);
 	if (rc < 0) {
@@ -106,10 +127,30 @@ int ym_engine_init(struct ym_engine **out, uv_loop_t *loop,
 	if (e->oui_entries == 0)
 		fprintf(stderr, "yamorid: no IEEE registry in %s; vendors will "
 			"be unknown (install ieee-data)\n", cfg->oui_dir);
+	{
+		char path[1100];
+
+		snprintf(path, sizeof(path), "%s/fingerprints", cfg->data_dir);
+		rc = ym_identify_init(&e->id, path, err, errlen);
+		if (rc == -ENOENT) {
+			/* Without rules devices keep registry vendors and
+			 * names; say so once, do not stop. */
+			fprintf(stderr, "yamorid: %s; devices will not be "
+				"identified\n", err);
+			err[0] = '\0';
+			rc = 0;
+		} else if (rc < 0) {
+			rc = -EINVAL;
+			goto out;
+		}
+	}
+	e->rules = (uint32_t)ym_identify_rule_count(e->id);
+	e->sniff.id = e->id;
 	rc = ym_store_open(&e->store, cfg->state_dir, err, errlen);
 	if (rc < 0)
 		goto out;
-	rc = ym_inventory_init(&e->inv, cfg->max_devices, e->oui, &e->inv_obs);
+	rc = ym_inventory_init(&e->inv, cfg->max_devices, e->oui, e->id,
+			       &e->inv_obs);
 	if (rc == 0)
 		rc = ym_store_get_devices(e->store, restore_device, e);
 	if (rc == 0)
@@ -126,6 +167,7 @@ out:
 		ym_flow_fini(e->flows);
 		ym_inventory_fini(e->inv);
 		ym_store_close(e->store);
+		ym_identify_fini(e->id);
 		ym_oui_fini(e->oui);
 		free(e);
 		return rc;
@@ -164,7 +206,8 @@ static json_t *status_json(struct ym_engine *e)
 		" s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I,"
 		" s:{s:i, s:i, s:i, s:s}, s:{s:I, s:I},"
 		" s:{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:i}, s:o,"
-		" s:{s:i, s:i, s:I, s:I}, s:I, s:I, s:i}",
+		" s:{s:i, s:i, s:I, s:I}, s:I, s:I, s:i, s:i,"
+		" s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
 		"version", YM_VERSION,
 		"mode", e->live ? "live" : "file",
 		"sources", e->sources,
@@ -199,7 +242,16 @@ static json_t *status_json(struct ym_engine *e)
 		"evicted", (json_int_t)is.evicted,
 		"dhcp_malformed", (json_int_t)is.dhcp_bad,
 		"store_errors", (json_int_t)e->store_errors,
-		"oui_entries", (int)e->oui_entries);
+		"oui_entries", (int)e->oui_entries,
+		"fingerprint_rules", (int)e->rules,
+		"announcements", "mdns", (json_int_t)e->sniff.stats.mdns,
+		"llmnr", (json_int_t)e->sniff.stats.llmnr,
+		"netbios", (json_int_t)e->sniff.stats.netbios,
+		"ssdp", (json_int_t)e->sniff.stats.ssdp,
+		"dhcp6", (json_int_t)e->sniff.stats.dhcp6,
+		"lldp", (json_int_t)e->sniff.stats.lldp,
+		"cdp", (json_int_t)e->sniff.stats.cdp,
+		"malformed", (json_int_t)e->sniff.stats.malformed);
 }
 
 static void put_dirty(struct ym_device *d, void *arg)
@@ -310,7 +362,7 @@ static void on_packet(struct ym_capture_sink *sink, int linktype,
 	}
 	if (pkt.fragment)
 		e->fragments++;
-	ym_inventory_packet(e->inv, &pkt);
+	ym_sniff_packet(&e->sniff, ym_inventory_packet(e->inv, &pkt), &pkt);
 	ym_flow_packet(e->flows, &pkt, &dir);
 out:
 	periodic(e);
@@ -410,6 +462,7 @@ int ym_engine_fini(struct ym_engine *e)
 	ym_flow_fini(e->flows);
 	ym_inventory_fini(e->inv);
 	ym_store_close(e->store);
+	ym_identify_fini(e->id);
 	ym_oui_fini(e->oui);
 	free(e);
 	return status;

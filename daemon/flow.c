@@ -111,6 +111,24 @@ static void classify_done(struct ym_flow_table *t, struct ym_flow *f,
 	ym_strlcpy_clean(f->server_name, f->ndpi->host_server_name,
 			 sizeof(f->ndpi->host_server_name),
 			 sizeof(f->server_name));
+	if (t->obs && t->obs->flow_classified) {
+		char ua[128] = "", ja3[33] = "";
+		struct ym_flow_info info = { f->server_name, ua, ja3 };
+		uint16_t p = f->master_proto ? f->master_proto : f->app_proto;
+
+		if (f->ndpi->http.user_agent)
+			ym_strlcpy_clean(ua, f->ndpi->http.user_agent,
+					 strlen(f->ndpi->http.user_agent),
+					 sizeof(ua));
+		/* The TLS union member is only meaningful for TLS flows. */
+		if (p == NDPI_PROTOCOL_TLS || p == NDPI_PROTOCOL_QUIC ||
+		    f->app_proto == NDPI_PROTOCOL_TLS)
+			ym_strlcpy_clean(ja3,
+					 f->ndpi->protos.tls_quic.ja3_client,
+					 sizeof(f->ndpi->protos.tls_quic.ja3_client),
+					 sizeof(ja3));
+		t->obs->flow_classified(t->obs, f, &info);
+	}
 	ndpi_free_flow(f->ndpi);
 	f->ndpi = NULL;
 	f->classified = true;

@@ -52,8 +52,19 @@ struct ym_flow_stats {
 	uint32_t active, ndpi_active, max;
 };
 
-/* Called when a flow ends (expired, evicted or table shut down). */
+/* What nDPI read from a flow's first packets, valid during the call. */
+struct ym_flow_info {
+	const char *server_name; /* SNI, HTTP Host or DNS query, or "" */
+	const char *user_agent;  /* HTTP User-Agent, or "" */
+	const char *ja3;         /* TLS client JA3, or "" */
+};
+
 struct ym_flow_observer {
+	/* nDPI is done with the flow (optional). */
+	void (*flow_classified)(struct ym_flow_observer *obs,
+				const struct ym_flow *f,
+				const struct ym_flow_info *info);
+	/* The flow ends (expired, evicted or table shut down). */
 	void (*flow_end)(struct ym_flow_observer *obs, const struct ym_flow *f);
 };
 

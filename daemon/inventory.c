@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include "dhcp.h"
+#include "identify.h"
 #include "oui.h"
 
 #define YM_MAX_LOCAL_NETS 8
@@ -28,6 +29,7 @@ struct ym_inventory {
 	uint32_t used; /* slots ever handed out */
 	uint64_t seed; /* per-process hash seed against crafted MAC floods */
 	const struct ym_oui *oui;
+	struct ym_identify *id;
 	struct ym_inventory_observer *obs;
 	struct local_net nets[YM_MAX_LOCAL_NETS];
 	uint32_t n_nets;
@@ -48,7 +50,7 @@ const char *ym_flag_name(unsigned bit)
 }
 
 int ym_inventory_init(struct ym_inventory **out, uint32_t max_devices,
-		      const struct ym_oui *oui,
+		      const struct ym_oui *oui, struct ym_identify *id,
 		      struct ym_inventory_observer *obs)
 {
 	struct ym_inventory *inv;
@@ -75,6 +77,7 @@ int ym_inventory_init(struct ym_inventory **out, uint32_t max_devices,
 		inv->seed = (uint64_t)(uintptr_t)inv ^ ym_wall_us();
 	inv->lru_head = inv->lru_tail = -1;
 	inv->oui = oui;
+	inv->id = id;
 	inv->obs = obs;
 	inv->stats.max = max_devices;
 	*out = inv;
@@ -174,6 +177,7 @@ void ym_device_add_evidence(struct ym_device *dev, const char *signal,
 			return;
 		e = &dev->evidence[dev->n_evidence++];
 	}
+	memset(e, 0, sizeof(*e));
 	snprintf(e->signal, sizeof(e->signal), "%s", signal);
 	ym_strlcpy_clean(e->value, value, strlen(value), sizeof(e->value));
 	snprintf(e->conclusion, sizeof(e->conclusion), "%s", conclusion);
@@ -212,17 +216,14 @@ static struct ym_device *device_get(struct ym_inventory *inv,
 	inv->stats.devices++;
 	inv->stats.created++;
 	d->dirty = true;
-	vendor = ym_oui_lookup(inv->oui, mac);
-	if (vendor) {
-		ym_strlcpy_clean(d->vendor, vendor, strlen(vendor),
-				 sizeof(d->vendor));
-		ym_device_add_evidence(d, "oui", vendor, "vendor");
-	}
 	if (ym_mac_is_local_admin(mac)) {
 		d->flags |= YM_FLAG_RANDOMIZED_MAC;
 		ym_device_add_evidence(d, "mac", "locally administered",
 				       "randomized_mac");
 	}
+	vendor = ym_oui_lookup(inv->oui, mac);
+	if (vendor)
+		ym_identify_signal(inv->id, d, YM_SIG_OUI, vendor);
 	return d;
 }
 
@@ -340,6 +341,25 @@ static void handle_nd(struct ym_inventory *inv, struct ym_device *src,
 	}
 }
 
+/* What a DHCP client says about itself, for identification. */
+static void dhcp_signals(struct ym_inventory *inv, struct ym_device *d,
+			 const struct ym_dhcp *msg)
+{
+	char params[4 * sizeof(msg->params) + 1];
+	size_t off = 0;
+
+	if (msg->has_hostname)
+		ym_identify_signal(inv->id, d, YM_SIG_DHCP_HOSTNAME,
+				   msg->hostname);
+	ym_identify_signal(inv->id, d, YM_SIG_DHCP_VENDOR, msg->vendor_class);
+	ym_identify_signal(inv->id, d, YM_SIG_DHCP_FQDN, msg->fqdn);
+	params[0] = '\0';
+	for (uint8_t i = 0; i < msg->n_params; i++)
+		off += (size_t)snprintf(params + off, sizeof(params) - off,
+					"%s%u", i ? "," : "", msg->params[i]);
+	ym_identify_signal(inv->id, d, YM_SIG_DHCP_PARAMS, params);
+}
+
 static void handle_dhcp(struct ym_inventory *inv, struct ym_device *src,
 			const struct ym_packet *pkt)
 {
@@ -360,9 +380,9 @@ static void handle_dhcp(struct ym_inventory *inv, struct ym_device *src,
 		    strcmp(src->hostname, msg.hostname) != 0) {
 			snprintf(src->hostname, sizeof(src->hostname), "%s",
 				 msg.hostname);
-			ym_device_add_evidence(src, "dhcp_hostname",
-					       msg.hostname, "name");
+			src->dirty = true;
 		}
+		dhcp_signals(inv, src, &msg);
 		return;
 	}
 	if (msg.msg_type != YM_DHCP_ACK && msg.msg_type != YM_DHCP_OFFER)
@@ -394,7 +414,8 @@ static void handle_dhcp(struct ym_inventory *inv, struct ym_device *src,
 		add_ip(client, &a, pkt->ts_us);
 }
 
-void ym_inventory_packet(struct ym_inventory *inv, const struct ym_packet *pkt)
+struct ym_device *ym_inventory_packet(struct ym_inventory *inv,
+				      const struct ym_packet *pkt)
 {
 	struct ym_device *src, *dst;
 
@@ -404,7 +425,7 @@ void ym_inventory_packet(struct ym_inventory *inv, const struct ym_packet *pkt)
 		dst->dirty = true;
 	}
 	if (!pkt->has_src_mac || !ym_mac_is_unicast(pkt->src_mac))
-		return;
+		return NULL;
 	src = device_get(inv, pkt->src_mac, pkt->ts_us);
 	if (pkt->ts_us > src->last_us)
 		src->last_us = pkt->ts_us;
@@ -418,12 +439,12 @@ void ym_inventory_packet(struct ym_inventory *inv, const struct ym_packet *pkt)
 	switch (pkt->l3) {
 	case YM_L3_ARP:
 		handle_arp(inv, src, pkt);
-		return;
+		return src;
 	case YM_L3_IPV4:
 	case YM_L3_IPV6:
 		break;
 	default:
-		return;
+		return src;
 	}
 	if (ym_addr_is_special(&pkt->src)) {
 		/* DHCP clients send from 0.0.0.0; still read their message. */
@@ -438,6 +459,7 @@ void ym_inventory_packet(struct ym_inventory *inv, const struct ym_packet *pkt)
 	    ((pkt->sport == 68 && pkt->dport == 67) ||
 	     (pkt->sport == 67 && pkt->dport == 68)))
 		handle_dhcp(inv, src, pkt);
+	return src;
 }
 
 static bool has_ip(const struct ym_device *d, const struct ym_addr *a)
@@ -448,21 +470,21 @@ static bool has_ip(const struct ym_device *d, const struct ym_addr *a)
 	return false;
 }
 
-static void set_gateway(struct ym_device *d, bool on, const char *why,
-			double confidence)
+static void set_gateway(struct ym_inventory *inv, struct ym_device *d,
+			bool on, const char *why, double confidence)
 {
 	if (on) {
-		if (!d->gateway || d->confidence < confidence) {
+		if (!d->gateway || d->gateway_weight != (float)confidence) {
 			d->gateway = true;
-			snprintf(d->type, sizeof(d->type), "router");
-			d->confidence = confidence;
-			ym_device_add_evidence(d, "gateway", why, "router");
+			d->gateway_weight = (float)confidence;
+			ym_identify_assert(inv->id, d, YM_SIG_GATEWAY, why,
+					   "router", (float)confidence);
 			d->dirty = true;
 		}
 	} else if (d->gateway) {
 		d->gateway = false;
-		snprintf(d->type, sizeof(d->type), "unknown");
-		d->confidence = 0;
+		d->gateway_weight = 0;
+		ym_identify_assert(inv->id, d, YM_SIG_GATEWAY, "", NULL, 0);
 		d->dirty = true;
 	}
 }
@@ -515,9 +537,9 @@ void ym_inventory_decide(struct ym_inventory *inv)
 		struct ym_device *d = &inv->pool[i];
 
 		if (d == best)
-			set_gateway(d, true, why, conf);
+			set_gateway(inv, d, true, why, conf);
 		else if (d->gateway)
-			set_gateway(d, false, NULL, 0);
+			set_gateway(inv, d, false, NULL, 0);
 	}
 }
 

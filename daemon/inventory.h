@@ -16,6 +16,7 @@
 
 struct ym_oui;
 struct ym_dhcp;
+struct ym_identify;
 
 /* Device flags (DESIGN.md vocabulary), as bits. */
 enum ym_device_flag {
@@ -35,13 +36,25 @@ enum ym_device_flag {
 /* Vocabulary name of flag bit i, or NULL. */
 const char *ym_flag_name(unsigned bit);
 
-#define YM_MAX_EVIDENCE 16
+#define YM_MAX_EVIDENCE 24
 
+/* One piece of evidence: a signal seen on the device and what it says. The
+ * structured part (type, vendor, model, os with a weight) is what the
+ * identification weighs; conclusion is the same in words. */
 struct ym_evidence {
 	char signal[24];
 	char value[YM_MAX_NAME];
-	char conclusion[48];
+	char conclusion[96];
+	char type[24];
+	char vendor[32];
+	char model[48];
+	char os[24];
+	float weight;
 };
+
+/* Signal values already matched against the rules, so a device asking for
+ * the same name again costs one hash lookup. */
+#define YM_SEEN_SIGNALS 32
 
 struct ym_device_ip {
 	struct ym_addr addr;
@@ -65,11 +78,14 @@ struct ym_device {
 	struct ym_device_ip ips[YM_MAX_IPS_PER_DEVICE];
 	uint8_t n_evidence;
 	struct ym_evidence evidence[YM_MAX_EVIDENCE];
+	uint32_t seen[YM_SEEN_SIGNALS];
+	uint8_t seen_next;
 
 	/* Gateway recognition. */
 	uint64_t remote_src_pkts; /* frames sent with an internet source */
 	bool sent_ra;             /* IPv6 router advertisement with lifetime */
 	bool dhcp_server;
+	float gateway_weight;     /* weight of the gateway evidence given */
 
 	/* Inventory internals. */
 	bool dirty;               /* changed since the last store write */
@@ -90,14 +106,18 @@ struct ym_inventory_observer {
 
 struct ym_inventory;
 
+/* id may be NULL: devices then get only registry and naming evidence. */
 int ym_inventory_init(struct ym_inventory **out, uint32_t max_devices,
-		      const struct ym_oui *oui,
+		      const struct ym_oui *oui, struct ym_identify *id,
 		      struct ym_inventory_observer *obs) YM_MUST_CHECK;
 void ym_inventory_fini(struct ym_inventory *inv);
 
 /* Accounts one decoded frame: creates the sender's device, attributes
- * on-link addresses, counts traffic both ways, reads ARP, ND and DHCP. */
-void ym_inventory_packet(struct ym_inventory *inv, const struct ym_packet *pkt);
+ * on-link addresses, counts traffic both ways, reads ARP, ND and DHCP.
+ * Returns the sender's device, or NULL when the frame has no unicast
+ * sender. */
+struct ym_device *ym_inventory_packet(struct ym_inventory *inv,
+				      const struct ym_packet *pkt);
 
 /* Re-decides which device is the gateway; cheap, run before each commit. */
 void ym_inventory_decide(struct ym_inventory *inv);

@@ -174,7 +174,8 @@ int main(int argc, char **argv)
 	if (rc < 0) {
 		fprintf(stderr, "yamorid: %s\n", err);
 		uv_loop_close(&d.loop);
-		return 1;
+		/* A bad data file is bad input; anything else a failure. */
+		return rc == -EINVAL ? 2 : 1;
 	}
 	rc = n_files ? ym_engine_start_files(d.engine, files, n_files, err,
 					     sizeof(err)) :

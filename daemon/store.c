@@ -59,7 +59,29 @@ static const char *const migrations[] = {
 	"  state TEXT NOT NULL DEFAULT 'open',"
 	"  UNIQUE (kind, mac, target));"
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+	/* 1 -> 2: what each piece of evidence concludes, for identification;
+	 * one value may now support several conclusions, so rows are keyed
+	 * by their position. */
+	"CREATE TABLE evidence2 ("
+	"  mac TEXT NOT NULL REFERENCES devices(mac) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  signal TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  conclusion TEXT NOT NULL,"
+	"  type TEXT NOT NULL DEFAULT '',"
+	"  vendor TEXT NOT NULL DEFAULT '',"
+	"  model TEXT NOT NULL DEFAULT '',"
+	"  os TEXT NOT NULL DEFAULT '',"
+	"  weight REAL NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (mac, seq));"
+	"INSERT INTO evidence2 (mac, seq, signal, value, conclusion)"
+	"  SELECT mac, seq, signal, value, conclusion FROM evidence;"
+	"DROP TABLE evidence;"
+	"ALTER TABLE evidence2 RENAME TO evidence;",
 };
+
+_Static_assert(YM_ARRAY_SIZE(migrations) == YM_STORE_SCHEMA_VERSION,
+	       "one migration per schema version");
 
 enum {
 	ST_PUT_DEVICE,
@@ -93,8 +115,10 @@ static const char *const statement_sql[ST_COUNT] = {
 		      " last_seen) VALUES (:mac, :ip, :family, :last)",
 	[ST_DEL_EVIDENCE] = "DELETE FROM evidence WHERE mac = :mac",
 	[ST_PUT_EVIDENCE] = "INSERT OR REPLACE INTO evidence (mac, seq, signal,"
-			    " value, conclusion) VALUES (:mac, :seq, :signal,"
-			    " :value, :conclusion)",
+			    " value, conclusion, type, vendor, model, os,"
+			    " weight) VALUES (:mac, :seq, :signal, :value,"
+			    " :conclusion, :type, :vendor, :model, :os,"
+			    " :weight)",
 	[ST_PUT_META] = "INSERT OR REPLACE INTO meta (key, value)"
 			" VALUES (:key, :value)",
 };
@@ -364,6 +388,13 @@ int ym_store_put_device(struct ym_store *s, const struct ym_device *d)
 		bind_text(st, ":signal", d->evidence[i].signal);
 		bind_text(st, ":value", d->evidence[i].value);
 		bind_text(st, ":conclusion", d->evidence[i].conclusion);
+		bind_text(st, ":type", d->evidence[i].type);
+		bind_text(st, ":vendor", d->evidence[i].vendor);
+		bind_text(st, ":model", d->evidence[i].model);
+		bind_text(st, ":os", d->evidence[i].os);
+		sqlite3_bind_double(st,
+				    sqlite3_bind_parameter_index(st, ":weight"),
+				    d->evidence[i].weight);
 		rc = step_done(s, st);
 	}
 	return rc;
@@ -418,7 +449,8 @@ static int load_children(struct ym_store *s, struct ym_device *d,
 	}
 	sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT signal, value, conclusion FROM evidence"
+			       "SELECT signal, value, conclusion, type, vendor,"
+			       " model, os, weight FROM evidence"
 			       " WHERE mac = ? ORDER BY seq",
 			       -1, &st, NULL) != SQLITE_OK)
 		return sql_err(s);
@@ -430,6 +462,11 @@ static int load_children(struct ym_store *s, struct ym_device *d,
 		col_text(st, 0, e->signal, sizeof(e->signal));
 		col_text(st, 1, e->value, sizeof(e->value));
 		col_text(st, 2, e->conclusion, sizeof(e->conclusion));
+		col_text(st, 3, e->type, sizeof(e->type));
+		col_text(st, 4, e->vendor, sizeof(e->vendor));
+		col_text(st, 5, e->model, sizeof(e->model));
+		col_text(st, 6, e->os, sizeof(e->os));
+		e->weight = (float)sqlite3_column_double(st, 7);
 	}
 	sqlite3_finalize(st);
 	return 0;

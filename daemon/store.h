@@ -17,7 +17,7 @@ struct ym_store;
 #define YM_STORE_FILE "yamori.db"
 
 /* The schema version this build writes. */
-#define YM_STORE_SCHEMA_VERSION 1
+#define YM_STORE_SCHEMA_VERSION 2
 
 /* Opens (creating and migrating) the database in state_dir for writing.
  * On failure returns -errno and a plain message in err. */

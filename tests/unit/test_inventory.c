@@ -71,7 +71,7 @@ static void test_remote_hosts_are_not_devices(void **state)
 	uint32_t len;
 
 	(void)state;
-	assert_int_equal(ym_inventory_init(&inv, 64, oui, NULL), 0);
+	assert_int_equal(ym_inventory_init(&inv, 64, oui, NULL, NULL), 0);
 	for (int i = 0; i < 5; i++) {
 		len = build_ipv4(buf, mac_pc, mac_gw, ip_pc, ip_remote, 40000,
 				 443, 1, YM_TCP_ACK, NULL, 0);
@@ -122,7 +122,7 @@ static void test_arp_and_randomized(void **state)
 	struct ym_device *d;
 
 	(void)state;
-	assert_int_equal(ym_inventory_init(&inv, 64, oui, NULL), 0);
+	assert_int_equal(ym_inventory_init(&inv, 64, oui, NULL, NULL), 0);
 	feed(inv, arp, sizeof(arp), 5);
 	feed(inv, arp_forged, sizeof(arp_forged), 6);
 	d = ym_inventory_find(inv, mac_phone);
@@ -185,7 +185,7 @@ static void test_dhcp(void **state)
 	uint32_t len;
 
 	(void)state;
-	assert_int_equal(ym_inventory_init(&inv, 64, oui, NULL), 0);
+	assert_int_equal(ym_inventory_init(&inv, 64, oui, NULL, NULL), 0);
 	len = build_dhcp(buf, 0, "taro-laptop");
 	feed(inv, buf, len, 10);
 	len = build_dhcp(buf, 1, NULL);
@@ -236,7 +236,7 @@ static void test_limit(void **state)
 	uint32_t len;
 
 	(void)state;
-	assert_int_equal(ym_inventory_init(&inv, 16, oui, &ev.obs), 0);
+	assert_int_equal(ym_inventory_init(&inv, 16, oui, NULL, &ev.obs), 0);
 	for (int i = 0; i < 1000; i++) {
 		mac[4] = (uint8_t)(i >> 8);
 		mac[5] = (uint8_t)i;

@@ -1,0 +1,825 @@
+#include "identify.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inventory.h"
+#include "ym-limits.h"
+
+/* Rules loaded from one directory; a router has room for thousands. */
+#define YM_MAX_RULES 20000
+#define YM_MAX_RULE_FILES 64
+
+/* A type needs this much combined weight, and either two kinds of signal
+ * or one strong one, before Yamori names it. */
+#define YM_TYPE_MIN_SCORE 0.5f
+#define YM_STRONG_WEIGHT 0.7f
+
+static const char *const signal_names[YM_SIG_COUNT] = {
+	[YM_SIG_OUI] = "oui",
+	[YM_SIG_DHCP_HOSTNAME] = "dhcp_hostname",
+	[YM_SIG_DHCP_VENDOR] = "dhcp_vendor",
+	[YM_SIG_DHCP_PARAMS] = "dhcp_params",
+	[YM_SIG_DHCP_FQDN] = "dhcp_fqdn",
+	[YM_SIG_DHCP6_VENDOR] = "dhcp6_vendor",
+	[YM_SIG_MDNS_SERVICE] = "mdns_service",
+	[YM_SIG_MDNS_NAME] = "mdns_name",
+	[YM_SIG_MDNS_TXT] = "mdns_txt",
+	[YM_SIG_SSDP_SERVER] = "ssdp_server",
+	[YM_SIG_SSDP_TYPE] = "ssdp_type",
+	[YM_SIG_UPNP_MANUFACTURER] = "upnp_manufacturer",
+	[YM_SIG_UPNP_MODEL] = "upnp_model",
+	[YM_SIG_UPNP_TYPE] = "upnp_type",
+	[YM_SIG_UPNP_NAME] = "upnp_name",
+	[YM_SIG_HTTP_USER_AGENT] = "http_user_agent",
+	[YM_SIG_TLS_SNI] = "tls_sni",
+	[YM_SIG_DNS_QUERY] = "dns_query",
+	[YM_SIG_JA3] = "ja3",
+	[YM_SIG_NETBIOS_NAME] = "netbios_name",
+	[YM_SIG_LLMNR_NAME] = "llmnr_name",
+	[YM_SIG_LLDP_NAME] = "lldp_name",
+	[YM_SIG_LLDP_DESCRIPTION] = "lldp_description",
+	[YM_SIG_GATEWAY] = "gateway",
+};
+
+/* Signals that name the device: kept as evidence even when no rule
+ * matches, because the household recognises a device by its name. */
+static bool is_naming(enum ym_signal sig)
+{
+	return sig == YM_SIG_DHCP_HOSTNAME || sig == YM_SIG_MDNS_NAME ||
+	       sig == YM_SIG_NETBIOS_NAME || sig == YM_SIG_UPNP_NAME ||
+	       sig == YM_SIG_LLDP_NAME || sig == YM_SIG_UPNP_MODEL ||
+	       sig == YM_SIG_UPNP_MANUFACTURER;
+}
+
+/* DESIGN.md's device types. */
+static const char *const types[] = {
+	"router", "access_point", "network", "camera", "doorbell", "alarm",
+	"sensor", "lock", "hub", "light", "smart_plug", "thermostat",
+	"appliance", "robot_vacuum", "health", "tv", "streaming", "speaker",
+	"smart_speaker", "game_console", "printer", "nas", "computer", "phone",
+	"tablet", "wearable", "voip", "unknown",
+};
+
+struct rule {
+	uint8_t signal;
+	bool model_from_match;
+	float weight;
+	char *pattern;  /* lower case glob */
+	char type[24];
+	char vendor[32];
+	char model[48];
+	char os[24];
+};
+
+struct plausible {
+	char vendor[32];
+	char types[160]; /* ",camera,nas," */
+};
+
+struct ym_identify {
+	struct rule *rules;
+	size_t n_rules;
+	struct plausible *plaus;
+	size_t n_plaus;
+	/* Rules grouped by signal: [first[s], first[s + 1]) after sorting. */
+	size_t first[YM_SIG_COUNT + 1];
+	char **strings; /* patterns, freed at fini */
+	size_t n_strings;
+};
+
+const char *ym_signal_name(enum ym_signal sig)
+{
+	return (unsigned)sig < YM_SIG_COUNT ? signal_names[sig] : "unknown";
+}
+
+static int signal_by_name(const char *name)
+{
+	for (int i = 0; i < YM_SIG_COUNT; i++)
+		if (strcmp(signal_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static bool known_type(const char *t)
+{
+	for (size_t i = 0; i < YM_ARRAY_SIZE(types); i++)
+		if (strcmp(types[i], t) == 0)
+			return true;
+	return false;
+}
+
+/* Splits a rule line into words; "double quotes" keep spaces, and a word
+ * key="a b" keeps them too. Returns the word count, or -1 on an unclosed
+ * quote. Words are written in place. */
+static int split_words(char *line, char **words, int max)
+{
+	int n = 0;
+	char *r = line, *w;
+
+	while (*r && n < max) {
+		while (isspace((unsigned char)*r))
+			r++;
+		if (!*r || *r == '#')
+			break;
+		words[n++] = w = r;
+		while (*r && !isspace((unsigned char)*r)) {
+			if (*r == '"') {
+				r++;
+				while (*r && *r != '"')
+					*w++ = *r++;
+				if (*r != '"')
+					return -1;
+				r++;
+				continue;
+			}
+			*w++ = *r++;
+		}
+		if (*r)
+			r++;
+		*w = '\0';
+	}
+	return n;
+}
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+/* Case-insensitive glob with '*' and '?'; the text matched by the first
+ * '*' goes to cap when cap is not NULL. Iterative, so hostile input cannot
+ * make it recurse. */
+static bool glob_match(const char *pat, const char *text, char *cap,
+		       size_t caplen)
+{
+	const char *star = NULL, *star_text = NULL, *first_star_text = NULL;
+	const char *first_star_end = NULL, *t = text, *p = pat;
+	bool first_star_done = false;
+
+	while (*t) {
+		if (*p == '*') {
+			star = p++;
+			star_text = t;
+			if (!first_star_done) {
+				first_star_text = t;
+				first_star_done = true;
+			}
+			continue;
+		}
+		if (*p == '?' || tolower((unsigned char)*p) ==
+					 tolower((unsigned char)*t)) {
+			p++;
+			t++;
+			continue;
+		}
+		if (star) {
+			p = star + 1;
+			t = ++star_text;
+			continue;
+		}
+		return false;
+	}
+	while (*p == '*') {
+		if (!first_star_done) {
+			first_star_text = t;
+			first_star_done = true;
+		}
+		p++;
+	}
+	if (*p)
+		return false;
+	if (cap && caplen) {
+		cap[0] = '\0';
+		if (first_star_text) {
+			/* The first star's text ends where the pattern's next
+			 * literal part begins; for the common "prefix*" and
+			 * "*" patterns that is the end of the text. */
+			const char *after = strchr(pat, '*') + 1;
+			size_t tail = strlen(after);
+			size_t len = strlen(first_star_text);
+
+			first_star_end = first_star_text + len;
+			if (strchr(after, '*') == NULL && tail <= len)
+				first_star_end -= tail;
+			ym_strlcpy_clean(cap, first_star_text,
+					 (size_t)(first_star_end -
+						  first_star_text),
+					 caplen);
+		}
+	}
+	return true;
+}
+
+static int parse_rule(struct ym_identify *id, char **w, int nw,
+		      char *why, size_t whylen)
+{
+	struct rule r = { 0 };
+	bool has_source = false;
+	int sig;
+
+	if (strcmp(w[0], "plausible") == 0) {
+		struct plausible *p;
+		size_t off = 1;
+
+		if (nw < 4 || strncmp(w[nw - 1], "source=", 7) != 0 ||
+		    !w[nw - 1][7]) {
+			snprintf(why, whylen, "expected 'plausible VENDOR "
+				 "TYPE[,TYPE...] source=WHERE'");
+			return -EINVAL;
+		}
+		p = realloc(id->plaus, (id->n_plaus + 1) * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		id->plaus = p;
+		p = &id->plaus[id->n_plaus];
+		memset(p, 0, sizeof(*p));
+		snprintf(p->vendor, sizeof(p->vendor), "%s", w[1]);
+		p->types[0] = ',';
+		for (char *t = strtok_r(w[2], ",", &w[0]); t;
+		     t = strtok_r(NULL, ",", &w[0])) {
+			if (!known_type(t)) {
+				snprintf(why, whylen, "unknown type '%.30s'",
+					 t);
+				return -EINVAL;
+			}
+			off += (size_t)snprintf(p->types + off,
+						sizeof(p->types) - off, "%s,",
+						t);
+			if (off >= sizeof(p->types)) {
+				snprintf(why, whylen, "too many types");
+				return -EINVAL;
+			}
+		}
+		id->n_plaus++;
+		return 0;
+	}
+	sig = signal_by_name(w[0]);
+	if (sig < 0 || sig == YM_SIG_GATEWAY) {
+		snprintf(why, whylen, "unknown signal '%.30s'", w[0]);
+		return -EINVAL;
+	}
+	if (nw < 3) {
+		snprintf(why, whylen, "expected 'SIGNAL PATTERN key=value... "
+			 "source=WHERE'");
+		return -EINVAL;
+	}
+	r.signal = (uint8_t)sig;
+	r.weight = 0.5f;
+	for (int i = 2; i < nw; i++) {
+		char *eq = strchr(w[i], '='), *v;
+
+		if (!eq) {
+			snprintf(why, whylen, "expected key=value, got '%.30s'",
+				 w[i]);
+			return -EINVAL;
+		}
+		*eq = '\0';
+		v = eq + 1;
+		if (strcmp(w[i], "type") == 0) {
+			if (!known_type(v)) {
+				snprintf(why, whylen, "unknown type '%.30s'", v);
+				return -EINVAL;
+			}
+			snprintf(r.type, sizeof(r.type), "%s", v);
+		} else if (strcmp(w[i], "vendor") == 0) {
+			snprintf(r.vendor, sizeof(r.vendor), "%s", v);
+		} else if (strcmp(w[i], "model") == 0) {
+			/* "$1" stands for what the first '*' matched. */
+			r.model_from_match = strstr(v, "$1") != NULL;
+			snprintf(r.model, sizeof(r.model), "%s", v);
+		} else if (strcmp(w[i], "os") == 0) {
+			snprintf(r.os, sizeof(r.os), "%s", v);
+		} else if (strcmp(w[i], "weight") == 0) {
+			char *end;
+
+			r.weight = strtof(v, &end);
+			if (*end || !(r.weight > 0.0f && r.weight <= 1.0f)) {
+				snprintf(why, whylen, "weight must be above 0 "
+					 "and at most 1");
+				return -EINVAL;
+			}
+		} else if (strcmp(w[i], "source") == 0) {
+			has_source = v[0] != '\0';
+		} else {
+			snprintf(why, whylen, "unknown key '%.30s'", w[i]);
+			return -EINVAL;
+		}
+	}
+	if (!has_source) {
+		snprintf(why, whylen, "every rule needs source=WHERE");
+		return -EINVAL;
+	}
+	if (!r.type[0] && !r.vendor[0] && !r.model[0] && !r.model_from_match &&
+	    !r.os[0]) {
+		snprintf(why, whylen, "a rule must conclude a type, vendor, "
+			 "model or os");
+		return -EINVAL;
+	}
+	if (id->n_rules == YM_MAX_RULES) {
+		snprintf(why, whylen, "more than %d rules", YM_MAX_RULES);
+		return -EINVAL;
+	}
+	r.pattern = strdup(w[1]);
+	if (!r.pattern)
+		return -ENOMEM;
+	lower(r.pattern);
+	if (id->n_rules % 256 == 0) {
+		struct rule *p = realloc(id->rules,
+					 (id->n_rules + 256) * sizeof(*p));
+
+		if (!p) {
+			free(r.pattern);
+			return -ENOMEM;
+		}
+		id->rules = p;
+	}
+	id->rules[id->n_rules++] = r;
+	return 0;
+}
+
+static int load_file(struct ym_identify *id, const char *path, char *err,
+		     size_t errlen)
+{
+	char line[1024], why[160];
+	unsigned lineno = 0;
+	FILE *f = fopen(path, "r");
+	int rc = 0;
+
+	if (!f) {
+		snprintf(err, errlen, "cannot read %s: %s", path,
+			 strerror(errno));
+		return -errno;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f)) {
+		char *w[24];
+		int nw;
+
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(err, errlen, "%s:%u: line too long", path,
+				 lineno);
+			rc = -EINVAL;
+			break;
+		}
+		nw = split_words(line, w, (int)YM_ARRAY_SIZE(w));
+		if (nw == 0)
+			continue;
+		why[0] = '\0';
+		if (nw < 0) {
+			snprintf(why, sizeof(why), "unclosed quote");
+			rc = -EINVAL;
+		} else {
+			rc = parse_rule(id, w, nw, why, sizeof(why));
+		}
+		if (rc < 0)
+			snprintf(err, errlen, "%s:%u: %s", path, lineno,
+				 why[0] ? why : strerror(-rc));
+	}
+	fclose(f);
+	return rc;
+}
+
+static int cmp_rule(const void *a, const void *b)
+{
+	const struct rule *x = a, *y = b;
+
+	return (int)x->signal - (int)y->signal;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ym_identify_init(struct ym_identify **out, const char *dir, char *err,
+		     size_t errlen)
+{
+	struct ym_identify *id = calloc(1, sizeof(*id));
+	char *names[YM_MAX_RULE_FILES], path[4096];
+	size_t n_names = 0;
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	if (!id)
+		return -ENOMEM;
+	d = opendir(dir);
+	if (!d) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot read fingerprints in %s: %s", dir,
+			 strerror(errno));
+		free(id);
+		return rc;
+	}
+	while ((de = readdir(d)) && n_names < YM_MAX_RULE_FILES) {
+		size_t len = strlen(de->d_name);
+
+		if (len > 6 && strcmp(de->d_name + len - 6, ".rules") == 0 &&
+		    de->d_name[0] != '.')
+			names[n_names++] = strdup(de->d_name);
+	}
+	closedir(d);
+	/* Files load in name order, so the result does not depend on the
+	 * directory's order on disk. */
+	qsort(names, n_names, sizeof(names[0]), cmp_name);
+	for (size_t i = 0; i < n_names; i++) {
+		if (rc == 0 && names[i]) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			rc = load_file(id, path, err, errlen);
+		}
+		free(names[i]);
+	}
+	if (rc < 0) {
+		ym_identify_fini(id);
+		return rc;
+	}
+	/* Stable grouping by signal keeps the files' order within a group. */
+	for (size_t i = 1; i < id->n_rules; i++) {
+		struct rule r = id->rules[i];
+		size_t j = i;
+
+		while (j > 0 && cmp_rule(&id->rules[j - 1], &r) > 0) {
+			id->rules[j] = id->rules[j - 1];
+			j--;
+		}
+		id->rules[j] = r;
+	}
+	for (int s = 0, i = 0; s <= YM_SIG_COUNT; s++) {
+		while ((size_t)i < id->n_rules && id->rules[i].signal < s)
+			i++;
+		id->first[s] = (size_t)i;
+	}
+	*out = id;
+	return 0;
+}
+
+void ym_identify_fini(struct ym_identify *id)
+{
+	if (!id)
+		return;
+	for (size_t i = 0; i < id->n_rules; i++)
+		free(id->rules[i].pattern);
+	free(id->rules);
+	free(id->plaus);
+	free(id);
+}
+
+size_t ym_identify_rule_count(const struct ym_identify *id)
+{
+	return id ? id->n_rules : 0;
+}
+
+static void conclusion_text(struct ym_evidence *e)
+{
+	size_t off = 0;
+
+	e->conclusion[0] = '\0';
+#define ADD(label, field)                                                    \
+	if (field[0] && off < sizeof(e->conclusion))                         \
+		off += (size_t)snprintf(e->conclusion + off,                   \
+					sizeof(e->conclusion) - off, "%s%s %s", \
+					off ? "; " : "", label, field);
+	ADD("type", e->type);
+	ADD("vendor", e->vendor);
+	ADD("model", e->model);
+	ADD("os", e->os);
+#undef ADD
+	if (!e->conclusion[0])
+		snprintf(e->conclusion, sizeof(e->conclusion), "name");
+}
+
+/* Adds evidence, or refreshes the entry with the same signal and value
+ * and the same conclusion. False when nothing changed. */
+static bool add_evidence(struct ym_device *d, const struct ym_evidence *in)
+{
+	struct ym_evidence *e = NULL;
+
+	for (uint8_t i = 0; i < d->n_evidence; i++) {
+		struct ym_evidence *x = &d->evidence[i];
+
+		if (strcmp(x->signal, in->signal) == 0 &&
+		    strcmp(x->value, in->value) == 0 &&
+		    strcmp(x->conclusion, in->conclusion) == 0) {
+			if (x->weight == in->weight)
+				return false;
+			e = x;
+			break;
+		}
+	}
+	if (!e) {
+		if (d->n_evidence >= YM_MAX_EVIDENCE) {
+			/* Full: a stronger piece replaces the weakest one. */
+			uint8_t weakest = 0;
+
+			for (uint8_t i = 1; i < d->n_evidence; i++)
+				if (d->evidence[i].weight <
+				    d->evidence[weakest].weight)
+					weakest = i;
+			if (d->evidence[weakest].weight >= in->weight)
+				return false;
+			e = &d->evidence[weakest];
+		} else {
+			e = &d->evidence[d->n_evidence++];
+		}
+	}
+	*e = *in;
+	d->dirty = true;
+	return true;
+}
+
+static void fill(struct ym_evidence *e, enum ym_signal sig, const char *value)
+{
+	memset(e, 0, sizeof(*e));
+	snprintf(e->signal, sizeof(e->signal), "%s", ym_signal_name(sig));
+	ym_strlcpy_clean(e->value, value, strlen(value), sizeof(e->value));
+}
+
+/* Remembers (signal, value) in the device's small ring; true if it was
+ * already there. */
+static bool seen_before(struct ym_device *d, enum ym_signal sig,
+			const char *value)
+{
+	uint32_t h = (uint32_t)ym_hash_bytes(value, strlen(value),
+					     (uint64_t)sig + 1) | 1;
+
+	for (int i = 0; i < YM_SEEN_SIGNALS; i++)
+		if (d->seen[i] == h)
+			return true;
+	d->seen[d->seen_next] = h;
+	d->seen_next = (uint8_t)((d->seen_next + 1) % YM_SEEN_SIGNALS);
+	return false;
+}
+
+void ym_identify_signal(struct ym_identify *id, struct ym_device *d,
+			enum ym_signal sig, const char *value)
+{
+	struct ym_evidence e;
+	bool changed = false, matched = false;
+
+	if (!value || !value[0] || (unsigned)sig >= YM_SIG_COUNT ||
+	    seen_before(d, sig, value))
+		return;
+	for (size_t i = id ? id->first[sig] : 0;
+	     id && i < id->first[sig + 1]; i++) {
+		const struct rule *r = &id->rules[i];
+		char cap[48];
+
+		if (!glob_match(r->pattern, value, cap, sizeof(cap)))
+			continue;
+		fill(&e, sig, value);
+		snprintf(e.type, sizeof(e.type), "%s", r->type);
+		snprintf(e.vendor, sizeof(e.vendor), "%s", r->vendor);
+		if (r->model_from_match) {
+			const char *at = strstr(r->model, "$1");
+			char tmp[160];
+
+			snprintf(tmp, sizeof(tmp), "%.*s%s%s",
+				 (int)(at - r->model), r->model, cap, at + 2);
+			/* Cut to the field on a character boundary. */
+			ym_strlcpy_clean(e.model, tmp, strlen(tmp),
+					 sizeof(e.model));
+		} else {
+			snprintf(e.model, sizeof(e.model), "%s", r->model);
+		}
+		snprintf(e.os, sizeof(e.os), "%s", r->os);
+		e.weight = r->weight;
+		conclusion_text(&e);
+		changed |= add_evidence(d, &e);
+		matched = true;
+	}
+	if (!matched && sig == YM_SIG_OUI) {
+		/* The registry's name is the vendor until a rule knows the
+		 * brand behind it. */
+		fill(&e, sig, value);
+		snprintf(e.vendor, sizeof(e.vendor), "%s", value);
+		e.weight = 0.3f;
+		conclusion_text(&e);
+		changed |= add_evidence(d, &e);
+	} else if (!matched && is_naming(sig)) {
+		fill(&e, sig, value);
+		conclusion_text(&e);
+		changed |= add_evidence(d, &e);
+	}
+	if (changed)
+		ym_identify_decide(id, d);
+}
+
+void ym_identify_assert(struct ym_identify *id, struct ym_device *d,
+			enum ym_signal sig, const char *value,
+			const char *type, float weight)
+{
+	struct ym_evidence e;
+
+	fill(&e, sig, value);
+	snprintf(e.type, sizeof(e.type), "%s", type ? type : "");
+	e.weight = weight;
+	conclusion_text(&e);
+	/* A retracted assertion (weight 0) removes earlier ones. */
+	for (uint8_t i = 0; i < d->n_evidence; i++) {
+		if (strcmp(d->evidence[i].signal, e.signal) == 0) {
+			d->evidence[i] = d->evidence[--d->n_evidence];
+			d->dirty = true;
+			i--;
+		}
+	}
+	if (weight > 0)
+		add_evidence(d, &e);
+	ym_identify_decide(id, d);
+}
+
+/* The signal an evidence entry came from (YM_SIG_COUNT - 1 if unknown). */
+static int signal_of(const struct ym_evidence *e)
+{
+	for (int s = 0; s < YM_SIG_COUNT; s++)
+		if (strcmp(signal_names[s], e->signal) == 0)
+			return s;
+	return YM_SIG_GATEWAY;
+}
+
+struct tally {
+	const char *key;
+	float miss[YM_SIG_COUNT]; /* per signal: 1 - strongest weight */
+	float best_weight;
+};
+
+/* Combines evidence for one candidate: per kind of signal only the
+ * strongest piece counts, so ten DNS lookups weigh as one. */
+static int tally_add(struct tally *t, int n, int max, const char *key,
+		     int sig, float w)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(t[i].key, key) == 0)
+			break;
+	if (i == n) {
+		if (n == max)
+			return n;
+		t[n].key = key;
+		for (int s = 0; s < YM_SIG_COUNT; s++)
+			t[n].miss[s] = 1.0f;
+		t[n].best_weight = 0;
+		n++;
+	}
+	if (sig >= 0 && sig < YM_SIG_COUNT && 1.0f - w < t[i].miss[sig])
+		t[i].miss[sig] = 1.0f - w;
+	if (w > t[i].best_weight)
+		t[i].best_weight = w;
+	return n;
+}
+
+static float tally_score(const struct tally *t, int *kinds)
+{
+	float miss = 1.0f;
+
+	*kinds = 0;
+	for (int s = 0; s < YM_SIG_COUNT; s++) {
+		if (t->miss[s] < 1.0f)
+			(*kinds)++;
+		miss *= t->miss[s];
+	}
+	return 1.0f - miss;
+}
+
+static int best_of(const struct tally *t, int n, float *best, float *second,
+		   int *kinds)
+{
+	int bi = -1, k;
+
+	*best = *second = 0;
+	*kinds = 0;
+	for (int i = 0; i < n; i++) {
+		float s = tally_score(&t[i], &k);
+
+		if (s > *best) {
+			*second = *best;
+			*best = s;
+			bi = i;
+			*kinds = k;
+		} else if (s > *second) {
+			*second = s;
+		}
+	}
+	return bi;
+}
+
+/* Other kinds of signal that name the same maker as the evidence for a
+ * type (a Tapo hostname and a lookup of TP-Link's cloud) corroborate it. */
+static int corroborating_kinds(const struct ym_device *d, const char *type)
+{
+	bool kind_for_type[YM_SIG_COUNT] = { false }, counted[YM_SIG_COUNT] = {
+		false
+	};
+	int extra = 0;
+
+	for (uint8_t i = 0; i < d->n_evidence; i++)
+		if (strcmp(d->evidence[i].type, type) == 0)
+			kind_for_type[signal_of(&d->evidence[i])] = true;
+	for (uint8_t i = 0; i < d->n_evidence; i++) {
+		const struct ym_evidence *t = &d->evidence[i];
+
+		if (strcmp(t->type, type) != 0 || !t->vendor[0])
+			continue;
+		for (uint8_t j = 0; j < d->n_evidence; j++) {
+			const struct ym_evidence *v = &d->evidence[j];
+			int s = signal_of(v);
+
+			if (kind_for_type[s] || counted[s] || v->type[0] ||
+			    strcasecmp(v->vendor, t->vendor) != 0 ||
+			    s == YM_SIG_OUI)
+				continue;
+			counted[s] = true;
+			extra++;
+		}
+	}
+	return extra;
+}
+
+static bool plausible(const struct ym_identify *id, const char *vendor,
+		      const char *type)
+{
+	char needle[32];
+
+	if (!id || !vendor[0])
+		return true;
+	snprintf(needle, sizeof(needle), ",%s,", type);
+	for (size_t i = 0; i < id->n_plaus; i++)
+		if (strcasecmp(id->plaus[i].vendor, vendor) == 0)
+			return strstr(id->plaus[i].types, needle) != NULL;
+	return true;
+}
+
+static bool set_text(char *dst, size_t len, const char *src)
+{
+	if (strcmp(dst, src) == 0)
+		return false;
+	snprintf(dst, len, "%s", src);
+	return true;
+}
+
+void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
+{
+	struct tally ty[YM_MAX_EVIDENCE], ve[YM_MAX_EVIDENCE];
+	int nt = 0, nv = 0, bt, bv, kinds, vkinds;
+	float best, second, vbest, vsecond, conf;
+	const char *type = "unknown", *vendor = "", *model = "", *os = "";
+	float model_w = 0, os_w = 0;
+	bool changed = false;
+
+	for (uint8_t i = 0; i < d->n_evidence; i++) {
+		const struct ym_evidence *e = &d->evidence[i];
+		int sig = signal_of(e);
+		if (e->type[0])
+			nt = tally_add(ty, nt, YM_MAX_EVIDENCE, e->type, sig,
+				       e->weight);
+		if (e->vendor[0])
+			nv = tally_add(ve, nv, YM_MAX_EVIDENCE, e->vendor, sig,
+				       e->weight);
+		if (e->model[0] && e->weight > model_w) {
+			model = e->model;
+			model_w = e->weight;
+		}
+		if (e->os[0] && e->weight > os_w) {
+			os = e->os;
+			os_w = e->weight;
+		}
+	}
+	bv = best_of(ve, nv, &vbest, &vsecond, &vkinds);
+	if (bv >= 0)
+		vendor = ve[bv].key;
+	bt = best_of(ty, nt, &best, &second, &kinds);
+	if (bt >= 0)
+		kinds += corroborating_kinds(d, ty[bt].key);
+	conf = best - 0.5f * second;
+	if (bt >= 0 && best >= YM_TYPE_MIN_SCORE &&
+	    (kinds >= 2 || ty[bt].best_weight >= YM_STRONG_WEIGHT)) {
+		type = ty[bt].key;
+		/* A maker that does not make such things makes Yamori less
+		 * sure, not more. */
+		if (!plausible(id, vendor, type))
+			conf *= 0.6f;
+	} else {
+		/* One weak signal does not name a type. */
+		conf = best * 0.5f;
+	}
+	if (conf < 0)
+		conf = 0;
+	conf = roundf(conf * 100.0f) / 100.0f;
+	changed |= set_text(d->type, sizeof(d->type), type);
+	changed |= set_text(d->vendor, sizeof(d->vendor), vendor);
+	changed |= set_text(d->model, sizeof(d->model), model);
+	changed |= set_text(d->os, sizeof(d->os), os);
+	if (d->confidence != conf) {
+		d->confidence = conf;
+		changed = true;
+	}
+	if (changed)
+		d->dirty = true;
+}

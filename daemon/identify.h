@@ -1,0 +1,74 @@
+/* Identification: what a device is, with evidence. Signals seen on a device
+ * (DHCP options, mDNS services, SSDP and UPnP fields, User-Agents, TLS names,
+ * DNS names, NetBIOS and LLDP names, the registry vendor) are matched
+ * against the rules in data/fingerprints/; each match becomes evidence with
+ * a weight, and the device's type, vendor, model, os and confidence are
+ * decided again from all its evidence. One weak signal never decides a
+ * type; a vendor that does not make such things lowers the confidence. */
+#ifndef YM_IDENTIFY_H
+#define YM_IDENTIFY_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+struct ym_device;
+
+enum ym_signal {
+	YM_SIG_OUI,
+	YM_SIG_DHCP_HOSTNAME,
+	YM_SIG_DHCP_VENDOR,
+	YM_SIG_DHCP_PARAMS,
+	YM_SIG_DHCP_FQDN,
+	YM_SIG_DHCP6_VENDOR,
+	YM_SIG_MDNS_SERVICE,
+	YM_SIG_MDNS_NAME,
+	YM_SIG_MDNS_TXT,
+	YM_SIG_SSDP_SERVER,
+	YM_SIG_SSDP_TYPE,
+	YM_SIG_UPNP_MANUFACTURER,
+	YM_SIG_UPNP_MODEL,
+	YM_SIG_UPNP_TYPE,
+	YM_SIG_UPNP_NAME,
+	YM_SIG_HTTP_USER_AGENT,
+	YM_SIG_TLS_SNI,
+	YM_SIG_DNS_QUERY,
+	YM_SIG_JA3,
+	YM_SIG_NETBIOS_NAME,
+	YM_SIG_LLMNR_NAME,
+	YM_SIG_LLDP_NAME,
+	YM_SIG_LLDP_DESCRIPTION,
+	YM_SIG_GATEWAY,
+	YM_SIG_COUNT
+};
+
+/* The signal's name in rule files and evidence ("mdns_service"). */
+const char *ym_signal_name(enum ym_signal sig);
+
+struct ym_identify;
+
+/* Loads every *.rules file in dir. On a bad rule returns -EINVAL with
+ * "FILE:LINE: reason" in err; a missing dir is -ENOENT. */
+int ym_identify_init(struct ym_identify **out, const char *dir, char *err,
+		     size_t errlen) YM_MUST_CHECK;
+void ym_identify_fini(struct ym_identify *id);
+
+/* Number of rules loaded. */
+size_t ym_identify_rule_count(const struct ym_identify *id);
+
+/* Records a signal seen on a device: evidence for each rule it matches
+ * (naming signals are kept even without a match) and a new decision when
+ * the evidence changed. Repeats of a recent signal cost a hash lookup. */
+void ym_identify_signal(struct ym_identify *id, struct ym_device *d,
+			enum ym_signal sig, const char *value);
+
+/* Adds evidence that did not come from a rule (the gateway recognition),
+ * then decides again. */
+void ym_identify_assert(struct ym_identify *id, struct ym_device *d,
+			enum ym_signal sig, const char *value,
+			const char *type, float weight);
+
+/* Decides type, vendor, model, os and confidence from the evidence. */
+void ym_identify_decide(const struct ym_identify *id, struct ym_device *d);
+
+#endif

@@ -1,0 +1,271 @@
+#include "sniff.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dhcp.h"
+#include "dns.h"
+#include "identify.h"
+#include "inventory.h"
+#include "lldp.h"
+#include "ssdp.h"
+
+/* TXT keys that name a model or maker in DNS-SD records (AirPlay md/am,
+ * Google Cast md/fn, IPP ty/usb_MFG/usb_MDL, HomeKit md, printers product). */
+static const char *const model_keys[] = {
+	"md", "model", "ty", "am", "fn", "usb_MDL", "usb_MFG", "mdl", "mfg",
+	"product", "manufacturer", "vendor", "rpMd", "integrator",
+};
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t ls = strlen(s), lt = strlen(tail);
+
+	return ls >= lt && strcasecmp(s + ls - lt, tail) == 0;
+}
+
+/* "_ipp._tcp.local" -> "_ipp._tcp"; false when name is no service type. */
+static bool service_type(const char *name, char *out, size_t len)
+{
+	const char *p = name;
+	int labels = 0;
+
+	if (name[0] != '_' || !ends_with(name, ".local"))
+		return false;
+	/* A service type is "_service._proto.local"; a subtype carries
+	 * "._sub." and an instance has a first label without '_'. */
+	for (; *p; p++)
+		if (*p == '.')
+			labels++;
+	if (labels != 2 || strstr(name, "._sub.") ||
+	    strcmp(name, "_services._dns-sd._udp.local") == 0)
+		return false;
+	snprintf(out, len, "%.*s", (int)(strlen(name) - 6), name);
+	return true;
+}
+
+struct mdns_ctx {
+	struct ym_sniff *s;
+	struct ym_device *dev;
+	enum ym_signal name_sig;
+};
+
+static void txt_signals(struct mdns_ctx *c, const struct ym_dns_rr *rr)
+{
+	const uint8_t *p = rr->rdata;
+	uint16_t left = rr->rdlen;
+	char kv[160];
+
+	while (ym_dns_txt_next(&p, &left, kv, sizeof(kv)) == 1) {
+		char *eq = strchr(kv, '=');
+
+		if (!eq || eq == kv || !eq[1])
+			continue;
+		for (size_t i = 0; i < YM_ARRAY_SIZE(model_keys); i++) {
+			if ((size_t)(eq - kv) == strlen(model_keys[i]) &&
+			    strncasecmp(kv, model_keys[i], (size_t)(eq - kv)) ==
+				    0) {
+				ym_identify_signal(c->s->id, c->dev,
+						   YM_SIG_MDNS_TXT, kv);
+				break;
+			}
+		}
+	}
+}
+
+/* Strips ".local" and, for an instance, the service part. */
+static void short_name(const char *name, char *out, size_t len)
+{
+	const char *svc = strstr(name, "._");
+
+	if (svc)
+		snprintf(out, len, "%.*s", (int)(svc - name), name);
+	else if (ends_with(name, ".local"))
+		snprintf(out, len, "%.*s", (int)(strlen(name) - 6), name);
+	else
+		snprintf(out, len, "%s", name);
+}
+
+static int on_mdns_rr(const struct ym_dns_rr *rr, void *arg)
+{
+	struct mdns_ctx *c = arg;
+	char buf[YM_DNS_NAME_MAX];
+
+	if (rr->section == YM_DNS_QUESTION)
+		return 0;
+	switch (rr->type) {
+	case YM_DNS_PTR:
+		if (service_type(rr->name, buf, sizeof(buf)))
+			ym_identify_signal(c->s->id, c->dev,
+					   YM_SIG_MDNS_SERVICE, buf);
+		if (rr->target[0] && !service_type(rr->target, buf,
+						   sizeof(buf))) {
+			short_name(rr->target, buf, sizeof(buf));
+			ym_identify_signal(c->s->id, c->dev, c->name_sig, buf);
+		}
+		break;
+	case YM_DNS_SRV:
+		short_name(rr->target, buf, sizeof(buf));
+		ym_identify_signal(c->s->id, c->dev, c->name_sig, buf);
+		break;
+	case YM_DNS_TXT:
+		txt_signals(c, rr);
+		break;
+	case YM_DNS_A:
+	case YM_DNS_AAAA:
+		/* Only names of the sender's own addresses. */
+		short_name(rr->name, buf, sizeof(buf));
+		if (strncmp(rr->name, "_", 1) != 0)
+			ym_identify_signal(c->s->id, c->dev, c->name_sig, buf);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static void sniff_dns_announcement(struct ym_sniff *s, struct ym_device *dev,
+				   const struct ym_packet *pkt,
+				   enum ym_signal name_sig)
+{
+	struct mdns_ctx c = { s, dev, name_sig };
+
+	/* Answers only: a question names what another device offers. */
+	if (!ym_dns_is_response(pkt->payload, pkt->payload_len))
+		return;
+	if (ym_dns_walk(pkt->payload, pkt->payload_len, on_mdns_rr, &c) < 0)
+		s->stats.malformed++;
+}
+
+static void sniff_ssdp(struct ym_sniff *s, struct ym_device *dev,
+		       const struct ym_packet *pkt)
+{
+	struct ym_ssdp m;
+
+	if (ym_ssdp_parse(pkt->payload, pkt->payload_len, &m) < 0) {
+		s->stats.malformed++;
+		return;
+	}
+	s->stats.ssdp++;
+	/* An M-SEARCH asks for others; the User-Agent is still its own. */
+	if (m.kind == YM_SSDP_MSEARCH)
+		return;
+	if (strcasecmp(m.nts, "ssdp:byebye") == 0)
+		return;
+	ym_identify_signal(s->id, dev, YM_SIG_SSDP_SERVER, m.server);
+	if (strstr(m.nt, ":device:"))
+		ym_identify_signal(s->id, dev, YM_SIG_SSDP_TYPE, m.nt);
+	if (m.location[0] && s->obs && s->obs->upnp_location)
+		s->obs->upnp_location(s->obs, dev, m.location);
+}
+
+static void sniff_netbios(struct ym_sniff *s, struct ym_device *dev,
+			  const struct ym_packet *pkt)
+{
+	char name[16];
+	uint8_t suffix;
+	bool own;
+
+	if (ym_netbios_name(pkt->payload, pkt->payload_len, name, &suffix,
+			    &own) < 0) {
+		s->stats.malformed++;
+		return;
+	}
+	s->stats.netbios++;
+	/* Suffix 0x00 is the workstation name; group names are not devices. */
+	if (own && suffix == 0x00 && name[0])
+		ym_identify_signal(s->id, dev, YM_SIG_NETBIOS_NAME, name);
+}
+
+static void sniff_dhcp6(struct ym_sniff *s, struct ym_device *dev,
+			const struct ym_packet *pkt)
+{
+	struct ym_dhcp6 m;
+
+	if (ym_dhcp6_parse(pkt->payload, pkt->payload_len, &m) < 0) {
+		s->stats.malformed++;
+		return;
+	}
+	s->stats.dhcp6++;
+	ym_identify_signal(s->id, dev, YM_SIG_DHCP6_VENDOR, m.vendor_class);
+	ym_identify_signal(s->id, dev, YM_SIG_DHCP_FQDN, m.fqdn);
+}
+
+static void lldp_signals(struct ym_sniff *s, struct ym_device *dev,
+			 const struct ym_lldp *l)
+{
+	ym_identify_signal(s->id, dev, YM_SIG_LLDP_NAME, l->system_name);
+	ym_identify_signal(s->id, dev, YM_SIG_LLDP_DESCRIPTION,
+			   l->system_description);
+	ym_identify_signal(s->id, dev, YM_SIG_LLDP_DESCRIPTION, l->platform);
+}
+
+void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
+		     const struct ym_packet *pkt)
+{
+	struct ym_lldp l;
+
+	if (!dev || !pkt->payload)
+		return;
+	if (pkt->ethertype == 0x88cc) {
+		if (ym_lldp_parse(pkt->payload, pkt->payload_len, &l) < 0) {
+			s->stats.malformed++;
+			return;
+		}
+		s->stats.lldp++;
+		lldp_signals(s, dev, &l);
+		return;
+	}
+	/* CDP: 802.2 LLC SNAP with Cisco's OUI and protocol 0x2000. */
+	if (pkt->ethertype == 0 && pkt->payload_len > 8 &&
+	    memcmp(pkt->payload, "\xaa\xaa\x03\x00\x00\x0c\x20\x00", 8) == 0) {
+		if (ym_cdp_parse(pkt->payload + 8, pkt->payload_len - 8, &l) <
+		    0) {
+			s->stats.malformed++;
+			return;
+		}
+		s->stats.cdp++;
+		lldp_signals(s, dev, &l);
+		return;
+	}
+	if (pkt->proto != 17 || pkt->later_fragment)
+		return;
+	if (pkt->sport == 5353 || pkt->dport == 5353) {
+		s->stats.mdns++;
+		sniff_dns_announcement(s, dev, pkt, YM_SIG_MDNS_NAME);
+	} else if (pkt->sport == 5355) {
+		s->stats.llmnr++;
+		sniff_dns_announcement(s, dev, pkt, YM_SIG_LLMNR_NAME);
+	} else if (pkt->sport == 137 && pkt->dport == 137) {
+		sniff_netbios(s, dev, pkt);
+	} else if (pkt->dport == 1900 || pkt->sport == 1900) {
+		sniff_ssdp(s, dev, pkt);
+	} else if (pkt->sport == 546 && pkt->dport == 547) {
+		sniff_dhcp6(s, dev, pkt);
+	}
+}
+
+void ym_sniff_flow(struct ym_sniff *s, struct ym_device *dev,
+		   const struct ym_flow *f, const struct ym_flow_info *info,
+		   const char *proto)
+{
+	(void)f;
+	if (!dev)
+		return;
+	if (info->server_name[0]) {
+		if (strcmp(proto, "DNS") == 0 || strcmp(proto, "HTTP") == 0)
+			/* A lookup or an HTTP Host names the clouds a device
+			 * talks to. */
+			ym_identify_signal(s->id, dev, YM_SIG_DNS_QUERY,
+					   info->server_name);
+		else if (strstr(proto, "TLS") || strstr(proto, "QUIC"))
+			ym_identify_signal(s->id, dev, YM_SIG_TLS_SNI,
+					   info->server_name);
+		/* mDNS, LLMNR and NetBIOS names are local: the sniffers above
+		 * read them with their meaning. */
+	}
+	ym_identify_signal(s->id, dev, YM_SIG_HTTP_USER_AGENT,
+			   info->user_agent);
+	ym_identify_signal(s->id, dev, YM_SIG_JA3, info->ja3);
+}

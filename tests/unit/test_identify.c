@@ -1,0 +1,264 @@
+/* Identification: rules load with their sources or are refused with the
+ * file and line; evidence from matching signals decides type, vendor and
+ * model; one weak signal never names a type; an implausible vendor lowers
+ * the confidence; repeated signals do not stack. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <errno.h>
+
+#include <cmocka.h>
+
+#include "identify.h"
+#include "inventory.h"
+
+static char dir[64];
+
+static void write_rules(const char *name, const char *text)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/ym-rules-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static const char *good =
+	"# cameras\n"
+	"dns_query *.tplinkcloud.com vendor=TP-Link weight=0.5 source=x\n"
+	"dhcp_hostname Tapo_* type=camera vendor=TP-Link model=\"Tapo $1\" "
+	"weight=0.6 source=x\n"
+	"dhcp_hostname Tapo_* model=$1 weight=0.6 source=x\n"
+	"mdns_service _ipp._tcp type=printer weight=0.6 source=iana\n"
+	"mdns_txt \"ty=Brother *\" type=printer vendor=Brother model=$1 "
+	"weight=0.9 source=x\n"
+	"mdns_service _airplay._tcp type=tv weight=0.3 source=x\n"
+	"oui \"Brother Industries*\" vendor=Brother type=printer weight=0.6 "
+	"source=ieee-oui\n"
+	"oui \"Nintendo*\" vendor=Nintendo type=game_console weight=0.6 "
+	"source=ieee-oui\n"
+	"plausible Nintendo game_console source=x\n";
+
+static struct ym_identify *load(void)
+{
+	struct ym_identify *id;
+	char err[256] = "";
+
+	write_rules("a.rules", good);
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	assert_int_equal(ym_identify_rule_count(id), 8);
+	return id;
+}
+
+static void test_bad_rules(void **state)
+{
+	static const struct {
+		const char *text, *needle;
+	} bad[] = {
+		{ "colour x type=tv source=y\n", ":1: unknown signal 'colour'" },
+		{ "\noui x type=fridge source=y\n", ":2: unknown type 'fridge'" },
+		{ "oui x type=tv\n", "needs source=" },
+		{ "oui x type=tv weight=2 source=y\n", "weight must be" },
+		{ "oui x source=y\n", "must conclude" },
+		{ "oui \"x type=tv source=y\n", "unclosed quote" },
+		{ "oui x kind=tv source=y\n", "unknown key 'kind'" },
+		{ "plausible Sony tv\n", "expected 'plausible" },
+	};
+	struct ym_identify *id;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_rules("z.rules", bad[i].text);
+		err[0] = '\0';
+		assert_true(ym_identify_init(&id, dir, err, sizeof(err)) < 0);
+		assert_non_null(strstr(err, "z.rules"));
+		if (!strstr(err, bad[i].needle))
+			fail_msg("'%s' lacks '%s'", err, bad[i].needle);
+	}
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/z.rules", dir);
+		unlink(path);
+	}
+	assert_int_equal(ym_identify_init(&id, "/nonexistent", err,
+					  sizeof(err)),
+			 -ENOENT);
+}
+
+static void new_device(struct ym_device *d)
+{
+	memset(d, 0, sizeof(*d));
+	snprintf(d->type, sizeof(d->type), "unknown");
+}
+
+static void test_two_signals_name_a_camera(void **state)
+{
+	struct ym_identify *id = load();
+	struct ym_device d;
+
+	(void)state;
+	new_device(&d);
+	/* A cloud lookup alone gives the maker, not the type. */
+	ym_identify_signal(id, &d, YM_SIG_DNS_QUERY, "n-devs.tplinkcloud.com");
+	assert_string_equal(d.vendor, "TP-Link");
+	assert_string_equal(d.type, "unknown");
+	ym_identify_signal(id, &d, YM_SIG_DHCP_HOSTNAME, "Tapo_C200");
+	assert_string_equal(d.type, "camera");
+	assert_string_equal(d.model, "Tapo C200");
+	assert_true(d.confidence >= 0.5 && d.confidence < 0.8);
+	/* Evidence says why, in words. */
+	assert_string_equal(d.evidence[1].signal, "dhcp_hostname");
+	assert_non_null(strstr(d.evidence[1].conclusion, "type camera"));
+	ym_identify_fini(id);
+}
+
+static void test_one_weak_signal_is_not_enough(void **state)
+{
+	struct ym_identify *id = load();
+	struct ym_device d;
+
+	(void)state;
+	new_device(&d);
+	ym_identify_signal(id, &d, YM_SIG_MDNS_SERVICE, "_ipp._tcp");
+	assert_string_equal(d.type, "unknown");
+	assert_true(d.confidence < 0.5);
+	/* A strong model-bearing TXT record settles it. */
+	ym_identify_signal(id, &d, YM_SIG_MDNS_TXT,
+			   "ty=Brother HL-L2350DW series");
+	assert_string_equal(d.type, "printer");
+	assert_string_equal(d.vendor, "Brother");
+	assert_string_equal(d.model, "HL-L2350DW series");
+	assert_true(d.confidence >= 0.9);
+	ym_identify_fini(id);
+}
+
+static void test_repeats_do_not_stack(void **state)
+{
+	struct ym_identify *id = load();
+	struct ym_device d;
+	uint8_t n;
+
+	(void)state;
+	new_device(&d);
+	ym_identify_signal(id, &d, YM_SIG_DNS_QUERY, "a.tplinkcloud.com");
+	n = d.n_evidence;
+	for (int i = 0; i < 100; i++)
+		ym_identify_signal(id, &d, YM_SIG_DNS_QUERY,
+				   "a.tplinkcloud.com");
+	assert_int_equal(d.n_evidence, n);
+	/* Another name of the same cloud is new evidence of the same kind:
+	 * it does not raise the type above one signal's worth. */
+	ym_identify_signal(id, &d, YM_SIG_DNS_QUERY, "b.tplinkcloud.com");
+	assert_string_equal(d.type, "unknown");
+	ym_identify_fini(id);
+}
+
+static void test_implausible_vendor(void **state)
+{
+	struct ym_identify *id = load();
+	struct ym_device a, b;
+
+	(void)state;
+	new_device(&a);
+	ym_identify_signal(id, &a, YM_SIG_OUI, "Nintendo Co.,Ltd");
+	ym_identify_signal(id, &a, YM_SIG_DHCP_HOSTNAME, "Tapo_C100");
+	new_device(&b);
+	ym_identify_signal(id, &b, YM_SIG_OUI, "Brother Industries, LTD.");
+	ym_identify_signal(id, &b, YM_SIG_MDNS_SERVICE, "_ipp._tcp");
+	assert_string_equal(b.type, "printer");
+	/* Nintendo does not make cameras: whatever wins is less sure. */
+	assert_true(a.confidence < 0.5);
+	assert_true(b.confidence > a.confidence);
+	ym_identify_fini(id);
+}
+
+static void test_registry_name_without_rule(void **state)
+{
+	struct ym_identify *id = load();
+	struct ym_device d;
+
+	(void)state;
+	new_device(&d);
+	ym_identify_signal(id, &d, YM_SIG_OUI, "Intel Corporate");
+	assert_string_equal(d.vendor, "Intel Corporate");
+	assert_string_equal(d.type, "unknown");
+	/* Names are kept as evidence even without a rule. */
+	ym_identify_signal(id, &d, YM_SIG_DHCP_HOSTNAME, "taro-laptop");
+	assert_string_equal(d.evidence[d.n_evidence - 1].value, "taro-laptop");
+	/* The gateway assertion names a router on its own. */
+	ym_identify_assert(id, &d, YM_SIG_GATEWAY, "named router by DHCP",
+			   "router", 0.95f);
+	assert_string_equal(d.type, "router");
+	ym_identify_assert(id, &d, YM_SIG_GATEWAY, "", NULL, 0);
+	assert_string_equal(d.type, "unknown");
+	ym_identify_fini(id);
+}
+
+static void test_hostile_values(void **state)
+{
+	struct ym_identify *id = load();
+	struct ym_device d;
+	char big[4096];
+
+	(void)state;
+	new_device(&d);
+	memset(big, '*', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ym_identify_signal(id, &d, YM_SIG_DHCP_HOSTNAME, big);
+	ym_identify_signal(id, &d, YM_SIG_DHCP_HOSTNAME, "Tapo_\x01\xff\xfe");
+	/* Many distinct names never overflow the evidence list. */
+	for (int i = 0; i < 500; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "Tapo_%d", i);
+		ym_identify_signal(id, &d, YM_SIG_DHCP_HOSTNAME, name);
+	}
+	assert_true(d.n_evidence <= YM_MAX_EVIDENCE);
+	/* Five hundred hostnames are still one kind of signal. */
+	assert_string_equal(d.type, "unknown");
+	for (uint8_t i = 0; i < d.n_evidence; i++)
+		assert_true(strlen(d.evidence[i].value) < YM_MAX_NAME);
+	ym_identify_fini(id);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_rules),
+		cmocka_unit_test(test_two_signals_name_a_camera),
+		cmocka_unit_test(test_one_weak_signal_is_not_enough),
+		cmocka_unit_test(test_repeats_do_not_stack),
+		cmocka_unit_test(test_implausible_vendor),
+		cmocka_unit_test(test_registry_name_without_rule),
+		cmocka_unit_test(test_hostile_values),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
