@@ -17,6 +17,7 @@
 #include "oui.h"
 #include "sniff.h"
 #include "store.h"
+#include "upnp.h"
 
 #ifndef YM_VERSION
 #define YM_VERSION "0.0.0"
@@ -34,6 +35,9 @@ struct ym_engine {
 	struct ym_oui *oui;
 	struct ym_identify *id;
 	struct ym_sniff sniff;
+	struct ym_sniff_observer sniff_obs;
+	struct ym_upnp *upnp;             /* live mode only */
+	struct ym_upnp_observer upnp_obs;
 	struct ym_store *store;
 	struct ym_inventory *inv;
 	struct ym_flow_table *flows;
@@ -97,6 +101,42 @@ static void on_flow_classified(struct ym_flow_observer *obs,
 		      ym_flow_proto_name(e->flows, p));
 }
 
+static void on_upnp_location(struct ym_sniff_observer *obs,
+			     struct ym_device *dev, const char *url)
+{
+	struct ym_engine *e = ym_container_of(obs, struct ym_engine, sniff_obs);
+	struct ym_addr ips[YM_MAX_IPS_PER_DEVICE];
+
+	/* Replaying a capture, the device is not there to be asked. */
+	if (!e->upnp)
+		return;
+	for (uint8_t i = 0; i < dev->n_ips; i++)
+		ips[i] = dev->ips[i].addr;
+	ym_upnp_request(e->upnp, dev->mac, ips, dev->n_ips, url, e->clock_us);
+}
+
+static void on_described(struct ym_upnp_observer *obs, const uint8_t mac[6],
+			 const struct ym_upnp_desc *desc)
+{
+	struct ym_engine *e = ym_container_of(obs, struct ym_engine, upnp_obs);
+	struct ym_device *d = ym_inventory_find(e->inv, mac);
+	char model[160];
+
+	if (!d)
+		return;
+	snprintf(model, sizeof(model), "%s%s%s", desc->model_name,
+		 desc->model_name[0] && desc->model_number[0] ? " " : "",
+		 desc->model_number);
+	ym_identify_signal(e->id, d, YM_SIG_UPNP_MANUFACTURER,
+			   desc->manufacturer);
+	ym_identify_signal(e->id, d, YM_SIG_UPNP_MODEL, model);
+	ym_identify_signal(e->id, d, YM_SIG_UPNP_TYPE, desc->device_type);
+	ym_identify_signal(e->id, d, YM_SIG_UPNP_NAME, desc->friendly_name);
+	if (desc->firmware[0])
+		ym_device_add_evidence(d, "upnp_firmware", desc->firmware,
+				       "firmware");
+}
+
 static int restore_device(const struct ym_device *d, void *arg)
 {
 	struct ym_engine *e = arg;
@@ -146,6 +186,9 @@ int ym_engine_init(struct ym_engine **out, uv_loop_t *loop,
 	}
 	e->rules = (uint32_t)ym_identify_rule_count(e->id);
 	e->sniff.id = e->id;
+	e->sniff_obs.upnp_location = on_upnp_location;
+	e->sniff.obs = &e->sniff_obs;
+	e->upnp_obs.described = on_described;
 	rc = ym_store_open(&e->store, cfg->state_dir, err, errlen);
 	if (rc < 0)
 		goto out;
@@ -182,10 +225,13 @@ static json_t *status_json(struct ym_engine *e)
 	struct ym_inventory_stats is;
 	struct ym_capture_stats cs = { 0 };
 	char t1[YM_TIME_STRLEN], t2[YM_TIME_STRLEN], t3[YM_TIME_STRLEN];
+	struct ym_upnp_stats us = { 0 };
 	json_t *reasons = json_object(), *protos = json_object();
 
 	ym_flow_get_stats(e->flows, &fs);
 	ym_inventory_get_stats(e->inv, &is);
+	if (e->upnp)
+		ym_upnp_get_stats(e->upnp, &us);
 	if (e->capture)
 		ym_capture_get_stats(e->capture, &cs);
 	for (int r = 1; r < YM_DECODE_RESULT_MAX; r++)
@@ -207,7 +253,8 @@ static json_t *status_json(struct ym_engine *e)
 		" s:{s:i, s:i, s:i, s:s}, s:{s:I, s:I},"
 		" s:{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:i}, s:o,"
 		" s:{s:i, s:i, s:I, s:I}, s:I, s:I, s:i, s:i,"
-		" s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+		" s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
+		" s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
 		"version", YM_VERSION,
 		"mode", e->live ? "live" : "file",
 		"sources", e->sources,
@@ -251,7 +298,13 @@ static json_t *status_json(struct ym_engine *e)
 		"dhcp6", (json_int_t)e->sniff.stats.dhcp6,
 		"lldp", (json_int_t)e->sniff.stats.lldp,
 		"cdp", (json_int_t)e->sniff.stats.cdp,
-		"malformed", (json_int_t)e->sniff.stats.malformed);
+		"malformed", (json_int_t)e->sniff.stats.malformed,
+		"upnp", "requested", (json_int_t)us.requested,
+		"fetched", (json_int_t)us.fetched,
+		"refused", (json_int_t)us.refused,
+		"failed", (json_int_t)us.failed,
+		"timeouts", (json_int_t)us.timeouts,
+		"too_large", (json_int_t)us.too_large);
 }
 
 static void put_dirty(struct ym_device *d, void *arg)
@@ -423,7 +476,9 @@ int ym_engine_start_live(struct ym_engine *e, char *err, size_t errlen)
 					sizeof(e->sources) - off, "%s%s",
 					i ? " " : "", e->cfg.interfaces[i]);
 	e->clock_us = e->last_commit_us = e->last_expire_us = ym_wall_us();
-	rc = ym_capture_start(e->capture);
+	rc = ym_upnp_init(&e->upnp, e->loop, &e->upnp_obs);
+	if (rc == 0)
+		rc = ym_capture_start(e->capture);
 	if (rc == 0)
 		rc = uv_timer_start(&e->tick, on_tick, 1000, 1000);
 	if (rc == 0) {
@@ -449,6 +504,8 @@ void ym_engine_stop(struct ym_engine *e)
 		e->status = 1;
 	ym_capture_close(e->capture);
 	e->capture = NULL;
+	ym_upnp_close(e->upnp);
+	e->upnp = NULL;
 }
 
 int ym_engine_fini(struct ym_engine *e)

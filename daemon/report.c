@@ -8,9 +8,21 @@
 
 const char *ym_device_display_name(const struct ym_device *d)
 {
+	/* The household's name first, then what the device calls itself. */
+	static const char *const naming[] = {
+		"upnp_name", "mdns_name", "netbios_name", "llmnr_name",
+		"lldp_name",
+	};
+
 	if (d->user_name[0])
 		return d->user_name;
-	return d->hostname;
+	if (d->hostname[0])
+		return d->hostname;
+	for (size_t n = 0; n < YM_ARRAY_SIZE(naming); n++)
+		for (uint8_t i = 0; i < d->n_evidence; i++)
+			if (strcmp(d->evidence[i].signal, naming[n]) == 0)
+				return d->evidence[i].value;
+	return "";
 }
 
 json_t *ym_report_device(const struct ym_device *d)

@@ -144,7 +144,9 @@ int ym_ssdp_parse(const uint8_t *p, uint32_t len, struct ym_ssdp *out)
 		char *dst = NULL;
 		size_t dstlen = 0;
 
-		if (l.n == 0)
+		/* A line without its line end may have been cut short, and a
+		 * truncated LOCATION would point somewhere else. */
+		if (l.n == 0 || !l.complete)
 			break;
 		/* A line without a colon is skipped, not fatal: some
 		 * devices end the datagram with stray bytes. */
