@@ -11,12 +11,11 @@ struct cursor {
 	uint32_t wire;
 };
 
+/* Reads a big-endian 16-bit field; byte by byte, so it is right on the
+ * big-endian MIPS routers Yamori also runs on. */
 static uint16_t rd16(const uint8_t *p)
 {
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return (uint16_t)(v >> 8 | v << 8);
+	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 static bool skip(struct cursor *c, uint32_t n)

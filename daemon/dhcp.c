@@ -19,7 +19,7 @@
 #define DHCP6_OPT_CLIENT_FQDN 39
 
 /* A domain name is at most 255 bytes in wire format (RFC 1035 3.1), so
- * its dotted text fits in 255 bytes too. */
+ * its dotted text is shorter still. */
 #define DNS_NAME_MAX 255
 
 static uint16_t get16(const uint8_t *p)
@@ -53,7 +53,10 @@ static int wire_name(const uint8_t *p, uint32_t len, char *out,
 			break;
 		if (label > 63 || label > len - off)
 			return -EINVAL;
-		if (n + (n > 0) + label > sizeof(text))
+		/* At most 255 bytes in wire format with the root label, which
+		 * also keeps the dotted text inside its buffer. */
+		if (off + label + 1 > DNS_NAME_MAX ||
+		    n + (n > 0) + label > sizeof(text))
 			return -EINVAL;
 		if (n > 0)
 			text[n++] = '.';

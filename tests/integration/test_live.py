@@ -45,8 +45,9 @@ def can_make_namespaces():
 HAVE_NETNS = can_make_namespaces()
 
 
-@unittest.skipUnless(HAVE_NETNS, "needs root and ip netns: run the tests as root (./run.sh test does)")
-class LiveCapture(unittest.TestCase):
+class NetnsCase(unittest.TestCase):
+    """Two namespaces on a veth pair; yamorid runs in the appliance's."""
+
     @classmethod
     def setUpClass(cls):
         sh("ip", "netns", "add", NS_DEV)
@@ -113,6 +114,9 @@ class LiveCapture(unittest.TestCase):
         r = sh(YAMORICTL, "--state-dir", self.state, "devices", "--json")
         return {d["mac"]: d for d in json.loads(r.stdout)}
 
+
+@unittest.skipUnless(HAVE_NETNS, "needs root and ip netns: run the tests as root (./run.sh test does)")
+class LiveCapture(NetnsCase):
     def test_neighbour_becomes_device(self):
         proc = self.start()
         self.wait_running(proc)
@@ -186,6 +190,130 @@ class LiveCapture(unittest.TestCase):
         _, err = proc.communicate(timeout=20)
         self.assertEqual(proc.returncode, 0, err)
         self.assertIn(self.dev_mac, self.devices())
+
+
+SERVER = r"""
+import socket, sys, time
+port, mode = int(sys.argv[1]), sys.argv[2]
+desc = (b'<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0">'
+        b'<device><deviceType>urn:schemas-upnp-org:device:MediaRenderer:1</deviceType>'
+        b'<friendlyName>Living room TV</friendlyName><manufacturer>Sony Corporation</manufacturer>'
+        b'<modelName>KJ-55X9500G</modelName><modelNumber>X9500G</modelNumber></device></root>')
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", port))
+s.listen(4)
+print("ready", flush=True)
+while True:
+    c, _ = s.accept()
+    c.recv(4096)
+    if mode == "hang":
+        time.sleep(30)
+    elif mode == "huge":
+        c.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/xml\r\n\r\n" + b"<root>" + b"x" * 200000)
+    else:
+        c.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n" % len(desc) + desc)
+    c.close()
+"""
+
+
+@unittest.skipUnless(HAVE_NETNS, "needs root and ip netns: run the tests as root (./run.sh test does)")
+class UpnpFetch(NetnsCase):
+    """A device announces a UPnP description over SSDP; Yamori fetches it
+    from the device's own address, bounded in size and time."""
+
+    def serve(self, mode, port=49152):
+        path = os.path.join(self.state, "server.py")
+        with open(path, "w") as f:
+            f.write(SERVER)
+        srv = subprocess.Popen(["ip", "netns", "exec", NS_DEV, "python3", path, str(port), mode],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.assertEqual(srv.stdout.readline().strip(), "ready")
+        self.addCleanup(srv.kill)
+        return srv
+
+    def notify(self, location):
+        msg = ("NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n"
+               "NT: urn:schemas-upnp-org:device:MediaRenderer:1\r\nNTS: ssdp:alive\r\n"
+               "SERVER: Linux/4.9 UPnP/1.0 Sony-BRAVIA/1.0\r\n"
+               "USN: uuid:00000000-0000-1010-8000-123456789abc\r\n"
+               "LOCATION: %s\r\n\r\n" % location)
+        sh("ip", "netns", "exec", NS_DEV, "python3", "-c",
+           "import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM);"
+           "s.sendto(sys.argv[1].encode(), ('%s', 1900))" % BOX_IP, msg)
+
+    def upnp_status(self, key, want, seconds=8):
+        for _ in range(int(seconds * 10)):
+            st = json.loads(sh(YAMORICTL, "--state-dir", self.state, "status", "--json").stdout)
+            if st["upnp"][key] >= want:
+                return st
+            time.sleep(0.1)
+        self.fail("upnp.%s did not reach %d: %s" % (key, want, st["upnp"]))
+
+    def run_daemon(self):
+        proc = self.start()
+        self.wait_running(proc)
+        self.traffic()
+        self.wait_for_device()
+        return proc
+
+    def stop(self, proc):
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+        self.assertEqual(proc.returncode, 0, err)
+
+    def test_description_identifies_device(self):
+        self.serve("good")
+        proc = self.run_daemon()
+        self.notify("http://%s:49152/desc.xml" % DEV_IP)
+        self.upnp_status("fetched", 1)
+        # Announcing again the same day does not fetch again.
+        self.notify("http://%s:49152/desc.xml" % DEV_IP)
+        time.sleep(1.5)
+        self.stop(proc)
+        st = json.loads(sh(YAMORICTL, "--state-dir", self.state, "status", "--json").stdout)
+        self.assertEqual(st["upnp"]["requested"], 1)
+        dev = self.devices()[self.dev_mac]
+        ev = {(e["signal"], e["value"]) for e in dev["evidence"]}
+        self.assertIn(("upnp_manufacturer", "Sony Corporation"), ev)
+        self.assertIn(("upnp_model", "KJ-55X9500G X9500G"), ev)
+        self.assertEqual(dev["name"], "Living room TV")
+
+    def test_foreign_location_refused(self):
+        proc = self.run_daemon()
+        # A LOCATION at another address (here the appliance itself) or a
+        # name is never fetched.
+        self.notify("http://%s:49152/desc.xml" % BOX_IP)
+        self.notify("http://printer.example:80/desc.xml")
+        self.upnp_status("refused", 2)
+        self.stop(proc)
+        st = json.loads(sh(YAMORICTL, "--state-dir", self.state, "status", "--json").stdout)
+        self.assertEqual(st["upnp"]["requested"], 0)
+
+    def test_hanging_server_times_out(self):
+        self.serve("hang", 49153)
+        proc = self.run_daemon()
+        self.notify("http://%s:49153/desc.xml" % DEV_IP)
+        self.upnp_status("timeouts", 1, seconds=10)
+        self.stop(proc)
+
+    def test_huge_description_dropped(self):
+        self.serve("huge", 49154)
+        proc = self.run_daemon()
+        self.notify("http://%s:49154/desc.xml" % DEV_IP)
+        self.upnp_status("too_large", 1)
+        self.stop(proc)
+        dev = self.devices()[self.dev_mac]
+        self.assertFalse([e for e in dev["evidence"] if e["signal"].startswith("upnp")])
+
+    def test_stop_during_fetch(self):
+        self.serve("hang", 49155)
+        proc = self.run_daemon()
+        self.notify("http://%s:49155/desc.xml" % DEV_IP)
+        self.upnp_status("requested", 1)
+        t = time.time()
+        self.stop(proc)
+        self.assertLess(time.time() - t, 3, "a fetch in progress does not hold up the exit")
 
 
 if __name__ == "__main__":

@@ -619,6 +619,27 @@ static void test_netbios_malformed(void **state)
 			 -EINVAL);
 }
 
+static void test_record_limit(void **state)
+{
+	/* 300 questions for the root name, 5 bytes each: well formed, but
+	 * more than the walk reads. */
+	uint32_t len = 12 + 300 * 5;
+	uint8_t *m = calloc(1, len);
+	struct seen s = { 0 };
+
+	(void)state;
+	assert_non_null(m);
+	m[4] = 300 >> 8;
+	m[5] = 300 & 0xff;
+	for (uint32_t off = 12; off < len; off += 5) {
+		m[off + 2] = YM_DNS_A;
+		m[off + 4] = 1;
+	}
+	assert_int_equal(walk_copy(m, len, &s), 0);
+	assert_int_equal(s.n, 256);
+	free(m);
+}
+
 static void test_every_cut(void **state)
 {
 	static const struct {
@@ -681,6 +702,7 @@ int main(void)
 		cmocka_unit_test(test_netbios_register),
 		cmocka_unit_test(test_netbios_query),
 		cmocka_unit_test(test_netbios_malformed),
+		cmocka_unit_test(test_record_limit),
 		cmocka_unit_test(test_every_cut),
 	};
 
