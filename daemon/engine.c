@@ -77,6 +77,17 @@ static void on_device_evicted(struct ym_inventory_observer *obs,
 		e->store_errors++;
 }
 
+static void on_device_replaced(struct ym_inventory_observer *obs,
+			       const uint8_t old_mac[6], struct ym_device *dev)
+{
+	struct ym_engine *e = ym_container_of(obs, struct ym_engine, inv_obs);
+
+	(void)dev;
+	if (ym_store_begin(e->store) < 0 ||
+	    ym_store_delete_device(e->store, old_mac) < 0)
+		e->store_errors++;
+}
+
 static void on_flow_end(struct ym_flow_observer *obs, const struct ym_flow *f)
 {
 	struct ym_engine *e = ym_container_of(obs, struct ym_engine, flow_obs);
@@ -159,6 +170,7 @@ int ym_engine_init(struct ym_engine **out, uv_loop_t *loop,
 	e->flow_obs.flow_end = on_flow_end;
 	e->flow_obs.flow_classified = on_flow_classified;
 	e->inv_obs.device_evicted = on_device_evicted;
+	e->inv_obs.device_replaced = on_device_replaced;
 	rc = ym_oui_init(&e->oui, cfg->oui_dir, &e->oui_entries);
 	if (rc < 0) {
 		snprintf(err, errlen, "out of memory reading %s", cfg->oui_dir);
@@ -252,7 +264,7 @@ static json_t *status_json(struct ym_engine *e)
 		" s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I,"
 		" s:{s:i, s:i, s:i, s:s}, s:{s:I, s:I},"
 		" s:{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:i}, s:o,"
-		" s:{s:i, s:i, s:I, s:I}, s:I, s:I, s:i, s:i,"
+		" s:{s:i, s:i, s:I, s:I, s:I}, s:I, s:I, s:i, s:i,"
 		" s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
 		" s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
 		"version", YM_VERSION,
@@ -287,6 +299,7 @@ static json_t *status_json(struct ym_engine *e)
 		"devices", "in_memory", (int)is.devices, "max", (int)is.max,
 		"created", (json_int_t)is.created,
 		"evicted", (json_int_t)is.evicted,
+		"linked", (json_int_t)is.linked,
 		"dhcp_malformed", (json_int_t)is.dhcp_bad,
 		"store_errors", (json_int_t)e->store_errors,
 		"oui_entries", (int)e->oui_entries,

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 
 #include "dhcp.h"
@@ -134,16 +135,12 @@ struct ym_device *ym_inventory_find(struct ym_inventory *inv,
 	return NULL;
 }
 
-static void evict_oldest(struct ym_inventory *inv)
+/* Takes a device out of the table and the LRU list. */
+static void remove_device(struct ym_inventory *inv, struct ym_device *d)
 {
-	struct ym_device *d = &inv->pool[inv->lru_head];
-	int32_t idx = inv->lru_head;
+	int32_t idx = (int32_t)(d - inv->pool);
 	int32_t *pp = &inv->buckets[mac_hash(inv, d->mac) & inv->mask];
 
-	/* The store writes the device before it leaves memory, so nothing
-	 * that was learned is lost. */
-	if (inv->obs && inv->obs->device_evicted)
-		inv->obs->device_evicted(inv->obs, d);
 	while (*pp >= 0 && *pp != idx)
 		pp = &inv->pool[*pp].next;
 	if (*pp == idx)
@@ -153,6 +150,17 @@ static void evict_oldest(struct ym_inventory *inv)
 	d->next = inv->free_head;
 	inv->free_head = idx;
 	inv->stats.devices--;
+}
+
+static void evict_oldest(struct ym_inventory *inv)
+{
+	struct ym_device *d = &inv->pool[inv->lru_head];
+
+	/* The store writes the device before it leaves memory, so nothing
+	 * that was learned is lost. */
+	if (inv->obs && inv->obs->device_evicted)
+		inv->obs->device_evicted(inv->obs, d);
+	remove_device(inv, d);
 	inv->stats.evicted++;
 }
 
@@ -341,6 +349,105 @@ static void handle_nd(struct ym_inventory *inv, struct ym_device *src,
 	}
 }
 
+/* Hostnames phones use out of the box: two phones of one family may both
+ * say "iPhone", so such a name links nothing. */
+static bool generic_name(const char *n)
+{
+	static const char *const generic[] = {
+		"iphone", "ipad", "android", "localhost", "galaxy", "pixel",
+		"phone", "mobile", "unknown", "xiaomi", "redmi", "oppo",
+	};
+
+	if (strlen(n) < 4)
+		return true;
+	for (size_t i = 0; i < YM_ARRAY_SIZE(generic); i++)
+		if (strcasecmp(n, generic[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A client id made from the current MAC changes with it and links nothing. */
+static bool client_id_from_mac(const struct ym_device *d)
+{
+	return d->client_id_len == 7 && d->client_id[0] == 1 &&
+	       memcmp(d->client_id + 1, d->mac, 6) == 0;
+}
+
+/* Folds old into d: the same phone, back with a new random address. */
+static void merge(struct ym_inventory *inv, struct ym_device *d,
+		  struct ym_device *old)
+{
+	char oldmac[YM_MAC_STRLEN];
+	uint8_t mac[6];
+
+	memcpy(mac, old->mac, 6);
+	ym_mac_format(mac, oldmac);
+	if (old->first_us < d->first_us)
+		d->first_us = old->first_us;
+	d->bytes_up += old->bytes_up;
+	d->bytes_down += old->bytes_down;
+	d->pkts_up += old->pkts_up;
+	d->pkts_down += old->pkts_down;
+	d->flags |= old->flags & ~(YM_FLAG_IDLE | YM_FLAG_GONE);
+	if (!d->user_name[0])
+		snprintf(d->user_name, sizeof(d->user_name), "%s",
+			 old->user_name);
+	for (uint8_t i = 0; i < old->n_evidence &&
+			    d->n_evidence < YM_MAX_EVIDENCE; i++) {
+		bool dup = false;
+
+		for (uint8_t j = 0; j < d->n_evidence; j++)
+			dup |= strcmp(d->evidence[j].signal,
+				      old->evidence[i].signal) == 0 &&
+			       strcmp(d->evidence[j].value,
+				      old->evidence[i].value) == 0;
+		if (!dup)
+			d->evidence[d->n_evidence++] = old->evidence[i];
+	}
+	ym_device_add_evidence(d, "previous_mac", oldmac, "same device");
+	if (inv->obs && inv->obs->device_replaced)
+		inv->obs->device_replaced(inv->obs, mac, d);
+	remove_device(inv, old);
+	inv->stats.linked++;
+	ym_identify_decide(inv->id, d);
+	d->dirty = true;
+}
+
+/* Links a phone that came back with a new random MAC to its old record
+ * when its DHCP hostname or client id says so without doubt: exactly one
+ * other randomized device carries it, and the two were never seen at the
+ * same time. Two different devices are never merged. */
+static void maybe_link(struct ym_inventory *inv, struct ym_device *d)
+{
+	struct ym_device *match = NULL;
+	int candidates = 0;
+	bool by_name = d->hostname[0] && !generic_name(d->hostname);
+	bool by_id = d->client_id_len > 0 && !client_id_from_mac(d);
+
+	if (!(d->flags & YM_FLAG_RANDOMIZED_MAC) || (!by_name && !by_id))
+		return;
+	for (int32_t i = inv->lru_head; i >= 0; i = inv->pool[i].lru_next) {
+		struct ym_device *o = &inv->pool[i];
+		bool same;
+
+		if (o == d || !(o->flags & YM_FLAG_RANDOMIZED_MAC))
+			continue;
+		same = (by_name && strcasecmp(o->hostname, d->hostname) == 0) ||
+		       (by_id && o->client_id_len == d->client_id_len &&
+			memcmp(o->client_id, d->client_id,
+			       d->client_id_len) == 0);
+		if (!same)
+			continue;
+		/* Seen together means two devices, whatever they say. */
+		if (o->last_us >= d->first_us)
+			return;
+		match = o;
+		candidates++;
+	}
+	if (candidates == 1)
+		merge(inv, d, match);
+}
+
 /* What a DHCP client says about itself, for identification. */
 static void dhcp_signals(struct ym_inventory *inv, struct ym_device *d,
 			 const struct ym_dhcp *msg)
@@ -382,7 +489,13 @@ static void handle_dhcp(struct ym_inventory *inv, struct ym_device *src,
 				 msg.hostname);
 			src->dirty = true;
 		}
+		if (msg.client_id_len) {
+			src->client_id_len = msg.client_id_len;
+			memcpy(src->client_id, msg.client_id,
+			       msg.client_id_len);
+		}
 		dhcp_signals(inv, src, &msg);
+		maybe_link(inv, src);
 		return;
 	}
 	if (msg.msg_type != YM_DHCP_ACK && msg.msg_type != YM_DHCP_OFFER)

@@ -86,6 +86,8 @@ struct ym_device {
 	bool sent_ra;             /* IPv6 router advertisement with lifetime */
 	bool dhcp_server;
 	float gateway_weight;     /* weight of the gateway evidence given */
+	uint8_t client_id_len;    /* DHCP option 61 as last sent */
+	uint8_t client_id[32];
 
 	/* Inventory internals. */
 	bool dirty;               /* changed since the last store write */
@@ -95,13 +97,18 @@ struct ym_device {
 
 struct ym_inventory_stats {
 	uint32_t devices, max;
-	uint64_t created, evicted, dhcp_bad;
+	uint64_t created, evicted, dhcp_bad, linked;
 };
 
 /* Hands a device that must be written before it leaves memory. */
 struct ym_inventory_observer {
 	void (*device_evicted)(struct ym_inventory_observer *obs,
 			       struct ym_device *dev);
+	/* A phone came back with a new random address: the device at old_mac
+	 * was folded into dev and must go from the store (optional). */
+	void (*device_replaced)(struct ym_inventory_observer *obs,
+				const uint8_t old_mac[6],
+				struct ym_device *dev);
 };
 
 struct ym_inventory;

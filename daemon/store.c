@@ -90,6 +90,7 @@ enum {
 	ST_DEL_EVIDENCE,
 	ST_PUT_EVIDENCE,
 	ST_PUT_META,
+	ST_DEL_DEVICE,
 	ST_COUNT
 };
 
@@ -121,6 +122,7 @@ static const char *const statement_sql[ST_COUNT] = {
 			    " :weight)",
 	[ST_PUT_META] = "INSERT OR REPLACE INTO meta (key, value)"
 			" VALUES (:key, :value)",
+	[ST_DEL_DEVICE] = "DELETE FROM devices WHERE mac = :mac",
 };
 
 struct ym_store {
@@ -398,6 +400,16 @@ int ym_store_put_device(struct ym_store *s, const struct ym_device *d)
 		rc = step_done(s, st);
 	}
 	return rc;
+}
+
+int ym_store_delete_device(struct ym_store *s, const uint8_t mac[6])
+{
+	sqlite3_stmt *st = s->st[ST_DEL_DEVICE];
+	char text[YM_MAC_STRLEN];
+
+	ym_mac_format(mac, text);
+	bind_text(st, ":mac", text);
+	return step_done(s, st);
 }
 
 int ym_store_prune_devices(struct ym_store *s, uint32_t max)

@@ -41,6 +41,10 @@ int ym_store_commit(struct ym_store *s) YM_MUST_CHECK;
 int ym_store_put_device(struct ym_store *s, const struct ym_device *d)
 	YM_MUST_CHECK;
 
+/* Deletes a device with its addresses and evidence (inside a batch). */
+int ym_store_delete_device(struct ym_store *s, const uint8_t mac[6])
+	YM_MUST_CHECK;
+
 /* Keeps the max most recently seen devices and deletes the others; the
  * gateway and devices the household named always stay, on top of max.
  * Returns rows deleted or -errno. */

@@ -213,6 +213,77 @@ static void test_dhcp(void **state)
 	ym_inventory_fini(inv);
 }
 
+/* A DHCP request from mac with a hostname, at time ts. */
+static void dhcp_from(struct ym_inventory *inv, const uint8_t mac[6],
+		      const char *hostname, uint64_t ts)
+{
+	uint8_t buf[400];
+	uint32_t len = build_dhcp(buf, 0, hostname);
+
+	memcpy(buf + 6, mac, 6);              /* frame source */
+	memcpy(buf + 42 + 28, mac, 6);        /* client hardware address */
+	feed(inv, buf, len, ts);
+}
+
+struct replaced {
+	struct ym_inventory_observer obs;
+	int count;
+	uint8_t old[6];
+};
+
+static void on_replaced(struct ym_inventory_observer *obs,
+			const uint8_t old_mac[6], struct ym_device *dev)
+{
+	struct replaced *r = (struct replaced *)obs;
+
+	(void)dev;
+	r->count++;
+	memcpy(r->old, old_mac, 6);
+}
+
+static void test_random_mac_linking(void **state)
+{
+	static const uint8_t first[6] = { 0x5a, 1, 2, 3, 4, 5 };
+	static const uint8_t second[6] = { 0x7e, 9, 8, 7, 6, 5 };
+	static const uint8_t other[6] = { 0x36, 1, 1, 1, 1, 1 };
+	static const uint8_t third[6] = { 0x0a, 2, 2, 2, 2, 2 };
+	struct replaced r = { .obs.device_replaced = on_replaced };
+	struct ym_inventory *inv;
+	struct ym_inventory_stats s;
+	struct ym_device *d;
+
+	(void)state;
+	assert_int_equal(ym_inventory_init(&inv, 64, oui, NULL, &r.obs), 0);
+	/* Monday: Hanako's phone. Tuesday: the same name from a new random
+	 * address, after the old one went quiet: the same phone. */
+	dhcp_from(inv, first, "Hanako-iPhone", 1000000);
+	snprintf(ym_inventory_find(inv, first)->user_name, YM_MAX_NAME,
+		 "はなこのスマホ");
+	dhcp_from(inv, second, "Hanako-iPhone", 90000000000ULL);
+	assert_int_equal(r.count, 1);
+	assert_memory_equal(r.old, first, 6);
+	assert_null(ym_inventory_find(inv, first));
+	d = ym_inventory_find(inv, second);
+	assert_non_null(d);
+	assert_int_equal(d->first_us, 1000000);
+	assert_string_equal(d->user_name, "はなこのスマホ");
+	ym_inventory_get_stats(inv, &s);
+	assert_int_equal(s.linked, 1);
+	assert_int_equal(s.devices, 1);
+
+	/* Two phones answering to the same name at the same time are two
+	 * devices. */
+	dhcp_from(inv, other, "Hanako-iPhone", 90000000001ULL);
+	assert_int_equal(r.count, 1);
+	assert_non_null(ym_inventory_find(inv, other));
+
+	/* A factory name like "iPhone" links nothing. */
+	dhcp_from(inv, third, "iPhone", 100);
+	dhcp_from(inv, first, "iPhone", 99000000000ULL);
+	assert_int_equal(r.count, 1);
+	ym_inventory_fini(inv);
+}
+
 struct evicted {
 	struct ym_inventory_observer obs;
 	int count;
@@ -282,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_arp_and_randomized),
 		cmocka_unit_test(test_dhcp),
 		cmocka_unit_test(test_limit),
+		cmocka_unit_test(test_random_mac_linking),
 		cmocka_unit_test(test_dhcp_parser_cuts),
 	};
 
