@@ -349,6 +349,10 @@ static void handle_nd(struct ym_inventory *inv, struct ym_device *src,
 	}
 }
 
+/* How long an old random address must have been silent before a new one
+ * with the same name is taken for the same phone. */
+#define YM_LINK_QUIET_US (60ULL * 1000000)
+
 /* Hostnames phones use out of the box: two phones of one family may both
  * say "iPhone", so such a name links nothing. */
 static bool generic_name(const char *n)
@@ -438,8 +442,10 @@ static void maybe_link(struct ym_inventory *inv, struct ym_device *d)
 			       d->client_id_len) == 0);
 		if (!same)
 			continue;
-		/* Seen together means two devices, whatever they say. */
-		if (o->last_us >= d->first_us)
+		/* Seen together (or within a minute of each other) means two
+		 * devices, whatever they say: a phone that rejoins with a new
+		 * address has left the network with the old one first. */
+		if (o->last_us + YM_LINK_QUIET_US >= d->first_us)
 			return;
 		match = o;
 		candidates++;

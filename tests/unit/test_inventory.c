@@ -271,8 +271,8 @@ static void test_random_mac_linking(void **state)
 	assert_int_equal(s.linked, 1);
 	assert_int_equal(s.devices, 1);
 
-	/* Two phones answering to the same name at the same time are two
-	 * devices. */
+	/* Two phones answering to the same name within a minute of each
+	 * other are two devices. */
 	dhcp_from(inv, other, "Hanako-iPhone", 90000000001ULL);
 	assert_int_equal(r.count, 1);
 	assert_non_null(ym_inventory_find(inv, other));
