@@ -9,7 +9,8 @@ cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake pkg-config gettext python3 libpcap-dev
 	  libndpi-dev libndpi-bin libuv1-dev libsqlite3-dev sqlite3 libjansson-dev
-	  libcmocka-dev ieee-data wireshark-common iproute2 iputils-ping util-linux locales-all)
+	  libcmocka-dev ieee-data wireshark-common iproute2 iputils-ping util-linux locales-all
+	  clang libclang-rt-14-dev)
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -62,6 +63,9 @@ run_tests() {
 	(cd build-asan && ctest -L unit --output-on-failure -j 2)
 	(cd build && as_root env YAMORI_BUILD_ASAN="$PWD/../build-asan" \
 		ctest --output-on-failure -j 2)
+	# The parsers of untrusted input, fuzzed briefly with libFuzzer.
+	CC=clang build build-fuzz -DYAMORI_FUZZ=ON
+	(cd build-fuzz && ctest -L fuzz --output-on-failure -j 2)
 }
 
 case "${1:-}" in
