@@ -235,44 +235,85 @@ static int cmd_devices(struct ym_store *s, bool as_json)
 	return 0;
 }
 
+struct alert_ctx {
+	json_t *alerts;
+	json_t *names; /* mac -> the device's display name */
+};
+
 static int collect_alert(const struct ym_alert_row *a, void *arg)
 {
-	json_t *o = ym_report_alert(a);
+	struct alert_ctx *c = arg;
+	const char *name = json_string_value(json_object_get(c->names,
+							     a->mac ? a->mac :
+								      ""));
+	json_t *o = ym_report_alert(a, name);
 
 	if (!o)
 		return -ENOMEM;
-	return json_array_append_new(arg, o) == 0 ? 0 : -ENOMEM;
+	return json_array_append_new(c->alerts, o) == 0 ? 0 : -ENOMEM;
+}
+
+static int collect_name(const struct ym_device *d, void *arg)
+{
+	char mac[YM_MAC_STRLEN];
+
+	const char *name = ym_device_display_name(d);
+
+	/* A device without a name is called by its maker, else its MAC. */
+	ym_mac_format(d->mac, mac);
+	if (!name[0])
+		name = d->vendor[0] ? d->vendor : mac;
+	return json_object_set_new(arg, mac, json_string(name));
+}
+
+static const char *severity_label(const char *sev)
+{
+	if (sev && strcmp(sev, "critical") == 0)
+		return _("Danger");
+	if (sev && strcmp(sev, "warning") == 0)
+		return _("Caution");
+	return _("Notice");
 }
 
 static int cmd_alerts(struct ym_store *s, bool as_json)
 {
-	json_t *alerts = json_array(), *a;
+	struct alert_ctx c = { json_array(), json_object() };
+	json_t *a;
 	size_t i;
+	int rc = 0;
 
-	if (ym_store_get_alerts(s, collect_alert, alerts) < 0) {
+	if (ym_store_get_devices(s, collect_name, c.names) < 0 ||
+	    ym_store_get_alerts(s, collect_alert, &c) < 0) {
 		fprintf(stderr, "yamorictl: %s\n", _("cannot read the alerts"));
-		json_decref(alerts);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	if (as_json) {
-		json_dumpf(alerts, stdout, JSON_FLAGS);
+		json_dumpf(c.alerts, stdout, JSON_FLAGS);
 		putchar('\n');
-	} else if (json_array_size(alerts) == 0) {
-		printf("%s\n", _("No alerts. Nothing needs doing now."));
-	} else {
-		json_array_foreach(alerts, i, a) {
-			char when[32];
-
-			local_time(json_string_value(json_object_get(a, "last_seen")),
-				   when, sizeof(when));
-			printf("%s  %s  %s  %s\n", when,
-			       json_string_value(json_object_get(a, "severity")),
-			       json_string_value(json_object_get(a, "mac")),
-			       json_string_value(json_object_get(a, "message")));
-		}
+		goto out;
 	}
-	json_decref(alerts);
-	return 0;
+	if (json_array_size(c.alerts) == 0) {
+		printf("%s\n", _("No alerts. Nothing needs doing now."));
+		goto out;
+	}
+	json_array_foreach(c.alerts, i, a) {
+		char when[32];
+
+		local_time(json_string_value(json_object_get(a, "last_seen")),
+			   when, sizeof(when));
+		printf("[%s] %s  (%s, %lld)\n  %s\n\n",
+		       severity_label(json_string_value(
+			       json_object_get(a, "severity"))),
+		       when, json_string_value(json_object_get(a, "kind")),
+		       (long long)json_integer_value(json_object_get(a, "count")),
+		       json_string_value(json_object_get(a, "message")));
+	}
+	printf("%s\n", ym_report_trust_line());
+out:
+	json_decref(c.alerts);
+	json_decref(c.names);
+	return rc;
 }
 
 static json_int_t jint(json_t *o, const char *path)

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <pcap/pcap.h>
 
+#include "alerts.h"
 #include "capture.h"
 #include "decode.h"
 #include "flow.h"
@@ -22,6 +23,10 @@
 #ifndef YM_VERSION
 #define YM_VERSION "0.0.0"
 #endif
+
+/* A device is announced (new_device) after this long, so a phone that
+ * rejoined with a new random address is linked to its record first. */
+#define YM_ANNOUNCE_DELAY_US (60ULL * 1000000)
 
 /* Least real time between two commits when replaying capture files. */
 #define YM_FILE_COMMIT_MS 1000
@@ -39,6 +44,7 @@ struct ym_engine {
 	struct ym_upnp *upnp;             /* live mode only */
 	struct ym_upnp_observer upnp_obs;
 	struct ym_store *store;
+	struct ym_alerts *alerts;
 	struct ym_inventory *inv;
 	struct ym_flow_table *flows;
 	struct ym_capture *capture;
@@ -204,8 +210,10 @@ int ym_engine_init(struct ym_engine **out, uv_loop_t *loop,
 	rc = ym_store_open(&e->store, cfg->state_dir, err, errlen);
 	if (rc < 0)
 		goto out;
-	rc = ym_inventory_init(&e->inv, cfg->max_devices, e->oui, e->id,
-			       &e->inv_obs);
+	rc = ym_alerts_init(&e->alerts, e->store);
+	if (rc == 0)
+		rc = ym_inventory_init(&e->inv, cfg->max_devices, e->oui,
+				       e->id, &e->inv_obs);
 	if (rc == 0)
 		rc = ym_store_get_devices(e->store, restore_device, e);
 	if (rc == 0)
@@ -221,6 +229,7 @@ out:
 	if (rc < 0) {
 		ym_flow_fini(e->flows);
 		ym_inventory_fini(e->inv);
+		ym_alerts_fini(e->alerts);
 		ym_store_close(e->store);
 		ym_identify_fini(e->id);
 		ym_oui_fini(e->oui);
@@ -238,12 +247,14 @@ static json_t *status_json(struct ym_engine *e)
 	struct ym_capture_stats cs = { 0 };
 	char t1[YM_TIME_STRLEN], t2[YM_TIME_STRLEN], t3[YM_TIME_STRLEN];
 	struct ym_upnp_stats us = { 0 };
+	struct ym_alerts_stats as;
 	json_t *reasons = json_object(), *protos = json_object();
 
 	ym_flow_get_stats(e->flows, &fs);
 	ym_inventory_get_stats(e->inv, &is);
 	if (e->upnp)
 		ym_upnp_get_stats(e->upnp, &us);
+	ym_alerts_get_stats(e->alerts, &as);
 	if (e->capture)
 		ym_capture_get_stats(e->capture, &cs);
 	for (int r = 1; r < YM_DECODE_RESULT_MAX; r++)
@@ -266,7 +277,8 @@ static json_t *status_json(struct ym_engine *e)
 		" s:{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:i}, s:o,"
 		" s:{s:i, s:i, s:I, s:I, s:I}, s:I, s:I, s:i, s:i,"
 		" s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
-		" s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
+		" s:{s:I, s:I, s:I, s:I, s:I, s:I},"
+		" s:{s:I, s:I, s:I, s:I}}",
 		"version", YM_VERSION,
 		"mode", e->live ? "live" : "file",
 		"sources", e->sources,
@@ -317,7 +329,11 @@ static json_t *status_json(struct ym_engine *e)
 		"refused", (json_int_t)us.refused,
 		"failed", (json_int_t)us.failed,
 		"timeouts", (json_int_t)us.timeouts,
-		"too_large", (json_int_t)us.too_large);
+		"too_large", (json_int_t)us.too_large,
+		"alerts", "raised", (json_int_t)as.raised,
+		"repeats", (json_int_t)as.repeats,
+		"suppressed", (json_int_t)as.suppressed,
+		"store_errors", (json_int_t)as.store_errors);
 }
 
 static void put_dirty(struct ym_device *d, void *arg)
@@ -332,6 +348,34 @@ static void put_dirty(struct ym_device *d, void *arg)
 		d->dirty = false;
 }
 
+struct announce_ctx {
+	struct ym_engine *e;
+	uint64_t before_us; /* announce devices first seen before this */
+};
+
+static void announce(struct ym_device *d, void *arg)
+{
+	struct announce_ctx *c = arg;
+
+	if (d->announced || d->first_us > c->before_us)
+		return;
+	d->announced = true;
+	ym_alerts_raise(c->e->alerts, YM_ALERT_NEW_DEVICE, YM_INFO, d, "",
+			NULL, c->e->clock_us);
+}
+
+/* Raises new_device for devices around long enough to have been linked
+ * to an earlier record if they were a returning phone. */
+static void announce_new(struct ym_engine *e, bool all)
+{
+	struct announce_ctx c = { e, all ? UINT64_MAX :
+				      (e->clock_us > YM_ANNOUNCE_DELAY_US ?
+					       e->clock_us - YM_ANNOUNCE_DELAY_US :
+					       0) };
+
+	ym_inventory_foreach(e->inv, announce, &c);
+}
+
 /* One batched transaction: every changed device and the status counters. */
 static int commit(struct ym_engine *e, const char *state)
 {
@@ -343,6 +387,7 @@ static int commit(struct ym_engine *e, const char *state)
 	rc = ym_store_begin(e->store);
 	if (rc < 0)
 		goto out;
+	ym_alerts_flush(e->alerts);
 	ym_inventory_foreach(e->inv, put_dirty, e);
 	st = status_json(e);
 	if (st)
@@ -370,6 +415,7 @@ static void periodic(struct ym_engine *e)
 {
 	if (e->clock_us >= e->last_expire_us + 1000000) {
 		ym_flow_expire(e->flows, e->clock_us);
+		announce_new(e, false);
 		e->last_expire_us = e->clock_us;
 	}
 	if (e->clock_us < e->last_commit_us +
@@ -513,6 +559,7 @@ void ym_engine_stop(struct ym_engine *e)
 	/* Every flow still open ends now, so its protocol is counted; then one
 	 * last commit, while the capture statistics can still be read. */
 	ym_flow_expire(e->flows, UINT64_MAX);
+	announce_new(e, true);
 	if (commit(e, "stopped") < 0)
 		e->status = 1;
 	ym_capture_close(e->capture);
@@ -531,6 +578,7 @@ int ym_engine_fini(struct ym_engine *e)
 	status = e->status || e->store_errors ? 1 : 0;
 	ym_flow_fini(e->flows);
 	ym_inventory_fini(e->inv);
+	ym_alerts_fini(e->alerts);
 	ym_store_close(e->store);
 	ym_identify_fini(e->id);
 	ym_oui_fini(e->oui);

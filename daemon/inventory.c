@@ -393,6 +393,8 @@ static void merge(struct ym_inventory *inv, struct ym_device *d,
 	d->pkts_up += old->pkts_up;
 	d->pkts_down += old->pkts_down;
 	d->flags |= old->flags & ~(YM_FLAG_IDLE | YM_FLAG_GONE);
+	/* The household was told about this phone once already. */
+	d->announced |= old->announced;
 	if (!d->user_name[0])
 		snprintf(d->user_name, sizeof(d->user_name), "%s",
 			 old->user_name);
@@ -683,6 +685,8 @@ struct ym_device *ym_inventory_restore(struct ym_inventory *inv,
 	d->lru_next = lnext;
 	d->in_use = true;
 	d->dirty = false;
+	/* A device from an earlier run was announced then. */
+	d->announced = true;
 	return d;
 }
 

@@ -86,6 +86,7 @@ struct ym_device {
 	bool sent_ra;             /* IPv6 router advertisement with lifetime */
 	bool dhcp_server;
 	float gateway_weight;     /* weight of the gateway evidence given */
+	bool announced;           /* the new_device alert was raised */
 	uint8_t client_id_len;    /* DHCP option 61 as last sent */
 	uint8_t client_id[32];
 

@@ -67,29 +67,106 @@ json_t *ym_report_device(const struct ym_device *d)
 		(json_int_t)d->pkts_down);
 }
 
+/* What happened, what it means, what to do: one short sentence each, with
+ * %s for the household's name of the device. */
+static const struct {
+	const char *kind, *text;
+} messages[] = {
+	{ "new_device",
+	  N_("A new device joined your network: \"%s\". "
+	     "If you do not know it, check it in the device list.") },
+	{ "default_password",
+	  N_("The password of \"%s\" is still the one it came with. "
+	     "Others could use the device. "
+	     "Please change the password to a new one.") },
+	{ "risky_service",
+	  N_("\"%s\" has an unsafe way in open. "
+	     "Please turn off telnet and FTP in its settings.") },
+	{ "unsupported",
+	  N_("The maker no longer repairs or updates \"%s\". "
+	     "For safety, please replace it with a new device.") },
+	{ "no_support_contact",
+	  N_("There is no known contact for \"%s\". "
+	     "You may have nobody to ask when something goes wrong.") },
+	{ "outdated_firmware",
+	  N_("There is an update for \"%s\". "
+	     "Please update it as the maker explains.") },
+	{ "idle",
+	  N_("\"%s\" has not been used for a long time. "
+	     "Please switch off devices you no longer use.") },
+	{ "telnet_scan",
+	  N_("\"%s\" is secretly looking for other devices. "
+	     "It may have a virus. "
+	     "Please switch it off and ask the maker.") },
+	{ "port_scan",
+	  N_("\"%s\" is probing the ways into other devices. "
+	     "If you did not expect this, please switch it off.") },
+	{ "arp_scan",
+	  N_("\"%s\" is checking every device in your home one by one. "
+	     "If you did not expect this, please switch it off.") },
+	{ "dos_attack",
+	  N_("\"%s\" is sending a flood of data. "
+	     "It may be harming other people. "
+	     "Please switch it off for now.") },
+	{ "malware_contact",
+	  N_("\"%s\" talked to a known dangerous address. "
+	     "It may have a virus. "
+	     "Please switch it off and ask the maker.") },
+	{ "dga_domain",
+	  N_("\"%s\" is looking up strange names. "
+	     "It may have a virus.") },
+	{ "cleartext_credentials",
+	  N_("\"%s\" sent a password without encryption. "
+	     "Others could read it. "
+	     "Please change the password it sent.") },
+	{ "upnp_exposure",
+	  N_("\"%s\" opened a way in from the internet on your router. "
+	     "If you did not expect this, please check the router settings.") },
+	{ "gateway_spoof",
+	  N_("A device is pretending to be your router. "
+	     "Someone may be watching your traffic. "
+	     "Please check your router and the devices connected to it.") },
+	{ "abnormal_upload",
+	  N_("\"%s\" is sending much more data than usual. "
+	     "If you did not expect this, please switch it off.") },
+	{ "isolated",
+	  N_("Yamori has stopped the traffic of \"%s\" for now. "
+	     "Your other devices work as usual. "
+	     "When it is fixed, press \"Bring back\".") },
+};
+
 const char *ym_report_alert_message(const char *kind)
 {
-	(void)kind;
-	/* Issue-specific messages are added with the detections that raise
-	 * them; every alert has at least this plain sentence. */
+	for (size_t i = 0; i < YM_ARRAY_SIZE(messages); i++)
+		if (kind && strcmp(messages[i].kind, kind) == 0)
+			return _(messages[i].text);
 	return _("Yamori noticed something on your network.");
 }
 
-json_t *ym_report_alert(const struct ym_alert_row *a)
+const char *ym_report_trust_line(void)
 {
-	char first[YM_TIME_STRLEN], last[YM_TIME_STRLEN];
+	return _("Yamori never asks you for money or passwords.");
+}
+
+json_t *ym_report_alert(const struct ym_alert_row *a, const char *name)
+{
+	char first[YM_TIME_STRLEN], last[YM_TIME_STRLEN], message[512];
 	json_t *ev = a->evidence ? json_loads(a->evidence, 0, NULL) : NULL;
 
 	if (!ev)
 		ev = json_array();
 	ym_time_format(a->first_us, first);
 	ym_time_format(a->last_us, last);
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s, s:s}",
+	/* The message names the device as the household knows it. */
+	snprintf(message, sizeof(message), ym_report_alert_message(a->kind),
+		 name && name[0] ? name : (a->mac ? a->mac : ""));
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s, s:s}",
 			 "id", (json_int_t)a->id, "kind",
 			 a->kind ? a->kind : "", "severity",
 			 a->severity ? a->severity : "", "mac",
-			 a->mac ? a->mac : "", "first_seen", first,
+			 a->mac ? a->mac : "", "target",
+			 a->target ? a->target : "", "first_seen", first,
 			 "last_seen", last, "count", (json_int_t)a->count,
 			 "evidence", ev, "state", a->state ? a->state : "",
-			 "message", ym_report_alert_message(a->kind));
+			 "message", message);
 }

@@ -15,10 +15,16 @@ const char *ym_device_display_name(const struct ym_device *d);
 /* A device object with the contract's fields; NULL when out of memory. */
 json_t *ym_report_device(const struct ym_device *d);
 
-/* An alert object with the contract's fields, message localized. */
-json_t *ym_report_alert(const struct ym_alert_row *a);
+/* An alert object with the contract's fields, the message localized and
+ * naming the device by name (the household's, else its own, else MAC). */
+json_t *ym_report_alert(const struct ym_alert_row *a, const char *name);
 
-/* The localized plain-text message for an alert kind. */
+/* The localized message template for an alert kind, with one %s for the
+ * device's name. */
 const char *ym_report_alert_message(const char *kind);
+
+/* The line every alert screen shows: Yamori never asks for money or
+ * passwords. */
+const char *ym_report_trust_line(void);
 
 #endif

@@ -91,6 +91,8 @@ enum {
 	ST_PUT_EVIDENCE,
 	ST_PUT_META,
 	ST_DEL_DEVICE,
+	ST_HAS_ALERT,
+	ST_PUT_ALERT,
 	ST_COUNT
 };
 
@@ -123,6 +125,18 @@ static const char *const statement_sql[ST_COUNT] = {
 	[ST_PUT_META] = "INSERT OR REPLACE INTO meta (key, value)"
 			" VALUES (:key, :value)",
 	[ST_DEL_DEVICE] = "DELETE FROM devices WHERE mac = :mac",
+	[ST_HAS_ALERT] = "SELECT 1 FROM alerts WHERE kind = :kind AND"
+			 " mac = :mac AND target = :target",
+	[ST_PUT_ALERT] =
+		"INSERT INTO alerts (kind, severity, mac, target, first_seen,"
+		" last_seen, count, evidence) VALUES (:kind, :severity, :mac,"
+		" :target, :now, :now, :count, coalesce(:evidence, '[]'))"
+		" ON CONFLICT (kind, mac, target) DO UPDATE SET"
+		" count = count + excluded.count,"
+		" last_seen = max(last_seen, excluded.last_seen),"
+		" severity = excluded.severity,"
+		" evidence = coalesce(:evidence, evidence),"
+		" state = CASE state WHEN 'resolved' THEN 'open' ELSE state END",
 };
 
 struct ym_store {
@@ -410,6 +424,37 @@ int ym_store_delete_device(struct ym_store *s, const uint8_t mac[6])
 	ym_mac_format(mac, text);
 	bind_text(st, ":mac", text);
 	return step_done(s, st);
+}
+
+int ym_store_put_alert(struct ym_store *s, const char *kind,
+		       const char *severity, const char *mac,
+		       const char *target, const char *evidence,
+		       uint64_t now_us, uint32_t count)
+{
+	sqlite3_stmt *st = s->st[ST_HAS_ALERT];
+	bool existed;
+	int rc;
+
+	bind_text(st, ":kind", kind);
+	bind_text(st, ":mac", mac);
+	bind_text(st, ":target", target);
+	rc = sqlite3_step(st);
+	existed = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sql_err(s);
+	st = s->st[ST_PUT_ALERT];
+	bind_text(st, ":kind", kind);
+	bind_text(st, ":severity", severity);
+	bind_text(st, ":mac", mac);
+	bind_text(st, ":target", target);
+	bind_int(st, ":now", (int64_t)now_us);
+	bind_int(st, ":count", count);
+	if (evidence)
+		bind_text(st, ":evidence", evidence);
+	rc = step_done(s, st);
+	return rc < 0 ? rc : !existed;
 }
 
 int ym_store_prune_devices(struct ym_store *s, uint32_t max)

@@ -70,6 +70,15 @@ struct ym_alert_row {
 	int64_t count;
 };
 
+/* Adds an alert, or for the same kind, device and target adds count to
+ * it, moves last_seen on and reopens it if it was resolved (inside a
+ * batch). evidence may be NULL to keep the stored one. Returns 1 when the
+ * row is new, 0 when it was updated, -errno on failure. */
+int ym_store_put_alert(struct ym_store *s, const char *kind,
+		       const char *severity, const char *mac,
+		       const char *target, const char *evidence,
+		       uint64_t now_us, uint32_t count) YM_MUST_CHECK;
+
 /* Reads alerts, newest last_seen first. */
 int ym_store_get_alerts(struct ym_store *s,
 			int (*fn)(const struct ym_alert_row *a, void *arg),

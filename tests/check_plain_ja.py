@@ -10,7 +10,7 @@ ALLOWED_KATAKANA = {
     # PLAIN_JA.md's allow-list and everyday words a household knows.
     "パスワード", "カメラ", "ルーター", "データ", "メーカー", "テレビ", "スマートフォン",
     "パソコン", "プリンター", "スピーカー", "スマートスピーカー", "ネットワーク", "ゲーム",
-    "エアコン", "チャイム", "センサー", "タブレット", "アドレス", "コマンド",
+    "エアコン", "チャイム", "センサー", "タブレット", "アドレス", "コマンド", "ウイルス",
 }
 POLITE_ENDINGS = ("です", "ます", "ました", "ません", "でした", "ください", "ましょう")
 KATAKANA = re.compile(r"[\u30a0-\u30ffー]+")
@@ -18,18 +18,25 @@ KANJI = re.compile(r"[\u4e00-\u9fff]")
 
 
 def entries(path):
+    """Yields (msgid, [msgstr...]) with continuation lines joined."""
     text = open(path, encoding="utf-8").read()
     for block in text.split("\n\n"):
-        mid = re.findall(r'^msgid "(.*)"$', block, re.M)
-        strs = re.findall(r'^msgstr(?:\[\d\])? "(.*)"$', block, re.M)
-        cont = re.findall(r'^"(.*)"$', block, re.M)
-        if not mid:
-            continue
-        if mid[0] == "" and not cont:
-            continue
-        if mid[0] == "" and "Content-Type" in "".join(cont):
-            continue
-        yield mid[0], [s.encode().decode("unicode_escape").encode("latin-1").decode() for s in strs]
+        cur, fields = None, {}
+        for line in block.split("\n"):
+            m = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line)
+            if m:
+                cur = m.group(1)
+                fields[cur] = m.group(2)
+            elif line.startswith('"') and cur:
+                fields[cur] += line[1:-1]
+        if "msgid" not in fields or fields["msgid"] == "":
+            continue  # the header
+        strs = [v for k, v in fields.items() if k.startswith("msgstr")]
+        yield fields["msgid"], [decode(x) for x in strs]
+
+
+def decode(s):
+    return s.encode().decode("unicode_escape").encode("latin-1").decode()
 
 
 def check(path):

@@ -1,0 +1,151 @@
+#include "alerts.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inventory.h"
+#include "store.h"
+
+/* Recent alerts remembered for cooldowns; older ones just write again. */
+#define YM_ALERT_CACHE 1024
+
+/* A repeat within this time (capture clock) is counted, not written. */
+#define YM_ALERT_COOLDOWN_US (10ULL * 60 * 1000000)
+
+static const char *const kind_names[YM_ALERT_KIND_COUNT] = {
+	"new_device", "default_password", "risky_service", "unsupported",
+	"no_support_contact", "outdated_firmware", "idle", "telnet_scan",
+	"port_scan", "arp_scan", "dos_attack", "malware_contact",
+	"dga_domain", "cleartext_credentials", "upnp_exposure",
+	"gateway_spoof", "abnormal_upload", "isolated",
+};
+
+static const char *const severity_names[] = { "info", "warning", "critical" };
+
+struct recent {
+	uint64_t key;
+	uint64_t written_us;
+	uint32_t pending;    /* repeats not yet written */
+	uint8_t kind, severity;
+	uint8_t mac[6];
+	char target[64];
+};
+
+struct ym_alerts {
+	struct ym_store *store;
+	struct recent cache[YM_ALERT_CACHE];
+	struct ym_alerts_stats stats;
+};
+
+const char *ym_alert_kind_name(enum ym_alert_kind kind)
+{
+	return (unsigned)kind < YM_ALERT_KIND_COUNT ? kind_names[kind] : "";
+}
+
+const char *ym_severity_name(enum ym_severity sev)
+{
+	return (unsigned)sev <= YM_CRITICAL ? severity_names[sev] : "info";
+}
+
+int ym_alerts_init(struct ym_alerts **out, struct ym_store *store)
+{
+	struct ym_alerts *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return -ENOMEM;
+	a->store = store;
+	*out = a;
+	return 0;
+}
+
+void ym_alerts_fini(struct ym_alerts *a)
+{
+	free(a);
+}
+
+static int write_alert(struct ym_alerts *a, const struct recent *r,
+		       const char *evidence, uint64_t now_us, uint32_t count)
+{
+	char mac[YM_MAC_STRLEN];
+	int rc;
+
+	ym_mac_format(r->mac, mac);
+	rc = ym_store_begin(a->store);
+	if (rc == 0)
+		rc = ym_store_put_alert(a->store, ym_alert_kind_name(r->kind),
+					ym_severity_name(r->severity), mac,
+					r->target, evidence, now_us, count);
+	if (rc < 0)
+		a->stats.store_errors++;
+	return rc;
+}
+
+int ym_alerts_raise(struct ym_alerts *a, enum ym_alert_kind kind,
+		    enum ym_severity sev, struct ym_device *dev,
+		    const char *target, const char *evidence, uint64_t now_us)
+{
+	struct recent key = { 0 }, *slot;
+	uint8_t buf[6 + 1 + sizeof(key.target)];
+	size_t tlen;
+	int rc;
+
+	if ((unsigned)kind >= YM_ALERT_KIND_COUNT || !dev)
+		return -EINVAL;
+	key.kind = (uint8_t)kind;
+	key.severity = (uint8_t)sev;
+	memcpy(key.mac, dev->mac, 6);
+	ym_strlcpy_clean(key.target, target ? target : "",
+			 target ? strlen(target) : 0, sizeof(key.target));
+	tlen = strlen(key.target);
+	memcpy(buf, key.mac, 6);
+	buf[6] = key.kind;
+	memcpy(buf + 7, key.target, tlen);
+	key.key = ym_hash_bytes(buf, 7 + tlen, 0x5eed) | 1;
+	slot = &a->cache[key.key % YM_ALERT_CACHE];
+	if (sev == YM_CRITICAL && !(dev->flags & YM_FLAG_SUSPICIOUS)) {
+		dev->flags |= YM_FLAG_SUSPICIOUS;
+		dev->dirty = true;
+	}
+	if (slot->key == key.key && now_us < slot->written_us +
+						      YM_ALERT_COOLDOWN_US) {
+		slot->pending++;
+		a->stats.suppressed++;
+		return 0;
+	}
+	if (slot->key == key.key) {
+		/* Past the cooldown: one write carries the repeats. */
+		rc = write_alert(a, &key, evidence, now_us, slot->pending + 1);
+		slot->pending = 0;
+		slot->written_us = now_us;
+		a->stats.repeats++;
+		return rc < 0 ? rc : 0;
+	}
+	/* A different alert in the slot: its repeats are written first. */
+	if (slot->key && slot->pending)
+		write_alert(a, slot, NULL, slot->written_us, slot->pending);
+	*slot = key;
+	slot->written_us = now_us;
+	rc = write_alert(a, &key, evidence, now_us, 1);
+	if (rc < 0)
+		return rc;
+	a->stats.raised++;
+	return rc;
+}
+
+void ym_alerts_flush(struct ym_alerts *a)
+{
+	for (int i = 0; i < YM_ALERT_CACHE; i++) {
+		struct recent *r = &a->cache[i];
+
+		if (r->key && r->pending) {
+			write_alert(a, r, NULL, r->written_us, r->pending);
+			r->pending = 0;
+		}
+	}
+}
+
+void ym_alerts_get_stats(const struct ym_alerts *a, struct ym_alerts_stats *s)
+{
+	*s = a->stats;
+}
