@@ -91,6 +91,7 @@ static enum ym_decode_result decode_tcp(struct cursor *c, struct ym_packet *pkt)
 	pkt->sport = rd16(c->p);
 	pkt->dport = rd16(c->p + 2);
 	pkt->tcp_flags = c->p[13];
+	pkt->tcp_seq = (uint32_t)rd16(c->p + 4) << 16 | rd16(c->p + 6);
 	/* Options cut off by the snapshot length: the ports are enough. */
 	if (!skip(c, hlen))
 		skip(c, c->cap);

@@ -90,6 +90,7 @@ struct ym_packet {
 
 	uint16_t sport, dport;
 	uint8_t tcp_flags;
+	uint32_t tcp_seq;
 	uint8_t icmp_type, icmp_code;
 	const uint8_t *payload; /* transport payload */
 	uint32_t payload_len;

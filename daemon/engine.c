@@ -12,8 +12,10 @@
 #include "alerts.h"
 #include "capture.h"
 #include "decode.h"
+#include "detect.h"
 #include "flow.h"
 #include "identify.h"
+#include "intel.h"
 #include "inventory.h"
 #include "oui.h"
 #include "sniff.h"
@@ -45,6 +47,8 @@ struct ym_engine {
 	struct ym_upnp_observer upnp_obs;
 	struct ym_store *store;
 	struct ym_alerts *alerts;
+	struct ym_intel *intel;
+	struct ym_detect *detect;
 	struct ym_inventory *inv;
 	struct ym_flow_table *flows;
 	struct ym_capture *capture;
@@ -94,11 +98,21 @@ static void on_device_replaced(struct ym_inventory_observer *obs,
 		e->store_errors++;
 }
 
+/* The LAN device that started a flow, if any. */
+static struct ym_device *initiator(struct ym_engine *e, const struct ym_flow *f)
+{
+	if (!f->has_mac[0] ||
+	    !ym_inventory_addr_is_local(e->inv, &f->addr[0]))
+		return NULL;
+	return ym_inventory_find(e->inv, f->mac[0]);
+}
+
 static void on_flow_end(struct ym_flow_observer *obs, const struct ym_flow *f)
 {
 	struct ym_engine *e = ym_container_of(obs, struct ym_engine, flow_obs);
 	uint16_t p = f->app_proto ? f->app_proto : f->master_proto;
 
+	ym_detect_flow_end(e->detect, initiator(e, f), f);
 	if (p < YM_MAX_PROTO_IDS)
 		e->proto_flows[p]++;
 }
@@ -109,13 +123,14 @@ static void on_flow_classified(struct ym_flow_observer *obs,
 {
 	struct ym_engine *e = ym_container_of(obs, struct ym_engine, flow_obs);
 	uint16_t p = f->master_proto ? f->master_proto : f->app_proto;
+	struct ym_device *dev = initiator(e, f);
+	const char *proto = ym_flow_proto_name(e->flows, p);
 
 	/* Only flows a device on the LAN started say something about it. */
-	if (!f->has_mac[0] ||
-	    !ym_inventory_addr_is_local(e->inv, &f->addr[0]))
+	if (!dev)
 		return;
-	ym_sniff_flow(&e->sniff, ym_inventory_find(e->inv, f->mac[0]), f, info,
-		      ym_flow_proto_name(e->flows, p));
+	ym_sniff_flow(&e->sniff, dev, f, info, proto);
+	ym_detect_flow_classified(e->detect, dev, f, info, proto);
 }
 
 static void on_upnp_location(struct ym_sniff_observer *obs,
@@ -210,10 +225,27 @@ int ym_engine_init(struct ym_engine **out, uv_loop_t *loop,
 	rc = ym_store_open(&e->store, cfg->state_dir, err, errlen);
 	if (rc < 0)
 		goto out;
+	{
+		char path[1100];
+
+		snprintf(path, sizeof(path), "%s/intel", cfg->data_dir);
+		rc = ym_intel_init(&e->intel, path, err, errlen);
+		if (rc == -ENOENT) {
+			fprintf(stderr, "yamorid: %s; known malware will not "
+				"be recognised\n", err);
+			err[0] = '\0';
+			rc = 0;
+		} else if (rc < 0) {
+			rc = -EINVAL;
+			goto out;
+		}
+	}
 	rc = ym_alerts_init(&e->alerts, e->store);
 	if (rc == 0)
 		rc = ym_inventory_init(&e->inv, cfg->max_devices, e->oui,
 				       e->id, &e->inv_obs);
+	if (rc == 0)
+		rc = ym_detect_init(&e->detect, e->alerts, e->inv, e->intel);
 	if (rc == 0)
 		rc = ym_store_get_devices(e->store, restore_device, e);
 	if (rc == 0)
@@ -229,7 +261,9 @@ out:
 	if (rc < 0) {
 		ym_flow_fini(e->flows);
 		ym_inventory_fini(e->inv);
+		ym_detect_fini(e->detect);
 		ym_alerts_fini(e->alerts);
+		ym_intel_fini(e->intel);
 		ym_store_close(e->store);
 		ym_identify_fini(e->id);
 		ym_oui_fini(e->oui);
@@ -435,8 +469,10 @@ static void on_packet(struct ym_capture_sink *sink, int linktype,
 {
 	struct ym_engine *e = ym_container_of(sink, struct ym_engine, sink);
 	struct ym_packet pkt;
+	struct ym_device *src;
+	struct ym_flow *flow;
 	enum ym_decode_result r;
-	int dir;
+	int dir = 0;
 
 	pkt.ts_us = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
 	/* The capture clock never runs backwards, even when a later file or a
@@ -474,8 +510,10 @@ static void on_packet(struct ym_capture_sink *sink, int linktype,
 	}
 	if (pkt.fragment)
 		e->fragments++;
-	ym_sniff_packet(&e->sniff, ym_inventory_packet(e->inv, &pkt), &pkt);
-	ym_flow_packet(e->flows, &pkt, &dir);
+	src = ym_inventory_packet(e->inv, &pkt);
+	ym_sniff_packet(&e->sniff, src, &pkt);
+	flow = ym_flow_packet(e->flows, &pkt, &dir);
+	ym_detect_packet(e->detect, src, &pkt, flow, dir);
 out:
 	periodic(e);
 }
@@ -577,8 +615,10 @@ int ym_engine_fini(struct ym_engine *e)
 	ym_engine_stop(e);
 	status = e->status || e->store_errors ? 1 : 0;
 	ym_flow_fini(e->flows);
+	ym_detect_fini(e->detect);
 	ym_inventory_fini(e->inv);
 	ym_alerts_fini(e->alerts);
+	ym_intel_fini(e->intel);
 	ym_store_close(e->store);
 	ym_identify_fini(e->id);
 	ym_oui_fini(e->oui);

@@ -113,7 +113,8 @@ static void classify_done(struct ym_flow_table *t, struct ym_flow *f,
 			 sizeof(f->server_name));
 	if (t->obs && t->obs->flow_classified) {
 		char ua[128] = "", ja3[33] = "";
-		struct ym_flow_info info = { f->server_name, ua, ja3 };
+		struct ym_flow_info info = { f->server_name, ua, ja3,
+					     f->ndpi->risk, -1 };
 		uint16_t p = f->master_proto ? f->master_proto : f->app_proto;
 
 		if (f->ndpi->http.user_agent)
@@ -127,6 +128,8 @@ static void classify_done(struct ym_flow_table *t, struct ym_flow *f,
 					 f->ndpi->protos.tls_quic.ja3_client,
 					 sizeof(f->ndpi->protos.tls_quic.ja3_client),
 					 sizeof(ja3));
+		if (p == NDPI_PROTOCOL_DNS && !f->ndpi->protos.dns.is_query)
+			info.dns_rcode = f->ndpi->protos.dns.reply_code;
 		t->obs->flow_classified(t->obs, f, &info);
 	}
 	ndpi_free_flow(f->ndpi);

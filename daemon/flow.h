@@ -38,6 +38,7 @@ struct ym_flow {
 	bool closed;              /* FIN or RST seen */
 	uint8_t ndpi_pkts;
 	char server_name[64];     /* SNI, HTTP Host or DNS name nDPI found */
+	uint8_t detect;           /* detection state, owned by detect.c */
 
 	/* Table internals. */
 	struct ndpi_flow_struct *ndpi;
@@ -57,6 +58,8 @@ struct ym_flow_info {
 	const char *server_name; /* SNI, HTTP Host or DNS query, or "" */
 	const char *user_agent;  /* HTTP User-Agent, or "" */
 	const char *ja3;         /* TLS client JA3, or "" */
+	uint64_t risk;           /* nDPI's risk bits (1 << ndpi_risk_enum) */
+	int dns_rcode;           /* DNS reply code, -1 when no reply seen */
 };
 
 struct ym_flow_observer {

@@ -35,6 +35,8 @@ struct ym_inventory {
 	struct local_net nets[YM_MAX_LOCAL_NETS];
 	uint32_t n_nets;
 	bool has_router_ip;
+	bool has_gateway;
+	uint8_t gateway_mac[6];   /* decided in ym_inventory_decide */
 	struct ym_addr router_ip;  /* DHCP option 3 */
 	struct ym_inventory_stats stats;
 };
@@ -657,11 +659,24 @@ void ym_inventory_decide(struct ym_inventory *inv)
 	for (int32_t i = inv->lru_head; i >= 0; i = inv->pool[i].lru_next) {
 		struct ym_device *d = &inv->pool[i];
 
-		if (d == best)
+		if (d == best) {
 			set_gateway(inv, d, true, why, conf);
+			memcpy(inv->gateway_mac, d->mac, 6);
+			inv->has_gateway = true;
+		}
 		else if (d->gateway)
 			set_gateway(inv, d, false, NULL, 0);
 	}
+}
+
+struct ym_device *ym_inventory_gateway(struct ym_inventory *inv)
+{
+	struct ym_device *d;
+
+	if (!inv->has_gateway)
+		return NULL;
+	d = ym_inventory_find(inv, inv->gateway_mac);
+	return d && d->gateway ? d : NULL;
 }
 
 void ym_inventory_foreach(struct ym_inventory *inv,
@@ -687,6 +702,10 @@ struct ym_device *ym_inventory_restore(struct ym_inventory *inv,
 	d->dirty = false;
 	/* A device from an earlier run was announced then. */
 	d->announced = true;
+	if (d->gateway) {
+		memcpy(inv->gateway_mac, d->mac, 6);
+		inv->has_gateway = true;
+	}
 	return d;
 }
 

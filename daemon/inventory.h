@@ -130,6 +130,9 @@ struct ym_device *ym_inventory_packet(struct ym_inventory *inv,
 /* Re-decides which device is the gateway; cheap, run before each commit. */
 void ym_inventory_decide(struct ym_inventory *inv);
 
+/* The device recognised as the gateway, or NULL. */
+struct ym_device *ym_inventory_gateway(struct ym_inventory *inv);
+
 /* Looks a device up by MAC; NULL if it is not in memory. */
 struct ym_device *ym_inventory_find(struct ym_inventory *inv,
 				    const uint8_t mac[6]);
