@@ -184,7 +184,7 @@ static void window(uint64_t *start, uint64_t len, uint64_t now, void *state,
 static struct source *source_of(struct ym_detect *d, const uint8_t mac[6],
 				uint64_t now)
 {
-	uint32_t h = (uint32_t)ym_hash_bytes(mac, 6, 0xde7ec7);
+	uint32_t h = (uint32_t)ym_hash_mac(mac, 0xde7ec7);
 	struct source *victim = NULL;
 
 	for (int i = 0; i < PROBES; i++) {
@@ -493,16 +493,6 @@ static bool contains(const uint8_t *p, uint32_t len, const char *needle)
 	return len >= n && memmem(p, len, needle, n) != NULL;
 }
 
-static bool contains_nocase(const uint8_t *p, uint32_t len, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (uint32_t i = 0; i + n <= len; i++)
-		if (strncasecmp((const char *)p + i, needle, n) == 0)
-			return true;
-	return false;
-}
-
 /* Payload checks on the first packets of TCP flows: credentials sent in
  * the clear to the internet, and UPnP port mappings asked of the router. */
 static void check_payload(struct ym_detect *d, const struct ym_packet *pkt,
@@ -519,10 +509,11 @@ static void check_payload(struct ym_detect *d, const struct ym_packet *pkt,
 	if (!dev || !ym_inventory_addr_is_local(d->inv, &f->addr[0]))
 		return;
 	if (local(d, &f->addr[1])) {
+		/* The action name is in the SOAPAction header and the body. */
 		if (dir == YM_DIR_FWD && !(f->detect & F_UPNP) &&
-		    contains(pkt->payload, pkt->payload_len, "AddPortMapping") &&
-		    contains_nocase(pkt->payload, pkt->payload_len,
-				    "SOAPACTION")) {
+		    f->port[1] != 53 &&
+		    contains(pkt->payload, pkt->payload_len,
+			     "#AddPortMapping")) {
 			f->detect |= F_UPNP;
 			evidence1(ev, sizeof(ev), "upnp_soap", "AddPortMapping",
 				  "upnp_exposure");
@@ -543,16 +534,25 @@ static void check_payload(struct ym_detect *d, const struct ym_packet *pkt,
 	case 2323:
 		/* A password typed after the server asked for one. */
 		if (dir == YM_DIR_REV &&
-		    contains_nocase(pkt->payload, pkt->payload_len, "assword"))
+		    contains(pkt->payload, pkt->payload_len, "assword"))
 			f->detect |= F_PW_PROMPT;
 		else if (dir == YM_DIR_FWD && (f->detect & F_PW_PROMPT))
 			how = "telnet password";
 		break;
-	default:
+	case 80:
+	case 81:
+	case 8000:
+	case 8008:
+	case 8080:
+	case 8081:
+		/* Header names are case-insensitive; in practice the first
+		 * letter is the only one that varies. */
 		if (dir == YM_DIR_FWD &&
-		    contains_nocase(pkt->payload, pkt->payload_len,
-				    "\nAuthorization: Basic "))
+		    contains(pkt->payload, pkt->payload_len,
+			     "uthorization: Basic "))
 			how = "HTTP Basic password";
+		break;
+	default:
 		break;
 	}
 	if (!how)
@@ -565,12 +565,12 @@ static void check_payload(struct ym_detect *d, const struct ym_packet *pkt,
 }
 
 /* Floods: one-way packets to one destination in a window, against the
- * device's own usual rate. */
+ * device's own usual rate; a destination that answers (its flow carries
+ * replies) is a conversation, not a flood. */
 static void count_flood(struct ym_detect *d, struct ym_device *src,
-			const struct ym_packet *pkt, const struct ym_addr *to,
-			bool received)
+			struct source *s, const struct ym_packet *pkt,
+			const struct ym_flow *f)
 {
-	struct source *s = source_of(d, src->mac, pkt->ts_us);
 	struct rate *r = NULL, *smallest = &s->rates[0];
 	char ev[256], v[96], target[YM_ADDR_STRLEN];
 
@@ -587,7 +587,7 @@ static void count_flood(struct ym_detect *d, struct ym_device *src,
 		s->dos_win = pkt->ts_us;
 	}
 	for (int i = 0; i < 8; i++) {
-		if (ym_addr_equal(&s->rates[i].addr, to)) {
+		if (ym_addr_equal(&s->rates[i].addr, &pkt->dst)) {
 			r = &s->rates[i];
 			break;
 		}
@@ -595,26 +595,19 @@ static void count_flood(struct ym_detect *d, struct ym_device *src,
 			smallest = &s->rates[i];
 	}
 	if (!r) {
-		if (received)
-			return;
 		r = smallest;
 		memset(r, 0, sizeof(*r));
-		r->addr = *to;
-	}
-	if (received) {
-		r->recv++;
-		return;
+		r->addr = pkt->dst;
 	}
 	r->sent++;
-	if (r->sent == DOS_MIN_PACKETS && r->recv * 20 < r->sent &&
-	    (float)r->sent > s->dos_base * DOS_FACTOR) {
-		addr_text(to, target, sizeof(target));
-		snprintf(v, sizeof(v), "%u unanswered packets in 10 s to %s",
-			 r->sent, target);
-		evidence1(ev, sizeof(ev), "flood", v, "dos_attack");
-		alert(d, YM_ALERT_DOS_ATTACK, YM_CRITICAL, src, target, ev,
-		      pkt->ts_us);
-	}
+	if (r->sent != DOS_MIN_PACKETS || f->pkts[1] * 20 > f->pkts[0] ||
+	    (float)r->sent <= s->dos_base * DOS_FACTOR)
+		return;
+	addr_text(&pkt->dst, target, sizeof(target));
+	snprintf(v, sizeof(v), "%u unanswered packets in 10 s to %s", r->sent,
+		 target);
+	evidence1(ev, sizeof(ev), "flood", v, "dos_attack");
+	alert(d, YM_ALERT_DOS_ATTACK, YM_CRITICAL, src, target, ev, pkt->ts_us);
 }
 
 static bool exempt_from_upload(const struct ym_device *dev)
@@ -625,9 +618,8 @@ static bool exempt_from_upload(const struct ym_device *dev)
 }
 
 static void count_upload(struct ym_detect *d, struct ym_device *src,
-			 const struct ym_packet *pkt)
+			 struct source *s, const struct ym_packet *pkt)
 {
-	struct source *s = source_of(d, src->mac, pkt->ts_us);
 	struct upload *u = NULL, *smallest = &s->ups[0];
 	char ev[256], v[96], target[YM_ADDR_STRLEN];
 	uint64_t limit;
@@ -687,6 +679,8 @@ static bool one_way(const struct ym_packet *pkt)
 void ym_detect_packet(struct ym_detect *d, struct ym_device *src,
 		      const struct ym_packet *pkt, struct ym_flow *f, int dir)
 {
+	struct source *s = NULL;
+
 	if (src && pkt->l3 == YM_L3_ARP) {
 		check_arp(d, src, pkt);
 		return;
@@ -697,14 +691,7 @@ void ym_detect_packet(struct ym_detect *d, struct ym_device *src,
 		check_dhcp_server(d, src, pkt);
 	if (!f)
 		return;
-	/* Packets coming back to a LAN device that started the flow. */
-	if (dir == YM_DIR_REV && f->has_mac[0] && one_way(pkt)) {
-		struct ym_device *dev = ym_inventory_find(d->inv, f->mac[0]);
-
-		if (dev)
-			count_flood(d, dev, pkt, &f->addr[1], true);
-	}
-	if (f->key.proto == 6)
+	if (f->key.proto == 6 && pkt->payload_len)
 		check_payload(d, pkt, f, dir);
 	if (!src || !ym_inventory_addr_is_local(d->inv, &pkt->src))
 		return;
@@ -727,10 +714,18 @@ void ym_detect_packet(struct ym_detect *d, struct ym_device *src,
 		alert(d, YM_ALERT_RISKY_SERVICE, YM_WARNING, src, svc, ev,
 		      pkt->ts_us);
 	}
-	if (dir == YM_DIR_FWD && one_way(pkt))
-		count_flood(d, src, pkt, &pkt->dst, false);
-	if (!local(d, &pkt->dst))
-		count_upload(d, src, pkt);
+	if (dir != YM_DIR_FWD)
+		return;
+	/* One lookup of the sender's counters serves both checks. */
+	if (one_way(pkt)) {
+		s = source_of(d, src->mac, pkt->ts_us);
+		count_flood(d, src, s, pkt, f);
+	}
+	if (!local(d, &pkt->dst)) {
+		if (!s)
+			s = source_of(d, src->mac, pkt->ts_us);
+		count_upload(d, src, s, pkt);
+	}
 }
 
 /* A random-looking label: long, with few vowels or long consonant runs

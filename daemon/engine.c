@@ -63,6 +63,8 @@ struct ym_engine {
 	uint64_t clock_us;          /* the capture clock */
 	uint64_t last_commit_us, last_expire_us;
 	uint64_t last_commit_ms;    /* loop time of the last commit */
+	uint64_t announce_created;  /* devices created at the last walk */
+	uint32_t announce_waiting;  /* devices too new to announce then */
 	uint64_t capture_start_us, started_wall_us;
 	uint32_t oui_entries;
 	uint32_t rules;
@@ -112,7 +114,9 @@ static void on_flow_end(struct ym_flow_observer *obs, const struct ym_flow *f)
 	struct ym_engine *e = ym_container_of(obs, struct ym_engine, flow_obs);
 	uint16_t p = f->app_proto ? f->app_proto : f->master_proto;
 
-	ym_detect_flow_end(e->detect, initiator(e, f), f);
+	/* Only TCP flows take part in the scan checks. */
+	if (f->key.proto == 6)
+		ym_detect_flow_end(e->detect, initiator(e, f), f);
 	if (p < YM_MAX_PROTO_IDS)
 		e->proto_flows[p]++;
 }
@@ -385,14 +389,19 @@ static void put_dirty(struct ym_device *d, void *arg)
 struct announce_ctx {
 	struct ym_engine *e;
 	uint64_t before_us; /* announce devices first seen before this */
+	uint32_t waiting;   /* devices still too new to announce */
 };
 
 static void announce(struct ym_device *d, void *arg)
 {
 	struct announce_ctx *c = arg;
 
-	if (d->announced || d->first_us > c->before_us)
+	if (d->announced)
 		return;
+	if (d->first_us > c->before_us) {
+		c->waiting++;
+		return;
+	}
 	d->announced = true;
 	ym_alerts_raise(c->e->alerts, YM_ALERT_NEW_DEVICE, YM_INFO, d, "",
 			NULL, c->e->clock_us);
@@ -405,9 +414,16 @@ static void announce_new(struct ym_engine *e, bool all)
 	struct announce_ctx c = { e, all ? UINT64_MAX :
 				      (e->clock_us > YM_ANNOUNCE_DELAY_US ?
 					       e->clock_us - YM_ANNOUNCE_DELAY_US :
-					       0) };
+					       0), 0 };
+	struct ym_inventory_stats is;
 
+	/* Walk the devices only when one is waiting or a new one came. */
+	ym_inventory_get_stats(e->inv, &is);
+	if (!all && !e->announce_waiting && is.created == e->announce_created)
+		return;
 	ym_inventory_foreach(e->inv, announce, &c);
+	e->announce_waiting = c.waiting;
+	e->announce_created = is.created;
 }
 
 /* One batched transaction: every changed device and the status counters. */

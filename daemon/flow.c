@@ -200,6 +200,18 @@ static void make_key(const struct ym_packet *pkt, struct ym_flow_key *k,
 	}
 }
 
+/* The flow key is hashed once per packet: fixed-size loads, no loop. */
+static uint32_t key_hash(const struct ym_flow_key *k, uint64_t seed)
+{
+	uint64_t w[5], h = seed;
+
+	_Static_assert(sizeof(*k) == sizeof(w), "flow key is 40 bytes");
+	memcpy(w, k, sizeof(w));
+	for (int i = 0; i < 5; i++)
+		h = (h ^ w[i]) * 0xff51afd7ed558ccdULL;
+	return (uint32_t)ym_hash_mix(h);
+}
+
 static struct ym_flow *flow_new(struct ym_flow_table *t,
 				const struct ym_packet *pkt,
 				const struct ym_flow_key *k, uint32_t h)
@@ -283,7 +295,7 @@ struct ym_flow *ym_flow_packet(struct ym_flow_table *t,
 	    pkt->later_fragment)
 		return NULL;
 	make_key(pkt, &k, &src_is_lo);
-	h = (uint32_t)ym_hash_bytes(&k, sizeof(k), t->seed);
+	h = key_hash(&k, t->seed);
 	for (idx = t->buckets[h & t->nbuckets_mask]; idx >= 0;
 	     idx = t->pool[idx].next) {
 		if (t->pool[idx].hash == h &&

@@ -98,7 +98,7 @@ void ym_inventory_fini(struct ym_inventory *inv)
 
 static uint32_t mac_hash(const struct ym_inventory *inv, const uint8_t mac[6])
 {
-	return (uint32_t)ym_hash_bytes(mac, 6, inv->seed);
+	return (uint32_t)ym_hash_mac(mac, inv->seed);
 }
 
 static void lru_unlink(struct ym_inventory *inv, struct ym_device *d)

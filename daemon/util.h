@@ -66,4 +66,24 @@ void ym_strlcpy_clean(char *dst, const char *src, size_t srclen, size_t len);
 /* A fast non-cryptographic hash over bytes, for hash tables. */
 uint64_t ym_hash_bytes(const void *data, size_t len, uint64_t seed);
 
+/* The final mix of the hashes below (splitmix64's). */
+static inline uint64_t ym_hash_mix(uint64_t h)
+{
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	return h ^ (h >> 31);
+}
+
+/* The same quality for a MAC address, without the loop: it is hashed
+ * twice per packet. */
+static inline uint64_t ym_hash_mac(const uint8_t mac[6], uint64_t seed)
+{
+	uint64_t w = 0;
+
+	__builtin_memcpy(&w, mac, 6);
+	return ym_hash_mix(w ^ seed);
+}
+
 #endif
