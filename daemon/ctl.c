@@ -64,6 +64,29 @@ static void cell(const char *s, int width)
 	putchar(' ');
 }
 
+/* Like cell, but cuts the text to the width first. */
+static void cut_cell(const char *s, int width)
+{
+	char buf[256];
+	size_t n = 0;
+
+	/* Keep whole characters while they fit. */
+	while (s[n] && n < sizeof(buf) - 8) {
+		size_t len = 1;
+
+		while ((s[n + len] & 0xc0) == 0x80)
+			len++;
+		memcpy(buf, s, n + len);
+		buf[n + len] = '\0';
+		if (text_width(buf) > width)
+			break;
+		n += len;
+	}
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	cell(buf, width);
+}
+
 static const char *type_label(const char *type)
 {
 	static const struct {
@@ -202,11 +225,35 @@ static int cmd_devices(struct ym_store *s, bool as_json)
 		json_decref(devs);
 		return 0;
 	}
+	/* Columns as wide as their widest entry, within a cap; longer
+	 * names are cut at a character boundary. */
+	int wip = text_width(_("IP address")), wname = text_width(_("Name"));
+	int wvend = text_width(_("Maker")), wkind = text_width(_("Kind"));
+
+	json_array_foreach(devs, i, d) {
+		const char *ip = json_string_value(
+			json_array_get(json_object_get(d, "ips"), 0));
+		int w;
+
+		if (ip && (w = text_width(ip)) > wip)
+			wip = w;
+		if ((w = text_width(json_string_value(
+			     json_object_get(d, "name")))) > wname)
+			wname = w;
+		if ((w = text_width(json_string_value(
+			     json_object_get(d, "vendor")))) > wvend)
+			wvend = w;
+		if ((w = text_width(type_label(json_string_value(
+			     json_object_get(d, "type"))))) > wkind)
+			wkind = w;
+	}
+	wname = wname > 24 ? 24 : wname;
+	wvend = wvend > 24 ? 24 : wvend;
 	cell(_("MAC address"), 17);
-	cell(_("IP address"), 15);
-	cell(_("Name"), 20);
-	cell(_("Maker"), 24);
-	cell(_("Kind"), 12);
+	cell(_("IP address"), wip);
+	cell(_("Name"), wname);
+	cell(_("Maker"), wvend);
+	cell(_("Kind"), wkind);
 	printf("%s\n", _("Last seen"));
 	json_array_foreach(devs, i, d) {
 		const char *ip = json_string_value(
@@ -214,18 +261,16 @@ static int cmd_devices(struct ym_store *s, bool as_json)
 		const char *name = json_string_value(json_object_get(d, "name"));
 		const char *vendor =
 			json_string_value(json_object_get(d, "vendor"));
-		char when[32], vend[25];
+		char when[32];
 
 		local_time(json_string_value(json_object_get(d, "last_seen")),
 			   when, sizeof(when));
-		/* Long registry names are cut to fit the column. */
-		ym_strlcpy_clean(vend, vendor, strlen(vendor), sizeof(vend));
 		cell(json_string_value(json_object_get(d, "mac")), 17);
-		cell(ip ? ip : "-", 15);
-		cell(name[0] ? name : "-", 20);
-		cell(vend[0] ? vend : "-", 24);
+		cell(ip ? ip : "-", wip);
+		cut_cell(name[0] ? name : "-", wname);
+		cut_cell(vendor[0] ? vendor : "-", wvend);
 		cell(type_label(json_string_value(json_object_get(d, "type"))),
-		     12);
+		     wkind);
 		printf("%s\n", when);
 	}
 	printf(dngettext(YM_TEXT_DOMAIN, "%zu device\n", "%zu devices\n",
