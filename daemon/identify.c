@@ -66,8 +66,14 @@ static const char *const types[] = {
 	"tablet", "wearable", "voip", "unknown",
 };
 
+/* How a pattern matches, decided at load: most rules are an exact name,
+ * "*.suffix" or "prefix*", which need no glob. */
+enum { PAT_EXACT, PAT_SUFFIX, PAT_PREFIX, PAT_GLOB };
+
 struct rule {
 	uint8_t signal;
+	uint8_t kind;
+	uint16_t fixed_len; /* length of the literal part */
 	bool model_from_match;
 	float weight;
 	char *pattern;  /* lower case glob */
@@ -217,6 +223,32 @@ static bool glob_match(const char *pat, const char *text, char *cap,
 	return true;
 }
 
+static bool rule_match(const struct rule *r, const char *value, size_t vlen,
+		       char *cap, size_t caplen)
+{
+	switch (r->kind) {
+	case PAT_EXACT:
+		cap[0] = '\0';
+		return vlen == r->fixed_len &&
+		       strcasecmp(value, r->pattern) == 0;
+	case PAT_SUFFIX:
+		if (vlen < r->fixed_len ||
+		    strcasecmp(value + vlen - r->fixed_len, r->pattern + 1))
+			return false;
+		ym_strlcpy_clean(cap, value, vlen - r->fixed_len, caplen);
+		return true;
+	case PAT_PREFIX:
+		if (vlen < r->fixed_len ||
+		    strncasecmp(value, r->pattern, r->fixed_len))
+			return false;
+		ym_strlcpy_clean(cap, value + r->fixed_len,
+				 vlen - r->fixed_len, caplen);
+		return true;
+	default:
+		return glob_match(r->pattern, value, cap, caplen);
+	}
+}
+
 static int parse_rule(struct ym_identify *id, char **w, int nw,
 		      char *why, size_t whylen)
 {
@@ -330,6 +362,21 @@ static int parse_rule(struct ym_identify *id, char **w, int nw,
 	if (!r.pattern)
 		return -ENOMEM;
 	lower(r.pattern);
+	{
+		size_t len = strlen(r.pattern);
+		size_t wild = strcspn(r.pattern, "*?");
+
+		if (wild == len)
+			r.kind = PAT_EXACT;
+		else if (r.pattern[0] == '*' &&
+			 strcspn(r.pattern + 1, "*?") == len - 1)
+			r.kind = PAT_SUFFIX;
+		else if (r.pattern[len - 1] == '*' && wild == len - 1)
+			r.kind = PAT_PREFIX;
+		else
+			r.kind = PAT_GLOB;
+		r.fixed_len = (uint16_t)(r.kind == PAT_EXACT ? len : len - 1);
+	}
 	if (id->n_rules % 256 == 0) {
 		struct rule *p = realloc(id->rules,
 					 (id->n_rules + 256) * sizeof(*p));
@@ -562,16 +609,18 @@ void ym_identify_signal(struct ym_identify *id, struct ym_device *d,
 {
 	struct ym_evidence e;
 	bool changed = false, matched = false;
+	size_t vlen;
 
 	if (!value || !value[0] || (unsigned)sig >= YM_SIG_COUNT ||
 	    seen_before(d, sig, value))
 		return;
+	vlen = strlen(value);
 	for (size_t i = id ? id->first[sig] : 0;
 	     id && i < id->first[sig + 1]; i++) {
 		const struct rule *r = &id->rules[i];
 		char cap[48];
 
-		if (!glob_match(r->pattern, value, cap, sizeof(cap)))
+		if (!rule_match(r, value, vlen, cap, sizeof(cap)))
 			continue;
 		fill(&e, sig, value);
 		snprintf(e.type, sizeof(e.type), "%s", r->type);

@@ -62,7 +62,8 @@ static const char *good =
 	"source=ieee-oui\n"
 	"oui \"Nintendo*\" vendor=Nintendo type=game_console weight=0.6 "
 	"source=ieee-oui\n"
-	"plausible Nintendo game_console source=x\n";
+	"plausible Nintendo game_console source=x\n"
+	"ssdp_server *Sony-BRAVIA/?.* type=tv vendor=Sony weight=0.8 source=x\n";
 
 static struct ym_identify *load(void)
 {
@@ -71,7 +72,7 @@ static struct ym_identify *load(void)
 
 	write_rules("a.rules", good);
 	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
-	assert_int_equal(ym_identify_rule_count(id), 8);
+	assert_int_equal(ym_identify_rule_count(id), 9);
 	return id;
 }
 
@@ -221,6 +222,31 @@ static void test_registry_name_without_rule(void **state)
 	ym_identify_fini(id);
 }
 
+static void test_glob(void **state)
+{
+	struct ym_identify *id = load();
+	struct ym_device a, b;
+
+	(void)state;
+	new_device(&a);
+	ym_identify_signal(id, &a, YM_SIG_SSDP_SERVER,
+			   "Linux/4.9 UPnP/1.0 Sony-BRAVIA/1.0");
+	assert_string_equal(a.type, "tv");
+	assert_string_equal(a.vendor, "Sony");
+	new_device(&b);
+	/* '?' stands for exactly one character. */
+	ym_identify_signal(id, &b, YM_SIG_SSDP_SERVER,
+			   "Linux UPnP/1.0 Sony-BRAVIA/10.0");
+	assert_string_equal(b.type, "unknown");
+	/* Case does not matter; the suffix must match whole. */
+	ym_identify_signal(id, &b, YM_SIG_DNS_QUERY, "N-DEVS.TPLINKCLOUD.COM");
+	assert_string_equal(b.vendor, "TP-Link");
+	new_device(&b);
+	ym_identify_signal(id, &b, YM_SIG_DNS_QUERY, "tplinkcloud.com.evil");
+	assert_string_equal(b.vendor, "");
+	ym_identify_fini(id);
+}
+
 static void test_hostile_values(void **state)
 {
 	struct ym_identify *id = load();
@@ -257,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_repeats_do_not_stack),
 		cmocka_unit_test(test_implausible_vendor),
 		cmocka_unit_test(test_registry_name_without_rule),
+		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_hostile_values),
 	};
 
