@@ -20,6 +20,9 @@
 #define YM_TYPE_MIN_SCORE 0.5f
 #define YM_STRONG_WEIGHT 0.7f
 
+/* A vendor needs at least the weight of the registry's name. */
+#define YM_VENDOR_MIN_SCORE 0.3f
+
 static const char *const signal_names[YM_SIG_COUNT] = {
 	[YM_SIG_OUI] = "oui",
 	[YM_SIG_DHCP_HOSTNAME] = "dhcp_hostname",
@@ -683,12 +686,26 @@ void ym_identify_assert(struct ym_identify *id, struct ym_device *d,
 	ym_identify_decide(id, d);
 }
 
-/* The signal an evidence entry came from (YM_SIG_COUNT - 1 if unknown). */
+/* The kind of signal an evidence entry came from, for weighing: a name
+ * looked up and then connected to is one fact, and so is one host name
+ * said over DHCP, mDNS, NetBIOS and LLMNR. */
 static int signal_of(const struct ym_evidence *e)
 {
-	for (int s = 0; s < YM_SIG_COUNT; s++)
-		if (strcmp(signal_names[s], e->signal) == 0)
+	for (int s = 0; s < YM_SIG_COUNT; s++) {
+		if (strcmp(signal_names[s], e->signal) != 0)
+			continue;
+		switch (s) {
+		case YM_SIG_TLS_SNI:
+			return YM_SIG_DNS_QUERY;
+		case YM_SIG_MDNS_NAME:
+		case YM_SIG_NETBIOS_NAME:
+		case YM_SIG_LLMNR_NAME:
+		case YM_SIG_DHCP_FQDN:
+			return YM_SIG_DHCP_HOSTNAME;
+		default:
 			return s;
+		}
+	}
 	return YM_SIG_GATEWAY;
 }
 
@@ -841,7 +858,8 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 		}
 	}
 	bv = best_of(ve, nv, &vbest, &vsecond, &vkinds);
-	if (bv >= 0)
+	/* A faint hint (an app's cloud a phone also uses) names no maker. */
+	if (bv >= 0 && vbest >= YM_VENDOR_MIN_SCORE)
 		vendor = ve[bv].key;
 	bt = best_of(ty, nt, &best, &second, &kinds);
 	if (bt >= 0)

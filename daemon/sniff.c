@@ -149,8 +149,11 @@ static void sniff_ssdp(struct ym_sniff *s, struct ym_device *dev,
 	}
 	s->stats.ssdp++;
 	/* An M-SEARCH asks for others; the User-Agent is still its own. */
-	if (m.kind == YM_SSDP_MSEARCH)
+	if (m.kind == YM_SSDP_MSEARCH) {
+		ym_identify_signal(s->id, dev, YM_SIG_HTTP_USER_AGENT,
+				   m.user_agent);
 		return;
+	}
 	if (strcasecmp(m.nts, "ssdp:byebye") == 0)
 		return;
 	ym_identify_signal(s->id, dev, YM_SIG_SSDP_SERVER, m.server);
