@@ -501,25 +501,28 @@ static void check_payload(struct ym_detect *d, const struct ym_packet *pkt,
 	struct ym_device *dev;
 	char ev[256], host[YM_ADDR_STRLEN];
 	const char *how = NULL;
+	bool to_lan;
 
-	if (!pkt->payload_len || f->pkts[0] + f->pkts[1] > 64 ||
-	    !f->has_mac[0])
+	if (f->pkts[0] + f->pkts[1] > 64 || !f->has_mac[0] ||
+	    !ym_inventory_addr_is_local(d->inv, &f->addr[0]))
 		return;
-	dev = ym_inventory_find(d->inv, f->mac[0]);
-	if (!dev || !ym_inventory_addr_is_local(d->inv, &f->addr[0]))
-		return;
-	if (local(d, &f->addr[1])) {
+	/* The cheap tests first: the device is only looked up on a hit. */
+	to_lan = local(d, &f->addr[1]);
+	if (to_lan) {
 		/* The action name is in the SOAPAction header and the body. */
-		if (dir == YM_DIR_FWD && !(f->detect & F_UPNP) &&
-		    f->port[1] != 53 &&
-		    contains(pkt->payload, pkt->payload_len,
-			     "#AddPortMapping")) {
-			f->detect |= F_UPNP;
-			evidence1(ev, sizeof(ev), "upnp_soap", "AddPortMapping",
-				  "upnp_exposure");
-			alert(d, YM_ALERT_UPNP_EXPOSURE, YM_WARNING, dev, "upnp",
-			      ev, pkt->ts_us);
-		}
+		if (dir != YM_DIR_FWD || (f->detect & F_UPNP) ||
+		    f->port[1] == 53 ||
+		    !contains(pkt->payload, pkt->payload_len,
+			      "#AddPortMapping"))
+			return;
+		dev = ym_inventory_find(d->inv, f->mac[0]);
+		if (!dev)
+			return;
+		f->detect |= F_UPNP;
+		evidence1(ev, sizeof(ev), "upnp_soap", "AddPortMapping",
+			  "upnp_exposure");
+		alert(d, YM_ALERT_UPNP_EXPOSURE, YM_WARNING, dev, "upnp", ev,
+		      pkt->ts_us);
 		return;
 	}
 	if (f->detect & F_CLEARTEXT)
@@ -555,7 +558,7 @@ static void check_payload(struct ym_detect *d, const struct ym_packet *pkt,
 	default:
 		break;
 	}
-	if (!how)
+	if (!how || !(dev = ym_inventory_find(d->inv, f->mac[0])))
 		return;
 	f->detect |= F_CLEARTEXT;
 	addr_text(&f->addr[1], host, sizeof(host));
@@ -618,7 +621,8 @@ static bool exempt_from_upload(const struct ym_device *dev)
 }
 
 static void count_upload(struct ym_detect *d, struct ym_device *src,
-			 struct source *s, const struct ym_packet *pkt)
+			 struct source *s, const struct ym_packet *pkt,
+			 uint64_t bytes)
 {
 	struct upload *u = NULL, *smallest = &s->ups[0];
 	char ev[256], v[96], target[YM_ADDR_STRLEN];
@@ -648,7 +652,7 @@ static void count_upload(struct ym_detect *d, struct ym_device *src,
 		memset(u, 0, sizeof(*u));
 		u->addr = pkt->dst;
 	}
-	u->bytes += pkt->wirelen;
+	u->bytes += bytes;
 	limit = (uint64_t)s->up_base * UP_FACTOR;
 	if (limit < UP_FLOOR * UP_FACTOR)
 		limit = UP_FLOOR * UP_FACTOR;
@@ -721,10 +725,13 @@ void ym_detect_packet(struct ym_detect *d, struct ym_device *src,
 		s = source_of(d, src->mac, pkt->ts_us);
 		count_flood(d, src, s, pkt, f);
 	}
-	if (!local(d, &pkt->dst)) {
+	/* Uploads are volumes: a flow's bytes are added every 16 packets
+	 * (and by a short flow's last packets at the next one's turn). */
+	if ((f->pkts[0] & 15) == 0 && !local(d, &pkt->dst)) {
 		if (!s)
 			s = source_of(d, src->mac, pkt->ts_us);
-		count_upload(d, src, s, pkt);
+		count_upload(d, src, s, pkt, f->bytes[0] - f->upload_mark);
+		f->upload_mark = f->bytes[0];
 	}
 }
 

@@ -39,6 +39,7 @@ struct ym_flow {
 	uint8_t ndpi_pkts;
 	char server_name[64];     /* SNI, HTTP Host or DNS name nDPI found */
 	uint8_t detect;           /* detection state, owned by detect.c */
+	uint64_t upload_mark;     /* bytes[0] already counted by detect.c */
 
 	/* Table internals. */
 	struct ndpi_flow_struct *ndpi;
