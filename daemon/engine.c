@@ -21,6 +21,7 @@
 #include "sniff.h"
 #include "store.h"
 #include "upnp.h"
+#include "ym-limits.h"
 
 #ifndef YM_VERSION
 #define YM_VERSION "0.0.0"
@@ -448,8 +449,10 @@ static int commit(struct ym_engine *e, const char *state)
 		rc = ym_store_put_meta(e->store, "status", text);
 		free(text);
 	}
-	if (rc == 0 && ym_store_prune_devices(e->store,
-					      e->cfg.max_stored_devices) < 0)
+	if (rc == 0 && (ym_store_prune_devices(e->store,
+					       e->cfg.max_stored_devices) < 0 ||
+			ym_store_prune_alerts(e->store,
+					      YM_MAX_STORED_ALERTS) < 0))
 		e->store_errors++;
 	if (rc == 0)
 		rc = ym_store_commit(e->store);

@@ -477,6 +477,25 @@ int ym_store_prune_devices(struct ym_store *s, uint32_t max)
 	return sqlite3_changes(s->db);
 }
 
+int ym_store_prune_alerts(struct ym_store *s, uint32_t max)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "DELETE FROM alerts WHERE id IN (SELECT id FROM"
+			       " alerts ORDER BY last_seen DESC, id DESC"
+			       " LIMIT -1 OFFSET :max)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	bind_int(st, ":max", max);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sql_err(s);
+	return sqlite3_changes(s->db);
+}
+
 static void col_text(sqlite3_stmt *st, int col, char *dst, size_t len)
 {
 	const unsigned char *v = sqlite3_column_text(st, col);

@@ -79,6 +79,10 @@ int ym_store_put_alert(struct ym_store *s, const char *kind,
 		       const char *target, const char *evidence,
 		       uint64_t now_us, uint32_t count) YM_MUST_CHECK;
 
+/* Keeps the max most recent alerts, deleting older ones (inside a batch).
+ * Returns rows deleted or -errno. */
+int ym_store_prune_alerts(struct ym_store *s, uint32_t max) YM_MUST_CHECK;
+
 /* Reads alerts, newest last_seen first. */
 int ym_store_get_alerts(struct ym_store *s,
 			int (*fn)(const struct ym_alert_row *a, void *arg),

@@ -17,6 +17,10 @@
  * MAC flood cannot grow the database on an SD card without bound. */
 #define YM_DEFAULT_MAX_STORED_DEVICES 4096
 
+/* Alerts kept in the database: years of a household's alerts are a few
+ * hundred; the cap only matters under attack. */
+#define YM_MAX_STORED_ALERTS 10000
+
 /* Addresses kept per device: dual-stack devices rotate IPv6 privacy
  * addresses daily; keep the most recent ones. */
 #define YM_MAX_IPS_PER_DEVICE 8
