@@ -27,6 +27,10 @@ void ym_config_defaults(struct ym_config *cfg)
 	cfg->commit_interval = YM_DEFAULT_COMMIT_SEC;
 	cfg->snaplen = YM_DEFAULT_SNAPLEN;
 	cfg->promiscuous = true;
+	cfg->idle_days = 30;
+	cfg->gone_days = 14;
+	cfg->retention_alerts_days = 365;
+	cfg->retention_devices_days = 365;
 }
 
 enum kind { K_PATH, K_UINT, K_BOOL, K_IFACE };
@@ -52,6 +56,11 @@ static const struct key keys[] = {
 	{ "commit_interval", K_UINT, OFF(commit_interval), 1, 3600 },
 	{ "snaplen", K_UINT, OFF(snaplen), 256, 65535 },
 	{ "promiscuous", K_BOOL, OFF(promiscuous), 0, 0 },
+	{ "idle_days", K_UINT, OFF(idle_days), 1, 3650 },
+	{ "gone_days", K_UINT, OFF(gone_days), 1, 3650 },
+	{ "retention_alerts_days", K_UINT, OFF(retention_alerts_days), 1, 3650 },
+	{ "retention_devices_days", K_UINT, OFF(retention_devices_days), 1,
+	  3650 },
 };
 
 static char *trim(char *s)

@@ -31,6 +31,10 @@ struct ym_config {
 	uint32_t commit_interval;    /* seconds */
 	uint32_t snaplen;
 	bool promiscuous;
+	uint32_t idle_days;          /* rule 3: only background this long */
+	uint32_t gone_days;          /* not seen at all this long */
+	uint32_t retention_alerts_days;
+	uint32_t retention_devices_days;
 };
 
 /* Fills cfg with the built-in defaults. */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <locale.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include <jansson.h>
@@ -16,6 +18,7 @@
 #include "inventory.h"
 #include "report.h"
 #include "store.h"
+#include "support.h"
 
 #ifndef YM_VERSION
 #define YM_VERSION "0.0.0"
@@ -27,7 +30,8 @@ static void usage(FILE *out)
 {
 	fprintf(out, "%s",
 		_("usage: yamorictl [--state-dir DIR] [-c CONFIG] COMMAND [--json]\n"
-		  "commands: devices, alerts, status\n"));
+		  "commands: devices [--all], alerts, status, rename MAC NAME,\n"
+		  "          retire MAC, wipe [--yes]\n"));
 }
 
 /* Display width of a UTF-8 string in terminal columns. */
@@ -128,10 +132,16 @@ static const char *type_label(const char *type)
 	return type;
 }
 
+static bool show_all;
+
 static int collect_device(const struct ym_device *d, void *arg)
 {
-	json_t *o = ym_report_device(d);
+	json_t *o;
 
+	/* Devices given away leave the normal lists (rule 4). */
+	if ((d->flags & YM_FLAG_RETIRED) && !show_all)
+		return 0;
+	o = ym_report_device(d);
 	if (!o)
 		return -ENOMEM;
 	return json_array_append_new(arg, o) == 0 ? 0 : -ENOMEM;
@@ -439,18 +449,221 @@ static int cmd_status(struct ym_store *s, bool as_json)
 	return 0;
 }
 
+/* True when a daemon is writing this state directory now. */
+static bool daemon_running(struct ym_store *s)
+{
+	char *text = ym_store_get_meta(s, "status"), path[64];
+	json_t *st = text ? json_loads(text, 0, NULL) : NULL;
+	const char *state = json_string_value(json_object_get(st, "state"));
+	bool running = false;
+
+	if (state && strcmp(state, "running") == 0) {
+		snprintf(path, sizeof(path), "/proc/%lld",
+			 (long long)jint(st, "pid"));
+		running = access(path, F_OK) == 0;
+	}
+	json_decref(st);
+	free(text);
+	return running;
+}
+
+static bool japanese(void)
+{
+	const char *l = getenv("LANGUAGE");
+
+	if (!l || !l[0])
+		l = setlocale(LC_MESSAGES, NULL);
+	return l && strncmp(l, "ja", 2) == 0;
+}
+
+struct find_ctx {
+	uint8_t mac[6];
+	struct ym_device *found;
+};
+
+static int find_device(const struct ym_device *d, void *arg)
+{
+	struct find_ctx *c = arg;
+
+	if (memcmp(d->mac, c->mac, 6) == 0 && !c->found) {
+		c->found = malloc(sizeof(*c->found));
+		if (c->found)
+			*c->found = *d;
+	}
+	return 0;
+}
+
+/* Prints reset steps ("a|b|c") as a numbered list. */
+static void print_steps(const char *steps)
+{
+	int n = 1;
+
+	while (*steps) {
+		size_t len = strcspn(steps, "|");
+
+		printf("  %d. %.*s\n", n++, (int)len, steps);
+		steps += len;
+		if (*steps == '|')
+			steps++;
+	}
+}
+
+static int cmd_retire(struct ym_store *s, const struct ym_config *cfg,
+		      const uint8_t mac[6])
+{
+	struct find_ctx c = { .found = NULL };
+	const struct ym_support_entry *m = NULL;
+	struct ym_support *kb = NULL;
+	char path[1100], err[512];
+	const char *name, *steps;
+	int rc;
+
+	memcpy(c.mac, mac, 6);
+	if (ym_store_get_devices(s, find_device, &c) < 0 || !c.found) {
+		fprintf(stderr, "yamorictl: %s\n",
+			_("no device with that MAC address"));
+		return 2;
+	}
+	rc = ym_store_retire(s, mac);
+	if (rc < 0) {
+		free(c.found);
+		fprintf(stderr, "yamorictl: %s\n", _("cannot mark the device"));
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/support", cfg->data_dir);
+	if (ym_support_init(&kb, path, err, sizeof(err)) < 0)
+		kb = NULL;
+	m = ym_support_model(kb, c.found->vendor, c.found->model);
+	if (!m || !m->reset_ja[0])
+		m = ym_support_generic(kb, c.found->type);
+	name = ym_device_display_name(c.found);
+	printf(_("\"%s\" is marked as given away.\n"),
+	       name[0] ? name : c.found->vendor[0] ? c.found->vendor : "-");
+	printf("%s\n", _("Before you give it away, erase the data in it."));
+	steps = m ? (japanese() ? m->reset_ja : m->reset_en) : "";
+	if (steps[0]) {
+		printf("%s\n", _("To reset it to factory settings:"));
+		print_steps(steps);
+		printf("(%s)\n", m->source);
+	} else {
+		printf("%s\n", _("See the maker's manual for how to reset it "
+				  "to factory settings."));
+	}
+	free(c.found);
+	ym_support_fini(kb);
+	return 0;
+}
+
+static int cmd_wipe(const struct ym_config *cfg, bool yes)
+{
+	static const char *const files[] = { YM_STORE_FILE,
+					      YM_STORE_FILE "-wal",
+					      YM_STORE_FILE "-shm" };
+	struct ym_store *s;
+	char answer[16] = "", err[512], path[1100];
+
+	if (!yes) {
+		printf("%s ", _("Erase everything Yamori recorded? Type "
+				"\"yes\" to erase:"));
+		fflush(stdout);
+		if (!fgets(answer, sizeof(answer), stdin) ||
+		    strncmp(answer, "yes", 3) != 0) {
+			printf("%s\n", _("Nothing was erased."));
+			return 1;
+		}
+	}
+	if (ym_store_open(&s, cfg->state_dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "yamorictl: %s\n", err);
+		return 1;
+	}
+	if (daemon_running(s)) {
+		ym_store_close(s);
+		fprintf(stderr, "yamorictl: %s\n",
+			_("yamorid is running; stop it first"));
+		return 1;
+	}
+	if (ym_store_wipe(s) < 0) {
+		ym_store_close(s);
+		fprintf(stderr, "yamorictl: %s\n", _("cannot erase the data"));
+		return 1;
+	}
+	ym_store_close(s);
+	for (size_t i = 0; i < YM_ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", cfg->state_dir, files[i]);
+		if (unlink(path) < 0 && errno != ENOENT) {
+			fprintf(stderr, "yamorictl: %s: %s\n", path,
+				strerror(errno));
+			return 1;
+		}
+	}
+	printf("%s\n", _("Everything Yamori recorded is erased."));
+	return 0;
+}
+
+/* Commands that change what is recorded: refused while the daemon runs,
+ * because it owns the database then. */
+static int cmd_write(const struct ym_config *cfg, const char *cmd,
+		     char **args, int nargs)
+{
+	struct ym_store *s;
+	char err[512];
+	uint8_t mac[6];
+	int rc;
+
+	if (nargs < 1 || ym_mac_parse(args[0], mac) < 0 ||
+	    (strcmp(cmd, "rename") == 0 && nargs != 2) ||
+	    (strcmp(cmd, "retire") == 0 && nargs != 1)) {
+		fprintf(stderr, "yamorictl: %s\n",
+			nargs < 1 || ym_mac_parse(args[0], mac) < 0 ?
+				_("give a MAC address like aa:bb:cc:dd:ee:ff") :
+				_("wrong number of arguments"));
+		return 2;
+	}
+	if (ym_store_open_readonly(&s, cfg->state_dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "yamorictl: %s\n", err);
+		return 2;
+	}
+	if (daemon_running(s)) {
+		ym_store_close(s);
+		fprintf(stderr, "yamorictl: %s\n",
+			_("yamorid is running; stop it first"));
+		return 1;
+	}
+	ym_store_close(s);
+	if (ym_store_open(&s, cfg->state_dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "yamorictl: %s\n", err);
+		return 1;
+	}
+	if (strcmp(cmd, "retire") == 0) {
+		rc = cmd_retire(s, cfg, mac);
+	} else {
+		char name[YM_MAX_NAME];
+
+		ym_strlcpy_clean(name, args[1], strlen(args[1]), sizeof(name));
+		rc = ym_store_rename(s, mac, name);
+		if (rc == -ENOENT)
+			fprintf(stderr, "yamorictl: %s\n",
+				_("no device with that MAC address"));
+		rc = rc == -ENOENT ? 2 : rc < 0 ? 1 : 0;
+	}
+	ym_store_close(s);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "yes", no_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *state_dir = NULL, *config_path = YM_DEFAULT_CONFIG, *cmd;
-	bool as_json = false, config_given = false;
+	bool as_json = false, config_given = false, yes = false;
 	struct ym_config cfg;
 	struct ym_store *s;
 	char err[2048] = "";
@@ -469,6 +682,12 @@ int main(int argc, char **argv)
 		case 'j':
 			as_json = true;
 			break;
+		case 'a':
+			show_all = true;
+			break;
+		case 'y':
+			yes = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -485,15 +704,18 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "yamorictl: unexpected argument '%s'\n",
-			argv[optind]);
-		return 2;
-	}
 	if (strcmp(cmd, "devices") && strcmp(cmd, "alerts") &&
-	    strcmp(cmd, "status")) {
+	    strcmp(cmd, "status") && strcmp(cmd, "rename") &&
+	    strcmp(cmd, "retire") && strcmp(cmd, "wipe")) {
 		fprintf(stderr, "yamorictl: unknown command '%s'\n", cmd);
 		usage(stderr);
+		return 2;
+	}
+	if (optind < argc && (!strcmp(cmd, "devices") ||
+			      !strcmp(cmd, "alerts") ||
+			      !strcmp(cmd, "status") || !strcmp(cmd, "wipe"))) {
+		fprintf(stderr, "yamorictl: unexpected argument '%s'\n",
+			argv[optind]);
 		return 2;
 	}
 	ym_config_defaults(&cfg);
@@ -504,6 +726,10 @@ int main(int argc, char **argv)
 	}
 	if (state_dir)
 		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state_dir);
+	if (strcmp(cmd, "wipe") == 0)
+		return cmd_wipe(&cfg, yes);
+	if (strcmp(cmd, "rename") == 0 || strcmp(cmd, "retire") == 0)
+		return cmd_write(&cfg, cmd, argv + optind, argc - optind);
 	rc = ym_store_open_readonly(&s, cfg.state_dir, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "yamorictl: %s\n", err);

@@ -17,9 +17,11 @@
 #include "identify.h"
 #include "intel.h"
 #include "inventory.h"
+#include "lifecycle.h"
 #include "oui.h"
 #include "sniff.h"
 #include "store.h"
+#include "support.h"
 #include "upnp.h"
 #include "ym-limits.h"
 
@@ -50,6 +52,8 @@ struct ym_engine {
 	struct ym_alerts *alerts;
 	struct ym_intel *intel;
 	struct ym_detect *detect;
+	struct ym_support *kb;
+	struct ym_lifecycle lifecycle;
 	struct ym_inventory *inv;
 	struct ym_flow_table *flows;
 	struct ym_capture *capture;
@@ -115,9 +119,14 @@ static void on_flow_end(struct ym_flow_observer *obs, const struct ym_flow *f)
 	struct ym_engine *e = ym_container_of(obs, struct ym_engine, flow_obs);
 	uint16_t p = f->app_proto ? f->app_proto : f->master_proto;
 
+	struct ym_device *from = initiator(e, f), *to = NULL;
+
 	/* Only TCP flows take part in the scan checks. */
 	if (f->key.proto == 6)
-		ym_detect_flow_end(e->detect, initiator(e, f), f);
+		ym_detect_flow_end(e->detect, from, f);
+	if (f->has_mac[1] && ym_inventory_addr_is_local(e->inv, &f->addr[1]))
+		to = ym_inventory_find(e->inv, f->mac[1]);
+	ym_lifecycle_flow_end(&e->lifecycle, from, to, f);
 	if (p < YM_MAX_PROTO_IDS)
 		e->proto_flows[p]++;
 }
@@ -245,12 +254,31 @@ int ym_engine_init(struct ym_engine **out, uv_loop_t *loop,
 			goto out;
 		}
 	}
+	{
+		char path[1100];
+
+		snprintf(path, sizeof(path), "%s/support", cfg->data_dir);
+		rc = ym_support_init(&e->kb, path, err, errlen);
+		if (rc == -ENOENT) {
+			fprintf(stderr, "yamorid: %s; support periods will not "
+				"be checked\n", err);
+			err[0] = '\0';
+			rc = 0;
+		} else if (rc < 0) {
+			rc = -EINVAL;
+			goto out;
+		}
+	}
 	rc = ym_alerts_init(&e->alerts, e->store);
 	if (rc == 0)
 		rc = ym_inventory_init(&e->inv, cfg->max_devices, e->oui,
 				       e->id, &e->inv_obs);
 	if (rc == 0)
 		rc = ym_detect_init(&e->detect, e->alerts, e->inv, e->intel);
+	e->lifecycle.kb = e->kb;
+	e->lifecycle.alerts = e->alerts;
+	e->lifecycle.idle_us = (uint64_t)cfg->idle_days * 86400 * 1000000;
+	e->lifecycle.gone_us = (uint64_t)cfg->gone_days * 86400 * 1000000;
 	if (rc == 0)
 		rc = ym_store_get_devices(e->store, restore_device, e);
 	if (rc == 0)
@@ -269,6 +297,7 @@ out:
 		ym_detect_fini(e->detect);
 		ym_alerts_fini(e->alerts);
 		ym_intel_fini(e->intel);
+		ym_support_fini(e->kb);
 		ym_store_close(e->store);
 		ym_identify_fini(e->id);
 		ym_oui_fini(e->oui);
@@ -314,7 +343,7 @@ static json_t *status_json(struct ym_engine *e)
 		" s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I,"
 		" s:{s:i, s:i, s:i, s:s}, s:{s:I, s:I},"
 		" s:{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:i}, s:o,"
-		" s:{s:i, s:i, s:I, s:I, s:I}, s:I, s:I, s:i, s:i,"
+		" s:{s:i, s:i, s:I, s:I, s:I}, s:I, s:I, s:i, s:i, s:i,"
 		" s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
 		" s:{s:I, s:I, s:I, s:I, s:I, s:I},"
 		" s:{s:I, s:I, s:I, s:I}}",
@@ -354,6 +383,7 @@ static json_t *status_json(struct ym_engine *e)
 		"dhcp_malformed", (json_int_t)is.dhcp_bad,
 		"store_errors", (json_int_t)e->store_errors,
 		"oui_entries", (int)e->oui_entries,
+		"support_entries", (int)ym_support_count(e->kb),
 		"fingerprint_rules", (int)e->rules,
 		"announcements", "mdns", (json_int_t)e->sniff.stats.mdns,
 		"llmnr", (json_int_t)e->sniff.stats.llmnr,
@@ -427,6 +457,20 @@ static void announce_new(struct ym_engine *e, bool all)
 	e->announce_created = is.created;
 }
 
+static void check_lifecycle(struct ym_device *d, void *arg)
+{
+	struct ym_engine *e = arg;
+
+	ym_lifecycle_check(&e->lifecycle, d, e->clock_us);
+}
+
+static uint64_t days_before(uint64_t now_us, uint32_t days)
+{
+	uint64_t span = (uint64_t)days * 86400 * 1000000;
+
+	return now_us > span ? now_us - span : 0;
+}
+
 /* One batched transaction: every changed device and the status counters. */
 static int commit(struct ym_engine *e, const char *state)
 {
@@ -438,6 +482,7 @@ static int commit(struct ym_engine *e, const char *state)
 	rc = ym_store_begin(e->store);
 	if (rc < 0)
 		goto out;
+	ym_inventory_foreach(e->inv, check_lifecycle, e);
 	ym_alerts_flush(e->alerts);
 	ym_inventory_foreach(e->inv, put_dirty, e);
 	st = status_json(e);
@@ -449,6 +494,12 @@ static int commit(struct ym_engine *e, const char *state)
 		rc = ym_store_put_meta(e->store, "status", text);
 		free(text);
 	}
+	if (rc == 0 && e->clock_us &&
+	    ym_store_retain(e->store,
+			    days_before(e->clock_us, e->cfg.retention_alerts_days),
+			    days_before(e->clock_us,
+					e->cfg.retention_devices_days)) < 0)
+		e->store_errors++;
 	if (rc == 0 && (ym_store_prune_devices(e->store,
 					       e->cfg.max_stored_devices) < 0 ||
 			ym_store_prune_alerts(e->store,
@@ -638,6 +689,7 @@ int ym_engine_fini(struct ym_engine *e)
 	ym_inventory_fini(e->inv);
 	ym_alerts_fini(e->alerts);
 	ym_intel_fini(e->intel);
+	ym_support_fini(e->kb);
 	ym_store_close(e->store);
 	ym_identify_fini(e->id);
 	ym_oui_fini(e->oui);

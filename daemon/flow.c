@@ -107,6 +107,7 @@ static void classify_done(struct ym_flow_table *t, struct ym_flow *f,
 
 		f->app_proto = p.app_protocol;
 		f->master_proto = p.master_protocol;
+		f->category = (uint16_t)p.category;
 	}
 	ym_strlcpy_clean(f->server_name, f->ndpi->host_server_name,
 			 sizeof(f->ndpi->host_server_name),
@@ -272,6 +273,7 @@ static void feed_ndpi(struct ym_flow_table *t, struct ym_flow *f,
 	    p.master_protocol != NDPI_PROTOCOL_UNKNOWN) {
 		f->app_proto = p.app_protocol;
 		f->master_proto = p.master_protocol;
+		f->category = (uint16_t)p.category;
 		if (!ndpi_extra_dissection_possible(t->ndpi, f->ndpi)) {
 			classify_done(t, f, false);
 			return;

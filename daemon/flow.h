@@ -34,6 +34,7 @@ struct ym_flow {
 	uint64_t first_us, last_us;
 	uint64_t bytes[2], pkts[2]; /* [YM_DIR_FWD], [YM_DIR_REV] */
 	uint16_t app_proto, master_proto; /* nDPI result once known */
+	uint16_t category;        /* nDPI's category (media, game, ...) */
 	bool classified;          /* nDPI is done with this flow */
 	bool closed;              /* FIN or RST seen */
 	uint8_t ndpi_pkts;

@@ -552,6 +552,13 @@ struct ym_device *ym_inventory_packet(struct ym_inventory *inv,
 	src = device_get(inv, pkt->src_mac, pkt->ts_us);
 	if (pkt->ts_us > src->last_us)
 		src->last_us = pkt->ts_us;
+	/* A device given away that comes back is a new device to the
+	 * household again (rule 4). */
+	if ((src->flags & YM_FLAG_RETIRED) && pkt->ts_us > src->retired_us) {
+		src->flags &= ~YM_FLAG_RETIRED;
+		src->announced = false;
+		src->first_us = pkt->ts_us;
+	}
 	src->bytes_up += pkt->wirelen;
 	src->pkts_up++;
 	src->dirty = true;

@@ -73,6 +73,8 @@ struct ym_device {
 	uint32_t flags;
 	bool gateway;
 	uint64_t first_us, last_us;
+	uint64_t last_use_us;     /* last traffic a person caused (rule 3) */
+	uint64_t retired_us;      /* when the household gave it away */
 	uint64_t bytes_up, bytes_down, pkts_up, pkts_down;
 	uint8_t n_ips;
 	struct ym_device_ip ips[YM_MAX_IPS_PER_DEVICE];

@@ -78,6 +78,10 @@ static const char *const migrations[] = {
 	"  SELECT mac, seq, signal, value, conclusion FROM evidence;"
 	"DROP TABLE evidence;"
 	"ALTER TABLE evidence2 RENAME TO evidence;",
+	/* 2 -> 3: when a person last used the device (rule 3), and when the
+	 * household gave it away (rule 4). */
+	"ALTER TABLE devices ADD COLUMN last_use INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE devices ADD COLUMN retired_at INTEGER NOT NULL DEFAULT 0;",
 };
 
 _Static_assert(YM_ARRAY_SIZE(migrations) == YM_STORE_SCHEMA_VERSION,
@@ -100,9 +104,10 @@ static const char *const statement_sql[ST_COUNT] = {
 	[ST_PUT_DEVICE] =
 		"INSERT INTO devices (mac, vendor, hostname, type, model, os,"
 		" confidence, flags, gateway, first_seen, last_seen, bytes_up,"
-		" bytes_down, packets_up, packets_down) VALUES (:mac, :vendor,"
-		" :hostname, :type, :model, :os, :confidence, :flags, :gateway,"
-		" :first, :last, :bup, :bdown, :pup, :pdown)"
+		" bytes_down, packets_up, packets_down, last_use, retired_at)"
+		" VALUES (:mac, :vendor, :hostname, :type, :model, :os,"
+		" :confidence, :flags, :gateway, :first, :last, :bup, :bdown,"
+		" :pup, :pdown, :use, :retired)"
 		" ON CONFLICT (mac) DO UPDATE SET vendor = excluded.vendor,"
 		" hostname = excluded.hostname, type = excluded.type,"
 		" model = excluded.model, os = excluded.os,"
@@ -112,7 +117,9 @@ static const char *const statement_sql[ST_COUNT] = {
 		" last_seen = max(last_seen, excluded.last_seen),"
 		" bytes_up = excluded.bytes_up, bytes_down = excluded.bytes_down,"
 		" packets_up = excluded.packets_up,"
-		" packets_down = excluded.packets_down",
+		" packets_down = excluded.packets_down,"
+		" last_use = max(last_use, excluded.last_use),"
+		" retired_at = excluded.retired_at",
 	[ST_DEL_IPS] = "DELETE FROM device_ips WHERE mac = :mac",
 	[ST_PUT_IP] = "INSERT OR REPLACE INTO device_ips (mac, ip, family,"
 		      " last_seen) VALUES (:mac, :ip, :family, :last)",
@@ -375,6 +382,8 @@ int ym_store_put_device(struct ym_store *s, const struct ym_device *d)
 	bind_int(st, ":bdown", (int64_t)d->bytes_down);
 	bind_int(st, ":pup", (int64_t)d->pkts_up);
 	bind_int(st, ":pdown", (int64_t)d->pkts_down);
+	bind_int(st, ":use", (int64_t)d->last_use_us);
+	bind_int(st, ":retired", (int64_t)d->retired_us);
 	rc = step_done(s, st);
 	if (rc < 0)
 		return rc;
@@ -477,6 +486,34 @@ int ym_store_prune_devices(struct ym_store *s, uint32_t max)
 	return sqlite3_changes(s->db);
 }
 
+int ym_store_retain(struct ym_store *s, uint64_t alerts_before_us,
+		    uint64_t devices_before_us)
+{
+	sqlite3_stmt *st;
+	int rc, n = 0;
+	static const char *const sql[2] = {
+		"DELETE FROM alerts WHERE last_seen < :before",
+		"DELETE FROM devices WHERE last_seen < :before AND gateway = 0"
+		" AND user_name = ''",
+	};
+	const uint64_t before[2] = { alerts_before_us, devices_before_us };
+
+	for (int i = 0; i < 2; i++) {
+		if (!before[i])
+			continue;
+		if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) !=
+		    SQLITE_OK)
+			return sql_err(s);
+		bind_int(st, ":before", (int64_t)before[i]);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return sql_err(s);
+		n += sqlite3_changes(s->db);
+	}
+	return n;
+}
+
 int ym_store_prune_alerts(struct ym_store *s, uint32_t max)
 {
 	sqlite3_stmt *st;
@@ -563,8 +600,8 @@ int ym_store_get_devices(struct ym_store *s,
 			       "SELECT mac, vendor, hostname, user_name, type,"
 			       " model, os, confidence, flags, gateway,"
 			       " first_seen, last_seen, bytes_up, bytes_down,"
-			       " packets_up, packets_down FROM devices"
-			       " ORDER BY last_seen, mac",
+			       " packets_up, packets_down, last_use, retired_at"
+			       " FROM devices ORDER BY last_seen, mac",
 			       -1, &st, NULL) != SQLITE_OK) {
 		free(d);
 		return sql_err(s);
@@ -590,6 +627,8 @@ int ym_store_get_devices(struct ym_store *s,
 		d->bytes_down = (uint64_t)sqlite3_column_int64(st, 13);
 		d->pkts_up = (uint64_t)sqlite3_column_int64(st, 14);
 		d->pkts_down = (uint64_t)sqlite3_column_int64(st, 15);
+		d->last_use_us = (uint64_t)sqlite3_column_int64(st, 16);
+		d->retired_us = (uint64_t)sqlite3_column_int64(st, 17);
 		rc = load_children(s, d, mac);
 		if (rc == 0)
 			rc = fn(d, arg);
@@ -654,6 +693,62 @@ int ym_store_get_alerts(struct ym_store *s,
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+static int update_device(struct ym_store *s, const char *sql,
+			 const uint8_t mac[6], const char *text)
+{
+	char m[YM_MAC_STRLEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	ym_mac_format(mac, m);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+	if (text)
+		sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sql_err(s);
+	return sqlite3_changes(s->db) ? 0 : -ENOENT;
+}
+
+int ym_store_rename(struct ym_store *s, const uint8_t mac[6], const char *name)
+{
+	return update_device(s, "UPDATE devices SET user_name = ?2"
+			     " WHERE mac = ?1", mac, name);
+}
+
+int ym_store_retire(struct ym_store *s, const uint8_t mac[6])
+{
+	char sql[160];
+
+	snprintf(sql, sizeof(sql),
+		 "UPDATE devices SET flags = flags | %u,"
+		 " retired_at = last_seen WHERE mac = ?1",
+		 (unsigned)YM_FLAG_RETIRED);
+	return update_device(s, sql, mac, NULL);
+}
+
+int ym_store_wipe(struct ym_store *s)
+{
+	/* secure_delete overwrites freed pages with zeros, so the records are
+	 * gone from the file too, not only unlinked from the b-trees. */
+	if (exec(s, "PRAGMA secure_delete = ON") < 0 ||
+	    exec(s, "BEGIN IMMEDIATE") < 0)
+		return -EIO;
+	if (exec(s, "DELETE FROM evidence; DELETE FROM device_ips;"
+		    " DELETE FROM alerts; DELETE FROM devices;"
+		    " DELETE FROM meta;") < 0) {
+		exec(s, "ROLLBACK");
+		return -EIO;
+	}
+	if (exec(s, "COMMIT") < 0 || exec(s, "VACUUM") < 0 ||
+	    exec(s, "PRAGMA wal_checkpoint(TRUNCATE)") < 0)
+		return -EIO;
+	return 0;
 }
 
 int ym_store_check(struct ym_store *s)

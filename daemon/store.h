@@ -17,7 +17,7 @@ struct ym_store;
 #define YM_STORE_FILE "yamori.db"
 
 /* The schema version this build writes. */
-#define YM_STORE_SCHEMA_VERSION 2
+#define YM_STORE_SCHEMA_VERSION 3
 
 /* Opens (creating and migrating) the database in state_dir for writing.
  * On failure returns -errno and a plain message in err. */
@@ -79,6 +79,13 @@ int ym_store_put_alert(struct ym_store *s, const char *kind,
 		       const char *target, const char *evidence,
 		       uint64_t now_us, uint32_t count) YM_MUST_CHECK;
 
+/* Retention on the capture clock: deletes alerts last seen before
+ * alerts_before_us and devices last seen before devices_before_us (the
+ * gateway and named devices stay); 0 keeps everything of that kind.
+ * Returns rows deleted or -errno. */
+int ym_store_retain(struct ym_store *s, uint64_t alerts_before_us,
+		    uint64_t devices_before_us) YM_MUST_CHECK;
+
 /* Keeps the max most recent alerts, deleting older ones (inside a batch).
  * Returns rows deleted or -errno. */
 int ym_store_prune_alerts(struct ym_store *s, uint32_t max) YM_MUST_CHECK;
@@ -87,6 +94,19 @@ int ym_store_prune_alerts(struct ym_store *s, uint32_t max) YM_MUST_CHECK;
 int ym_store_get_alerts(struct ym_store *s,
 			int (*fn)(const struct ym_alert_row *a, void *arg),
 			void *arg) YM_MUST_CHECK;
+
+/* The household's own name for a device ("" clears it). -ENOENT when
+ * the device is not known. */
+int ym_store_rename(struct ym_store *s, const uint8_t mac[6], const char *name)
+	YM_MUST_CHECK;
+
+/* Marks a device given away (rule 4) as of the last time it was seen:
+ * anything seen later is the device coming back. -ENOENT when unknown. */
+int ym_store_retire(struct ym_store *s, const uint8_t mac[6]) YM_MUST_CHECK;
+
+/* Erases every record with secure_delete, for giving the appliance itself
+ * away; the caller removes the files afterwards. */
+int ym_store_wipe(struct ym_store *s) YM_MUST_CHECK;
 
 /* Runs PRAGMA integrity_check; 0 when the database is sound. */
 int ym_store_check(struct ym_store *s) YM_MUST_CHECK;

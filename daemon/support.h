@@ -1,0 +1,60 @@
+/* The support knowledge base (data/support/): per maker the support
+ * contact in Japan, per model the end of support, the latest firmware and
+ * the steps to reset it to factory state, and plain reset steps per device
+ * type. Every entry names its source; an unknown date stays unknown. */
+#ifndef YM_SUPPORT_H
+#define YM_SUPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+enum ym_eos {
+	YM_EOS_UNKNOWN = 0,
+	YM_EOS_SUPPORTED,
+	YM_EOS_DATE,
+};
+
+struct ym_support_entry {
+	char vendor[32];
+	char pattern[64];       /* model glob, lower case; "" for vendor/generic */
+	char type[24];
+	enum ym_eos eos;
+	uint64_t eos_us;        /* end of support, for YM_EOS_DATE */
+	char latest_firmware[32];
+	char contact_web[160];
+	char contact_phone[64];
+	char reset_ja[600];     /* steps separated by '|' */
+	char reset_en[600];
+	char source[256];
+};
+
+struct ym_support;
+
+/* Loads every .kb file in dir. On a bad line returns -EINVAL with
+ * "FILE:LINE: reason" in err; a missing dir is -ENOENT. */
+int ym_support_init(struct ym_support **out, const char *dir, char *err,
+		    size_t errlen) YM_MUST_CHECK;
+void ym_support_fini(struct ym_support *s);
+
+size_t ym_support_count(const struct ym_support *s);
+
+/* The model entry for a vendor and model (case-insensitive), or NULL. */
+const struct ym_support_entry *ym_support_model(const struct ym_support *s,
+						const char *vendor,
+						const char *model);
+
+/* The vendor's contact entry, or NULL. */
+const struct ym_support_entry *ym_support_vendor(const struct ym_support *s,
+						 const char *vendor);
+
+/* Generic reset steps for a device type, or NULL. */
+const struct ym_support_entry *ym_support_generic(const struct ym_support *s,
+						  const char *type);
+
+/* Compares dotted version strings by their numbers ("1.10" > "1.9");
+ * returns <0, 0 or >0. Text without digits compares as equal. */
+int ym_version_compare(const char *a, const char *b);
+
+#endif
