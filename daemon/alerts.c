@@ -36,7 +36,14 @@ struct ym_alerts {
 	struct ym_store *store;
 	struct recent cache[YM_ALERT_CACHE];
 	struct ym_alerts_stats stats;
+	struct ym_alerts_observer *obs;
 };
+
+void ym_alerts_set_observer(struct ym_alerts *a,
+			    struct ym_alerts_observer *obs)
+{
+	a->obs = obs;
+}
 
 const char *ym_alert_kind_name(enum ym_alert_kind kind)
 {
@@ -130,6 +137,8 @@ int ym_alerts_raise(struct ym_alerts *a, enum ym_alert_kind kind,
 	if (rc < 0)
 		return rc;
 	a->stats.raised++;
+	if (a->obs && a->obs->raised)
+		a->obs->raised(a->obs, kind, sev, dev, key.target);
 	return rc;
 }
 

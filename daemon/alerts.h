@@ -50,7 +50,17 @@ struct ym_alerts_stats {
 	uint64_t raised, repeats, suppressed, store_errors;
 };
 
+/* Told of every new alert (not of repeats), e.g. to push it to the panel. */
+struct ym_alerts_observer {
+	void (*raised)(struct ym_alerts_observer *obs, enum ym_alert_kind kind,
+		       enum ym_severity sev, const struct ym_device *dev,
+		       const char *target);
+};
+
 struct ym_alerts;
+
+void ym_alerts_set_observer(struct ym_alerts *a,
+			    struct ym_alerts_observer *obs);
 
 int ym_alerts_init(struct ym_alerts **out, struct ym_store *store)
 	YM_MUST_CHECK;

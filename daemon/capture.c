@@ -310,6 +310,14 @@ static void on_idle(uv_idle_t *idle)
 	}
 }
 
+void ym_capture_drain(struct ym_capture *c)
+{
+	if (!c || !c->live)
+		return;
+	for (uint32_t i = 0; i < c->n_ifs; i++)
+		on_readable(&c->ifs[i].poll, 0, UV_READABLE);
+}
+
 int ym_capture_start(struct ym_capture *c)
 {
 	if (c->live) {

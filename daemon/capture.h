@@ -50,6 +50,9 @@ int ym_capture_open_files(struct ym_capture **out, uv_loop_t *loop,
 /* Starts delivering frames. */
 int ym_capture_start(struct ym_capture *c) YM_MUST_CHECK;
 
+/* Delivers what the kernel holds already (before a live capture stops). */
+void ym_capture_drain(struct ym_capture *c);
+
 /* Stops and closes the libuv handles; the capture is freed once the loop
  * has run their close callbacks. */
 void ym_capture_close(struct ym_capture *c);

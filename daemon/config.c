@@ -33,7 +33,7 @@ void ym_config_defaults(struct ym_config *cfg)
 	cfg->retention_devices_days = 365;
 }
 
-enum kind { K_PATH, K_UINT, K_BOOL, K_IFACE };
+enum kind { K_PATH, K_UINT, K_BOOL, K_IFACE, K_SOCKET };
 
 struct key {
 	const char *name;
@@ -48,6 +48,7 @@ static const struct key keys[] = {
 	{ "state_dir", K_PATH, OFF(state_dir), 0, 0 },
 	{ "oui_dir", K_PATH, OFF(oui_dir), 0, 0 },
 	{ "data_dir", K_PATH, OFF(data_dir), 0, 0 },
+	{ "api_socket", K_SOCKET, OFF(api_socket), 0, 0 },
 	{ "interface", K_IFACE, 0, 0, 0 },
 	{ "max_flows", K_UINT, OFF(max_flows), 1024, 4194304 },
 	{ "max_devices", K_UINT, OFF(max_devices), 16, 65536 },
@@ -88,6 +89,14 @@ static int set_value(struct ym_config *cfg, const struct key *k,
 			return -EINVAL;
 		}
 		snprintf(p, 1024, "%s", value);
+		return 0;
+	case K_SOCKET:
+		if (value[0] != '/' || strlen(value) >= 108) {
+			snprintf(why, whylen, "must be an absolute path of at "
+				 "most 107 characters");
+			return -EINVAL;
+		}
+		snprintf(p, 108, "%s", value);
 		return 0;
 	case K_IFACE:
 		if (value[0] == '\0' || strlen(value) >= 16 ||

@@ -22,6 +22,7 @@ struct ym_config {
 	char state_dir[1024];
 	char oui_dir[1024];
 	char data_dir[1024];         /* fingerprints/ and later data */
+	char api_socket[108];        /* "" for the default path */
 	char interfaces[YM_MAX_INTERFACES][64];
 	uint32_t n_interfaces;
 	uint32_t max_flows;

@@ -9,10 +9,13 @@
 #include <time.h>
 #include <locale.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <wchar.h>
 
 #include <jansson.h>
 
+#include "api.h"
 #include "config.h"
 #include "i18n.h"
 #include "inventory.h"
@@ -134,6 +137,70 @@ static const char *type_label(const char *type)
 
 static bool show_all;
 
+/* The daemon's API when it runs, else -1 and the database is read. */
+static int g_api = -1;
+
+static int api_connect(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* One request and its answer; NULL with err set when the daemon refused. */
+static json_t *api_call(const char *cmd, json_t *args, char *err,
+			size_t errlen)
+{
+	static char buf[4 << 20];
+	json_t *req = json_pack("{s:i, s:s, s:O?}", "id", 1, "cmd", cmd,
+				"args", args), *res, *out = NULL;
+	char *line = json_dumps(req, JSON_COMPACT);
+	size_t len = 0;
+	ssize_t n;
+
+	json_decref(req);
+	if (!line || dprintf(g_api, "%s\n", line) < 0) {
+		free(line);
+		snprintf(err, errlen, "%s", _("the daemon did not answer"));
+		return NULL;
+	}
+	free(line);
+	/* Answers are one line; a few megabytes hold any household. */
+	while (len < sizeof(buf) - 1 &&
+	       (n = read(g_api, buf + len, sizeof(buf) - 1 - len)) > 0) {
+		len += (size_t)n;
+		if (memchr(buf, '\n', len))
+			break;
+	}
+	buf[len] = '\0';
+	res = json_loads(buf, JSON_DISABLE_EOF_CHECK, NULL);
+	if (!res) {
+		snprintf(err, errlen, "%s", _("the daemon did not answer"));
+		return NULL;
+	}
+	if (json_is_true(json_object_get(res, "ok")))
+		out = json_incref(json_object_get(res, "result"));
+	else
+		snprintf(err, errlen, "%s",
+			 json_string_value(json_object_get(res, "error")) ?
+				 json_string_value(json_object_get(res,
+								   "error")) :
+				 "error");
+	json_decref(res);
+	return out;
+}
+
 static int collect_device(const struct ym_device *d, void *arg)
 {
 	json_t *o;
@@ -176,13 +243,24 @@ static int device_cmp(const void *a, const void *b)
 
 static json_t *sorted_devices(struct ym_store *s)
 {
-	json_t *arr = json_array(), *out;
+	json_t *arr, *out;
 	json_t **items;
+	char err[256];
 	size_t n;
 
-	if (ym_store_get_devices(s, collect_device, arr) < 0) {
-		json_decref(arr);
-		return NULL;
+	if (g_api >= 0) {
+		json_t *args = json_pack("{s:b}", "all", show_all);
+
+		arr = api_call("devices", args, err, sizeof(err));
+		json_decref(args);
+		if (!arr)
+			return NULL;
+	} else {
+		arr = json_array();
+		if (ym_store_get_devices(s, collect_device, arr) < 0) {
+			json_decref(arr);
+			return NULL;
+		}
 	}
 	n = json_array_size(arr);
 	items = calloc(n ? n : 1, sizeof(*items));
@@ -337,8 +415,19 @@ static int cmd_alerts(struct ym_store *s, bool as_json)
 	size_t i;
 	int rc = 0;
 
-	if (ym_store_get_devices(s, collect_name, c.names) < 0 ||
-	    ym_store_get_alerts(s, collect_alert, &c) < 0) {
+	if (g_api >= 0) {
+		char err[256];
+
+		json_decref(c.alerts);
+		c.alerts = api_call("alerts", NULL, err, sizeof(err));
+		if (!c.alerts) {
+			fprintf(stderr, "yamorictl: %s\n", err);
+			c.alerts = json_array();
+			rc = 1;
+			goto out;
+		}
+	} else if (ym_store_get_devices(s, collect_name, c.names) < 0 ||
+		   ym_store_get_alerts(s, collect_alert, &c) < 0) {
 		fprintf(stderr, "yamorictl: %s\n", _("cannot read the alerts"));
 		rc = 1;
 		goto out;
@@ -384,8 +473,10 @@ static json_int_t jint(json_t *o, const char *path)
 
 static int cmd_status(struct ym_store *s, bool as_json)
 {
-	char *text = ym_store_get_meta(s, "status");
-	json_t *st = text ? json_loads(text, 0, NULL) : NULL;
+	char *text = s ? ym_store_get_meta(s, "status") : NULL, err[256];
+	json_t *st = text ? json_loads(text, 0, NULL) :
+		     g_api >= 0 ? api_call("status", NULL, err, sizeof(err)) :
+				  NULL;
 	const char *state;
 	char t1[32], t2[32];
 
@@ -508,14 +599,56 @@ static void print_steps(const char *steps)
 	}
 }
 
+/* The MAC as the daemon writes it (lower case, colons). */
+static const char *args_mac(const char *text)
+{
+	static char out[YM_MAC_STRLEN];
+	uint8_t mac[6];
+
+	if (ym_mac_parse(text, mac) < 0)
+		return text;
+	ym_mac_format(mac, out);
+	return out;
+}
+
+/* Tells how to reset a device that was given away (from its JSON). */
+static int print_retired(const struct ym_config *cfg, json_t *dev)
+{
+	const struct ym_support_entry *m = NULL;
+	struct ym_support *kb = NULL;
+	char path[1100], err[512];
+	const char *name = json_string_value(json_object_get(dev, "name"));
+	const char *vendor = json_string_value(json_object_get(dev, "vendor"));
+	const char *steps;
+
+	snprintf(path, sizeof(path), "%s/support", cfg->data_dir);
+	if (ym_support_init(&kb, path, err, sizeof(err)) < 0)
+		kb = NULL;
+	m = ym_support_model(kb, vendor,
+			     json_string_value(json_object_get(dev, "model")));
+	if (!m || !m->reset_ja[0])
+		m = ym_support_generic(kb, json_string_value(
+						   json_object_get(dev, "type")));
+	printf(_("\"%s\" is marked as given away.\n"),
+	       name && name[0] ? name : vendor && vendor[0] ? vendor : "-");
+	printf("%s\n", _("Before you give it away, erase the data in it."));
+	steps = m ? (japanese() ? m->reset_ja : m->reset_en) : "";
+	if (steps[0]) {
+		printf("%s\n", _("To reset it to factory settings:"));
+		print_steps(steps);
+		printf("(%s)\n", m->source);
+	} else {
+		printf("%s\n", _("See the maker's manual for how to reset it "
+				  "to factory settings."));
+	}
+	ym_support_fini(kb);
+	return 0;
+}
+
 static int cmd_retire(struct ym_store *s, const struct ym_config *cfg,
 		      const uint8_t mac[6])
 {
 	struct find_ctx c = { .found = NULL };
-	const struct ym_support_entry *m = NULL;
-	struct ym_support *kb = NULL;
-	char path[1100], err[512];
-	const char *name, *steps;
 	int rc;
 
 	memcpy(c.mac, mac, 6);
@@ -530,28 +663,14 @@ static int cmd_retire(struct ym_store *s, const struct ym_config *cfg,
 		fprintf(stderr, "yamorictl: %s\n", _("cannot mark the device"));
 		return 1;
 	}
-	snprintf(path, sizeof(path), "%s/support", cfg->data_dir);
-	if (ym_support_init(&kb, path, err, sizeof(err)) < 0)
-		kb = NULL;
-	m = ym_support_model(kb, c.found->vendor, c.found->model);
-	if (!m || !m->reset_ja[0])
-		m = ym_support_generic(kb, c.found->type);
-	name = ym_device_display_name(c.found);
-	printf(_("\"%s\" is marked as given away.\n"),
-	       name[0] ? name : c.found->vendor[0] ? c.found->vendor : "-");
-	printf("%s\n", _("Before you give it away, erase the data in it."));
-	steps = m ? (japanese() ? m->reset_ja : m->reset_en) : "";
-	if (steps[0]) {
-		printf("%s\n", _("To reset it to factory settings:"));
-		print_steps(steps);
-		printf("(%s)\n", m->source);
-	} else {
-		printf("%s\n", _("See the maker's manual for how to reset it "
-				  "to factory settings."));
+	{
+		json_t *dev = ym_report_device(c.found);
+
+		rc = print_retired(cfg, dev);
+		json_decref(dev);
 	}
 	free(c.found);
-	ym_support_fini(kb);
-	return 0;
+	return rc;
 }
 
 static int cmd_wipe(const struct ym_config *cfg, bool yes)
@@ -618,6 +737,20 @@ static int cmd_write(const struct ym_config *cfg, const char *cmd,
 				_("give a MAC address like aa:bb:cc:dd:ee:ff") :
 				_("wrong number of arguments"));
 		return 2;
+	}
+	if (g_api >= 0) {
+		json_t *req = json_pack("{s:s, s:s?}", "mac", args_mac(args[0]),
+					"name", nargs > 1 ? args[1] : NULL);
+		json_t *dev = api_call(cmd, req, err, sizeof(err));
+
+		json_decref(req);
+		if (!dev) {
+			fprintf(stderr, "yamorictl: %s\n", err);
+			return strncmp(err, "no device", 9) == 0 ? 2 : 1;
+		}
+		rc = strcmp(cmd, "retire") == 0 ? print_retired(cfg, dev) : 0;
+		json_decref(dev);
+		return rc;
 	}
 	if (ym_store_open_readonly(&s, cfg->state_dir, err, sizeof(err)) < 0) {
 		fprintf(stderr, "yamorictl: %s\n", err);
@@ -726,10 +859,25 @@ int main(int argc, char **argv)
 	}
 	if (state_dir)
 		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state_dir);
+	{
+		char path[1100];
+
+		ym_api_default_path(cfg.state_dir, path, sizeof(path));
+		if (cfg.api_socket[0])
+			snprintf(path, sizeof(path), "%s", cfg.api_socket);
+		g_api = api_connect(path);
+	}
 	if (strcmp(cmd, "wipe") == 0)
 		return cmd_wipe(&cfg, yes);
 	if (strcmp(cmd, "rename") == 0 || strcmp(cmd, "retire") == 0)
 		return cmd_write(&cfg, cmd, argv + optind, argc - optind);
+	if (g_api >= 0) {
+		rc = strcmp(cmd, "devices") == 0 ? cmd_devices(NULL, as_json) :
+		     strcmp(cmd, "alerts") == 0  ? cmd_alerts(NULL, as_json) :
+						   cmd_status(NULL, as_json);
+		close(g_api);
+		return rc;
+	}
 	rc = ym_store_open_readonly(&s, cfg.state_dir, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "yamorictl: %s\n", err);

@@ -10,6 +10,7 @@
 #include <pcap/pcap.h>
 
 #include "alerts.h"
+#include "api.h"
 #include "capture.h"
 #include "decode.h"
 #include "detect.h"
@@ -20,6 +21,7 @@
 #include "lifecycle.h"
 #include "oui.h"
 #include "sniff.h"
+#include "report.h"
 #include "store.h"
 #include "support.h"
 #include "upnp.h"
@@ -47,6 +49,9 @@ struct ym_engine {
 	struct ym_sniff sniff;
 	struct ym_sniff_observer sniff_obs;
 	struct ym_upnp *upnp;             /* live mode only */
+	struct ym_api *api;               /* live mode only */
+	struct ym_api_handler api_handler;
+	struct ym_alerts_observer alerts_obs;
 	struct ym_upnp_observer upnp_obs;
 	struct ym_store *store;
 	struct ym_alerts *alerts;
@@ -625,6 +630,147 @@ int ym_engine_start_files(struct ym_engine *e, char **files, uint32_t n,
 	return ym_capture_start(e->capture);
 }
 
+static void on_alert_raised(struct ym_alerts_observer *obs,
+			    enum ym_alert_kind kind, enum ym_severity sev,
+			    const struct ym_device *dev, const char *target)
+{
+	struct ym_engine *e = ym_container_of(obs, struct ym_engine,
+					      alerts_obs);
+	char mac[YM_MAC_STRLEN];
+
+	ym_mac_format(dev->mac, mac);
+	ym_api_publish(e->api, json_pack("{s:s, s:s, s:s, s:s, s:s}", "event",
+					 "alert", "kind",
+					 ym_alert_kind_name(kind), "severity",
+					 ym_severity_name(sev), "mac", mac,
+					 "target", target));
+}
+
+struct api_devices {
+	json_t *list;
+	bool all;
+};
+
+static void api_device(struct ym_device *d, void *arg)
+{
+	struct api_devices *c = arg;
+
+	if ((d->flags & YM_FLAG_RETIRED) && !c->all)
+		return;
+	json_array_append_new(c->list, ym_report_device(d));
+}
+
+static int api_alert(const struct ym_alert_row *a, void *arg)
+{
+	struct ym_engine *e = ((void **)arg)[0];
+	json_t *list = ((void **)arg)[1];
+	uint8_t mac[6];
+	struct ym_device *d = a->mac && ym_mac_parse(a->mac, mac) == 0 ?
+				      ym_inventory_find(e->inv, mac) :
+				      NULL;
+	const char *name = d ? ym_device_display_name(d) : "";
+
+	if (d && !name[0])
+		name = d->vendor;
+	json_array_append_new(list, ym_report_alert(a, name));
+	return 0;
+}
+
+/* The device a request names by "mac", or NULL with err set. */
+static struct ym_device *api_target(struct ym_engine *e, json_t *args,
+				    char *err, size_t errlen)
+{
+	const char *text = json_string_value(json_object_get(args, "mac"));
+	struct ym_device *d;
+	uint8_t mac[6];
+
+	if (!text || ym_mac_parse(text, mac) < 0) {
+		snprintf(err, errlen, "give \"mac\" as aa:bb:cc:dd:ee:ff");
+		return NULL;
+	}
+	d = ym_inventory_find(e->inv, mac);
+	if (!d)
+		snprintf(err, errlen, "no device %s", text);
+	return d;
+}
+
+static json_t *api_request(struct ym_api_handler *h, const char *cmd,
+			   json_t *args, char *err, size_t errlen)
+{
+	struct ym_engine *e = ym_container_of(h, struct ym_engine, api_handler);
+	struct ym_device *d;
+
+	if (strcmp(cmd, "status") == 0) {
+		json_t *st = status_json(e);
+
+		json_object_set_new(st, "state", json_string("running"));
+		return st;
+	}
+	if (strcmp(cmd, "devices") == 0) {
+		struct api_devices c = { json_array(),
+					 json_is_true(json_object_get(args,
+								      "all")) };
+
+		ym_inventory_foreach(e->inv, api_device, &c);
+		return c.list;
+	}
+	if (strcmp(cmd, "alerts") == 0) {
+		json_t *list = json_array();
+		void *ctx[2] = { e, list };
+
+		if (ym_store_get_alerts(e->store, api_alert, ctx) < 0) {
+			json_decref(list);
+			snprintf(err, errlen, "cannot read the alerts");
+			return NULL;
+		}
+		return list;
+	}
+	if (strcmp(cmd, "acknowledge") == 0) {
+		json_t *id = json_object_get(args, "id");
+
+		if (!json_is_integer(id) || ym_store_begin(e->store) < 0 ||
+		    ym_store_set_alert_state(e->store, json_integer_value(id),
+					     "acknowledged") < 0) {
+			snprintf(err, errlen, "no alert with that \"id\"");
+			return NULL;
+		}
+		return json_null();
+	}
+	if (strcmp(cmd, "rename") == 0 || strcmp(cmd, "retire") == 0 ||
+	    strcmp(cmd, "never_isolate") == 0) {
+		d = api_target(e, args, err, errlen);
+		if (!d)
+			return NULL;
+		if (cmd[0] == 'n') {
+			d->never_isolate = !json_is_false(
+				json_object_get(args, "on"));
+		} else if (cmd[2] == 'n') {
+			const char *name = json_string_value(
+				json_object_get(args, "name"));
+
+			if (!name) {
+				snprintf(err, errlen, "give \"name\"");
+				return NULL;
+			}
+			ym_strlcpy_clean(d->user_name, name, strlen(name),
+					 sizeof(d->user_name));
+			if (ym_store_begin(e->store) < 0 ||
+			    ym_store_rename(e->store, d->mac, d->user_name) <
+				    0) {
+				snprintf(err, errlen, "cannot record the name");
+				return NULL;
+			}
+		} else {
+			d->flags |= YM_FLAG_RETIRED;
+			d->retired_us = e->clock_us;
+		}
+		d->dirty = true;
+		return ym_report_device(d);
+	}
+	snprintf(err, errlen, "unknown command \"%.40s\"", cmd);
+	return NULL;
+}
+
 int ym_engine_start_live(struct ym_engine *e, char *err, size_t errlen)
 {
 	size_t off = 0;
@@ -643,6 +789,25 @@ int ym_engine_start_live(struct ym_engine *e, char *err, size_t errlen)
 					sizeof(e->sources) - off, "%s%s",
 					i ? " " : "", e->cfg.interfaces[i]);
 	e->clock_us = e->last_commit_us = e->last_expire_us = ym_wall_us();
+	{
+		char path[1100];
+
+		ym_api_default_path(e->cfg.state_dir, path, sizeof(path));
+		if (e->cfg.api_socket[0])
+			snprintf(path, sizeof(path), "%s", e->cfg.api_socket);
+		e->api_handler.request = api_request;
+		e->alerts_obs.raised = on_alert_raised;
+		ym_alerts_set_observer(e->alerts, &e->alerts_obs);
+		rc = ym_api_init(&e->api, e->loop, path, &e->api_handler, err,
+				 errlen);
+		if (rc == -EADDRINUSE)
+			return rc;
+		if (rc < 0) {
+			/* Capture still works; only the panel cannot talk. */
+			fprintf(stderr, "yamorid: %s\n", err);
+			err[0] = '\0';
+		}
+	}
 	rc = ym_upnp_init(&e->upnp, e->loop, &e->upnp_obs);
 	if (rc == 0)
 		rc = ym_capture_start(e->capture);
@@ -664,6 +829,7 @@ void ym_engine_stop(struct ym_engine *e)
 		return;
 	e->stopped = true;
 	uv_close((uv_handle_t *)&e->tick, NULL);
+	ym_capture_drain(e->capture);
 	/* Every flow still open ends now, so its protocol is counted; then one
 	 * last commit, while the capture statistics can still be read. */
 	ym_flow_expire(e->flows, UINT64_MAX);
@@ -674,6 +840,8 @@ void ym_engine_stop(struct ym_engine *e)
 	e->capture = NULL;
 	ym_upnp_close(e->upnp);
 	e->upnp = NULL;
+	ym_api_close(e->api);
+	e->api = NULL;
 }
 
 int ym_engine_fini(struct ym_engine *e)

@@ -351,6 +351,9 @@ static void handle_nd(struct ym_inventory *inv, struct ym_device *src,
 	}
 }
 
+/* How long a device given away must have been silent to count as back. */
+#define YM_RETURN_GAP_US (10ULL * 60 * 1000000)
+
 /* How long an old random address must have been silent before a new one
  * with the same name is taken for the same phone. */
 #define YM_LINK_QUIET_US (60ULL * 1000000)
@@ -550,15 +553,18 @@ struct ym_device *ym_inventory_packet(struct ym_inventory *inv,
 	if (!pkt->has_src_mac || !ym_mac_is_unicast(pkt->src_mac))
 		return NULL;
 	src = device_get(inv, pkt->src_mac, pkt->ts_us);
-	if (pkt->ts_us > src->last_us)
-		src->last_us = pkt->ts_us;
-	/* A device given away that comes back is a new device to the
-	 * household again (rule 4). */
-	if ((src->flags & YM_FLAG_RETIRED) && pkt->ts_us > src->retired_us) {
+	/* A device given away that comes back, after being away for a
+	 * while, is a new device to the household again (rule 4); one still
+	 * on while it is being reset is not. */
+	if ((src->flags & YM_FLAG_RETIRED) && pkt->ts_us > src->retired_us &&
+	    pkt->ts_us > src->last_us + YM_RETURN_GAP_US) {
 		src->flags &= ~YM_FLAG_RETIRED;
 		src->announced = false;
 		src->first_us = pkt->ts_us;
+		src->dirty = true;
 	}
+	if (pkt->ts_us > src->last_us)
+		src->last_us = pkt->ts_us;
 	src->bytes_up += pkt->wirelen;
 	src->pkts_up++;
 	src->dirty = true;

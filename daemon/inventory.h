@@ -89,6 +89,7 @@ struct ym_device {
 	bool dhcp_server;
 	float gateway_weight;     /* weight of the gateway evidence given */
 	bool announced;           /* the new_device alert was raised */
+	bool never_isolate;       /* the household said so */
 	uint8_t client_id_len;    /* DHCP option 61 as last sent */
 	uint8_t client_id[32];
 

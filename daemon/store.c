@@ -82,6 +82,15 @@ static const char *const migrations[] = {
 	 * household gave it away (rule 4). */
 	"ALTER TABLE devices ADD COLUMN last_use INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE devices ADD COLUMN retired_at INTEGER NOT NULL DEFAULT 0;",
+	/* 3 -> 4: devices the household never wants cut off, and the record
+	 * of isolations (rule 9 of the guideline's points). */
+	"ALTER TABLE devices ADD COLUMN never_isolate INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"CREATE TABLE isolation ("
+	"  mac TEXT PRIMARY KEY,"
+	"  since INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  verified INTEGER NOT NULL DEFAULT 0);",
 };
 
 _Static_assert(YM_ARRAY_SIZE(migrations) == YM_STORE_SCHEMA_VERSION,
@@ -104,10 +113,11 @@ static const char *const statement_sql[ST_COUNT] = {
 	[ST_PUT_DEVICE] =
 		"INSERT INTO devices (mac, vendor, hostname, type, model, os,"
 		" confidence, flags, gateway, first_seen, last_seen, bytes_up,"
-		" bytes_down, packets_up, packets_down, last_use, retired_at)"
+		" bytes_down, packets_up, packets_down, last_use, retired_at,"
+		" never_isolate)"
 		" VALUES (:mac, :vendor, :hostname, :type, :model, :os,"
 		" :confidence, :flags, :gateway, :first, :last, :bup, :bdown,"
-		" :pup, :pdown, :use, :retired)"
+		" :pup, :pdown, :use, :retired, :never)"
 		" ON CONFLICT (mac) DO UPDATE SET vendor = excluded.vendor,"
 		" hostname = excluded.hostname, type = excluded.type,"
 		" model = excluded.model, os = excluded.os,"
@@ -119,7 +129,8 @@ static const char *const statement_sql[ST_COUNT] = {
 		" packets_up = excluded.packets_up,"
 		" packets_down = excluded.packets_down,"
 		" last_use = max(last_use, excluded.last_use),"
-		" retired_at = excluded.retired_at",
+		" retired_at = excluded.retired_at,"
+		" never_isolate = excluded.never_isolate",
 	[ST_DEL_IPS] = "DELETE FROM device_ips WHERE mac = :mac",
 	[ST_PUT_IP] = "INSERT OR REPLACE INTO device_ips (mac, ip, family,"
 		      " last_seen) VALUES (:mac, :ip, :family, :last)",
@@ -384,6 +395,7 @@ int ym_store_put_device(struct ym_store *s, const struct ym_device *d)
 	bind_int(st, ":pdown", (int64_t)d->pkts_down);
 	bind_int(st, ":use", (int64_t)d->last_use_us);
 	bind_int(st, ":retired", (int64_t)d->retired_us);
+	bind_int(st, ":never", d->never_isolate);
 	rc = step_done(s, st);
 	if (rc < 0)
 		return rc;
@@ -600,8 +612,9 @@ int ym_store_get_devices(struct ym_store *s,
 			       "SELECT mac, vendor, hostname, user_name, type,"
 			       " model, os, confidence, flags, gateway,"
 			       " first_seen, last_seen, bytes_up, bytes_down,"
-			       " packets_up, packets_down, last_use, retired_at"
-			       " FROM devices ORDER BY last_seen, mac",
+			       " packets_up, packets_down, last_use, retired_at,"
+			       " never_isolate FROM devices"
+			       " ORDER BY last_seen, mac",
 			       -1, &st, NULL) != SQLITE_OK) {
 		free(d);
 		return sql_err(s);
@@ -629,6 +642,7 @@ int ym_store_get_devices(struct ym_store *s,
 		d->pkts_down = (uint64_t)sqlite3_column_int64(st, 15);
 		d->last_use_us = (uint64_t)sqlite3_column_int64(st, 16);
 		d->retired_us = (uint64_t)sqlite3_column_int64(st, 17);
+		d->never_isolate = sqlite3_column_int(st, 18) != 0;
 		rc = load_children(s, d, mac);
 		if (rc == 0)
 			rc = fn(d, arg);
@@ -732,6 +746,24 @@ int ym_store_retire(struct ym_store *s, const uint8_t mac[6])
 	return update_device(s, sql, mac, NULL);
 }
 
+int ym_store_set_alert_state(struct ym_store *s, int64_t id,
+			      const char *state)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE alerts SET state = ?2"
+			       " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sql_err(s);
+	return sqlite3_changes(s->db) ? 0 : -ENOENT;
+}
+
 int ym_store_wipe(struct ym_store *s)
 {
 	/* secure_delete overwrites freed pages with zeros, so the records are
@@ -741,7 +773,7 @@ int ym_store_wipe(struct ym_store *s)
 		return -EIO;
 	if (exec(s, "DELETE FROM evidence; DELETE FROM device_ips;"
 		    " DELETE FROM alerts; DELETE FROM devices;"
-		    " DELETE FROM meta;") < 0) {
+		    " DELETE FROM isolation; DELETE FROM meta;") < 0) {
 		exec(s, "ROLLBACK");
 		return -EIO;
 	}

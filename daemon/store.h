@@ -17,7 +17,7 @@ struct ym_store;
 #define YM_STORE_FILE "yamori.db"
 
 /* The schema version this build writes. */
-#define YM_STORE_SCHEMA_VERSION 3
+#define YM_STORE_SCHEMA_VERSION 4
 
 /* Opens (creating and migrating) the database in state_dir for writing.
  * On failure returns -errno and a plain message in err. */
@@ -103,6 +103,11 @@ int ym_store_rename(struct ym_store *s, const uint8_t mac[6], const char *name)
 /* Marks a device given away (rule 4) as of the last time it was seen:
  * anything seen later is the device coming back. -ENOENT when unknown. */
 int ym_store_retire(struct ym_store *s, const uint8_t mac[6]) YM_MUST_CHECK;
+
+/* Sets an alert's state (open, acknowledged, resolved); -ENOENT when
+ * there is no such alert. */
+int ym_store_set_alert_state(struct ym_store *s, int64_t id,
+			     const char *state) YM_MUST_CHECK;
 
 /* Erases every record with secure_delete, for giving the appliance itself
  * away; the caller removes the files afterwards. */

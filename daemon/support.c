@@ -74,7 +74,13 @@ static int parse_header(char *line, struct entry *out, char *why, size_t len)
 	*sp = '\0';
 	sp = trim(sp + 1);
 	if (strcmp(body, "vendor") == 0) {
+		size_t vl = strlen(sp);
+
 		out->kind = K_VENDOR;
+		if (vl >= 2 && sp[0] == '"' && sp[vl - 1] == '"') {
+			sp[vl - 1] = '\0';
+			sp++;
+		}
 		snprintf(out->e.vendor, sizeof(out->e.vendor), "%s", sp);
 	} else if (strcmp(body, "generic") == 0) {
 		out->kind = K_GENERIC;
@@ -84,17 +90,32 @@ static int parse_header(char *line, struct entry *out, char *why, size_t len)
 		}
 		snprintf(out->e.type, sizeof(out->e.type), "%s", sp);
 	} else if (strcmp(body, "model") == 0) {
-		char *q = strchr(sp, '"'), *q2;
+		char *q = strrchr(sp, '"'), *open, *vend = sp;
 
-		if (!q || !(q2 = strrchr(q + 1, '"')) || q == sp) {
+		/* [model NAME "PATTERN"] or [model "NAME" "PATTERN"] */
+		if (q)
+			*q = '\0';
+		open = q ? strrchr(sp, '"') : NULL;
+		if (!q || !open || open == sp) {
 			snprintf(why, len, "expected [model NAME \"PATTERN\"]");
 			return -EINVAL;
 		}
-		*q2 = '\0';
-		*q = '\0';
+		*open = '\0';
+		vend = trim(vend);
+		if (vend[0] == '"') {
+			size_t vl = strlen(vend);
+
+			if (vl < 2 || vend[vl - 1] != '"') {
+				snprintf(why, len, "unclosed quote in the "
+					 "vendor name");
+				return -EINVAL;
+			}
+			vend[vl - 1] = '\0';
+			vend++;
+		}
 		out->kind = K_MODEL;
-		snprintf(out->e.vendor, sizeof(out->e.vendor), "%s", trim(sp));
-		snprintf(out->e.pattern, sizeof(out->e.pattern), "%s", q + 1);
+		snprintf(out->e.vendor, sizeof(out->e.vendor), "%s", vend);
+		snprintf(out->e.pattern, sizeof(out->e.pattern), "%s", open + 1);
 		for (char *p = out->e.pattern; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 	} else {

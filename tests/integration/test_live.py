@@ -110,6 +110,22 @@ class NetnsCase(unittest.TestCase):
             time.sleep(0.1)
         self.fail("the neighbour was not recorded within 5 s")
 
+    def wait_for_commit(self):
+        """Waits until the device is in the database, not only in memory."""
+        db = os.path.join(self.state, "yamori.db")
+        for _ in range(50):
+            con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+            try:
+                row = con.execute("SELECT 1 FROM devices WHERE mac = ?",
+                                  (self.dev_mac,)).fetchone()
+            except sqlite3.Error:
+                row = None
+            con.close()
+            if row:
+                return
+            time.sleep(0.1)
+        self.fail("the neighbour was not committed within 5 s")
+
     def devices(self):
         r = sh(YAMORICTL, "--state-dir", self.state, "devices", "--json")
         return {d["mac"]: d for d in json.loads(r.stdout)}
@@ -121,8 +137,10 @@ class LiveCapture(NetnsCase):
         proc = self.start()
         self.wait_running(proc)
         self.traffic()
-        # The running daemon's batched commits are visible to yamorictl.
+        # While it runs, yamorictl asks the daemon itself.
         self.wait_for_device()
+        # Captured packets reach the daemon in blocks (up to 200 ms late).
+        time.sleep(0.5)
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=20)
         self.assertEqual(proc.returncode, 0, err)
@@ -174,7 +192,7 @@ class LiveCapture(NetnsCase):
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # Wait for the first commit that holds the device, then kill the
         # daemon in the middle of work.
-        self.wait_for_device()
+        self.wait_for_commit()
         proc.kill()
         proc.communicate(timeout=10)
         pinger.wait(timeout=30)

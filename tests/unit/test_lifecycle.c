@@ -67,7 +67,7 @@ static const char *kb_text =
 	"reset_en = Press RESET.|Watch the lamps.\n"
 	"source = https://example.jp/eos#wr8370n\n"
 	"\n"
-	"[model Tapo \"C2*\"]\n"
+	"[model \"Tapo\" \"C2*\"]\n"
 	"type = camera\n"
 	"end_of_support = supported\n"
 	"latest_firmware = 1.4.10\n"
@@ -124,6 +124,8 @@ static void test_kb_errors(void **state)
 		{ "type = router\n", ":1: a key outside any section" },
 		{ "[gadget X]\nsource = s\n", ":1: unknown section" },
 		{ "[generic fridge]\nsource = s\n", "unknown type 'fridge'" },
+		{ "[model NEC Aterm]\nsource = s\n", ":1: expected [model" },
+		{ "[model \"NEC \"x\"]\nsource = s\n", ":1: unclosed quote" },
 	};
 	struct ym_support *kb;
 	char err[256];
