@@ -136,8 +136,9 @@ void ym_lifecycle_check(struct ym_lifecycle *lc, struct ym_device *d,
 
 	/* Rule 1: support, firmware, a contact. */
 	m = ym_support_model(lc->kb, d->vendor, d->model);
-	if (flag(d, YM_FLAG_UNSUPPORTED, m && m->eos == YM_EOS_DATE &&
-				       now >= m->eos_us))
+	if (flag(d, YM_FLAG_UNSUPPORTED,
+		 m && (m->eos == YM_EOS_ENDED ||
+		       (m->eos == YM_EOS_DATE && now >= m->eos_us))))
 		raise_alert(lc, YM_ALERT_UNSUPPORTED, YM_WARNING, d, d->model,
 			    now);
 	fw = ym_lifecycle_firmware(d);

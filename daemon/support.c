@@ -158,11 +158,14 @@ static int set_key(struct entry *en, const char *key, const char *v,
 			e->eos = YM_EOS_UNKNOWN;
 		} else if (strcmp(v, "supported") == 0) {
 			e->eos = YM_EOS_SUPPORTED;
+		} else if (strcmp(v, "ended") == 0) {
+			/* The maker says support is over but gives no day. */
+			e->eos = YM_EOS_ENDED;
 		} else if (parse_date(v, &e->eos_us) == 0) {
 			e->eos = YM_EOS_DATE;
 		} else {
 			snprintf(why, len, "end_of_support is a date "
-				 "(YYYY-MM-DD, 2005-2035), supported or "
+				 "(YYYY-MM-DD, 2005-2035), ended, supported or "
 				 "unknown");
 			return -EINVAL;
 		}
@@ -276,12 +279,20 @@ static int load_file(struct ym_support *s, const char *path, char *err,
 	return rc;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+
+	return strcmp(x ? x : "", y ? y : "");
+}
+
 int ym_support_init(struct ym_support **out, const char *dir, char *err,
 		    size_t errlen)
 {
 	struct ym_support *s = calloc(1, sizeof(*s));
+	char path[4096], *names[64];
+	size_t n_names = 0;
 	struct dirent *de;
-	char path[4096];
 	DIR *d;
 	int rc = 0;
 
@@ -293,16 +304,24 @@ int ym_support_init(struct ym_support **out, const char *dir, char *err,
 		snprintf(err, errlen, "no support knowledge base in %s", dir);
 		return -ENOENT;
 	}
-	while (rc == 0 && (de = readdir(d))) {
+	while ((de = readdir(d)) && n_names < YM_ARRAY_SIZE(names)) {
 		size_t len = strlen(de->d_name);
 
-		if (len < 4 || de->d_name[0] == '.' ||
-		    strcmp(de->d_name + len - 3, ".kb") != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		rc = load_file(s, path, err, errlen);
+		if (len >= 4 && de->d_name[0] != '.' &&
+		    strcmp(de->d_name + len - 3, ".kb") == 0)
+			names[n_names++] = strdup(de->d_name);
 	}
 	closedir(d);
+	/* Name order: the first matching model wins, whatever the disk's
+	 * directory order. */
+	qsort(names, n_names, sizeof(names[0]), cmp_name);
+	for (size_t i = 0; i < n_names; i++) {
+		if (rc == 0 && names[i]) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			rc = load_file(s, path, err, errlen);
+		}
+		free(names[i]);
+	}
 	if (rc < 0) {
 		ym_support_fini(s);
 		*out = NULL;

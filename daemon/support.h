@@ -14,6 +14,7 @@ enum ym_eos {
 	YM_EOS_UNKNOWN = 0,
 	YM_EOS_SUPPORTED,
 	YM_EOS_DATE,
+	YM_EOS_ENDED,           /* over, the maker gives no date */
 };
 
 struct ym_support_entry {

@@ -11,6 +11,7 @@ ALLOWED_KATAKANA = {
     "パスワード", "カメラ", "ルーター", "データ", "メーカー", "テレビ", "スマートフォン",
     "パソコン", "プリンター", "スピーカー", "スマートスピーカー", "ネットワーク", "ゲーム",
     "エアコン", "チャイム", "センサー", "タブレット", "アドレス", "コマンド", "ウイルス",
+    "ボタン", "ランプ", "アプリ", "ケーブル", "カード",
 }
 POLITE_ENDINGS = ("です", "ます", "ました", "ません", "でした", "ください", "ましょう", "ますか", "ですか")
 KATAKANA = re.compile(r"[\u30a0-\u30ffー]+")
@@ -66,9 +67,39 @@ def check(path):
     return problems
 
 
+def kb_entries(path):
+    """Yields the reset steps of a support knowledge base file as msgstrs."""
+    for line in open(path, encoding="utf-8"):
+        if line.strip().startswith("reset_ja"):
+            steps = line.split("=", 1)[1].strip()
+            yield path, [step for step in steps.split("|")]
+
+
+def check_kb(path):
+    """Every reset step is one plain sentence."""
+    problems = []
+    for _, steps in kb_entries(path):
+        for step in steps:
+            if not step.endswith("。"):
+                problems.append("step is not one sentence: %r" % step)
+            # Latin product names and readings in brackets are fine; the
+            # sentence rules apply as for translations.
+            body = re.sub(r"\(.*?\)", "", step)
+            for word in KATAKANA.findall(body):
+                if word not in ALLOWED_KATAKANA:
+                    problems.append("J6 katakana %r not on the allow-list: %r" % (word, step))
+            if len(step) > 30 + len(step) - len(body):
+                problems.append("J1 step over 30 characters: %r" % step)
+            if len(KANJI.findall(body)) > 13:
+                problems.append("J2 more than 13 kanji: %r" % step)
+            if not step.rstrip("。").endswith(POLITE_ENDINGS):
+                problems.append("J3 not a です/ます ending: %r" % step)
+    return problems
+
+
 if __name__ == "__main__":
     path = sys.argv[1] if len(sys.argv) > 1 else "po/ja.po"
-    found = check(path)
+    found = check_kb(path) if path.endswith(".kb") else check(path)
     for p in found:
         print(p)
     print("%d problems in %s" % (len(found), path))
