@@ -754,7 +754,9 @@ static json_t *api_request(struct ym_api_handler *h, const char *cmd,
 			}
 			ym_strlcpy_clean(d->user_name, name, strlen(name),
 					 sizeof(d->user_name));
+			/* The row may not be written yet: write it first. */
 			if (ym_store_begin(e->store) < 0 ||
+			    ym_store_put_device(e->store, d) < 0 ||
 			    ym_store_rename(e->store, d->mac, d->user_name) <
 				    0) {
 				snprintf(err, errlen, "cannot record the name");

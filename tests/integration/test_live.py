@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -208,6 +209,168 @@ class LiveCapture(NetnsCase):
         _, err = proc.communicate(timeout=20)
         self.assertEqual(proc.returncode, 0, err)
         self.assertIn(self.dev_mac, self.devices())
+
+
+CLIENT = r"""
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(3)
+s.connect(sys.argv[1])
+s.sendall(b'{"cmd": "status"}\n')
+print(s.recv(100))
+"""
+
+
+@unittest.skipUnless(HAVE_NETNS, "needs root and ip netns: run the tests as root (./run.sh test does)")
+class ApiTest(NetnsCase):
+    """The daemon's UNIX socket: JSON lines, errors that keep the
+    connection, bounded input, slow clients dropped, peers checked, and
+    yamorictl going through it while the daemon runs."""
+
+    def setUp(self):
+        super().setUp()
+        self.proc = self.start()
+        self.wait_running(self.proc)
+        self.sock_path = os.path.join(self.state, "yamori.sock")
+
+    def tearDown(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.communicate(timeout=20)
+        super().tearDown()
+
+    def connect(self):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(5)
+        s.connect(self.sock_path)
+        return s
+
+    def ask(self, s, obj_or_text):
+        line = obj_or_text if isinstance(obj_or_text, bytes) else \
+            (json.dumps(obj_or_text) + "\n").encode()
+        s.sendall(line)
+        buf = b""
+        while not buf.endswith(b"\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                return None
+            buf += chunk
+        return json.loads(buf.split(b"\n")[0])
+
+    def test_requests_and_errors(self):
+        s = self.connect()
+        st = self.ask(s, {"id": 1, "cmd": "status"})
+        self.assertTrue(st["ok"])
+        self.assertEqual(st["id"], 1)
+        self.assertEqual(st["result"]["state"], "running")
+        bad = self.ask(s, b"this is not json\n")
+        self.assertFalse(bad["ok"])
+        self.assertIn("JSON", bad["error"])
+        self.assertFalse(self.ask(s, {"id": 2, "cmd": "make_coffee"})["ok"])
+        self.assertFalse(self.ask(s, {"id": 3, "cmd": "rename",
+                                      "args": {"mac": "nonsense"}})["ok"])
+        # The connection lives on after errors.
+        self.assertTrue(self.ask(s, {"id": 4, "cmd": "devices"})["ok"])
+        s.close()
+
+    def test_rename_and_ctl_through_api(self):
+        self.traffic()
+        self.wait_for_device()
+        s = self.connect()
+        r = self.ask(s, {"id": 1, "cmd": "rename",
+                         "args": {"mac": self.dev_mac, "name": "居間のカメラ"}})
+        self.assertTrue(r["ok"], r)
+        self.assertEqual(r["result"]["name"], "居間のカメラ")
+        out = sh(YAMORICTL, "--state-dir", self.state, "devices").stdout
+        self.assertIn("居間のカメラ", out)
+        # yamorictl's own rename goes through the daemon too.
+        sh(YAMORICTL, "--state-dir", self.state, "rename", self.dev_mac, "書斎")
+        devs = {d["mac"]: d for d in json.loads(sh(
+            YAMORICTL, "--state-dir", self.state, "devices", "--json").stdout)}
+        self.assertEqual(devs[self.dev_mac]["name"], "書斎")
+        # And the name is in the database after the daemon stops.
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.communicate(timeout=20)
+        devs = {d["mac"]: d for d in json.loads(sh(
+            YAMORICTL, "--state-dir", self.state, "devices", "--json").stdout)}
+        self.assertEqual(devs[self.dev_mac]["name"], "書斎")
+
+    def test_oversized_and_garbage_input(self):
+        s = self.connect()
+        try:
+            s.sendall(b"x" * (70 * 1024) + b"\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        # One error answer, then the daemon hangs up on this client.
+        r = json.loads(s.recv(65536).split(b"\n")[0])
+        self.assertFalse(r["ok"])
+        self.assertIn("too long", r["error"])
+        s2 = self.connect()
+        # Binary garbage (with newlines in it): an error for each line,
+        # and the same connection still answers a good request after.
+        s2.sendall(bytes(range(256)) * 10 + b"\n" +
+                   (json.dumps({"id": 9, "cmd": "status"}) + "\n").encode())
+        answers, buf = [], b""
+        while not any(a.get("id") == 9 for a in answers):
+            chunk = s2.recv(65536)
+            self.assertTrue(chunk, "connection closed")
+            buf += chunk
+            *lines, buf = buf.split(b"\n")
+            answers += [json.loads(l) for l in lines if l]
+        self.assertTrue([a for a in answers if a.get("id") == 9][0]["ok"])
+        self.assertFalse(answers[0]["ok"])
+        self.assertIsNone(self.proc.poll(), "the daemon is still running")
+
+    def test_slow_client_is_dropped(self):
+        slow = self.connect()
+        # Thousands of requests whose answers are never read.
+        req = (json.dumps({"id": 1, "cmd": "status"}) + "\n").encode()
+        try:
+            for _ in range(4000):
+                slow.sendall(req)
+        except (BrokenPipeError, ConnectionResetError, socket.timeout):
+            pass
+        # Another client is answered promptly meanwhile.
+        s = self.connect()
+        self.assertTrue(self.ask(s, {"id": 2, "cmd": "status"})["ok"])
+        st = self.ask(s, {"id": 3, "cmd": "status"})["result"]
+        self.assertIsNone(self.proc.poll())
+
+    def test_other_users_are_refused(self):
+        os.chmod(self.state, 0o755)
+        mode = os.stat(self.sock_path).st_mode & 0o777
+        self.assertEqual(mode, 0o660)
+        client = CLIENT
+        r = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                            "python3", "-c", client, self.sock_path],
+                           capture_output=True, text=True, timeout=20)
+        # The socket's mode already keeps others out; nothing is answered.
+        self.assertNotIn("ok", r.stdout)
+
+    def test_subscribe_gets_alerts(self):
+        s = self.connect()
+        self.assertTrue(self.ask(s, {"id": 1, "cmd": "subscribe"})["ok"])
+        # The neighbour offers telnet: a risky_service alert is pushed.
+        srv = subprocess.Popen(["ip", "netns", "exec", NS_DEV, "python3", "-c",
+                                "import socket,time; s=socket.socket(); "
+                                "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);"
+                                "s.bind(('0.0.0.0', 23)); s.listen(1); c,_=s.accept();"
+                                "c.sendall(b'login: '); time.sleep(1)"])
+        self.addCleanup(srv.kill)
+        time.sleep(0.5)
+        sh("ip", "netns", "exec", NS_BOX, "python3", "-c",
+           "import socket; s=socket.create_connection(('%s', 23), timeout=3); s.recv(10)" % DEV_IP)
+        s.settimeout(8)
+        buf = b""
+        while b"risky_service" not in buf:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            buf += chunk
+        ev = [json.loads(l) for l in buf.split(b"\n") if b"risky_service" in l][0]
+        self.assertEqual(ev["event"], "alert")
+        self.assertEqual(ev["mac"], self.dev_mac)
+        self.assertEqual(ev["severity"], "warning")
 
 
 SERVER = r"""
