@@ -14,6 +14,7 @@
 
 struct client {
 	uv_pipe_t pipe;
+	uint32_t generation;  /* counts connections that used this slot */
 	struct ym_api *api;
 	char *buf;
 	size_t len;
@@ -21,6 +22,19 @@ struct client {
 	bool subscribed;
 	bool closing;
 	bool in_use;
+};
+
+struct ym_api_call {
+	struct client *c;
+	json_t *id;
+	bool deferred;
+};
+
+struct ym_api_deferred {
+	struct ym_api *api;
+	struct client *c;
+	uint32_t generation;
+	json_t *id;
 };
 
 struct write_req {
@@ -161,10 +175,14 @@ static void handle_line(struct client *c, const char *line, size_t len)
 		send_json(c, o);
 		json_decref(o);
 	} else {
+		struct ym_api_call call = { c, id, false };
+
 		result = c->api->handler->request(c->api->handler, cmd,
 						  args ? args : json_null(),
-						  err, sizeof(err));
-		if (!result) {
+						  &call, err, sizeof(err));
+		if (!result && call.deferred) {
+			/* Answered later with ym_api_complete. */
+		} else if (!result) {
 			reply_error(c, id, err[0] ? err : "request failed");
 		} else {
 			json_t *o = json_pack("{s:O?, s:b, s:o}", "id", id,
@@ -257,7 +275,12 @@ static void on_connection(uv_stream_t *server, int status)
 		}
 		return;
 	}
-	memset(c, 0, sizeof(*c));
+	{
+		uint32_t generation = c->generation + 1;
+
+		memset(c, 0, sizeof(*c));
+		c->generation = generation;
+	}
 	c->api = api;
 	c->in_use = true;
 	uv_pipe_init(api->loop, &c->pipe, 0);
@@ -346,6 +369,44 @@ int ym_api_init(struct ym_api **out, uv_loop_t *loop, const char *path,
 		api->has_group = false;
 	*out = api;
 	return 0;
+}
+
+struct ym_api_deferred *ym_api_defer(struct ym_api_call *call)
+{
+	struct ym_api_deferred *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	d->api = call->c->api;
+	d->c = call->c;
+	d->generation = call->c->generation;
+	d->id = json_incref(call->id);
+	call->deferred = true;
+	return d;
+}
+
+void ym_api_complete(struct ym_api_deferred *d, json_t *result,
+		     const char *err)
+{
+	struct client *c = d->c;
+
+	/* The same slot with the same generation is the same client. */
+	if (!d->api->closing && c->in_use && !c->closing &&
+	    c->generation == d->generation) {
+		if (result) {
+			json_t *o = json_pack("{s:O?, s:b, s:o}", "id", d->id,
+					      "ok", 1, "result", result);
+
+			result = NULL;
+			send_json(c, o);
+			json_decref(o);
+		} else {
+			reply_error(c, d->id, err ? err : "request failed");
+		}
+	}
+	json_decref(result);
+	json_decref(d->id);
+	free(d);
 }
 
 void ym_api_publish(struct ym_api *api, json_t *ev)

@@ -23,12 +23,29 @@
 /* Answers queued for one client before it counts as stuck. */
 #define YM_API_MAX_PENDING (1024 * 1024)
 
+/* One request being handled; pass it to ym_api_defer to answer later. */
+struct ym_api_call;
+
+/* An answer owed to a client; completed exactly once. */
+struct ym_api_deferred;
+
 /* The engine answers requests; embed it and use ym_container_of. */
 struct ym_api_handler {
-	/* Returns the result (a new reference) or NULL with err set. */
+	/* Returns the result (a new reference), or NULL with err set, or
+	 * NULL after ym_api_defer when the answer comes later. */
 	json_t *(*request)(struct ym_api_handler *h, const char *cmd,
-			   json_t *args, char *err, size_t errlen);
+			   json_t *args, struct ym_api_call *call, char *err,
+			   size_t errlen);
 };
+
+/* Takes the answer to this call out of the request handler; returns NULL
+ * when out of memory. */
+struct ym_api_deferred *ym_api_defer(struct ym_api_call *call);
+
+/* Sends a deferred answer (result stolen) or, with result NULL, the error;
+ * dropped quietly when the client has gone meanwhile. Frees d. */
+void ym_api_complete(struct ym_api_deferred *d, json_t *result,
+		     const char *err);
 
 struct ym_api_stats {
 	uint64_t clients, requests, errors, refused, dropped;

@@ -67,7 +67,7 @@ struct ym_engine {
 	struct ym_inventory_observer inv_obs;
 	uv_timer_t tick;
 	bool tick_started;
-	bool live, stopped;
+	bool live, stopped, serve;
 	int status;
 
 	uint64_t clock_us;          /* the capture clock */
@@ -597,6 +597,14 @@ static void on_finished(struct ym_capture_sink *sink)
 {
 	struct ym_engine *e = ym_container_of(sink, struct ym_engine, sink);
 
+	/* Serving a replayed household: the files are done, the answers go
+	 * on until SIGTERM. */
+	if (e->serve && !e->live) {
+		ym_flow_expire(e->flows, UINT64_MAX);
+		announce_new(e, true);
+		commit(e, "running");
+		return;
+	}
 	ym_engine_stop(e);
 }
 
@@ -695,7 +703,8 @@ static struct ym_device *api_target(struct ym_engine *e, json_t *args,
 }
 
 static json_t *api_request(struct ym_api_handler *h, const char *cmd,
-			   json_t *args, char *err, size_t errlen)
+			   json_t *args, struct ym_api_call *call, char *err,
+			   size_t errlen)
 {
 	struct ym_engine *e = ym_container_of(h, struct ym_engine, api_handler);
 	struct ym_device *d;
@@ -769,8 +778,32 @@ static json_t *api_request(struct ym_api_handler *h, const char *cmd,
 		d->dirty = true;
 		return ym_report_device(d);
 	}
+	(void)call;
 	snprintf(err, errlen, "unknown command \"%.40s\"", cmd);
 	return NULL;
+}
+
+int ym_engine_serve(struct ym_engine *e, char *err, size_t errlen)
+{
+	char path[1100];
+	int rc;
+
+	ym_api_default_path(e->cfg.state_dir, path, sizeof(path));
+	if (e->cfg.api_socket[0])
+		snprintf(path, sizeof(path), "%s", e->cfg.api_socket);
+	e->api_handler.request = api_request;
+	e->alerts_obs.raised = on_alert_raised;
+	ym_alerts_set_observer(e->alerts, &e->alerts_obs);
+	e->serve = true;
+	rc = ym_api_init(&e->api, e->loop, path, &e->api_handler, err, errlen);
+	if (rc == -EADDRINUSE)
+		return rc;
+	if (rc < 0) {
+		/* Capture still works; only the panel cannot talk. */
+		fprintf(stderr, "yamorid: %s\n", err);
+		err[0] = '\0';
+	}
+	return 0;
 }
 
 int ym_engine_start_live(struct ym_engine *e, char *err, size_t errlen)
@@ -791,25 +824,9 @@ int ym_engine_start_live(struct ym_engine *e, char *err, size_t errlen)
 					sizeof(e->sources) - off, "%s%s",
 					i ? " " : "", e->cfg.interfaces[i]);
 	e->clock_us = e->last_commit_us = e->last_expire_us = ym_wall_us();
-	{
-		char path[1100];
-
-		ym_api_default_path(e->cfg.state_dir, path, sizeof(path));
-		if (e->cfg.api_socket[0])
-			snprintf(path, sizeof(path), "%s", e->cfg.api_socket);
-		e->api_handler.request = api_request;
-		e->alerts_obs.raised = on_alert_raised;
-		ym_alerts_set_observer(e->alerts, &e->alerts_obs);
-		rc = ym_api_init(&e->api, e->loop, path, &e->api_handler, err,
-				 errlen);
-		if (rc == -EADDRINUSE)
-			return rc;
-		if (rc < 0) {
-			/* Capture still works; only the panel cannot talk. */
-			fprintf(stderr, "yamorid: %s\n", err);
-			err[0] = '\0';
-		}
-	}
+	rc = ym_engine_serve(e, err, errlen);
+	if (rc < 0)
+		return rc;
 	rc = ym_upnp_init(&e->upnp, e->loop, &e->upnp_obs);
 	if (rc == 0)
 		rc = ym_capture_start(e->capture);

@@ -25,6 +25,12 @@ int ym_engine_init(struct ym_engine **out, uv_loop_t *loop,
 int ym_engine_start_files(struct ym_engine *e, char **files, uint32_t n,
 			  char *err, size_t errlen) YM_MUST_CHECK;
 
+/* Starts the API; live capture does this itself. With capture files it
+ * keeps the daemon answering after the last file (yamorid -r ... --serve),
+ * which is how the panel's tests show a replayed household. */
+int ym_engine_serve(struct ym_engine *e, char *err, size_t errlen)
+	YM_MUST_CHECK;
+
 /* Starts live capture on the configured interfaces. */
 int ym_engine_start_live(struct ym_engine *e, char *err, size_t errlen)
 	YM_MUST_CHECK;

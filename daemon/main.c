@@ -28,7 +28,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: yamorid -i IFACE [-i IFACE2] [--state-dir DIR] [-c CONFIG]\n"
-		"       yamorid -r FILE [-r FILE...] --state-dir DIR [-c CONFIG]\n"
+		"       yamorid -r FILE [-r FILE...] --state-dir DIR [-c CONFIG] [--serve]\n"
 		"Watches the home network and keeps the device inventory.\n");
 }
 
@@ -78,6 +78,7 @@ int main(int argc, char **argv)
 		{ "read", required_argument, NULL, 'r' },
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "serve", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -86,7 +87,7 @@ int main(int argc, char **argv)
 	static char *files[YM_MAX_FILES];
 	char *ifaces[YM_MAX_INTERFACES];
 	uint32_t n_ifaces = 0, n_files = 0;
-	bool config_given = false;
+	bool config_given = false, serve = false;
 	struct ym_config cfg;
 	struct daemon d = { 0 };
 	char err[2048] = "";
@@ -116,6 +117,9 @@ int main(int argc, char **argv)
 		case 'c':
 			config_path = optarg;
 			config_given = true;
+			break;
+		case 'S':
+			serve = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -177,9 +181,13 @@ int main(int argc, char **argv)
 		/* A bad data file is bad input; anything else a failure. */
 		return rc == -EINVAL ? 2 : 1;
 	}
-	rc = n_files ? ym_engine_start_files(d.engine, files, n_files, err,
-					     sizeof(err)) :
-		       ym_engine_start_live(d.engine, err, sizeof(err));
+	rc = 0;
+	if (n_files && serve)
+		rc = ym_engine_serve(d.engine, err, sizeof(err));
+	if (rc == 0)
+		rc = n_files ? ym_engine_start_files(d.engine, files, n_files,
+						     err, sizeof(err)) :
+			       ym_engine_start_live(d.engine, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "yamorid: %s\n", err);
 		ym_engine_stop(d.engine);
@@ -195,7 +203,7 @@ int main(int argc, char **argv)
 	uv_signal_start(&d.sigterm, on_signal, SIGTERM);
 	/* Signal handles do not keep a file run alive: it ends with the
 	 * last file. */
-	if (n_files) {
+	if (n_files && !serve) {
 		uv_unref((uv_handle_t *)&d.sigint);
 		uv_unref((uv_handle_t *)&d.sigterm);
 	}
