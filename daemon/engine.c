@@ -119,6 +119,14 @@ static struct ym_device *initiator(struct ym_engine *e, const struct ym_flow *f)
 	return ym_inventory_find(e->inv, f->mac[0]);
 }
 
+static bool on_device_load(struct ym_inventory_observer *obs,
+			   const uint8_t mac[6], struct ym_device *out)
+{
+	struct ym_engine *e = ym_container_of(obs, struct ym_engine, inv_obs);
+
+	return ym_store_get_device(e->store, mac, out) == 0;
+}
+
 static void on_flow_end(struct ym_flow_observer *obs, const struct ym_flow *f)
 {
 	struct ym_engine *e = ym_container_of(obs, struct ym_engine, flow_obs);
@@ -211,6 +219,7 @@ int ym_engine_init(struct ym_engine **out, uv_loop_t *loop,
 	e->flow_obs.flow_classified = on_flow_classified;
 	e->inv_obs.device_evicted = on_device_evicted;
 	e->inv_obs.device_replaced = on_device_replaced;
+	e->inv_obs.device_load = on_device_load;
 	rc = ym_oui_init(&e->oui, cfg->oui_dir, &e->oui_entries);
 	if (rc < 0) {
 		snprintf(err, errlen, "out of memory reading %s", cfg->oui_dir);

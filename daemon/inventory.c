@@ -204,6 +204,17 @@ static struct ym_device *device_get(struct ym_inventory *inv,
 
 	if (d)
 		return d;
+	/* A device that left memory comes back with its record. */
+	if (inv->obs && inv->obs->device_load) {
+		struct ym_device *saved = malloc(sizeof(*saved));
+
+		if (saved && inv->obs->device_load(inv->obs, mac, saved)) {
+			d = ym_inventory_restore(inv, saved);
+			free(saved);
+			return d;
+		}
+		free(saved);
+	}
 	/* Untouched slots first: memory is touched only as devices arrive. */
 	if (inv->free_head < 0 && inv->used < inv->max) {
 		idx = (int32_t)inv->used++;
@@ -703,7 +714,13 @@ void ym_inventory_foreach(struct ym_inventory *inv,
 struct ym_device *ym_inventory_restore(struct ym_inventory *inv,
 				       const struct ym_device *saved)
 {
-	struct ym_device *d = device_get(inv, saved->mac, saved->first_us);
+	struct ym_inventory_observer *obs = inv->obs;
+	struct ym_device *d;
+
+	/* No second look in the store for the device being restored. */
+	inv->obs = NULL;
+	d = device_get(inv, saved->mac, saved->first_us);
+	inv->obs = obs;
 	int32_t next = d->next, prev = d->lru_prev, lnext = d->lru_next;
 
 	/* Keep the table links of the slot, take everything else. */

@@ -113,6 +113,11 @@ struct ym_inventory_observer {
 	void (*device_replaced)(struct ym_inventory_observer *obs,
 				const uint8_t old_mac[6],
 				struct ym_device *dev);
+	/* A MAC not in memory sends again: fills *out with what was stored
+	 * about it and returns true, so an evicted device keeps its record
+	 * (optional). */
+	bool (*device_load)(struct ym_inventory_observer *obs,
+			    const uint8_t mac[6], struct ym_device *out);
 };
 
 struct ym_inventory;

@@ -597,6 +597,60 @@ static int load_children(struct ym_store *s, struct ym_device *d,
 	return 0;
 }
 
+#define DEVICE_COLUMNS                                                       \
+	"SELECT mac, vendor, hostname, user_name, type, model, os,"          \
+	" confidence, flags, gateway, first_seen, last_seen, bytes_up,"      \
+	" bytes_down, packets_up, packets_down, last_use, retired_at,"       \
+	" never_isolate FROM devices"
+
+/* Fills d from a row of DEVICE_COLUMNS, with addresses and evidence. */
+static int read_device_row(struct ym_store *s, sqlite3_stmt *st,
+			   struct ym_device *d)
+{
+	const char *mac = (const char *)sqlite3_column_text(st, 0);
+
+	memset(d, 0, sizeof(*d));
+	if (!mac || ym_mac_parse(mac, d->mac) < 0)
+		return -EINVAL;
+	col_text(st, 1, d->vendor, sizeof(d->vendor));
+	col_text(st, 2, d->hostname, sizeof(d->hostname));
+	col_text(st, 3, d->user_name, sizeof(d->user_name));
+	col_text(st, 4, d->type, sizeof(d->type));
+	col_text(st, 5, d->model, sizeof(d->model));
+	col_text(st, 6, d->os, sizeof(d->os));
+	d->confidence = sqlite3_column_double(st, 7);
+	d->flags = (uint32_t)sqlite3_column_int64(st, 8);
+	d->gateway = sqlite3_column_int(st, 9) != 0;
+	d->first_us = (uint64_t)sqlite3_column_int64(st, 10);
+	d->last_us = (uint64_t)sqlite3_column_int64(st, 11);
+	d->bytes_up = (uint64_t)sqlite3_column_int64(st, 12);
+	d->bytes_down = (uint64_t)sqlite3_column_int64(st, 13);
+	d->pkts_up = (uint64_t)sqlite3_column_int64(st, 14);
+	d->pkts_down = (uint64_t)sqlite3_column_int64(st, 15);
+	d->last_use_us = (uint64_t)sqlite3_column_int64(st, 16);
+	d->retired_us = (uint64_t)sqlite3_column_int64(st, 17);
+	d->never_isolate = sqlite3_column_int(st, 18) != 0;
+	return load_children(s, d, mac);
+}
+
+int ym_store_get_device(struct ym_store *s, const uint8_t mac[6],
+			struct ym_device *out)
+{
+	char text[YM_MAC_STRLEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	ym_mac_format(mac, text);
+	if (sqlite3_prepare_v2(s->db, DEVICE_COLUMNS " WHERE mac = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return sql_err(s);
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_ROW ? read_device_row(s, st, out) :
+					      -ENOENT;
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int ym_store_get_devices(struct ym_store *s,
 			 int (*fn)(const struct ym_device *d, void *arg),
 			 void *arg)
@@ -608,44 +662,15 @@ int ym_store_get_devices(struct ym_store *s,
 	d = malloc(sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT mac, vendor, hostname, user_name, type,"
-			       " model, os, confidence, flags, gateway,"
-			       " first_seen, last_seen, bytes_up, bytes_down,"
-			       " packets_up, packets_down, last_use, retired_at,"
-			       " never_isolate FROM devices"
-			       " ORDER BY last_seen, mac",
+	if (sqlite3_prepare_v2(s->db, DEVICE_COLUMNS " ORDER BY last_seen, mac",
 			       -1, &st, NULL) != SQLITE_OK) {
 		free(d);
 		return sql_err(s);
 	}
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *mac = (const char *)sqlite3_column_text(st, 0);
-
-		memset(d, 0, sizeof(*d));
-		if (!mac || ym_mac_parse(mac, d->mac) < 0)
+		if (read_device_row(s, st, d) < 0)
 			continue;
-		col_text(st, 1, d->vendor, sizeof(d->vendor));
-		col_text(st, 2, d->hostname, sizeof(d->hostname));
-		col_text(st, 3, d->user_name, sizeof(d->user_name));
-		col_text(st, 4, d->type, sizeof(d->type));
-		col_text(st, 5, d->model, sizeof(d->model));
-		col_text(st, 6, d->os, sizeof(d->os));
-		d->confidence = sqlite3_column_double(st, 7);
-		d->flags = (uint32_t)sqlite3_column_int64(st, 8);
-		d->gateway = sqlite3_column_int(st, 9) != 0;
-		d->first_us = (uint64_t)sqlite3_column_int64(st, 10);
-		d->last_us = (uint64_t)sqlite3_column_int64(st, 11);
-		d->bytes_up = (uint64_t)sqlite3_column_int64(st, 12);
-		d->bytes_down = (uint64_t)sqlite3_column_int64(st, 13);
-		d->pkts_up = (uint64_t)sqlite3_column_int64(st, 14);
-		d->pkts_down = (uint64_t)sqlite3_column_int64(st, 15);
-		d->last_use_us = (uint64_t)sqlite3_column_int64(st, 16);
-		d->retired_us = (uint64_t)sqlite3_column_int64(st, 17);
-		d->never_isolate = sqlite3_column_int(st, 18) != 0;
-		rc = load_children(s, d, mac);
-		if (rc == 0)
-			rc = fn(d, arg);
+		rc = fn(d, arg);
 	}
 	sqlite3_finalize(st);
 	free(d);

@@ -56,6 +56,10 @@ int ym_store_get_devices(struct ym_store *s,
 			 int (*fn)(const struct ym_device *d, void *arg),
 			 void *arg) YM_MUST_CHECK;
 
+/* Reads one device by MAC into *out; -ENOENT when it is not stored. */
+int ym_store_get_device(struct ym_store *s, const uint8_t mac[6],
+			struct ym_device *out) YM_MUST_CHECK;
+
 /* Key-value metadata (status counters as JSON, schema facts). */
 int ym_store_put_meta(struct ym_store *s, const char *key, const char *value)
 	YM_MUST_CHECK;

@@ -324,6 +324,72 @@ static void test_limit(void **state)
 	ym_inventory_fini(inv);
 }
 
+/* A store of one: what was evicted comes back from it. */
+struct one_store {
+	struct ym_inventory_observer obs;
+	struct ym_device saved;
+	bool has;
+};
+
+static void save_evicted(struct ym_inventory_observer *obs,
+			 struct ym_device *dev)
+{
+	struct one_store *st = (struct one_store *)obs;
+
+	if (dev->mac[5] == 0 && dev->mac[4] == 0) {
+		st->saved = *dev;
+		st->has = true;
+	}
+}
+
+static bool load_saved(struct ym_inventory_observer *obs,
+		       const uint8_t mac[6], struct ym_device *out)
+{
+	struct one_store *st = (struct one_store *)obs;
+
+	if (!st->has || memcmp(st->saved.mac, mac, 6) != 0)
+		return false;
+	*out = st->saved;
+	return true;
+}
+
+static void test_evicted_device_keeps_its_record(void **state)
+{
+	struct one_store st = { .obs.device_evicted = save_evicted,
+				.obs.device_load = load_saved };
+	struct ym_inventory *inv;
+	struct ym_device *d;
+	uint8_t buf[128], mac[6] = { 0x02, 0, 0, 0, 0, 0 };
+	uint32_t len;
+
+	(void)state;
+	assert_int_equal(ym_inventory_init(&inv, 16, oui, NULL, &st.obs), 0);
+	len = build_ipv4(buf, mac, mac_gw, ip_pc, ip_gw, 1, 2, 0, 0, NULL, 0);
+	feed(inv, buf, len, 5);
+	d = ym_inventory_find(inv, mac);
+	snprintf(d->user_name, sizeof(d->user_name), "居間のカメラ");
+	/* A flood of other senders pushes it out of memory... */
+	for (int i = 1; i < 100; i++) {
+		uint8_t other[6] = { 0x02, 0, 0, 0, (uint8_t)(i >> 8),
+				     (uint8_t)i };
+
+		len = build_ipv4(buf, other, mac_gw, ip_pc, ip_gw, 1, 2, 0, 0,
+				 NULL, 0);
+		feed(inv, buf, len, 10 + (uint64_t)i);
+	}
+	assert_null(ym_inventory_find(inv, mac));
+	assert_true(st.has);
+	/* ...and when it talks again it is the same device, name and all. */
+	len = build_ipv4(buf, mac, mac_gw, ip_pc, ip_gw, 1, 2, 0, 0, NULL, 0);
+	feed(inv, buf, len, 500);
+	d = ym_inventory_find(inv, mac);
+	assert_non_null(d);
+	assert_string_equal(d->user_name, "居間のカメラ");
+	assert_int_equal(d->first_us, 5);
+	assert_int_equal(d->pkts_up, 2);
+	ym_inventory_fini(inv);
+}
+
 static void test_dhcp_parser_cuts(void **state)
 {
 	uint8_t buf[400];
@@ -354,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_dhcp),
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_random_mac_linking),
+		cmocka_unit_test(test_evicted_device_keeps_its_record),
 		cmocka_unit_test(test_dhcp_parser_cuts),
 	};
 
