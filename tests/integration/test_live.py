@@ -321,6 +321,31 @@ class ApiTest(NetnsCase):
         self.assertFalse(answers[0]["ok"])
         self.assertIsNone(self.proc.poll(), "the daemon is still running")
 
+    def test_half_written_requests(self):
+        # One client stops in the middle of a line and stays; another
+        # leaves in the middle of one: the daemon answers others meanwhile.
+        stuck = self.connect()
+        stuck.sendall(b'{"id": 1, "cmd": "sta')
+        gone = self.connect()
+        gone.sendall(b'{"id": 2, "cmd": "devi')
+        gone.close()
+        s = self.connect()
+        self.assertTrue(self.ask(s, {"id": 3, "cmd": "status"})["ok"])
+        # The stuck client's line completes later and is answered.
+        self.assertEqual(self.ask(stuck, b'tus"}\n')["id"], 1)
+        # Sixteen clients at once: one more is turned away, not hung.
+        many = [self.connect() for _ in range(14)]
+        extra = self.connect()
+        extra.settimeout(3)
+        try:
+            extra.sendall(b'{"id": 4, "cmd": "status"}\n')
+            self.assertEqual(extra.recv(100), b"")
+        except (ConnectionResetError, BrokenPipeError):
+            pass  # turned away at once
+        for m in many:
+            m.close()
+        self.assertTrue(self.ask(s, {"id": 5, "cmd": "status"})["ok"])
+
     def test_slow_client_is_dropped(self):
         slow = self.connect()
         # Thousands of requests whose answers are never read.
