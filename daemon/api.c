@@ -354,7 +354,7 @@ int ym_api_init(struct ym_api **out, uv_loop_t *loop, const char *path,
 	api->open_handles = 1;
 	rc = uv_pipe_bind(&api->server, path);
 	if (rc == 0)
-		rc = uv_listen((uv_stream_t *)&api->server, 8, on_connection);
+		rc = uv_listen((uv_stream_t *)&api->server, 32, on_connection);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot listen on %s: %s", path,
 			 uv_strerror(rc));
