@@ -789,6 +789,57 @@ int ym_store_set_alert_state(struct ym_store *s, int64_t id,
 	return sqlite3_changes(s->db) ? 0 : -ENOENT;
 }
 
+int ym_store_put_isolation(struct ym_store *s, const uint8_t mac[6],
+			   uint64_t since_us, const char *reason,
+			   bool verified)
+{
+	char m[YM_MAC_STRLEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	ym_mac_format(mac, m);
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO isolation (mac, since, reason,"
+			       " verified) VALUES (?1, ?2, ?3, ?4)"
+			       " ON CONFLICT (mac) DO UPDATE SET"
+			       " reason = excluded.reason,"
+			       " verified = excluded.verified",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)since_us);
+	sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, verified);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : sql_err(s);
+}
+
+int ym_store_delete_isolation(struct ym_store *s, const uint8_t mac[6])
+{
+	return update_device(s, "DELETE FROM isolation WHERE mac = ?1", mac,
+			     NULL) == -EIO ? -EIO : 0;
+}
+
+int ym_store_get_isolations(struct ym_store *s, uint8_t (*macs)[6],
+			    size_t max)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT mac FROM isolation ORDER BY mac",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(st, 0);
+
+		if (m && ym_mac_parse(m, macs[n]) == 0)
+			n++;
+	}
+	sqlite3_finalize(st);
+	return (int)n;
+}
+
 int ym_store_wipe(struct ym_store *s)
 {
 	/* secure_delete overwrites freed pages with zeros, so the records are

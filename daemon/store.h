@@ -113,6 +113,19 @@ int ym_store_retire(struct ym_store *s, const uint8_t mac[6]) YM_MUST_CHECK;
 int ym_store_set_alert_state(struct ym_store *s, int64_t id,
 			     const char *state) YM_MUST_CHECK;
 
+/* Records an isolation (since, reason, whether it was verified). */
+int ym_store_put_isolation(struct ym_store *s, const uint8_t mac[6],
+			   uint64_t since_us, const char *reason,
+			   bool verified) YM_MUST_CHECK;
+
+/* Forgets an isolation (the device was let back in). */
+int ym_store_delete_isolation(struct ym_store *s, const uint8_t mac[6])
+	YM_MUST_CHECK;
+
+/* Reads the recorded isolations; returns their count or -errno. */
+int ym_store_get_isolations(struct ym_store *s, uint8_t (*macs)[6],
+			    size_t max) YM_MUST_CHECK;
+
 /* Erases every record with secure_delete, for giving the appliance itself
  * away; the caller removes the files afterwards. */
 int ym_store_wipe(struct ym_store *s) YM_MUST_CHECK;
