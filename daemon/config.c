@@ -31,37 +31,45 @@ void ym_config_defaults(struct ym_config *cfg)
 	cfg->gone_days = 14;
 	cfg->retention_alerts_days = 365;
 	cfg->retention_devices_days = 365;
+	snprintf(cfg->audit, sizeof(cfg->audit), "ask");
+	snprintf(cfg->isolate, sizeof(cfg->isolate), "none");
+	snprintf(cfg->auto_isolate, sizeof(cfg->auto_isolate), "ask");
 }
 
-enum kind { K_PATH, K_UINT, K_BOOL, K_IFACE, K_SOCKET };
+enum kind { K_PATH, K_UINT, K_BOOL, K_IFACE, K_SOCKET, K_WORD };
 
 struct key {
 	const char *name;
 	enum kind kind;
 	size_t offset;
 	uint32_t min, max; /* for K_UINT */
+	const char *words; /* for K_WORD: the allowed values, '|' between */
 };
 
 #define OFF(f) offsetof(struct ym_config, f)
 
 static const struct key keys[] = {
-	{ "state_dir", K_PATH, OFF(state_dir), 0, 0 },
-	{ "oui_dir", K_PATH, OFF(oui_dir), 0, 0 },
-	{ "data_dir", K_PATH, OFF(data_dir), 0, 0 },
-	{ "api_socket", K_SOCKET, OFF(api_socket), 0, 0 },
-	{ "interface", K_IFACE, 0, 0, 0 },
-	{ "max_flows", K_UINT, OFF(max_flows), 1024, 4194304 },
-	{ "max_devices", K_UINT, OFF(max_devices), 16, 65536 },
-	{ "max_stored_devices", K_UINT, OFF(max_stored_devices), 16, 1000000 },
-	{ "flow_idle_timeout", K_UINT, OFF(flow_idle_timeout), 10, 86400 },
-	{ "commit_interval", K_UINT, OFF(commit_interval), 1, 3600 },
-	{ "snaplen", K_UINT, OFF(snaplen), 256, 65535 },
-	{ "promiscuous", K_BOOL, OFF(promiscuous), 0, 0 },
-	{ "idle_days", K_UINT, OFF(idle_days), 1, 3650 },
-	{ "gone_days", K_UINT, OFF(gone_days), 1, 3650 },
-	{ "retention_alerts_days", K_UINT, OFF(retention_alerts_days), 1, 3650 },
+	{ "state_dir", K_PATH, OFF(state_dir), 0, 0, NULL },
+	{ "oui_dir", K_PATH, OFF(oui_dir), 0, 0, NULL },
+	{ "data_dir", K_PATH, OFF(data_dir), 0, 0, NULL },
+	{ "api_socket", K_SOCKET, OFF(api_socket), 0, 0, NULL },
+	{ "interface", K_IFACE, 0, 0, 0, NULL },
+	{ "max_flows", K_UINT, OFF(max_flows), 1024, 4194304, NULL },
+	{ "max_devices", K_UINT, OFF(max_devices), 16, 65536, NULL },
+	{ "max_stored_devices", K_UINT, OFF(max_stored_devices), 16, 1000000, NULL },
+	{ "flow_idle_timeout", K_UINT, OFF(flow_idle_timeout), 10, 86400, NULL },
+	{ "commit_interval", K_UINT, OFF(commit_interval), 1, 3600, NULL },
+	{ "snaplen", K_UINT, OFF(snaplen), 256, 65535, NULL },
+	{ "promiscuous", K_BOOL, OFF(promiscuous), 0, 0, NULL },
+	{ "idle_days", K_UINT, OFF(idle_days), 1, 3650, NULL },
+	{ "gone_days", K_UINT, OFF(gone_days), 1, 3650, NULL },
+	{ "retention_alerts_days", K_UINT, OFF(retention_alerts_days), 1, 3650, NULL },
 	{ "retention_devices_days", K_UINT, OFF(retention_devices_days), 1,
-	  3650 },
+	  3650, NULL },
+	{ "audit", K_WORD, OFF(audit), 0, 0, "off|ask|on" },
+	{ "isolate", K_WORD, OFF(isolate), 0, 0, "none|nft|arp" },
+	{ "auto_isolate", K_WORD, OFF(auto_isolate), 0, 0,
+	  "never|ask|critical" },
 };
 
 static char *trim(char *s)
@@ -90,6 +98,22 @@ static int set_value(struct ym_config *cfg, const struct key *k,
 		}
 		snprintf(p, 1024, "%s", value);
 		return 0;
+	case K_WORD: {
+		const char *w = k->words;
+		size_t vl = strlen(value);
+
+		while (*w) {
+			size_t wl = strcspn(w, "|");
+
+			if (wl == vl && strncmp(w, value, vl) == 0) {
+				snprintf(p, 12, "%s", value);
+				return 0;
+			}
+			w += wl + (w[wl] == '|');
+		}
+		snprintf(why, whylen, "must be one of %s", k->words);
+		return -EINVAL;
+	}
 	case K_SOCKET:
 		if (value[0] != '/' || strlen(value) >= 108) {
 			snprintf(why, whylen, "must be an absolute path of at "

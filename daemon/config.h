@@ -36,6 +36,9 @@ struct ym_config {
 	uint32_t gone_days;          /* not seen at all this long */
 	uint32_t retention_alerts_days;
 	uint32_t retention_devices_days;
+	char audit[8];               /* password checks: off, ask, on */
+	char isolate[8];             /* none, nft, arp */
+	char auto_isolate[12];       /* never, ask, critical */
 };
 
 /* Fills cfg with the built-in defaults. */

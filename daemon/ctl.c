@@ -34,7 +34,8 @@ static void usage(FILE *out)
 	fprintf(out, "%s",
 		_("usage: yamorictl [--state-dir DIR] [-c CONFIG] COMMAND [--json]\n"
 		  "commands: devices [--all], alerts, status, rename MAC NAME,\n"
-		  "          retire MAC, wipe [--yes]\n"));
+		  "          retire MAC, audit IP|MAC, isolate MAC, release MAC,\n"
+		  "          wipe [--yes]\n"));
 }
 
 /* Display width of a UTF-8 string in terminal columns. */
@@ -673,6 +674,117 @@ static int cmd_retire(struct ym_store *s, const struct ym_config *cfg,
 	return rc;
 }
 
+static const char *audit_label(const char *result)
+{
+	static const struct {
+		const char *result, *label;
+	} labels[] = {
+		{ "not_offered", N_("not offered") },
+		{ "login_required", N_("asks for a password") },
+		{ "default_accepted", N_("FACTORY PASSWORD STILL WORKS") },
+		{ "defaults_refused", N_("factory passwords do not work") },
+		{ "open", N_("no password at all") },
+		{ "error", N_("could not be checked") },
+	};
+
+	for (size_t i = 0; i < YM_ARRAY_SIZE(labels); i++)
+		if (strcmp(labels[i].result, result) == 0)
+			return _(labels[i].label);
+	return result;
+}
+
+/* Runs a password check now through the daemon and prints the result. */
+static int cmd_audit(const char *target, bool as_json)
+{
+	json_t *args, *r, *svc;
+	char err[256];
+	size_t i;
+	bool found = false;
+
+	if (g_api < 0) {
+		fprintf(stderr, "yamorictl: %s\n",
+			_("yamorid is not running; the check needs it"));
+		return 1;
+	}
+	args = json_pack("{s:s}", "target", target);
+	r = api_call("audit", args, err, sizeof(err));
+	json_decref(args);
+	if (!r) {
+		fprintf(stderr, "yamorictl: %s\n", err);
+		return strncmp(err, "refused", 7) == 0 ||
+			       strstr(err, "neither") ? 2 : 1;
+	}
+	if (as_json) {
+		json_dumpf(r, stdout, JSON_FLAGS);
+		putchar('\n');
+		json_decref(r);
+		return 0;
+	}
+	json_array_foreach(json_object_get(r, "services"), i, svc) {
+		const char *res = json_string_value(json_object_get(svc,
+								    "result"));
+		const char *user = json_string_value(json_object_get(svc,
+								     "user"));
+
+		if (strcmp(res, "not_offered") == 0)
+			continue;
+		found = true;
+		printf("%-8s %5lld  %s", json_string_value(json_object_get(
+						 svc, "service")),
+		       (long long)json_integer_value(json_object_get(svc,
+								     "port")),
+		       audit_label(res));
+		if (user && user[0])
+			printf(" (%s)", user);
+		putchar('\n');
+	}
+	if (!found)
+		printf("%s\n", _("No login services found on this device."));
+	json_decref(r);
+	return 0;
+}
+
+/* Isolates or releases a device through the daemon, which verifies an
+ * isolation before it answers. */
+static int cmd_isolate(const char *cmd, int nargs, char **args, bool as_json)
+{
+	json_t *req, *dev;
+	char err[256];
+	uint8_t mac[6];
+
+	if (nargs != 1 || ym_mac_parse(args[0], mac) < 0) {
+		fprintf(stderr, "yamorictl: %s\n",
+			_("give a MAC address like aa:bb:cc:dd:ee:ff"));
+		return 2;
+	}
+	if (g_api < 0) {
+		fprintf(stderr, "yamorictl: %s\n",
+			_("yamorid is not running; isolation needs it"));
+		return 1;
+	}
+	req = json_pack("{s:s}", "mac", args_mac(args[0]));
+	dev = api_call(cmd, req, err, sizeof(err));
+	json_decref(req);
+	if (!dev) {
+		fprintf(stderr, "yamorictl: %s\n", err);
+		return strncmp(err, "refused", 7) == 0 ||
+			       strncmp(err, "no device", 9) == 0 ? 2 : 1;
+	}
+	if (as_json) {
+		json_dumpf(dev, stdout, JSON_FLAGS);
+		putchar('\n');
+	} else {
+		const char *name = json_string_value(json_object_get(dev, "name"));
+
+		printf(strcmp(cmd, "isolate") == 0 ?
+			       _("\"%s\" is cut off from the network now.\n") :
+			       _("\"%s\" is back on the network.\n"),
+		       name && name[0] ? name : args_mac(args[0]));
+	}
+	json_decref(dev);
+	return 0;
+}
+
 static int cmd_wipe(const struct ym_config *cfg, bool yes)
 {
 	static const char *const files[] = { YM_STORE_FILE,
@@ -839,7 +951,9 @@ int main(int argc, char **argv)
 	cmd = argv[optind++];
 	if (strcmp(cmd, "devices") && strcmp(cmd, "alerts") &&
 	    strcmp(cmd, "status") && strcmp(cmd, "rename") &&
-	    strcmp(cmd, "retire") && strcmp(cmd, "wipe")) {
+	    strcmp(cmd, "retire") && strcmp(cmd, "wipe") &&
+	    strcmp(cmd, "audit") && strcmp(cmd, "isolate") &&
+	    strcmp(cmd, "release")) {
 		fprintf(stderr, "yamorictl: unknown command '%s'\n", cmd);
 		usage(stderr);
 		return 2;
@@ -871,6 +985,23 @@ int main(int argc, char **argv)
 		return cmd_wipe(&cfg, yes);
 	if (strcmp(cmd, "rename") == 0 || strcmp(cmd, "retire") == 0)
 		return cmd_write(&cfg, cmd, argv + optind, argc - optind);
+	if (strcmp(cmd, "isolate") == 0 || strcmp(cmd, "release") == 0) {
+		rc = cmd_isolate(cmd, argc - optind, argv + optind, as_json);
+		if (g_api >= 0)
+			close(g_api);
+		return rc;
+	}
+	if (strcmp(cmd, "audit") == 0) {
+		if (argc - optind != 1) {
+			fprintf(stderr, "yamorictl: %s\n",
+				_("give one address or MAC to check"));
+			return 2;
+		}
+		rc = cmd_audit(argv[optind], as_json);
+		if (g_api >= 0)
+			close(g_api);
+		return rc;
+	}
 	if (g_api >= 0) {
 		rc = strcmp(cmd, "devices") == 0 ? cmd_devices(NULL, as_json) :
 		     strcmp(cmd, "alerts") == 0  ? cmd_alerts(NULL, as_json) :

@@ -11,6 +11,7 @@
 
 #include "alerts.h"
 #include "api.h"
+#include "audit.h"
 #include "capture.h"
 #include "decode.h"
 #include "detect.h"
@@ -18,6 +19,7 @@
 #include "identify.h"
 #include "intel.h"
 #include "inventory.h"
+#include "isolate.h"
 #include "lifecycle.h"
 #include "oui.h"
 #include "sniff.h"
@@ -51,6 +53,10 @@ struct ym_engine {
 	struct ym_upnp *upnp;             /* live mode only */
 	struct ym_api *api;               /* live mode only */
 	struct ym_api_handler api_handler;
+	struct ym_audit *audit;           /* live mode only */
+	struct ym_isolator *isolator;     /* live mode only */
+	enum ym_isolate_mode isolate_mode;
+	struct ym_audit_observer audit_obs;
 	struct ym_alerts_observer alerts_obs;
 	struct ym_upnp_observer upnp_obs;
 	struct ym_store *store;
@@ -476,6 +482,20 @@ static void check_lifecycle(struct ym_device *d, void *arg)
 	struct ym_engine *e = arg;
 
 	ym_lifecycle_check(&e->lifecycle, d, e->clock_us);
+	/* audit = on: every device is checked (the module keeps each to a
+	 * few attempts a day and a few devices at a time). */
+	if (e->audit && strcmp(e->cfg.audit, "on") == 0 &&
+	    !(d->flags & YM_FLAG_RETIRED)) {
+		for (uint8_t i = 0; i < d->n_ips; i++) {
+			if (d->ips[i].addr.family == 4 &&
+			    ym_audit_addr_allowed(&d->ips[i].addr)) {
+				(void)!ym_audit_check(e->audit, d->mac,
+						      &d->ips[i].addr,
+						      d->vendor, NULL);
+				break;
+			}
+		}
+	}
 }
 
 static uint64_t days_before(uint64_t now_us, uint32_t days)
@@ -595,6 +615,9 @@ static void on_packet(struct ym_capture_sink *sink, int linktype,
 	if (pkt.fragment)
 		e->fragments++;
 	src = ym_inventory_packet(e->inv, &pkt);
+	if (e->isolator && pkt.has_nd && pkt.nd.type == 134 &&
+	    pkt.nd.router_lifetime_nonzero)
+		ym_isolate_note_ipv6_router(e->isolator);
 	ym_sniff_packet(&e->sniff, src, &pkt);
 	flow = ym_flow_packet(e->flows, &pkt, &dir);
 	ym_detect_packet(e->detect, src, &pkt, flow, dir);
@@ -647,6 +670,12 @@ int ym_engine_start_files(struct ym_engine *e, char **files, uint32_t n,
 	return ym_capture_start(e->capture);
 }
 
+static int isolate_device(struct ym_engine *e, struct ym_device *d,
+			  const char *reason, struct ym_api_deferred *later,
+			  char *err, size_t errlen);
+static struct ym_device *api_target(struct ym_engine *e, json_t *args,
+				    char *err, size_t errlen);
+
 static void on_alert_raised(struct ym_alerts_observer *obs,
 			    enum ym_alert_kind kind, enum ym_severity sev,
 			    const struct ym_device *dev, const char *target)
@@ -656,11 +685,408 @@ static void on_alert_raised(struct ym_alerts_observer *obs,
 	char mac[YM_MAC_STRLEN];
 
 	ym_mac_format(dev->mac, mac);
+	/* auto_isolate = critical: a device raising a critical alert is cut
+	 * off at once (verified like any isolation). */
+	if (sev == YM_CRITICAL && kind != YM_ALERT_ISOLATED &&
+	    strcmp(e->cfg.auto_isolate, "critical") == 0 &&
+	    !(dev->flags & YM_FLAG_ISOLATED)) {
+		char why[160];
+		struct ym_device *d = ym_inventory_find(e->inv, dev->mac);
+
+		if (d)
+			(void)isolate_device(e, d, ym_alert_kind_name(kind),
+					     NULL, why, sizeof(why));
+	}
 	ym_api_publish(e->api, json_pack("{s:s, s:s, s:s, s:s, s:s}", "event",
 					 "alert", "kind",
 					 ym_alert_kind_name(kind), "severity",
 					 ym_severity_name(sev), "mac", mac,
 					 "target", target));
+}
+
+static void on_audit_attempt(struct ym_audit_observer *o, const uint8_t mac[6],
+			     const char *service, uint16_t port,
+			     const char *user, bool accepted, uint64_t at_us)
+{
+	struct ym_engine *e = ym_container_of(o, struct ym_engine, audit_obs);
+
+	/* Every attempt is logged: when, what, which user; never a password. */
+	if (ym_store_begin(e->store) < 0 ||
+	    ym_store_log_attempt(e->store, at_us, mac, service, port, user,
+				 accepted) < 0)
+		e->store_errors++;
+}
+
+static json_t *audit_report_json(const struct ym_audit_report *r)
+{
+	json_t *list = json_array();
+	char mac[YM_MAC_STRLEN], addr[YM_ADDR_STRLEN];
+
+	for (uint32_t i = 0; i < r->n; i++) {
+		const struct ym_audit_service_result *x = &r->services[i];
+
+		json_array_append_new(
+			list,
+			json_pack("{s:s, s:i, s:s, s:s, s:i, s:s}", "service",
+				  x->service, "port", x->port, "result",
+				  ym_audit_result_name(x->result), "user",
+				  x->result == YM_AUDIT_DEFAULT_ACCEPTED ?
+					  x->user : "",
+				  "attempts", (int)x->attempts, "detail",
+				  x->detail));
+	}
+	ym_mac_format(r->mac, mac);
+	ym_addr_format(&r->addr, addr, sizeof(addr));
+	return json_pack("{s:s, s:s, s:o}", "mac", mac, "address", addr,
+			 "services", list);
+}
+
+static void on_audit_done(struct ym_audit_observer *o,
+			  const struct ym_audit_report *r, void *token)
+{
+	struct ym_engine *e = ym_container_of(o, struct ym_engine, audit_obs);
+	struct ym_device *d = ym_inventory_find(e->inv, r->mac);
+	bool accepted = false, telnet = false;
+
+	for (uint32_t i = 0; i < r->n; i++) {
+		const struct ym_audit_service_result *x = &r->services[i];
+		char target[32];
+
+		if (strcmp(x->service, "telnet") == 0 &&
+		    x->result != YM_AUDIT_NOT_OFFERED)
+			telnet = true;
+		if (x->result != YM_AUDIT_DEFAULT_ACCEPTED || !d)
+			continue;
+		accepted = true;
+		snprintf(target, sizeof(target), "%s/%u", x->service, x->port);
+		ym_alerts_raise(e->alerts, YM_ALERT_DEFAULT_PASSWORD,
+				YM_CRITICAL, d, target, NULL, e->clock_us);
+	}
+	if (d) {
+		/* A check that found no working default clears the flag: the
+		 * household changed the password. */
+		if (accepted)
+			d->flags |= YM_FLAG_DEFAULT_PASSWORD;
+		else
+			d->flags &= ~YM_FLAG_DEFAULT_PASSWORD;
+		d->dirty = true;
+		if (telnet)
+			ym_alerts_raise(e->alerts, YM_ALERT_RISKY_SERVICE,
+					YM_WARNING, d, "telnet", NULL,
+					e->clock_us);
+	}
+	if (token)
+		ym_api_complete(token, audit_report_json(r), NULL);
+}
+
+/* The device a request names by "target" (IP or MAC), or NULL. */
+static struct ym_device *audit_target(struct ym_engine *e, json_t *args,
+				      char *err, size_t errlen)
+{
+	const char *t = json_string_value(json_object_get(args, "target"));
+	struct ym_device *d = NULL;
+	struct ym_addr a;
+	uint8_t mac[6];
+
+	if (!t) {
+		snprintf(err, errlen, "give \"target\": an address or a MAC");
+		return NULL;
+	}
+	if (ym_mac_parse(t, mac) == 0)
+		d = ym_inventory_find(e->inv, mac);
+	else if (ym_addr_parse(t, &a) == 0)
+		d = ym_inventory_find_addr(e->inv, &a);
+	else {
+		snprintf(err, errlen, "\"%.60s\" is neither an address nor a "
+			 "MAC", t);
+		return NULL;
+	}
+	if (!d)
+		snprintf(err, errlen, "refused: %.60s is not a device Yamori "
+			 "knows on this network", t);
+	return d;
+}
+
+/* Starts a check for the API; the answer comes when it is done. */
+static json_t *api_audit(struct ym_engine *e, json_t *args,
+			 struct ym_api_call *call, char *err, size_t errlen)
+{
+	struct ym_device *d;
+	const struct ym_addr *addr = NULL;
+	struct ym_api_deferred *later;
+	const char *t;
+	struct ym_addr want;
+	int rc;
+
+	if (!e->audit || strcmp(e->cfg.audit, "off") == 0) {
+		snprintf(err, errlen, "password checks are off (audit = off)");
+		return NULL;
+	}
+	d = audit_target(e, args, err, errlen);
+	if (!d)
+		return NULL;
+	/* The address asked for, else the device's first IPv4. */
+	t = json_string_value(json_object_get(args, "target"));
+	if (ym_addr_parse(t, &want) == 0)
+		addr = &want;
+	for (uint8_t i = 0; !addr && i < d->n_ips; i++)
+		if (d->ips[i].addr.family == 4)
+			addr = &d->ips[i].addr;
+	if (!addr || !ym_audit_addr_allowed(addr)) {
+		snprintf(err, errlen, "refused: only devices on this home "
+			 "network are checked");
+		return NULL;
+	}
+	later = ym_api_defer(call);
+	if (!later) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	rc = ym_audit_check(e->audit, d->mac, addr, d->vendor, later);
+	if (rc < 0) {
+		ym_api_complete(later, NULL,
+				rc == -EAGAIN ? "busy: this device was checked "
+						"enough today, or too many "
+						"checks run; try later" :
+				rc == -EALREADY ? "this device is being checked" :
+				rc == -EPERM ? "refused: only devices on this "
+					       "home network are checked" :
+						"the check could not start");
+	}
+	return NULL;
+}
+
+/* Verifying an isolation: a moment after applying it, the kernel (nft) or
+ * the network (arp) must show it holds before anyone is told "isolated". */
+struct isolation_check {
+	uv_timer_t timer;
+	struct ym_engine *e;
+	uint8_t mac[6];
+	struct ym_api_deferred *later; /* NULL for automatic isolation */
+	char reason[64];
+	int tries;
+};
+
+#define YM_ISOLATE_VERIFY_MS 2000
+#define YM_ISOLATE_VERIFY_TRIES 3
+
+static void isolation_check_closed(uv_handle_t *h)
+{
+	free(ym_container_of((uv_timer_t *)h, struct isolation_check, timer));
+}
+
+static void on_isolation_verify(uv_timer_t *t)
+{
+	struct isolation_check *c = ym_container_of(t, struct isolation_check,
+						    timer);
+	struct ym_engine *e = c->e;
+	struct ym_device *d = ym_inventory_find(e->inv, c->mac);
+	int v = e->isolator ? ym_isolate_verify(e->isolator, c->mac) : -EIO;
+	char why[160];
+
+	if (v == 0 && ++c->tries < YM_ISOLATE_VERIFY_TRIES) {
+		uv_timer_start(&c->timer, on_isolation_verify,
+			       YM_ISOLATE_VERIFY_MS, 0);
+		return;
+	}
+	if (v == 1 && d) {
+		d->flags |= YM_FLAG_ISOLATED;
+		d->dirty = true;
+		if (ym_store_begin(e->store) < 0 ||
+		    ym_store_put_isolation(e->store, c->mac, e->clock_us,
+					   c->reason, true) < 0)
+			e->store_errors++;
+		ym_alerts_raise(e->alerts, YM_ALERT_ISOLATED, YM_WARNING, d,
+				"", NULL, e->clock_us);
+		if (c->later)
+			ym_api_complete(c->later, ym_report_device(d), NULL);
+	} else {
+		/* It did not take: say so, and take back what was applied. */
+		snprintf(why, sizeof(why), "the isolation did not take: %s",
+			 e->isolator ? ym_isolate_reason(e->isolator) :
+				       "stopped");
+		if (e->isolator)
+			(void)!ym_isolate_release(e->isolator, c->mac, NULL, 0);
+		if (c->later)
+			ym_api_complete(c->later, NULL, why);
+	}
+	uv_close((uv_handle_t *)&c->timer, isolation_check_closed);
+}
+
+/* This box's MAC on an interface, from sysfs; false if unknown. */
+static bool interface_mac(const char *ifname, uint8_t mac[6])
+{
+	char path[128], text[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/address", ifname);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(text, sizeof(text), f))
+		text[0] = '\0';
+	fclose(f);
+	text[strcspn(text, "\n")] = '\0';
+	return ym_mac_parse(text, mac) == 0;
+}
+
+/* Starts the isolation backend the config names, once the network it
+ * needs is known (arp mode needs the gateway). */
+static int isolator_start(struct ym_engine *e, char *err, size_t errlen)
+{
+	struct ym_isolate_env env = { .ifname = "" };
+	struct ym_device *gw;
+
+	if (e->isolator)
+		return 0;
+	if (ym_isolate_mode_parse(e->cfg.isolate, &e->isolate_mode) < 0)
+		e->isolate_mode = YM_ISOLATE_NONE;
+	/* Interface names are checked to fit when the config is read. */
+	if (e->cfg.n_interfaces)
+		snprintf(env.ifname, sizeof(env.ifname), "%.15s",
+			 e->cfg.interfaces[0]);
+	interface_mac(env.ifname, env.self_mac);
+	gw = ym_inventory_gateway(e->inv);
+	if (gw) {
+		memcpy(env.gateway_mac, gw->mac, 6);
+		for (uint8_t i = 0; i < gw->n_ips; i++)
+			if (gw->ips[i].addr.family == 4)
+				env.gateway_ip = gw->ips[i].addr;
+	}
+	if (e->isolate_mode == YM_ISOLATE_ARP && !gw) {
+		snprintf(err, errlen, "refused: the router is not known yet");
+		return -EAGAIN;
+	}
+	return ym_isolate_init(&e->isolator, e->isolate_mode, e->loop, &env,
+			       err, errlen);
+}
+
+/* Isolates a device and verifies it; the answer (if any) comes later. */
+static int isolate_device(struct ym_engine *e, struct ym_device *d,
+			  const char *reason, struct ym_api_deferred *later,
+			  char *err, size_t errlen)
+{
+	struct ym_isolate_target t = { .ipv4 = { 0 } };
+	struct isolation_check *c;
+	int rc;
+
+	if (strcmp(e->cfg.isolate, "none") == 0) {
+		snprintf(err, errlen, "refused: isolation is off here "
+			 "(isolate = none)");
+		return -ENOTSUP;
+	}
+	rc = isolator_start(e, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (d->gateway) {
+		snprintf(err, errlen, "refused: the router itself is never "
+			 "isolated");
+		return -EPERM;
+	}
+	if (d->never_isolate) {
+		snprintf(err, errlen, "refused: the household marked this "
+			 "device \"never isolate\"");
+		return -EPERM;
+	}
+	memcpy(t.mac, d->mac, 6);
+	for (uint8_t i = 0; i < d->n_ips; i++)
+		if (d->ips[i].addr.family == 4)
+			t.ipv4 = d->ips[i].addr;
+	rc = ym_isolate_apply(e->isolator, &t, err, errlen);
+	if (rc < 0) {
+		if (strncmp(err, "refused", 7) != 0) {
+			char tmp[256];
+
+			snprintf(tmp, sizeof(tmp), "refused: %s", err);
+			snprintf(err, errlen, "%s", tmp);
+		}
+		return rc;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	c->e = e;
+	memcpy(c->mac, d->mac, 6);
+	c->later = later;
+	snprintf(c->reason, sizeof(c->reason), "%s", reason);
+	uv_timer_init(e->loop, &c->timer);
+	uv_timer_start(&c->timer, on_isolation_verify, YM_ISOLATE_VERIFY_MS, 0);
+	return 0;
+}
+
+static json_t *api_isolate(struct ym_engine *e, const char *cmd, json_t *args,
+			   struct ym_api_call *call, char *err, size_t errlen)
+{
+	struct ym_device *d = api_target(e, args, err, errlen);
+	struct ym_api_deferred *later;
+
+	if (!d)
+		return NULL;
+	if (strcmp(cmd, "release") == 0) {
+		if (!e->isolator || ym_isolate_release(e->isolator, d->mac, err,
+						       errlen) < 0) {
+			if (!err[0])
+				snprintf(err, errlen, "isolation is off here");
+			return NULL;
+		}
+		d->flags &= ~YM_FLAG_ISOLATED;
+		d->dirty = true;
+		if (ym_store_begin(e->store) < 0 ||
+		    ym_store_delete_isolation(e->store, d->mac) < 0)
+			e->store_errors++;
+		return ym_report_device(d);
+	}
+	later = ym_api_defer(call);
+	if (!later) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (isolate_device(e, d, "asked by the household", later, err,
+			   errlen) < 0) {
+		ym_api_complete(later, NULL, err);
+		err[0] = '\0';
+	}
+	return NULL;
+}
+
+/* At start: the kernel and the records agree again. nft isolation holds
+ * when the daemon dies; what the records say but the kernel lost is
+ * applied again, what the kernel holds is recorded. */
+static void reconcile_isolation(struct ym_engine *e)
+{
+	uint8_t kernel[64][6], stored[64][6];
+	int nk, ns;
+	char why[160];
+
+	if (!e->isolator || e->isolate_mode != YM_ISOLATE_NFT)
+		return;
+	nk = ym_isolate_list(e->isolator, kernel, 64);
+	ns = ym_store_get_isolations(e->store, stored, 64);
+	for (int i = 0; i < ns; i++) {
+		struct ym_isolate_target t = { .ipv4 = { 0 } };
+		bool held = false;
+
+		for (int k = 0; k < nk; k++)
+			held |= memcmp(kernel[k], stored[i], 6) == 0;
+		if (held)
+			continue;
+		memcpy(t.mac, stored[i], 6);
+		(void)!ym_isolate_apply(e->isolator, &t, why, sizeof(why));
+	}
+	for (int k = 0; k < nk; k++) {
+		struct ym_device *d = ym_inventory_find(e->inv, kernel[k]);
+
+		if (d) {
+			d->flags |= YM_FLAG_ISOLATED;
+			d->dirty = true;
+		}
+		if (ym_store_begin(e->store) < 0 ||
+		    ym_store_put_isolation(e->store, kernel[k], e->clock_us,
+					   "held across a restart", true) < 0)
+			e->store_errors++;
+	}
 }
 
 struct api_devices {
@@ -787,7 +1213,10 @@ static json_t *api_request(struct ym_api_handler *h, const char *cmd,
 		d->dirty = true;
 		return ym_report_device(d);
 	}
-	(void)call;
+	if (strcmp(cmd, "audit") == 0)
+		return api_audit(e, args, call, err, errlen);
+	if (strcmp(cmd, "isolate") == 0 || strcmp(cmd, "release") == 0)
+		return api_isolate(e, cmd, args, call, err, errlen);
 	snprintf(err, errlen, "unknown command \"%.40s\"", cmd);
 	return NULL;
 }
@@ -836,6 +1265,30 @@ int ym_engine_start_live(struct ym_engine *e, char *err, size_t errlen)
 	rc = ym_engine_serve(e, err, errlen);
 	if (rc < 0)
 		return rc;
+	if (strcmp(e->cfg.audit, "off") != 0) {
+		char path[1100];
+
+		snprintf(path, sizeof(path), "%s/credentials", e->cfg.data_dir);
+		e->audit_obs.attempt = on_audit_attempt;
+		e->audit_obs.done = on_audit_done;
+		if (ym_audit_init(&e->audit, e->loop, path, NULL, &e->audit_obs,
+				  err, errlen) < 0) {
+			/* Without credentials there is nothing to check. */
+			fprintf(stderr, "yamorid: %s; password checks are "
+				"off\n", err);
+			err[0] = '\0';
+			e->audit = NULL;
+		}
+	}
+	/* Router mode: isolation in the kernel outlives the daemon; what it
+	 * holds and what the records say are brought together now. */
+	if (strcmp(e->cfg.isolate, "nft") == 0) {
+		if (isolator_start(e, err, errlen) < 0) {
+			fprintf(stderr, "yamorid: %s\n", err);
+			return -EINVAL;
+		}
+		reconcile_isolation(e);
+	}
 	rc = ym_upnp_init(&e->upnp, e->loop, &e->upnp_obs);
 	if (rc == 0)
 		rc = ym_capture_start(e->capture);
@@ -868,6 +1321,12 @@ void ym_engine_stop(struct ym_engine *e)
 	e->capture = NULL;
 	ym_upnp_close(e->upnp);
 	e->upnp = NULL;
+	ym_audit_close(e->audit);
+	e->audit = NULL;
+	/* arp mode puts the caches right again; nft rules stay. */
+	if (e->isolator)
+		ym_isolate_close(e->isolator, true);
+	e->isolator = NULL;
 	ym_api_close(e->api);
 	e->api = NULL;
 }

@@ -693,6 +693,16 @@ void ym_inventory_decide(struct ym_inventory *inv)
 	}
 }
 
+struct ym_device *ym_inventory_find_addr(struct ym_inventory *inv,
+					 const struct ym_addr *addr)
+{
+	/* Rare (a request names a device by address): a walk will do. */
+	for (int32_t i = inv->lru_head; i >= 0; i = inv->pool[i].lru_next)
+		if (has_ip(&inv->pool[i], addr))
+			return &inv->pool[i];
+	return NULL;
+}
+
 struct ym_device *ym_inventory_gateway(struct ym_inventory *inv)
 {
 	struct ym_device *d;

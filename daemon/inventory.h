@@ -138,6 +138,10 @@ struct ym_device *ym_inventory_packet(struct ym_inventory *inv,
 /* Re-decides which device is the gateway; cheap, run before each commit. */
 void ym_inventory_decide(struct ym_inventory *inv);
 
+/* The device holding an address (on-link, as attributed), or NULL. */
+struct ym_device *ym_inventory_find_addr(struct ym_inventory *inv,
+					 const struct ym_addr *addr);
+
 /* The device recognised as the gateway, or NULL. */
 struct ym_device *ym_inventory_gateway(struct ym_inventory *inv);
 

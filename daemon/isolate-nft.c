@@ -15,12 +15,13 @@
  *   the destination MAC is not known yet. A LAN without a bridge (rare:
  *   OpenWrt puts even one port in br-lan) stops only traffic from the device.
  *
- * Every change is one nftables transaction that first (re)states the tables
- * ("add" is idempotent, the chains are flushed and refilled) and then edits
- * the sets, so the kernel is never left half-written and a table someone
- * flushed is repaired by the next apply. The sets survive: the daemon can be
- * killed and the isolation holds; at start ym_isolate_list tells the daemon
- * what the kernel holds.
+ * Starting creates the tables when they are missing and otherwise changes
+ * nothing. Every apply and release is one nftables transaction that first
+ * restates the tables ("add" is idempotent, the chains are flushed and
+ * refilled) and then edits the sets, so the kernel is never left
+ * half-written and a table someone flushed is repaired by the next apply.
+ * The sets survive: the daemon can be killed and the isolation holds; at
+ * start ym_isolate_list tells the daemon what the kernel holds.
  *
  * The netlink calls are synchronous but local and short (a few ms), like the
  * other system calls the loop makes. */
@@ -407,6 +408,21 @@ static int nft_verify(struct ym_isolator *iso, const uint8_t mac[6])
 	return ret;
 }
 
+/* True when both of Yamori's tables exist. Starting then changes nothing in
+ * the kernel: a table someone tampered with is left for verify to report
+ * and for the next apply to repair. */
+static bool tables_present(struct nft_isolator *n)
+{
+	for (size_t f = 0; f < YM_ARRAY_SIZE(families); f++) {
+		json_t *root;
+
+		if (list_table(n, families[f], &root, NULL, 0) < 0)
+			return false;
+		json_decref(root);
+	}
+	return true;
+}
+
 struct list_arg {
 	uint8_t (*macs)[6];
 	size_t max, n;
@@ -486,9 +502,12 @@ int ym_isolate_nft_new(struct ym_isolator **out, const struct ym_isolate_env *en
 		ret = -EIO;
 		goto out;
 	}
-	put_tables(c);
-	put_self_addrs(c);
-	ret = transact(n, c, err, errlen);
+	ret = 0;
+	if (!tables_present(n)) {
+		put_tables(c);
+		put_self_addrs(c);
+		ret = transact(n, c, err, errlen);
+	}
 	if (ret == -EPERM)
 		say(err, errlen, "nftables refused Yamori's tables: isolation needs CAP_NET_ADMIN");
 out:

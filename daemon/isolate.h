@@ -20,7 +20,7 @@
  *            ARP, another device answering for the gateway, forwarding on)
  *   other    the kernel refused (nftables or the raw socket).
  * Apply is not the end: the caller asks ym_isolate_verify before it tells
- * anyone "isolated" (in arp mode the network is checked for about 1.5 s
+ * anyone "isolated" (in arp mode the network is checked for about two seconds
  * first). */
 #ifndef YM_ISOLATE_H
 #define YM_ISOLATE_H

@@ -91,6 +91,15 @@ static const char *const migrations[] = {
 	"  since INTEGER NOT NULL,"
 	"  reason TEXT NOT NULL DEFAULT '',"
 	"  verified INTEGER NOT NULL DEFAULT 0);",
+	/* 4 -> 5: every password-check attempt (never the password). */
+	"CREATE TABLE audit_log ("
+	"  at INTEGER NOT NULL,"
+	"  mac TEXT NOT NULL,"
+	"  service TEXT NOT NULL,"
+	"  port INTEGER NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  accepted INTEGER NOT NULL);"
+	"CREATE INDEX audit_log_at ON audit_log(at);",
 };
 
 _Static_assert(YM_ARRAY_SIZE(migrations) == YM_STORE_SCHEMA_VERSION,
@@ -840,6 +849,32 @@ int ym_store_get_isolations(struct ym_store *s, uint8_t (*macs)[6],
 	return (int)n;
 }
 
+int ym_store_log_attempt(struct ym_store *s, uint64_t at_us,
+			 const uint8_t mac[6], const char *service,
+			 uint16_t port, const char *user, bool accepted)
+{
+	char m[YM_MAC_STRLEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	ym_mac_format(mac, m);
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO audit_log (at, mac, service, port,"
+			       " user, accepted) VALUES (?1, ?2, ?3, ?4, ?5,"
+			       " ?6)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	sqlite3_bind_int64(st, 1, (int64_t)at_us);
+	sqlite3_bind_text(st, 2, m, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, service, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, port);
+	sqlite3_bind_text(st, 5, user, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, accepted);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : sql_err(s);
+}
+
 int ym_store_wipe(struct ym_store *s)
 {
 	/* secure_delete overwrites freed pages with zeros, so the records are
@@ -849,7 +884,8 @@ int ym_store_wipe(struct ym_store *s)
 		return -EIO;
 	if (exec(s, "DELETE FROM evidence; DELETE FROM device_ips;"
 		    " DELETE FROM alerts; DELETE FROM devices;"
-		    " DELETE FROM isolation; DELETE FROM meta;") < 0) {
+		    " DELETE FROM isolation; DELETE FROM audit_log;"
+		    " DELETE FROM meta;") < 0) {
 		exec(s, "ROLLBACK");
 		return -EIO;
 	}

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <stdbool.h>
+
 #include "util.h"
 
 struct ym_device;
@@ -17,7 +19,7 @@ struct ym_store;
 #define YM_STORE_FILE "yamori.db"
 
 /* The schema version this build writes. */
-#define YM_STORE_SCHEMA_VERSION 4
+#define YM_STORE_SCHEMA_VERSION 5
 
 /* Opens (creating and migrating) the database in state_dir for writing.
  * On failure returns -errno and a plain message in err. */
@@ -112,6 +114,13 @@ int ym_store_retire(struct ym_store *s, const uint8_t mac[6]) YM_MUST_CHECK;
  * there is no such alert. */
 int ym_store_set_alert_state(struct ym_store *s, int64_t id,
 			     const char *state) YM_MUST_CHECK;
+
+/* Logs one password-check attempt: when, which service, which user and
+ * whether it was accepted. The password is never passed here. */
+int ym_store_log_attempt(struct ym_store *s, uint64_t at_us,
+			 const uint8_t mac[6], const char *service,
+			 uint16_t port, const char *user, bool accepted)
+	YM_MUST_CHECK;
 
 /* Records an isolation (since, reason, whether it was verified). */
 int ym_store_put_isolation(struct ym_store *s, const uint8_t mac[6],

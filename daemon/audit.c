@@ -1,0 +1,1058 @@
+#define _GNU_SOURCE /* memmem, explicit_bzero */
+/* The audit's scheduler and transport: one job per device, its services in
+ * turn, a probe then at most max_attempts logins per service, spaced out,
+ * each login on a connection of its own. Every connection has a connect
+ * timeout, a step timeout (silence), a whole-conversation timeout and a
+ * byte limit; a connection hands its verdict to the job exactly once and
+ * then closes itself, so the job never waits for a socket. */
+#include "audit.h"
+#include "audit-proto.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <gcrypt.h>
+
+/* A telnet device that has been silent this long is waiting for input:
+ * what is on its screen is a prompt. */
+#define YM_TELNET_QUIET_MS 300
+/* Two failed conversations in a row end a service's attempts: the device
+ * is busy, rate-limits or went away, and more would only annoy it. */
+#define YM_AUDIT_MAX_CONSECUTIVE_ERRORS 2
+
+static const struct service {
+	const char *name;
+	uint16_t port;
+	uint8_t proto;
+} services[] = {
+	{ "telnet", 23, YM_AP_TELNET }, { "telnet", 2323, YM_AP_TELNET },
+	{ "ssh", 22, YM_AP_SSH },	{ "ftp", 21, YM_AP_FTP },
+	{ "http", 80, YM_AP_HTTP },	{ "http", 81, YM_AP_HTTP },
+	{ "http", 8000, YM_AP_HTTP },	{ "http", 8080, YM_AP_HTTP },
+	{ "http", 8081, YM_AP_HTTP },	{ "rtsp", 554, YM_AP_RTSP },
+	{ "rtsp", 8554, YM_AP_RTSP },
+};
+_Static_assert(YM_ARRAY_SIZE(services) <= YM_AUDIT_MAX_SERVICES,
+	       "the report holds every service");
+
+struct job;
+
+struct conn {
+	uv_tcp_t tcp;
+	uv_connect_t creq;
+	uv_shutdown_t shut;
+	uv_timer_t step, total, quiet;
+	struct job *job; /* NULL once the verdict was handed over */
+	uint8_t proto;
+	bool probe, connected, done, connect_failed, closing;
+	int pending_closes;
+	size_t nread;
+	union {
+		struct ym_telnet telnet;
+		struct ym_ftp ftp;
+		struct ym_http http;
+	} e;
+	struct ym_audit_out out;
+	char rbuf[4096];
+};
+
+struct wreq {
+	uv_write_t req;
+	size_t len;
+	char data[];
+};
+
+struct ssh_run {
+	uv_work_t req;
+	struct job *job; /* NULL once the job has gone */
+	struct ym_ssh_job j;
+	char user[YM_AUDIT_USER_MAX], pass[YM_AUDIT_PASS_MAX];
+};
+
+enum { PH_PROBE, PH_ATTEMPT };
+
+struct job {
+	struct ym_audit *a;
+	struct job *next;
+	uv_timer_t spacing, watchdog;
+	int pending_closes;
+	bool finished;
+	void *token;
+	char vendor[YM_AUDIT_VENDOR_MAX];
+	char host[64];
+	struct ym_audit_report report;
+	/* The service under way. */
+	size_t svc;
+	int phase;
+	uint32_t cand[YM_AUDIT_CANDIDATES_MAX];
+	size_t n_cand, next_cand;
+	uint32_t refused, consecutive_errors;
+	bool stale_retried;
+	struct ym_http_challenge ch;
+	struct conn *conn;
+	struct ssh_run *ssh;
+};
+
+struct ym_audit {
+	uv_loop_t *loop;
+	struct ym_audit_config cfg;
+	struct ym_audit_observer *obs;
+	struct ym_audit_creds creds;
+	struct ym_audit_budget budget;
+	struct job *jobs;
+	uint32_t active, open_jobs;
+	bool closing;
+};
+
+static void job_verdict(struct job *job, enum ym_av v, const char *detail,
+			const struct conn *c);
+static void job_next_service(struct job *job);
+
+void ym_audit_config_default(struct ym_audit_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->max_attempts = 6;
+	cfg->spacing_ms = 1000;
+	cfg->max_active = 2;
+	cfg->connect_ms = 3000;
+	cfg->step_ms = 5000;
+	cfg->conversation_ms = 30000;
+	cfg->max_bytes = 16 * 1024;
+	cfg->clock_us = ym_wall_us;
+}
+
+const char *ym_audit_result_name(enum ym_audit_result r)
+{
+	switch (r) {
+	case YM_AUDIT_NOT_OFFERED:
+		return "not_offered";
+	case YM_AUDIT_LOGIN_REQUIRED:
+		return "login_required";
+	case YM_AUDIT_DEFAULT_ACCEPTED:
+		return "default_accepted";
+	case YM_AUDIT_DEFAULTS_REFUSED:
+		return "defaults_refused";
+	case YM_AUDIT_OPEN:
+		return "open";
+	default:
+		return "error";
+	}
+}
+
+bool ym_audit_addr_allowed(const struct ym_addr *addr)
+{
+	return (addr->family == 4 || addr->family == 6) &&
+	       ym_addr_is_private(addr) && !ym_addr_is_special(addr);
+}
+
+/* ---- the daily budget ---- */
+
+struct ym_audit_budget_entry *ym_audit_budget_get(struct ym_audit_budget *b,
+						  const uint8_t mac[6],
+						  uint64_t now_us)
+{
+	struct ym_audit_budget_entry *e = NULL;
+
+	for (size_t i = 0; i < YM_ARRAY_SIZE(b->e); i++) {
+		if (b->e[i].used_slot && memcmp(b->e[i].mac, mac, 6) == 0) {
+			e = &b->e[i];
+			break;
+		}
+	}
+	if (!e) {
+		/* A new device takes the oldest record's place. */
+		e = &b->e[b->next];
+		b->next = (b->next + 1) % YM_AUDIT_BUDGET_DEVICES;
+		memset(e, 0, sizeof(*e));
+		memcpy(e->mac, mac, 6);
+		e->used_slot = true;
+		e->day_start_us = now_us;
+	}
+	/* A new day (or a clock set back) starts afresh; what worked is
+	 * still tried first. */
+	if (now_us < e->day_start_us ||
+	    now_us - e->day_start_us >= YM_AUDIT_DAY_US) {
+		e->day_start_us = now_us;
+		e->login_mask = 0;
+		memset(e->used, 0, sizeof(e->used));
+	}
+	return e;
+}
+
+bool ym_audit_budget_spent(const struct ym_audit_budget_entry *e,
+			   uint32_t max)
+{
+	if (!e->login_mask)
+		return false;
+	for (int i = 0; i < YM_AUDIT_MAX_SERVICES; i++)
+		if ((e->login_mask & (1u << i)) && e->used[i] < max)
+			return false;
+	return true;
+}
+
+/* ---- connections ---- */
+
+static void conn_closed(uv_handle_t *h)
+{
+	struct conn *c = h->data;
+
+	if (--c->pending_closes > 0)
+		return;
+	explicit_bzero(c, sizeof(*c));
+	free(c);
+}
+
+static void conn_close(struct conn *c)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	c->pending_closes = 4;
+	uv_close((uv_handle_t *)&c->tcp, conn_closed);
+	uv_close((uv_handle_t *)&c->step, conn_closed);
+	uv_close((uv_handle_t *)&c->total, conn_closed);
+	uv_close((uv_handle_t *)&c->quiet, conn_closed);
+}
+
+static void on_written(uv_write_t *w, int status)
+{
+	struct wreq *r = ym_container_of(w, struct wreq, req);
+
+	(void)status;
+	/* Requests may hold a password or its Basic encoding. */
+	explicit_bzero(r->data, r->len);
+	free(r);
+}
+
+/* Sends what the engine asked for. */
+static void conn_flush(struct conn *c)
+{
+	struct wreq *r;
+	uv_buf_t b;
+
+	if (!c->out.len)
+		return;
+	r = malloc(sizeof(*r) + c->out.len);
+	if (r) {
+		r->len = c->out.len;
+		memcpy(r->data, c->out.buf, c->out.len);
+		b = uv_buf_init(r->data, (unsigned)r->len);
+		if (uv_write(&r->req, (uv_stream_t *)&c->tcp, &b, 1,
+			     on_written) < 0) {
+			explicit_bzero(r->data, r->len);
+			free(r);
+		}
+	}
+	explicit_bzero(c->out.buf, c->out.len);
+	c->out.len = 0;
+}
+
+/* A last word that the device does not take within a second is dropped. */
+static void on_linger_timeout(uv_timer_t *t)
+{
+	conn_close(ym_container_of(t, struct conn, total));
+}
+
+static void on_shutdown(uv_shutdown_t *s, int status)
+{
+	struct conn *c = ym_container_of(s, struct conn, shut);
+
+	(void)status;
+	conn_close(c);
+}
+
+/* Hands the verdict to the job (once) and closes; a last polite word
+ * (FTP's QUIT) is written first. */
+static void conn_verdict(struct conn *c, enum ym_av v, const char *detail)
+{
+	struct job *job = c->job;
+
+	if (c->done)
+		return;
+	c->done = true;
+	c->job = NULL;
+	uv_timer_stop(&c->step);
+	uv_timer_stop(&c->total);
+	uv_timer_stop(&c->quiet);
+	uv_read_stop((uv_stream_t *)&c->tcp);
+	if (job) {
+		job->conn = NULL;
+		job_verdict(job, v, detail, c);
+	}
+	if (c->connected && c->out.len) {
+		conn_flush(c);
+		if (uv_shutdown(&c->shut, (uv_stream_t *)&c->tcp,
+				on_shutdown) == 0) {
+			uv_timer_start(&c->total, on_linger_timeout, 1000, 0);
+			return;
+		}
+	}
+	explicit_bzero(c->out.buf, c->out.len);
+	c->out.len = 0;
+	conn_close(c);
+}
+
+static enum ym_av engine_eof(struct conn *c)
+{
+	switch (c->proto) {
+	case YM_AP_TELNET:
+		return ym_telnet_eof(&c->e.telnet);
+	case YM_AP_FTP:
+		return ym_ftp_eof(&c->e.ftp);
+	default:
+		return ym_http_eof(&c->e.http);
+	}
+}
+
+/* A few words on a verdict, for the report. */
+static const char *verdict_detail(const struct conn *c, enum ym_av v)
+{
+	switch (v) {
+	case YM_AV_OPEN:
+		return "no login";
+	case YM_AV_ABSENT:
+		return "another protocol";
+	case YM_AV_ERROR:
+		if ((c->proto == YM_AP_HTTP || c->proto == YM_AP_RTSP) &&
+		    c->e.http.len == sizeof(c->e.http.head))
+			return "header too large";
+		return "unexpected answer";
+	default:
+		return "";
+	}
+}
+
+static void on_step_timeout(uv_timer_t *t)
+{
+	struct conn *c = ym_container_of(t, struct conn, step);
+
+	if (c->connect_failed)
+		conn_verdict(c, YM_AV_ABSENT, "cannot connect");
+	else if (!c->connected)
+		conn_verdict(c, YM_AV_ABSENT, "no answer");
+	else
+		conn_verdict(c, YM_AV_ERROR, "timeout");
+}
+
+static void on_total_timeout(uv_timer_t *t)
+{
+	struct conn *c = ym_container_of(t, struct conn, total);
+
+	conn_verdict(c, YM_AV_ERROR, "too slow");
+}
+
+static void on_quiet(uv_timer_t *t)
+{
+	struct conn *c = ym_container_of(t, struct conn, quiet);
+	enum ym_av v = ym_telnet_quiet(&c->e.telnet, &c->out);
+
+	if (v != YM_AV_MORE) {
+		conn_verdict(c, v, verdict_detail(c, v));
+		return;
+	}
+	if (c->out.len) {
+		/* Input sent: the device has a step's time to answer. */
+		conn_flush(c);
+		uv_timer_start(&c->step, on_step_timeout,
+			       c->job->a->cfg.step_ms, 0);
+	}
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct conn *c = ym_container_of((uv_tcp_t *)h, struct conn, tcp);
+
+	(void)suggested;
+	buf->base = c->rbuf;
+	buf->len = sizeof(c->rbuf);
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct conn *c = ym_container_of((uv_tcp_t *)s, struct conn, tcp);
+	uint32_t max = c->job ? c->job->a->cfg.max_bytes : 0;
+	enum ym_av v = YM_AV_MORE;
+
+	if (c->done || n == 0)
+		return;
+	if (n < 0) {
+		if (c->nread == 0)
+			conn_verdict(c, c->probe ? YM_AV_ABSENT : YM_AV_ERROR,
+				     "closed at once");
+		else
+			conn_verdict(c, engine_eof(c), "closed early");
+		return;
+	}
+	c->nread += (size_t)n;
+	if (c->nread > max) {
+		conn_verdict(c, YM_AV_ERROR, "too much data");
+		return;
+	}
+	switch (c->proto) {
+	case YM_AP_TELNET:
+		v = ym_telnet_feed(&c->e.telnet, (const uint8_t *)buf->base,
+				   (size_t)n, &c->out);
+		uv_timer_start(&c->quiet, on_quiet, YM_TELNET_QUIET_MS, 0);
+		break;
+	case YM_AP_FTP:
+		v = ym_ftp_feed(&c->e.ftp, (const uint8_t *)buf->base,
+				(size_t)n, &c->out);
+		break;
+	default:
+		v = ym_http_feed(&c->e.http, (const uint8_t *)buf->base,
+				 (size_t)n, &c->out);
+		break;
+	}
+	if (v != YM_AV_MORE) {
+		conn_verdict(c, v, verdict_detail(c, v));
+		return;
+	}
+	conn_flush(c);
+	uv_timer_start(&c->step, on_step_timeout, c->job->a->cfg.step_ms, 0);
+}
+
+static void random_hex(char *out, size_t nbytes)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t r[16] = { 0 };
+
+	if (nbytes > sizeof(r))
+		nbytes = sizeof(r);
+	if (getrandom(r, nbytes, 0) != (ssize_t)nbytes) {
+		uint64_t t = ym_wall_us();
+
+		memcpy(r, &t, sizeof(t) < nbytes ? sizeof(t) : nbytes);
+	}
+	for (size_t i = 0; i < nbytes; i++) {
+		out[2 * i] = hex[r[i] >> 4];
+		out[2 * i + 1] = hex[r[i] & 15];
+	}
+	out[2 * nbytes] = '\0';
+}
+
+static void on_connected(uv_connect_t *req, int status)
+{
+	struct conn *c = ym_container_of(req, struct conn, creq);
+	struct job *job = c->job;
+	const struct service *svc;
+	char cnonce[17];
+
+	if (c->done || !job)
+		return;
+	if (status < 0) {
+		conn_verdict(c, YM_AV_ABSENT,
+			     status == UV_ECONNREFUSED ? "closed" :
+							 "unreachable");
+		return;
+	}
+	c->connected = true;
+	svc = &services[job->svc];
+	switch (c->proto) {
+	case YM_AP_TELNET:
+	case YM_AP_FTP:
+		/* Nothing to say until the device speaks. */
+		break;
+	default:
+		random_hex(cnonce, 8);
+		ym_http_start(&c->e.http, c->proto == YM_AP_RTSP, job->host,
+			      svc->port, c->e.http.user, c->e.http.pass,
+			      &job->ch, cnonce, &c->out);
+		break;
+	}
+	conn_flush(c);
+	uv_timer_start(&c->step, on_step_timeout, job->a->cfg.step_ms, 0);
+	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0)
+		conn_verdict(c, YM_AV_ERROR, "cannot read");
+}
+
+static void make_sockaddr(const struct job *job, uint16_t port,
+			  struct sockaddr_storage *ss)
+{
+	const struct ym_addr *addr = &job->report.addr;
+
+	memset(ss, 0, sizeof(*ss));
+	if (addr->family == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, addr->a, 4);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, addr->a, 16);
+		sin6->sin6_scope_id = job->a->cfg.v6_scope_id;
+	}
+}
+
+/* Opens one connection for the current service: a probe (user NULL) or
+ * one login attempt. */
+static int conn_start(struct job *job, const char *user, const char *pass)
+{
+	const struct service *svc = &services[job->svc];
+	struct ym_audit *a = job->a;
+	struct sockaddr_storage ss;
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->job = job;
+	c->proto = svc->proto;
+	c->probe = user == NULL;
+	switch (c->proto) {
+	case YM_AP_TELNET:
+		ym_telnet_start(&c->e.telnet, user, pass);
+		break;
+	case YM_AP_FTP:
+		ym_ftp_start(&c->e.ftp, user, pass);
+		break;
+	default:
+		/* Started once connected; keep the credentials till then. */
+		c->e.http.user = user;
+		c->e.http.pass = pass;
+		break;
+	}
+	uv_tcp_init(a->loop, &c->tcp);
+	uv_timer_init(a->loop, &c->step);
+	uv_timer_init(a->loop, &c->total);
+	uv_timer_init(a->loop, &c->quiet);
+	c->tcp.data = c->step.data = c->total.data = c->quiet.data = c;
+	job->conn = c;
+	uv_timer_start(&c->total, on_total_timeout, a->cfg.conversation_ms, 0);
+	make_sockaddr(job, svc->port, &ss);
+	if (uv_tcp_connect(&c->creq, &c->tcp, (struct sockaddr *)&ss,
+			   on_connected) < 0) {
+		/* Reported from the loop, never from inside this call. */
+		c->connect_failed = true;
+		uv_timer_start(&c->step, on_step_timeout, 0, 0);
+	} else {
+		uv_timer_start(&c->step, on_step_timeout, a->cfg.connect_ms, 0);
+	}
+	return 0;
+}
+
+/* Ends a connection without a verdict (the audit is closing). */
+static void conn_abort(struct conn *c)
+{
+	c->job = NULL;
+	conn_verdict(c, YM_AV_ERROR, "");
+}
+
+/* ---- SSH through the thread pool ---- */
+
+static void ssh_work(uv_work_t *req)
+{
+	struct ssh_run *r = ym_container_of(req, struct ssh_run, req);
+
+	ym_ssh_run(&r->j);
+}
+
+static void ssh_after(uv_work_t *req, int status)
+{
+	struct ssh_run *r = ym_container_of(req, struct ssh_run, req);
+	struct job *job = r->job;
+	struct conn fake;
+
+	if (status == UV_ECANCELED) {
+		r->j.verdict = YM_AV_ERROR;
+		snprintf(r->j.detail, sizeof(r->j.detail), "timeout");
+	}
+	if (job) {
+		job->ssh = NULL;
+		uv_timer_stop(&job->watchdog);
+		/* The verdict's extra data travels like a connection's. */
+		memset(&fake, 0, sizeof(fake));
+		fake.proto = YM_AP_SSH;
+		job_verdict(job, r->j.verdict, r->j.detail, &fake);
+	}
+	uv_mutex_destroy(&r->j.mu);
+	explicit_bzero(r, sizeof(*r));
+	free(r);
+}
+
+static void on_watchdog(uv_timer_t *t)
+{
+	struct job *job = ym_container_of(t, struct job, watchdog);
+
+	if (!job->ssh)
+		return;
+	ym_ssh_abort(&job->ssh->j);
+	uv_cancel((uv_req_t *)&job->ssh->req);
+}
+
+static int ssh_start(struct job *job, const char *user, const char *pass)
+{
+	struct ym_audit *a = job->a;
+	struct ssh_run *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	if (uv_mutex_init(&r->j.mu) < 0) {
+		free(r);
+		return -ENOMEM;
+	}
+	r->job = job;
+	r->j.addr = job->report.addr;
+	r->j.scope_id = a->cfg.v6_scope_id;
+	r->j.port = services[job->svc].port;
+	r->j.connect_ms = a->cfg.connect_ms;
+	r->j.step_ms = a->cfg.step_ms;
+	r->j.fd = -1;
+	/* Copies: the worker may outlive the lists (at close). */
+	if (user) {
+		snprintf(r->user, sizeof(r->user), "%s", user);
+		snprintf(r->pass, sizeof(r->pass), "%s", pass);
+		r->j.user = r->user;
+		r->j.pass = r->pass;
+	}
+	job->ssh = r;
+	uv_timer_start(&job->watchdog, on_watchdog, a->cfg.conversation_ms, 0);
+	if (uv_queue_work(a->loop, &r->req, ssh_work, ssh_after) < 0) {
+		job->ssh = NULL;
+		uv_timer_stop(&job->watchdog);
+		uv_mutex_destroy(&r->j.mu);
+		free(r);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/* ---- jobs ---- */
+
+static struct ym_audit_service_result *cur(struct job *job)
+{
+	return &job->report.services[job->svc];
+}
+
+static void job_closed(uv_handle_t *h)
+{
+	struct job *job = h->data;
+	struct ym_audit *a = job->a;
+
+	if (--job->pending_closes > 0)
+		return;
+	free(job);
+	if (--a->open_jobs == 0 && a->closing) {
+		ym_audit_creds_free(&a->creds);
+		free(a);
+	}
+}
+
+static void job_unlink(struct job *job)
+{
+	struct ym_audit *a = job->a;
+
+	for (struct job **p = &a->jobs; *p; p = &(*p)->next) {
+		if (*p == job) {
+			*p = job->next;
+			break;
+		}
+	}
+	a->active--;
+}
+
+/* Stops everything the job runs and frees it once its timers closed. */
+static void job_release(struct job *job)
+{
+	if (job->conn) {
+		struct conn *c = job->conn;
+
+		job->conn = NULL;
+		conn_abort(c);
+	}
+	if (job->ssh) {
+		/* The worker ends by itself within a step; its result is
+		 * dropped. */
+		job->ssh->job = NULL;
+		ym_ssh_abort(&job->ssh->j);
+		uv_cancel((uv_req_t *)&job->ssh->req);
+		job->ssh = NULL;
+	}
+	job->pending_closes = 2;
+	uv_close((uv_handle_t *)&job->spacing, job_closed);
+	uv_close((uv_handle_t *)&job->watchdog, job_closed);
+}
+
+static void job_finish(struct job *job)
+{
+	struct ym_audit *a = job->a;
+
+	job->finished = true;
+	job->report.finished_us = a->cfg.clock_us();
+	job_unlink(job);
+	if (a->obs && a->obs->done && !a->closing)
+		a->obs->done(a->obs, &job->report, job->token);
+	job_release(job);
+}
+
+static struct ym_audit_budget_entry *budget_of(struct job *job)
+{
+	struct ym_audit *a = job->a;
+
+	return ym_audit_budget_get(&a->budget, job->report.mac,
+				   a->cfg.clock_us());
+}
+
+/* True when the current service has no attempt left today. */
+static bool budget_spent_here(struct job *job)
+{
+	return budget_of(job)->used[job->svc] >= job->a->cfg.max_attempts;
+}
+
+static void on_spacing(uv_timer_t *t)
+{
+	struct job *job = ym_container_of(t, struct job, spacing);
+	const struct ym_audit_cred *cr =
+		&job->a->creds.v[job->cand[job->next_cand]];
+	int rc;
+
+	if (services[job->svc].proto == YM_AP_SSH)
+		rc = ssh_start(job, cr->user, cr->pass);
+	else
+		rc = conn_start(job, cr->user, cr->pass);
+	if (rc < 0) {
+		snprintf(cur(job)->detail, sizeof(cur(job)->detail),
+			 "out of memory");
+		cur(job)->result = job->refused ? YM_AUDIT_DEFAULTS_REFUSED :
+						  YM_AUDIT_ERROR;
+		job_next_service(job);
+	}
+}
+
+/* The next attempt after the spacing, or the service's end. */
+static void job_continue(struct job *job)
+{
+	struct ym_audit_service_result *r = cur(job);
+	bool spent = budget_spent_here(job);
+
+	if (job->next_cand < job->n_cand && !spent &&
+	    job->consecutive_errors < YM_AUDIT_MAX_CONSECUTIVE_ERRORS) {
+		uv_timer_start(&job->spacing, on_spacing, job->a->cfg.spacing_ms,
+			       0);
+		return;
+	}
+	if (job->refused) {
+		r->result = YM_AUDIT_DEFAULTS_REFUSED;
+		if (job->next_cand < job->n_cand && spent)
+			snprintf(r->detail, sizeof(r->detail),
+				 "attempts for today spent");
+	} else {
+		r->result = YM_AUDIT_ERROR;
+	}
+	job_next_service(job);
+}
+
+/* After a probe that found a login: picks the defaults to try. */
+static void job_login_found(struct job *job, const struct conn *c,
+			    const char *detail)
+{
+	struct ym_audit *a = job->a;
+	struct ym_audit_service_result *r = cur(job);
+	struct ym_audit_budget_entry *e = budget_of(job);
+	const struct service *svc = &services[job->svc];
+	uint32_t hint;
+
+	r->result = YM_AUDIT_LOGIN_REQUIRED;
+	e->login_mask |= 1u << job->svc;
+	if (svc->proto == YM_AP_HTTP || svc->proto == YM_AP_RTSP) {
+		job->ch = c->e.http.ch;
+		if (job->ch.unsupported || job->ch.scheme == YM_AUTH_NONE) {
+			snprintf(r->detail, sizeof(r->detail),
+				 "unsupported authentication");
+			job_next_service(job);
+			return;
+		}
+		snprintf(r->detail, sizeof(r->detail), "%s",
+			 job->ch.scheme == YM_AUTH_DIGEST ? "digest" : "basic");
+	} else if (detail && detail[0]) {
+		snprintf(r->detail, sizeof(r->detail), "%s", detail);
+	}
+	if (svc->proto == YM_AP_SSH && strcmp(detail, "publickey only") == 0) {
+		job_next_service(job);
+		return;
+	}
+	job->n_cand = ym_audit_creds_select(&a->creds, svc->proto, job->vendor,
+					    job->cand, YM_ARRAY_SIZE(job->cand));
+	/* What worked last time goes first (a re-check after a change). */
+	hint = e->hint[job->svc];
+	if (hint) {
+		for (size_t i = 0; i < job->n_cand; i++) {
+			if (job->cand[i] == hint - 1) {
+				memmove(job->cand + 1, job->cand,
+					i * sizeof(job->cand[0]));
+				job->cand[0] = hint - 1;
+				break;
+			}
+		}
+	}
+	if (job->n_cand == 0) {
+		snprintf(r->detail, sizeof(r->detail), "no defaults known");
+		job_next_service(job);
+		return;
+	}
+	if (e->used[job->svc] >= a->cfg.max_attempts) {
+		snprintf(r->detail, sizeof(r->detail),
+			 "attempts for today spent");
+		job_next_service(job);
+		return;
+	}
+	job->phase = PH_ATTEMPT;
+	uv_timer_start(&job->spacing, on_spacing, a->cfg.spacing_ms, 0);
+}
+
+static void job_probe_verdict(struct job *job, enum ym_av v,
+			      const char *detail, const struct conn *c)
+{
+	struct ym_audit_service_result *r = cur(job);
+
+	switch (v) {
+	case YM_AV_LOGIN:
+		job_login_found(job, c, detail);
+		return;
+	case YM_AV_OPEN:
+		r->result = YM_AUDIT_OPEN;
+		break;
+	case YM_AV_ABSENT:
+		r->result = YM_AUDIT_NOT_OFFERED;
+		break;
+	default:
+		r->result = YM_AUDIT_ERROR;
+		break;
+	}
+	if (detail && detail[0])
+		snprintf(r->detail, sizeof(r->detail), "%s", detail);
+	job_next_service(job);
+}
+
+static void job_attempt_verdict(struct job *job, enum ym_av v,
+				const char *detail, const struct conn *c)
+{
+	struct ym_audit *a = job->a;
+	struct ym_audit_service_result *r = cur(job);
+	struct ym_audit_budget_entry *e = budget_of(job);
+	uint32_t idx = job->cand[job->next_cand];
+	const struct ym_audit_cred *cr = &a->creds.v[idx];
+	bool password_only = c->proto == YM_AP_TELNET &&
+			     c->e.telnet.password_only;
+
+	r->attempts++;
+	if (e->used[job->svc] < UINT16_MAX)
+		e->used[job->svc]++;
+	if (a->obs && a->obs->attempt)
+		a->obs->attempt(a->obs, job->report.mac, r->service, r->port,
+				cr->user, v == YM_AV_ACCEPTED,
+				a->cfg.clock_us());
+	/* A fresher Digest nonce serves the next attempt. */
+	if ((c->proto == YM_AP_HTTP || c->proto == YM_AP_RTSP) &&
+	    c->e.http.status == 401 && c->e.http.ch.scheme == YM_AUTH_DIGEST &&
+	    !c->e.http.ch.unsupported)
+		job->ch = c->e.http.ch;
+	switch (v) {
+	case YM_AV_ACCEPTED:
+		r->result = YM_AUDIT_DEFAULT_ACCEPTED;
+		/* The user name only: the password is never reported. */
+		snprintf(r->user, sizeof(r->user), "%s",
+			 password_only ? "" : cr->user);
+		if (password_only)
+			snprintf(r->detail, sizeof(r->detail),
+				 "password only");
+		else if (c->proto == YM_AP_SSH && detail && detail[0])
+			snprintf(r->detail, sizeof(r->detail), "%s", detail);
+		e->hint[job->svc] = idx + 1;
+		job_next_service(job);
+		return;
+	case YM_AV_OPEN:
+		r->result = YM_AUDIT_OPEN;
+		snprintf(r->detail, sizeof(r->detail), "no login");
+		job_next_service(job);
+		return;
+	case YM_AV_STALE:
+		/* Right password, old nonce (RFC 2617 3.2.1): once more. */
+		if (!job->stale_retried) {
+			job->stale_retried = true;
+			break;
+		}
+		job->refused++;
+		job->next_cand++;
+		break;
+	case YM_AV_REFUSED:
+		job->refused++;
+		job->consecutive_errors = 0;
+		job->stale_retried = false;
+		job->next_cand++;
+		break;
+	default:
+		job->consecutive_errors++;
+		job->next_cand++;
+		if (detail && detail[0])
+			snprintf(r->detail, sizeof(r->detail), "%s", detail);
+		break;
+	}
+	job_continue(job);
+}
+
+static void job_verdict(struct job *job, enum ym_av v, const char *detail,
+			const struct conn *c)
+{
+	if (job->phase == PH_PROBE)
+		job_probe_verdict(job, v, detail, c);
+	else
+		job_attempt_verdict(job, v, detail, c);
+}
+
+static void job_start_service(struct job *job)
+{
+	const struct service *svc = &services[job->svc];
+	struct ym_audit_service_result *r = cur(job);
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->service, sizeof(r->service), "%s", svc->name);
+	r->port = svc->port;
+	r->result = YM_AUDIT_NOT_OFFERED;
+	job->report.n = (uint32_t)job->svc + 1;
+	job->phase = PH_PROBE;
+	job->n_cand = job->next_cand = 0;
+	job->refused = job->consecutive_errors = 0;
+	job->stale_retried = false;
+	memset(&job->ch, 0, sizeof(job->ch));
+	if (svc->proto == YM_AP_SSH)
+		rc = ssh_start(job, NULL, NULL);
+	else
+		rc = conn_start(job, NULL, NULL);
+	if (rc < 0) {
+		r->result = YM_AUDIT_ERROR;
+		snprintf(r->detail, sizeof(r->detail), "out of resources");
+		job_next_service(job);
+	}
+}
+
+static void job_next_service(struct job *job)
+{
+	if (job->a->closing || job->finished)
+		return;
+	job->svc++;
+	if (job->svc >= YM_ARRAY_SIZE(services)) {
+		job_finish(job);
+		return;
+	}
+	job_start_service(job);
+}
+
+/* ---- the handle ---- */
+
+int ym_audit_init(struct ym_audit **out, uv_loop_t *loop,
+		  const char *credentials_dir, const struct ym_audit_config *cfg,
+		  struct ym_audit_observer *obs, char *err, size_t errlen)
+{
+	struct ym_audit *a = calloc(1, sizeof(*a));
+	int rc;
+
+	*out = NULL;
+	if (!a)
+		return -ENOMEM;
+	if (cfg)
+		a->cfg = *cfg;
+	else
+		ym_audit_config_default(&a->cfg);
+	if (!a->cfg.clock_us)
+		a->cfg.clock_us = ym_wall_us;
+	if (a->cfg.max_active == 0)
+		a->cfg.max_active = 1;
+	if (a->cfg.max_bytes == 0)
+		a->cfg.max_bytes = 16 * 1024;
+	/* Digest's MD5 comes from libgcrypt, which wants this first. */
+	gcry_check_version(NULL);
+	rc = ym_audit_creds_load(&a->creds, credentials_dir, err, errlen);
+	if (rc < 0) {
+		free(a);
+		return rc;
+	}
+	a->loop = loop;
+	a->obs = obs;
+	*out = a;
+	return 0;
+}
+
+int ym_audit_check(struct ym_audit *a, const uint8_t mac[6],
+		   const struct ym_addr *addr, const char *vendor, void *token)
+{
+	struct ym_audit_budget_entry *e;
+	char text[YM_ADDR_STRLEN];
+	struct job *job;
+
+	if (!a || !mac || !addr)
+		return -EINVAL;
+	if (!ym_audit_addr_allowed(addr))
+		return -EPERM;
+	if (addr->family == 6 && addr->a[0] == 0xfe && !a->cfg.v6_scope_id)
+		return -EINVAL; /* link-local without an interface */
+	if (a->closing)
+		return -EAGAIN;
+	for (job = a->jobs; job; job = job->next)
+		if (memcmp(job->report.mac, mac, 6) == 0)
+			return -EALREADY;
+	if (a->active >= a->cfg.max_active)
+		return -EAGAIN;
+	e = ym_audit_budget_get(&a->budget, mac, a->cfg.clock_us());
+	if (ym_audit_budget_spent(e, a->cfg.max_attempts))
+		return -EAGAIN;
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return -ENOMEM;
+	job->a = a;
+	job->token = token;
+	if (vendor)
+		snprintf(job->vendor, sizeof(job->vendor), "%s", vendor);
+	memcpy(job->report.mac, mac, 6);
+	job->report.addr = *addr;
+	job->report.started_us = a->cfg.clock_us();
+	ym_addr_format(addr, text, sizeof(text));
+	if (addr->family == 6)
+		snprintf(job->host, sizeof(job->host), "[%s]", text);
+	else
+		snprintf(job->host, sizeof(job->host), "%s", text);
+	uv_timer_init(a->loop, &job->spacing);
+	uv_timer_init(a->loop, &job->watchdog);
+	job->spacing.data = job->watchdog.data = job;
+	job->next = a->jobs;
+	a->jobs = job;
+	a->active++;
+	a->open_jobs++;
+	job->svc = 0;
+	job_start_service(job);
+	return 0;
+}
+
+size_t ym_audit_credentials_count(const struct ym_audit *a)
+{
+	return a->creds.n;
+}
+
+uint32_t ym_audit_active(const struct ym_audit *a)
+{
+	return a->active;
+}
+
+void ym_audit_close(struct ym_audit *a)
+{
+	if (!a)
+		return;
+	a->closing = true;
+	while (a->jobs) {
+		struct job *job = a->jobs;
+
+		job_unlink(job);
+		job->finished = true;
+		job_release(job);
+	}
+	if (a->open_jobs == 0) {
+		ym_audit_creds_free(&a->creds);
+		free(a);
+	}
+}

@@ -1,0 +1,493 @@
+#!/usr/bin/env python3
+"""Default-password audit against real servers, in network namespaces.
+
+A home LAN in namespaces this test creates (10.233.0.0/24 only, nothing
+leaves them): the appliance ("box", 10.233.0.1, on a bridge) and three
+devices on veth pairs:
+
+  device A, 10.233.0.11  every service on its factory default password
+  device B, 10.233.0.12  the same services, passwords changed
+  device C, 10.233.0.13  badly behaved servers (silent, garbage, early
+                         close, slow drip, endless headers)
+
+The servers are Debian's own: BusyBox telnetd, OpenSSH's sshd, vsftpd,
+lighttpd (mod_auth, Basic on port 80 and Digest on 8080), and GStreamer's
+gst-rtsp-server library (Basic on 554, Digest on 8554). Two stand-ins, said
+plainly: telnetd runs a tiny login script of ours (-l) that asks "login:"
+and "Password:" and then starts the real BusyBox shell, and the RTSP server
+is the gst-rtsp-server library driven by a 60-line Python launcher
+(audit_rtsp_server.py; Debian packages no RTSP server binary).
+
+No system user is created: sshd and vsftpd run in a private mount namespace
+where /etc/passwd and /etc/shadow are bind-mounted copies with one extra
+account, "admin" (uid 4242), so the host's accounts are never touched.
+
+tests/audit_driver runs each check from the box namespace and prints the
+report as JSON. Checked: defaults found (DEFAULT_ACCEPTED, with the user
+name) and the password nowhere in the output; changed passwords not found
+(DEFAULTS_REFUSED); bad servers cost a timeout, not a hang or a crash (also
+under AddressSanitizer when YAMORI_BUILD_ASAN is set); an address outside
+the LAN refused with exit 2 and no packet sent; the daily budget refusing
+a second check. The time of a full check under the default spacing is
+measured and extrapolated to a household of 30 devices.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HERE = os.path.dirname(os.path.abspath(__file__))
+BUILD = os.environ.get("YAMORI_BUILD", os.path.join(ROOT, "build"))
+DRIVER = os.path.join(BUILD, "tests", "audit_driver")
+ASAN = os.environ.get("YAMORI_BUILD_ASAN")
+ASAN_DRIVER = os.path.join(ASAN, "tests", "audit_driver") if ASAN else None
+SYS_PYTHON = "/usr/bin/python3"  # Debian's, which has python3-gi
+
+PID = os.getpid()
+NS_BOX = "ymaud-box%d" % PID
+NS = {"A": "ymaud-a%d" % PID, "B": "ymaud-b%d" % PID, "C": "ymaud-c%d" % PID}
+IP = {"A": "10.233.0.11", "B": "10.233.0.12", "C": "10.233.0.13"}
+BOX_IP = "10.233.0.1"
+
+# Device A's factory defaults, all from data/credentials (vendor Dahua):
+# each must be found, and none may appear in any output.
+DEFAULTS = {
+    "telnet": ("root", "vizxv"),
+    "ssh": ("admin", "7ujMko0admin"),  # also FTP: one system account
+    "http_basic": ("admin", "7ujMko0admin"),
+    "http_digest": ("root", "7ujMko0vizxv"),
+    "rtsp_basic": ("root", "7ujMko0admin"),
+    "rtsp_digest": ("admin", "7ujMko0admin"),
+}
+# Device B: the household changed them.
+CHANGED = {k: (u, "Yamori-changed-%s-9f3k" % k.replace("_", "")) for k, (u, _) in DEFAULTS.items()}
+SECRETS = {p for _, p in DEFAULTS.values()} | {p for _, p in CHANGED.values()}
+VENDOR = "Dahua"
+
+NEEDED = ["ip", "busybox", "/usr/sbin/sshd", "ssh-keygen", "/usr/sbin/vsftpd",
+          "/usr/sbin/lighttpd", "unshare", "openssl", SYS_PYTHON]
+
+
+def sh(*args, check=True, **kw):
+    return subprocess.run(args, check=check, capture_output=True, text=True, **kw)
+
+
+def missing_tools():
+    return [t for t in NEEDED if not shutil.which(t)]
+
+
+def gst_ok():
+    r = subprocess.run([SYS_PYTHON, "-c",
+                        "import gi; gi.require_version('GstRtspServer','1.0');"
+                        "gi.require_version('GstRtsp','1.0');"
+                        "from gi.repository import GstRtspServer, GstRtsp"],
+                       capture_output=True)
+    return r.returncode == 0
+
+
+def skip_reason():
+    if os.geteuid() != 0:
+        return "needs root (network namespaces, servers on ports < 1024): ./run.sh test runs it as root"
+    miss = missing_tools()
+    if miss:
+        return "missing %s: ./run.sh installs them (see PACKAGES)" % ", ".join(miss)
+    if "telnetd" not in sh("busybox", "--list").stdout.split():
+        return "this BusyBox has no telnetd applet: install busybox-static (./run.sh does)"
+    if not shutil.which(SYS_PYTHON) or not gst_ok():
+        return "gst-rtsp-server's Python bindings missing (gir1.2-gst-rtsp-server-1.0, python3-gi)"
+    if not os.path.exists(DRIVER):
+        return "%s not built" % DRIVER
+    probe = "ymaud-probe%d" % PID
+    if sh("ip", "netns", "add", probe, check=False).returncode != 0:
+        return "cannot create network namespaces here"
+    sh("ip", "netns", "del", probe, check=False)
+    return None
+
+
+SKIP = skip_reason()
+
+LOGIN_SCRIPT = r"""#!/bin/sh
+# The telnet login of an embedded device, as BusyBox telnetd -l runs it: a
+# prompt, the password without echo, a second's delay and "Login incorrect"
+# on failure (like login(1)), the real BusyBox shell on success.
+tries=0
+while [ $tries -lt 3 ]; do
+	printf 'IPCamera login: '
+	IFS= read -r u || exit 1
+	printf 'Password: '
+	stty -echo 2>/dev/null
+	IFS= read -r p || exit 1
+	stty echo 2>/dev/null
+	printf '\r\n'
+	if [ "$u" = "$(cat %(dir)s/user)" ] && [ "$p" = "$(cat %(dir)s/pass)" ]; then
+		exec /bin/busybox sh -i
+	fi
+	sleep 1
+	printf 'Login incorrect\r\n\r\n'
+	tries=$((tries + 1))
+done
+"""
+
+LIGHTTPD_CONF = """
+server.modules = ("mod_auth", "mod_authn_file")
+server.document-root = "%(dir)s/www"
+server.bind = "%(ip)s"
+server.port = 80
+server.errorlog = "%(dir)s/lighttpd.log"
+index-file.names = ("index.html")
+auth.backend = "htdigest"
+auth.backend.htdigest.userfile = "%(dir)s/basic.htdigest"
+auth.require = ("/" => ("method" => "basic", "realm" => "IPCamera", "require" => "valid-user"))
+$SERVER["socket"] == "%(ip)s:8080" {
+  auth.backend.htdigest.userfile = "%(dir)s/digest.htdigest"
+  auth.require = ("/" => ("method" => "digest", "realm" => "IPCamera", "require" => "valid-user"))
+}
+"""
+
+SSHD_CONF = """
+ListenAddress %(ip)s
+Port 22
+HostKey %(dir)s/host_key
+PidFile none
+UsePAM no
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+PermitRootLogin no
+AuthorizedKeysFile none
+StrictModes no
+AllowUsers admin
+"""
+
+VSFTPD_CONF = """
+listen=YES
+listen_ipv6=NO
+listen_address=%(ip)s
+listen_port=21
+background=NO
+anonymous_enable=NO
+local_enable=YES
+write_enable=NO
+pam_service_name=vsftpd
+secure_chroot_dir=%(dir)s/empty
+seccomp_sandbox=NO
+xferlog_enable=NO
+vsftpd_log_file=%(dir)s/vsftpd.log
+"""
+
+
+class Lan:
+    """The namespaces, the bridge and the servers; torn down in reverse."""
+
+    def __init__(self):
+        self.tmp = tempfile.mkdtemp(prefix="ym-audit-")
+        # The test account's home lies below: vsftpd enters it as uid 4242.
+        os.chmod(self.tmp, 0o755)
+        self.procs = []
+        self.macs = {}
+
+    # -- network --
+    def build(self):
+        sh("ip", "netns", "add", NS_BOX)
+        for ns in (NS_BOX, *NS.values()):
+            if ns != NS_BOX:
+                sh("ip", "netns", "add", ns)
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+            # IPv4 only: nothing but our own traffic on the link.
+            sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
+            sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")
+        sh("ip", "-n", NS_BOX, "link", "add", "br0", "type", "bridge")
+        sh("ip", "-n", NS_BOX, "addr", "add", BOX_IP + "/24", "dev", "br0")
+        sh("ip", "-n", NS_BOX, "link", "set", "br0", "up")
+        for key, ns in NS.items():
+            port = "yp" + key.lower()
+            sh("ip", "link", "add", port, "netns", NS_BOX, "type", "veth",
+               "peer", "name", "eth0", "netns", ns)
+            sh("ip", "-n", NS_BOX, "link", "set", port, "master", "br0", "up")
+            sh("ip", "-n", ns, "addr", "add", IP[key] + "/24", "dev", "eth0")
+            sh("ip", "-n", ns, "link", "set", "eth0", "up")
+            out = sh("ip", "-n", ns, "-j", "link", "show", "eth0").stdout
+            self.macs[key] = json.loads(out)[0]["address"]
+        # A default route through device C: were the auditor to send to an
+        # outside address, the packet would leave on br0 (and be counted).
+        sh("ip", "-n", NS_BOX, "route", "add", "default", "via", IP["C"])
+
+    def destroy(self):
+        for p in reversed(self.procs):
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for p in self.procs:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        for ns in (*NS.values(), NS_BOX):
+            sh("ip", "netns", "del", ns, check=False)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # -- servers --
+    def spawn(self, ns, *argv, ready=None):
+        path = os.path.join(self.tmp, "%s-%s-%d.log" % (ns, os.path.basename(argv[0]), len(self.procs)))
+        with open(path, "w") as log:
+            p = subprocess.Popen(["ip", "netns", "exec", ns, *argv], stdout=log,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+        self.procs.append(p)
+        return p
+
+    def wait_ports(self, key, ports, timeout=15):
+        ip = IP[key]
+        deadline = time.time() + timeout
+        pending = set(ports)
+        while pending and time.time() < deadline:
+            for port in list(pending):
+                r = sh("ip", "netns", "exec", NS_BOX, sys.executable, "-c",
+                       "import socket; socket.create_connection(('%s', %d), 1).close()" % (ip, port),
+                       check=False)
+                if r.returncode == 0:
+                    pending.discard(port)
+            time.sleep(0.2)
+        if pending:
+            logs = {}
+            for name in os.listdir(self.tmp):
+                if name.endswith(".log"):
+                    with open(os.path.join(self.tmp, name)) as f:
+                        logs[name] = f.read()[-500:]
+            raise RuntimeError("ports %s of %s not listening; logs: %s" % (pending, ip, logs))
+
+    def device(self, key, creds):
+        d = os.path.join(self.tmp, key)
+        os.makedirs(d)
+        ip, ns = IP[key], NS[key]
+        fill = {"dir": d, "ip": ip}
+        # telnet: BusyBox telnetd with a device-like login script.
+        tdir = os.path.join(d, "telnet")
+        os.makedirs(tdir)
+        for name, value in zip(("user", "pass"), creds["telnet"]):
+            with open(os.path.join(tdir, name), "w") as f:
+                f.write(value)
+        login = os.path.join(d, "login.sh")
+        with open(login, "w") as f:
+            f.write(LOGIN_SCRIPT % {"dir": tdir})
+        os.chmod(login, 0o755)
+        self.spawn(ns, "busybox", "telnetd", "-F", "-b", ip + ":23", "-l", login)
+        # ssh and ftp: one "admin" account in a private passwd/shadow.
+        user, password = creds["ssh"]
+        home = os.path.join(d, "home")
+        os.makedirs(home)
+        os.makedirs(os.path.join(d, "empty"))
+        os.chmod(os.path.join(d, "empty"), 0o555)
+        crypted = sh("openssl", "passwd", "-6", "-stdin", input=password + "\n").stdout.strip()
+        with open("/etc/passwd") as f:
+            passwd = f.read()
+        with open("/etc/shadow") as f:
+            shadow = f.read()
+        with open(os.path.join(d, "passwd"), "w") as f:
+            f.write(passwd + "%s:x:4242:4242:Yamori test device account:%s:/bin/sh\n" % (user, home))
+        with open(os.path.join(d, "shadow"), "w") as f:
+            f.write(shadow + "%s:%s:19000:0:99999:7:::\n" % (user, crypted))
+        os.chmod(os.path.join(d, "shadow"), 0o640)
+        sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", os.path.join(d, "host_key"))
+        for name, text in (("sshd_config", SSHD_CONF), ("vsftpd.conf", VSFTPD_CONF)):
+            with open(os.path.join(d, name), "w") as f:
+                f.write(text % fill)
+        binds = ("mount --bind %(dir)s/passwd /etc/passwd && "
+                 "mount --bind %(dir)s/shadow /etc/shadow && " % fill)
+        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # sshd's privsep dir
+        self.spawn(ns, "unshare", "-m", "--propagation", "private", "sh", "-c",
+                   binds + "exec /usr/sbin/sshd -D -e -f %(dir)s/sshd_config" % fill)
+        self.spawn(ns, "unshare", "-m", "--propagation", "private", "sh", "-c",
+                   binds + "exec /usr/sbin/vsftpd %(dir)s/vsftpd.conf" % fill)
+        # http: lighttpd, Basic on 80 and Digest on 8080 (htdigest files).
+        os.makedirs(os.path.join(d, "www"))
+        with open(os.path.join(d, "www", "index.html"), "w") as f:
+            f.write("<html><body>IP camera</body></html>\n")
+        import hashlib
+        for name, key2 in (("basic", "http_basic"), ("digest", "http_digest")):
+            u, p = creds[key2]
+            ha1 = hashlib.md5(("%s:IPCamera:%s" % (u, p)).encode()).hexdigest()
+            with open(os.path.join(d, name + ".htdigest"), "w") as f:
+                f.write("%s:IPCamera:%s\n" % (u, ha1))
+        with open(os.path.join(d, "lighttpd.conf"), "w") as f:
+            f.write(LIGHTTPD_CONF % fill)
+        self.spawn(ns, "/usr/sbin/lighttpd", "-D", "-f", os.path.join(d, "lighttpd.conf"))
+        # rtsp: gst-rtsp-server, Basic on 554, Digest on 8554.
+        for port, method, key2 in ((554, "basic", "rtsp_basic"), (8554, "digest", "rtsp_digest")):
+            u, p = creds[key2]
+            self.spawn(ns, SYS_PYTHON, os.path.join(HERE, "audit_rtsp_server.py"),
+                       ip, str(port), method, u, p)
+        self.wait_ports(key, (23, 22, 21, 80, 8080, 554, 8554))
+
+    def hostile(self):
+        self.spawn(NS["C"], sys.executable, os.path.join(HERE, "audit_hostile_server.py"),
+                   IP["C"], "--lifetime", "900")
+        self.wait_ports("C", (21, 22, 23, 80, 81, 554, 2323, 8000, 8080, 8081, 8554))
+
+
+def run_driver(key, *extra, driver=DRIVER, vendor=VENDOR, timeout=300, mac=None):
+    args = ["ip", "netns", "exec", NS_BOX, driver, *extra, IP[key] if key in IP else key,
+            mac or "02:00:00:00:00:01"]
+    if vendor:
+        args.append(vendor)
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1",
+               UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1")
+    start = time.monotonic()
+    r = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env)
+    return r, time.monotonic() - start
+
+
+def services(report):
+    return {(s["service"], s["port"]): s for s in report["reports"][0]["services"]}
+
+
+@unittest.skipIf(SKIP, SKIP or "")
+class AuditLan(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.lan = Lan()
+        try:
+            cls.lan.build()
+            cls.lan.device("A", DEFAULTS)
+            cls.lan.device("B", CHANGED)
+            cls.lan.hostile()
+        except BaseException:
+            cls.lan.destroy()
+            raise
+        cls.results = {}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.lan.destroy()
+
+    def check(self, key, *extra, **kw):
+        r, secs = run_driver(key, *extra, mac=self.lan.macs.get(key), **kw)
+        self.assertEqual(r.returncode, 0, "driver failed: %s" % r.stderr[-2000:])
+        # Every socket given back (libssh's included), every handle closed.
+        self.assertEqual(json.loads(r.stdout)["sockets_left_open"], 0)
+        for secret in SECRETS:
+            for text in (r.stdout, r.stderr):
+                self.assertIsNone(re.search(r"(?<![0-9A-Za-z])%s(?![0-9A-Za-z])" % re.escape(secret), text),
+                                  "a password appears in the output")
+        return json.loads(r.stdout), secs
+
+    def test_1_defaults_found_with_default_spacing(self):
+        report, secs = self.check("A")
+        print(json.dumps(report, indent=1), file=sys.stderr)
+        got = services(report)
+        expect = {
+            ("telnet", 23): DEFAULTS["telnet"][0],
+            ("ssh", 22): DEFAULTS["ssh"][0],
+            ("ftp", 21): DEFAULTS["ssh"][0],
+            ("http", 80): DEFAULTS["http_basic"][0],
+            ("http", 8080): DEFAULTS["http_digest"][0],
+            ("rtsp", 554): DEFAULTS["rtsp_basic"][0],
+            ("rtsp", 8554): DEFAULTS["rtsp_digest"][0],
+        }
+        for key, user in expect.items():
+            s = got[key]
+            self.assertEqual(s["result"], "default_accepted", "%s: %s" % (key, s))
+            self.assertEqual(s["user"], user, key)
+            self.assertLessEqual(s["attempts"], 6)
+        self.assertEqual(got[("http", 80)]["detail"], "basic")
+        self.assertEqual(got[("http", 8080)]["detail"], "digest")
+        self.assertEqual(got[("rtsp", 8554)]["detail"], "digest")
+        for key in (("telnet", 2323), ("http", 81), ("http", 8000), ("http", 8081)):
+            self.assertEqual(got[key]["result"], "not_offered", key)
+        # Every attempt is in the log, with its user and never a password.
+        attempts = report["attempts"]
+        self.assertEqual(len(attempts), sum(s["attempts"] for s in got.values()))
+        self.assertEqual(sum(a["accepted"] for a in attempts), len(expect))
+        type(self).results["A"] = (report, secs)
+
+    def test_2_changed_passwords_not_found(self):
+        report, secs = self.check("B")
+        got = services(report)
+        for key in (("telnet", 23), ("ssh", 22), ("ftp", 21), ("http", 80), ("http", 8080),
+                    ("rtsp", 554), ("rtsp", 8554)):
+            s = got[key]
+            self.assertEqual(s["result"], "defaults_refused", "%s: %s" % (key, s))
+            self.assertEqual(s["user"], "")
+            self.assertEqual(s["attempts"], 6, key)  # the daily limit
+        self.assertFalse(any(a["accepted"] for a in report["attempts"]))
+        type(self).results["B"] = (report, secs)
+
+    def test_3_daily_budget(self):
+        # Two attempts a day per service: the first check spends them, the
+        # second is refused (exit 3) without touching the device.
+        r, _ = run_driver("B", "--max-attempts", "2", "--spacing-ms", "100", "--repeat",
+                          mac="02:00:00:00:00:b2")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("attempts for today are spent", r.stderr)
+        report = json.loads(r.stdout)
+        self.assertEqual(report["again"], "EAGAIN")
+        self.assertTrue(all(s["attempts"] <= 2 for s in report["reports"][0]["services"]))
+
+    def test_4_bad_servers_cost_a_timeout(self):
+        for driver in [DRIVER] + ([ASAN_DRIVER] if ASAN_DRIVER and os.path.exists(ASAN_DRIVER) else []):
+            with self.subTest(driver=driver):
+                start = time.monotonic()
+                report, secs = self.check("C", "--step-ms", "2000", "--conversation-ms", "6000",
+                                          "--spacing-ms", "100", driver=driver, timeout=120)
+                got = services(report)
+                for key, s in got.items():
+                    self.assertIn(s["result"], ("error", "not_offered"), "%s: %s" % (key, s))
+                self.assertEqual(got[("ssh", 22)]["result"], "error")      # silent
+                self.assertEqual(got[("telnet", 23)]["result"], "error")   # silent
+                self.assertEqual(got[("http", 8080)]["detail"], "header too large")
+                self.assertEqual(got[("http", 80)]["detail"], "another protocol")  # garbage
+                self.assertEqual(got[("http", 8000)]["detail"], "too slow")
+                self.assertEqual(got[("rtsp", 8554)]["result"], "error")
+                self.assertEqual(report["attempts"], [])
+                # Eleven services, none longer than the 6 s conversation.
+                self.assertLess(time.monotonic() - start, 11 * 6 + 10)
+
+    def test_5_outside_the_lan_refused_without_a_packet(self):
+        def tx():
+            return int(sh("ip", "netns", "exec", NS_BOX, "cat",
+                          "/sys/class/net/br0/statistics/tx_packets").stdout)
+        for target in ("8.8.8.8", "203.0.113.7", "127.0.0.1", "224.0.0.251", "100.64.1.1",
+                       "2001:db8::1"):
+            before = tx()
+            r, _ = run_driver(target, timeout=30)
+            self.assertEqual(r.returncode, 2, target)
+            self.assertIn("not on the local network", r.stderr)
+            self.assertEqual(r.stdout, "")
+            self.assertEqual(tx(), before, "a packet left for %s" % target)
+
+    def test_6_timing(self):
+        """Prints the measured figures (run after tests 1 and 2)."""
+        if "A" not in self.results or "B" not in self.results:
+            self.skipTest("needs tests 1 and 2")
+        ra, sa = self.results["A"]
+        rb, sb = self.results["B"]
+        a = ra["reports"][0]["seconds"]
+        b = rb["reports"][0]["seconds"]
+        na = len(ra["attempts"])
+        nb = len(rb["attempts"])
+        # A household of 30: most devices offer no login (a probe of 11
+        # closed ports, milliseconds); assume the worst, every device like
+        # B, two checked at once.
+        worst = 30 * b / 2
+        lines = [
+            "audit timing (default spacing 1 s, 6 attempts per service, 2 devices at once):",
+            "  device A (7 services, defaults found): %.1f s, %d attempts, %.3f s CPU" % (a, na, ra["cpu_seconds"]),
+            "  device B (7 services, all refused):    %.1f s, %d attempts, %.3f s CPU" % (b, nb, rb["cpu_seconds"]),
+            "  30 devices all like B, 2 at once:      %.0f s (%.1f min)" % (worst, worst / 60),
+        ]
+        print("\n" + "\n".join(lines), file=sys.stderr)
+        out = os.path.join(BUILD, "audit-timing.txt")
+        with open(out, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        self.assertLess(b, 11 * 6 * 8)
+
+
+if __name__ == "__main__":
+    unittest.main()
