@@ -59,9 +59,10 @@ struct ym_api {
 
 void ym_api_default_path(const char *state_dir, char *out, size_t len)
 {
-	/* The installed daemon (root, the default state) answers in /run;
-	 * any other instance next to its own state, so several can run. */
-	if (geteuid() == 0 && strcmp(state_dir, YM_DEFAULT_STATE_DIR) == 0)
+	/* The installed daemon (the default state) answers in /run, which
+	 * systemd's RuntimeDirectory provides; any other instance next to
+	 * its own state, so several can run side by side. */
+	if (strcmp(state_dir, YM_DEFAULT_STATE_DIR) == 0)
 		snprintf(out, len, "/run/yamori/yamori.sock");
 	else
 		snprintf(out, len, "%s/yamori.sock", state_dir);

@@ -67,8 +67,8 @@ void ym_api_get_stats(const struct ym_api *api, struct ym_api_stats *s);
  * callbacks. */
 void ym_api_close(struct ym_api *api);
 
-/* The socket path for a state directory: /run/yamori/yamori.sock for root
- * with the default state directory, else STATE_DIR/yamori.sock. */
+/* The socket path for a state directory: /run/yamori/yamori.sock for the
+ * default state directory, else STATE_DIR/yamori.sock. */
 void ym_api_default_path(const char *state_dir, char *out, size_t len);
 
 #endif
