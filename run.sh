@@ -28,8 +28,20 @@ setup() {
 	if [ ${#missing[@]} -gt 0 ]; then
 		echo "Installing: ${missing[*]}"
 		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+		# The test servers (sshd, vsftpd, lighttpd) must not start on the
+		# host's ports when installed: policy-rc.d says no while apt runs.
+		local policy=/usr/sbin/policy-rc.d added=
+		if [ ! -e "$policy" ]; then
+			printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+			as_root chmod 755 "$policy"
+			added=1
+		fi
 		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-			--no-install-recommends "${missing[@]}"
+			--no-install-recommends "${missing[@]}" || {
+			[ -n "$added" ] && as_root rm -f "$policy"
+			return 1
+		}
+		[ -n "$added" ] && as_root rm -f "$policy"
 	fi
 }
 

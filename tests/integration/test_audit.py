@@ -462,6 +462,67 @@ class AuditLan(unittest.TestCase):
             self.assertEqual(r.stdout, "")
             self.assertEqual(tx(), before, "a packet left for %s" % target)
 
+    def test_7_daemon_learns_and_checks(self):
+        """The whole path: yamorid on the box learns device A from its own
+        traffic, `yamorictl audit` asks it, and the result becomes a flag
+        and a critical alert, with no password anywhere."""
+        build = os.path.dirname(os.path.dirname(DRIVER))
+        yamorid = os.path.join(build, "daemon", "yamorid")
+        yamorictl = os.path.join(build, "daemon", "yamorictl")
+        state = tempfile.mkdtemp(dir=self.lan.tmp)
+        conf = os.path.join(state, "yamori.conf")
+        with open(conf, "w") as f:
+            f.write("audit = ask\ncommit_interval = 1\n")
+        proc = subprocess.Popen(["ip", "netns", "exec", NS_BOX, yamorid, "-i", "br0",
+                                 "--state-dir", state, "-c", conf],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            def ctl(*args):
+                return subprocess.run([yamorictl, "--state-dir", state, *args],
+                                      capture_output=True, text=True, timeout=300)
+
+            mac = self.lan.macs["A"]
+            for _ in range(100):
+                sh("ip", "netns", "exec", NS["A"], "ping", "-c", "1", "-W", "1", BOX_IP,
+                   check=False)
+                r = ctl("devices", "--json")
+                if r.returncode == 0 and mac in r.stdout:
+                    break
+                time.sleep(0.2)
+            else:
+                self.fail("the daemon did not learn device A")
+            r = ctl("audit", IP["A"])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("FACTORY PASSWORD STILL WORKS", r.stdout)
+            for secret in SECRETS:
+                self.assertNotIn(secret, r.stdout + r.stderr)
+            dev = [d for d in json.loads(ctl("devices", "--json").stdout) if d["mac"] == mac][0]
+            self.assertIn("default_password", dev["flags"])
+            alerts = [(a["kind"], a["severity"]) for a in
+                      json.loads(ctl("alerts", "--json").stdout) if a["mac"] == mac]
+            self.assertIn(("default_password", "critical"), alerts)
+            self.assertIn(("risky_service", "warning"), alerts)
+            # Outside the home, or unknown to Yamori: refused, exit 2.
+            for target in ("8.8.8.8", "10.233.0.99"):
+                r = ctl("audit", target)
+                self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+                self.assertIn("refused", r.stderr)
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=30)
+            self.assertEqual(proc.returncode, 0)
+            # Every attempt is in the log: time, service, user; no passwords.
+            import sqlite3
+            db = sqlite3.connect(os.path.join(state, "yamori.db"))
+            rows = db.execute("SELECT service, user, accepted FROM audit_log").fetchall()
+            self.assertTrue(rows)
+            dump = "\n".join(db.iterdump())
+            for secret in SECRETS:
+                self.assertNotIn(secret, dump)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
     def test_6_timing(self):
         """Prints the measured figures (run after tests 1 and 2)."""
         if "A" not in self.results or "B" not in self.results:
