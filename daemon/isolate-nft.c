@@ -67,8 +67,8 @@ static const char *const inet_forward[] = {
 static const char *const inet_input[] = {
 	"ether saddr @isolated meta l4proto udp th dport { 53, 67, 547 } accept",
 	"ether saddr @isolated tcp dport 53 accept",
-	"ether saddr @isolated icmpv6 type { nd-router-solicit, nd-neighbor-solicit, "
-	"nd-neighbor-advert } accept",
+	("ether saddr @isolated icmpv6 type { nd-router-solicit, "
+	 "nd-neighbor-solicit, nd-neighbor-advert } accept"),
 	"ether saddr @isolated drop",
 };
 
@@ -83,8 +83,8 @@ static const char *const bridge_output[] = {
 	"ether daddr @isolated ip saddr @self4 tcp sport 53 accept",
 	"ether daddr @isolated ip6 saddr @self6 udp sport { 53, 547 } accept",
 	"ether daddr @isolated ip6 saddr @self6 tcp sport 53 accept",
-	"ether daddr @isolated ip6 saddr @self6 icmpv6 type { nd-router-advert, "
-	"nd-neighbor-solicit, nd-neighbor-advert } accept",
+	("ether daddr @isolated ip6 saddr @self6 icmpv6 type { nd-router-advert, "
+	 "nd-neighbor-solicit, nd-neighbor-advert } accept"),
 	"ether daddr @isolated drop",
 };
 
