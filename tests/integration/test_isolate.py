@@ -549,6 +549,74 @@ class DaemonRouterMode(Network):
 
 
 @unittest.skipUnless(HAVE_NETNS, SKIP_REASON)
+class DaemonApplianceMode(DaemonRouterMode):
+    """isolate = arp through the daemon: yamorid runs on the appliance,
+    which sees only what a box on a switched LAN sees (broadcasts, DHCP,
+    ARP), learns the devices and the router from that, and cuts A off from
+    the router; release and a clean exit put the caches right again."""
+
+    def start_daemon(self):
+        conf = os.path.join(self.tmp, "yamori.conf")
+        with open(conf, "w") as f:
+            f.write("isolate = arp\ncommit_interval = 1\n")
+        self.state = os.path.join(self.tmp, "state")
+        proc = subprocess.Popen(["ip", "netns", "exec", NS["p"], YAMORID, "-i", "lanp",
+                                 "--state-dir", self.state, "-c", conf],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.procs.append(proc)
+        for _ in range(100):
+            if proc.poll() is not None:
+                self.fail("yamorid ended: %s" % proc.stderr.read())
+            r = self.ctl("status", "--json", check=False)
+            if r.returncode == 0 and json.loads(r.stdout).get("pid") == proc.pid:
+                return proc
+            time.sleep(0.1)
+        self.fail("yamorid did not start")
+
+    def learn(self):
+        for _ in range(50):
+            self.assertTrue(self.dhcp("a"))
+            # The router asks for A (a broadcast the appliance hears).
+            nsx("r", "ip", "neigh", "flush", "dev", "br0", check=False)
+            self.ping("a", INET_IP, count=1)
+            devs = self.devices()
+            if self.mac["a"] in devs and devs.get(self.mac["r"], {}).get("gateway"):
+                return
+            time.sleep(0.5)
+        self.fail("the appliance did not learn A and the router: %s" % self.devices())
+
+    def test_isolate_verify_kill_restart_release(self):
+        proc = self.start_daemon()
+        self.learn()
+        a = self.mac["a"]
+        self.assertTrue(self.ping("a", INET_IP))
+        r = self.ctl("isolate", a, check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("isolated", self.devices()[a]["flags"])
+        time.sleep(1)
+        self.assertFalse(self.ping("a", INET_IP))
+        self.assertTrue(self.ping("b", INET_IP))
+        # Never the router, never the appliance itself.
+        for mac in (self.mac["r"], self.mac["p"]):
+            r = self.ctl("isolate", mac, check=False)
+            self.assertEqual(r.returncode, 2, (mac, r.stdout, r.stderr))
+        r = self.ctl("release", a, check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(self.ping_soon("a", INET_IP))
+        # Isolated again, then the daemon exits: the caches are restored.
+        self.assertEqual(self.ctl("isolate", a, check=False).returncode, 0)
+        time.sleep(1)
+        self.assertFalse(self.ping("a", INET_IP))
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 0)
+        self.assertTrue(self.ping_soon("a", INET_IP))
+
+    # Not repeated here: router mode covers "never isolate".
+    test_never_isolate_and_none_mode = None
+
+
+@unittest.skipUnless(HAVE_NETNS, SKIP_REASON)
 class ApplianceMode(Network):
     """isolate = arp: the driver runs in the appliance's namespace."""
 
