@@ -13,7 +13,9 @@ PACKAGES=(build-essential cmake pkg-config gettext python3 libpcap-dev
 	  clang libclang-rt-14-dev libnftables-dev nftables arping dnsmasq-base
 	  libssh-dev libgcrypt20-dev busybox-static openssh-server vsftpd lighttpd
 	  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
-	  gstreamer1.0-plugins-good)
+	  gstreamer1.0-plugins-good
+	  libgtk-4-dev libadwaita-1-dev libjson-glib-dev xvfb xauth
+	  gir1.2-atspi-2.0 at-spi2-core dbus-x11 imagemagick fonts-noto-cjk adwaita-icon-theme)
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -1,0 +1,528 @@
+#include "ym-actions.h"
+
+#include "ym-dialogs.h"
+#include "ym-pin-dialog.h"
+#include "ym-rename-dialog.h"
+#include "ym-text.h"
+#include "ym-window.h"
+
+/* One action in flight: the window to answer in (dialogs need it, and the
+ * widget that started it may be rebuilt meanwhile) and the device. */
+typedef struct {
+	GtkWidget *window;
+	YmHousehold *household;
+	YmPrefs *prefs;
+	char *mac;
+	char *name;
+	gboolean on;
+	/* The password check over several devices. */
+	char **macs;
+	guint waiting;
+	guint found;
+	guint not_found;
+	GError *error;
+	GCallback done;
+	gpointer done_data;
+} Job;
+
+static Job *job_new(GtkWidget *parent, YmHousehold *household,
+		    YmPrefs *prefs, JsonObject *device)
+{
+	Job *job = g_new0(Job, 1);
+	GtkRoot *root = gtk_widget_get_root(parent);
+
+	job->window = g_object_ref(root ? GTK_WIDGET(root) : parent);
+	job->household = g_object_ref(household);
+	job->prefs = prefs ? g_object_ref(prefs) : NULL;
+	if (device) {
+		job->mac = g_strdup(json_object_get_string_member_with_default(
+			device, "mac", ""));
+		job->name = ym_text_device_name(device);
+	}
+	return job;
+}
+
+static void job_free(gpointer data)
+{
+	Job *job = data;
+
+	g_object_unref(job->window);
+	g_object_unref(job->household);
+	g_clear_object(&job->prefs);
+	g_free(job->mac);
+	g_free(job->name);
+	g_strfreev(job->macs);
+	g_clear_error(&job->error);
+	g_free(job);
+}
+
+static JsonObject *mac_args(const char *mac)
+{
+	JsonObject *args = json_object_new();
+
+	json_object_set_string_member(args, "mac", mac);
+	return args;
+}
+
+void ym_action_toast(GtkWidget *widget, const char *text)
+{
+	GtkRoot *root = gtk_widget_get_root(widget);
+
+	if (YM_IS_WINDOW(root))
+		ym_window_add_toast(YM_WINDOW(root), text);
+}
+
+/* The answer to a request whose result is the device. */
+static JsonObject *device_of(JsonNode *node)
+{
+	return node && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node)
+						    : NULL;
+}
+
+/* -- password check ----------------------------------------------------- */
+
+static void audit_finish(Job *job)
+{
+	GtkWidget *w = job->window;
+
+	if (job->error) {
+		ym_dialog_error(w, _("The password could not be checked."),
+				job->error);
+	} else if (job->found) {
+		ym_dialog_tell(
+			w, _("A password is still the one it came with."),
+			_("Please change it to a new password. The device's "
+			  "manual shows how."),
+			NULL);
+	} else {
+		ym_dialog_tell(w, _("The check is done."),
+			       _("No device opened with the password it came "
+				 "with."),
+			       NULL);
+	}
+	if (job->done)
+		((void (*)(gpointer))job->done)(job->done_data);
+	ym_household_refresh(job->household);
+	job_free(job);
+}
+
+static void audit_cb(GObject *source, GAsyncResult *result, gpointer data)
+{
+	Job *job = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) node =
+		ym_client_call_finish(YM_CLIENT(source), result, &error);
+	JsonObject *dev = device_of(node);
+
+	if (!node) {
+		if (!job->error)
+			job->error = g_steal_pointer(&error);
+	} else if (dev && ym_text_has_flag(dev, "default_password")) {
+		job->found++;
+	} else {
+		job->not_found++;
+	}
+	if (--job->waiting == 0)
+		audit_finish(job);
+}
+
+static void audit_run(Job *job)
+{
+	YmClient *client = ym_household_get_client(job->household);
+
+	job->waiting = g_strv_length(job->macs);
+	if (job->waiting == 0) {
+		audit_finish(job);
+		return;
+	}
+	ym_action_toast(job->window, _("Checking the password..."));
+	for (guint i = 0; job->macs[i]; i++) {
+		JsonObject *args = json_object_new();
+
+		json_object_set_string_member(args, "target", job->macs[i]);
+		ym_client_call_async(client, "audit", args, NULL, audit_cb, job);
+	}
+}
+
+static void audit_consent_cb(gboolean confirmed, gpointer data)
+{
+	Job *job = data;
+
+	if (confirmed)
+		audit_run(job);
+	else
+		job_free(job);
+}
+
+void ym_action_audit(GtkWidget *parent, YmHousehold *household,
+		     YmPrefs *prefs, const char *const *macs, GCallback done,
+		     gpointer done_data)
+{
+	Job *job = job_new(parent, household, prefs, NULL);
+
+	job->macs = g_strdupv((char **)macs);
+	job->done = done;
+	job->done_data = done_data;
+	switch (ym_prefs_get_audit(prefs)) {
+	case YM_POLICY_OFF:
+		ym_dialog_tell(parent, _("The password check is turned off."),
+			       _("You can turn it on in the settings."), NULL);
+		job_free(job);
+		return;
+	case YM_POLICY_ASK:
+		ym_dialog_confirm(
+			parent, _("Check the passwords?"),
+			_("Yamori tries the password each device came with. "
+			  "It changes nothing on the devices. It keeps no "
+			  "password it finds."),
+			/* TRANSLATORS: a button that starts the password
+			 * check. */
+			_("Check"), FALSE, audit_consent_cb, job, NULL);
+		return;
+	case YM_POLICY_ON:
+	default:
+		audit_run(job);
+		return;
+	}
+}
+
+/* -- rename --------------------------------------------------------------- */
+
+static void rename_cb(GObject *source, GAsyncResult *result, gpointer data)
+{
+	Job *job = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) node =
+		ym_client_call_finish(YM_CLIENT(source), result, &error);
+
+	if (!node)
+		ym_dialog_error(job->window, _("The name could not be changed."),
+				error);
+	else
+		ym_action_toast(job->window, _("The name is changed."));
+	ym_household_refresh(job->household);
+	job_free(job);
+}
+
+static void rename_response_cb(AdwMessageDialog *dialog, const char *response,
+			       gpointer data)
+{
+	Job *job = data;
+	g_autofree char *name = NULL;
+	JsonObject *args;
+
+	if (g_strcmp0(response, "rename") != 0) {
+		job_free(job);
+		return;
+	}
+	name = ym_rename_dialog_get_name(YM_RENAME_DIALOG(dialog));
+	args = mac_args(job->mac);
+	json_object_set_string_member(args, "name", name);
+	ym_client_call_async(ym_household_get_client(job->household), "rename",
+			     args, NULL, rename_cb, job);
+}
+
+void ym_action_rename(GtkWidget *parent, YmHousehold *household,
+		      JsonObject *device)
+{
+	Job *job = job_new(parent, household, NULL, device);
+	GtkWidget *dialog = ym_rename_dialog_new(job->window, device);
+
+	g_signal_connect(dialog, "response", G_CALLBACK(rename_response_cb),
+			 job);
+	gtk_window_present(GTK_WINDOW(dialog));
+}
+
+/* -- isolate and bring back ------------------------------------------------ */
+
+static void isolate_cb(GObject *source, GAsyncResult *result, gpointer data)
+{
+	Job *job = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) node =
+		ym_client_call_finish(YM_CLIENT(source), result, &error);
+	JsonObject *dev = device_of(node);
+	g_autofree char *heading = NULL;
+
+	if (!node) {
+		ym_dialog_error(job->window,
+				_("The traffic could not be stopped."), error);
+	} else if (dev && ym_text_has_flag(dev, "isolated")) {
+		heading = g_strdup_printf(
+			_("Yamori stopped the traffic of \"%s\"."), job->name);
+		ym_dialog_tell(job->window, heading,
+			       _("Your other devices work as usual. When it "
+				 "is fixed, press \"Bring back\"."),
+			       NULL);
+	} else {
+		/* The daemon says "isolated" only once it verified it. */
+		ym_dialog_tell(job->window, _("Yamori is stopping it now."),
+			       _("It is not sure yet. Please look again in a "
+				 "little while."),
+			       NULL);
+	}
+	ym_household_refresh(job->household);
+	job_free(job);
+}
+
+static void isolate_confirm_cb(gboolean confirmed, gpointer data)
+{
+	Job *job = data;
+
+	if (!confirmed) {
+		job_free(job);
+		return;
+	}
+	ym_client_call_async(ym_household_get_client(job->household),
+			     "isolate", mac_args(job->mac), NULL, isolate_cb,
+			     job);
+}
+
+void ym_action_isolate(GtkWidget *parent, YmHousehold *household,
+		       JsonObject *device)
+{
+	Job *job = job_new(parent, household, NULL, device);
+	g_autofree char *body = NULL;
+
+	job->on = TRUE;
+	body = g_strdup_printf(_("\"%s\" will not be able to use the network. "
+				 "Your other devices work as usual."),
+			       job->name);
+	ym_dialog_confirm(parent, _("Stop its traffic?"), body,
+			  /* TRANSLATORS: a button that stops a device's
+			   * traffic. */
+			  _("Stop"), TRUE, isolate_confirm_cb, job,
+			  NULL);
+}
+
+static void release_cb(GObject *source, GAsyncResult *result, gpointer data)
+{
+	Job *job = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) node =
+		ym_client_call_finish(YM_CLIENT(source), result, &error);
+
+	if (!node)
+		ym_dialog_error(job->window,
+				_("The traffic could not be brought back."),
+				error);
+	else
+		ym_action_toast(job->window, _("The traffic is back."));
+	ym_household_refresh(job->household);
+	job_free(job);
+}
+
+static void release_confirm_cb(gboolean confirmed, gpointer data)
+{
+	Job *job = data;
+
+	if (!confirmed) {
+		job_free(job);
+		return;
+	}
+	ym_client_call_async(ym_household_get_client(job->household),
+			     "release", mac_args(job->mac), NULL, release_cb,
+			     job);
+}
+
+static void release_pin_cb(gboolean ok, gpointer data)
+{
+	Job *job = data;
+	g_autofree char *body = NULL;
+
+	if (!ok) {
+		job_free(job);
+		return;
+	}
+	body = g_strdup_printf(_("\"%s\" can use the network again. Please "
+				 "do this after it is fixed."),
+			       job->name);
+	ym_dialog_confirm(job->window, _("Bring back its traffic?"), body,
+			  _("Bring back"), FALSE, release_confirm_cb, job, NULL);
+}
+
+void ym_action_release(GtkWidget *parent, YmHousehold *household,
+		       YmPrefs *prefs, JsonObject *device)
+{
+	Job *job = job_new(parent, household, prefs, device);
+
+	ym_pin_dialog_require(parent, prefs, release_pin_cb, job);
+}
+
+/* -- never isolate ----------------------------------------------------------- */
+
+static void never_isolate_cb(GObject *source, GAsyncResult *result,
+			     gpointer data)
+{
+	Job *job = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) node =
+		ym_client_call_finish(YM_CLIENT(source), result, &error);
+
+	if (!node) {
+		ym_dialog_error(job->window, _("The setting could not be changed."),
+				error);
+	} else {
+		ym_household_note_never_isolate(job->household, job->mac,
+						job->on);
+		ym_action_toast(job->window,
+				job->on ? _("Yamori will not stop it by itself.")
+					: _("Yamori may stop it when it is "
+					    "dangerous."));
+	}
+	ym_household_refresh(job->household);
+	job_free(job);
+}
+
+static void never_isolate_send(Job *job)
+{
+	JsonObject *args = mac_args(job->mac);
+
+	json_object_set_boolean_member(args, "on", job->on);
+	ym_client_call_async(ym_household_get_client(job->household),
+			     "never_isolate", args, NULL, never_isolate_cb, job);
+}
+
+static void never_isolate_confirm_cb(gboolean confirmed, gpointer data)
+{
+	Job *job = data;
+
+	if (confirmed)
+		never_isolate_send(job);
+	else
+		job_free(job);
+}
+
+static void never_isolate_pin_cb(gboolean ok, gpointer data)
+{
+	Job *job = data;
+
+	if (!ok) {
+		job_free(job);
+		return;
+	}
+	ym_dialog_confirm(job->window, _("Never stop it by itself?"),
+			  _("Even when something dangerous happens, Yamori "
+			    "will not stop this device."),
+			  /* TRANSLATORS: a button: never isolate this
+			   * device. */
+			  _("Never stop"), TRUE, never_isolate_confirm_cb, job,
+			  NULL);
+}
+
+void ym_action_never_isolate(GtkWidget *parent, YmHousehold *household,
+			     YmPrefs *prefs, JsonObject *device, gboolean on)
+{
+	Job *job = job_new(parent, household, prefs, device);
+
+	job->on = on;
+	if (on)
+		ym_pin_dialog_require(parent, prefs, never_isolate_pin_cb, job);
+	else
+		never_isolate_send(job);
+}
+
+/* -- give away ----------------------------------------------------------------- */
+
+/* The reset steps, when the daemon sends them with the device: "reset_steps"
+ * (a list) or "reset" ("a|b|c"), at the top or under "support". */
+static char **reset_steps(JsonObject *dev)
+{
+	JsonObject *support = dev && json_object_has_member(dev, "support") &&
+					      JSON_NODE_HOLDS_OBJECT(json_object_get_member(
+						      dev, "support"))
+				      ? json_object_get_object_member(dev, "support")
+				      : NULL;
+	JsonObject *where[] = { dev, support };
+
+	for (gsize w = 0; w < G_N_ELEMENTS(where); w++) {
+		JsonObject *o = where[w];
+		JsonNode *n;
+
+		if (!o)
+			continue;
+		n = json_object_get_member(o, "reset_steps");
+		if (n && JSON_NODE_HOLDS_ARRAY(n)) {
+			JsonArray *a = json_node_get_array(n);
+			GStrvBuilder *b = g_strv_builder_new();
+			char **out;
+
+			for (guint i = 0; i < json_array_get_length(a); i++)
+				g_strv_builder_add(
+					b, json_array_get_string_element(a, i));
+			out = g_strv_builder_end(b);
+			g_strv_builder_unref(b);
+			return out;
+		}
+		n = json_object_get_member(o, "reset");
+		if (n && JSON_NODE_HOLDS_VALUE(n) &&
+		    json_node_get_value_type(n) == G_TYPE_STRING &&
+		    json_node_get_string(n)[0])
+			return g_strsplit(json_node_get_string(n), "|", -1);
+	}
+	return NULL;
+}
+
+static void retire_cb(GObject *source, GAsyncResult *result, gpointer data)
+{
+	Job *job = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) node =
+		ym_client_call_finish(YM_CLIENT(source), result, &error);
+	g_auto(GStrv) steps = NULL;
+	g_autoptr(GString) body = NULL;
+	g_autofree char *heading = NULL;
+
+	if (!node) {
+		ym_dialog_error(job->window,
+				_("The device could not be marked."), error);
+		job_free(job);
+		return;
+	}
+	steps = reset_steps(device_of(node));
+	body = g_string_new(_("Before you give it away, erase the data in it."));
+	g_string_append_c(body, '\n');
+	if (steps && steps[0]) {
+		g_string_append_printf(body, "%s\n",
+				       _("To reset it to factory settings:"));
+		for (guint i = 0; steps[i]; i++)
+			g_string_append_printf(body, "%u. %s\n", i + 1,
+					       steps[i]);
+	} else {
+		g_string_append(body, _("See the maker's manual for how to "
+					"reset it to factory settings."));
+	}
+	heading = g_strdup_printf(_("\"%s\" is marked as given away."),
+				  job->name);
+	ym_dialog_tell(job->window, heading, g_strchomp(body->str), NULL);
+	gtk_widget_activate_action(job->window, "win.page", "s", "devices");
+	ym_household_refresh(job->household);
+	job_free(job);
+}
+
+static void retire_confirm_cb(gboolean confirmed, gpointer data)
+{
+	Job *job = data;
+
+	if (!confirmed) {
+		job_free(job);
+		return;
+	}
+	ym_client_call_async(ym_household_get_client(job->household), "retire",
+			     mac_args(job->mac), NULL, retire_cb, job);
+}
+
+void ym_action_retire(GtkWidget *parent, YmHousehold *household,
+		      JsonObject *device)
+{
+	Job *job = job_new(parent, household, NULL, device);
+	g_autofree char *heading = NULL;
+
+	heading = g_strdup_printf(_("Give away \"%s\"?"), job->name);
+	ym_dialog_confirm(parent, heading,
+			  _("It leaves the list. If Yamori sees it again, it "
+			    "tells you."),
+			  /* TRANSLATORS: a button: this device is given away
+			   * (rule 4). */
+			  _("Give away"), FALSE, retire_confirm_cb, job, NULL);
+}

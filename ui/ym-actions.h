@@ -1,0 +1,36 @@
+/* What a household can do to a device, each with its question first and
+ * its answer in plain words after: shared by the device screen and the
+ * four rules. Every request goes to the daemon asynchronously. */
+#pragma once
+
+#include <gtk/gtk.h>
+#include <json-glib/json-glib.h>
+
+#include "ym-household.h"
+#include "ym-prefs.h"
+
+G_BEGIN_DECLS
+
+/* Runs the password check on MACS (NULL-terminated) after the consent the
+ * settings ask for; DONE (may be NULL) runs when every answer arrived. */
+void ym_action_audit(GtkWidget *parent, YmHousehold *household,
+		     YmPrefs *prefs, const char *const *macs,
+		     GCallback done, gpointer done_data);
+
+void ym_action_rename(GtkWidget *parent, YmHousehold *household,
+		      JsonObject *device);
+void ym_action_isolate(GtkWidget *parent, YmHousehold *household,
+		       JsonObject *device);
+/* Bringing back weakens protection: the PIN first, if there is one. */
+void ym_action_release(GtkWidget *parent, YmHousehold *household,
+		       YmPrefs *prefs, JsonObject *device);
+void ym_action_never_isolate(GtkWidget *parent, YmHousehold *household,
+			     YmPrefs *prefs, JsonObject *device, gboolean on);
+/* Marks the device as given away, then shows how to erase it. */
+void ym_action_retire(GtkWidget *parent, YmHousehold *household,
+		      JsonObject *device);
+
+/* Shows a short note at the bottom of the window. */
+void ym_action_toast(GtkWidget *widget, const char *text);
+
+G_END_DECLS

@@ -1,0 +1,126 @@
+#include "ym-dialogs.h"
+
+#include <string.h>
+
+#include "ym-client.h"
+#include "ym-text.h"
+
+typedef struct {
+	YmConfirmFunc func;
+	gpointer user_data;
+	GDestroyNotify destroy;
+} Confirm;
+
+const char *ym_dialogs_trust_line(void)
+{
+	return _("This screen never asks you for money or passwords.");
+}
+
+AdwMessageDialog *ym_dialog_new(GtkWidget *parent, const char *heading,
+				const char *body)
+{
+	GtkRoot *root = parent ? gtk_widget_get_root(parent) : NULL;
+	g_autofree char *text = NULL;
+	GtkWidget *dialog;
+
+	text = g_strdup_printf("%s\n\n%s", body ? body : "",
+			       ym_dialogs_trust_line());
+	dialog = adw_message_dialog_new(GTK_IS_WINDOW(root) ? GTK_WINDOW(root)
+							    : NULL,
+					heading, text);
+	gtk_window_set_modal(GTK_WINDOW(dialog), TRUE);
+	gtk_widget_add_css_class(dialog, "ym-dialog");
+	return ADW_MESSAGE_DIALOG(dialog);
+}
+
+static void confirm_response_cb(AdwMessageDialog *dialog,
+				const char *response, gpointer user_data)
+{
+	Confirm *c = user_data;
+
+	(void)dialog;
+	c->func(g_strcmp0(response, "go") == 0, c->user_data);
+}
+
+static void confirm_free(gpointer data, GClosure *closure)
+{
+	Confirm *c = data;
+
+	(void)closure;
+	if (c->destroy)
+		c->destroy(c->user_data);
+	g_free(c);
+}
+
+void ym_dialog_confirm(GtkWidget *parent, const char *heading,
+		       const char *body, const char *confirm_label,
+		       gboolean destructive, YmConfirmFunc func,
+		       gpointer user_data, GDestroyNotify destroy)
+{
+	AdwMessageDialog *dialog = ym_dialog_new(parent, heading, body);
+	Confirm *c = g_new0(Confirm, 1);
+
+	c->func = func;
+	c->user_data = user_data;
+	c->destroy = destroy;
+	/* TRANSLATORS: the button that leaves a question without doing
+	 * anything. */
+	adw_message_dialog_add_responses(dialog, "cancel", _("Cancel"), "go",
+					 confirm_label, NULL);
+	adw_message_dialog_set_response_appearance(
+		dialog, "go",
+		destructive ? ADW_RESPONSE_DESTRUCTIVE : ADW_RESPONSE_SUGGESTED);
+	adw_message_dialog_set_default_response(dialog, "cancel");
+	adw_message_dialog_set_close_response(dialog, "cancel");
+	g_signal_connect_data(dialog, "response", G_CALLBACK(confirm_response_cb),
+			      c, confirm_free, 0);
+	gtk_window_present(GTK_WINDOW(dialog));
+}
+
+void ym_dialog_tell(GtkWidget *parent, const char *heading, const char *body,
+		    const char *detail)
+{
+	AdwMessageDialog *dialog = ym_dialog_new(parent, heading, body);
+
+	if (detail && detail[0]) {
+		GtkWidget *label = gtk_label_new(detail);
+
+		gtk_label_set_wrap(GTK_LABEL(label), TRUE);
+		gtk_label_set_selectable(GTK_LABEL(label), FALSE);
+		gtk_widget_add_css_class(label, "dim-label");
+		gtk_widget_add_css_class(label, "caption");
+		adw_message_dialog_set_extra_child(dialog, label);
+	}
+	/* TRANSLATORS: the button that closes a message after reading it. */
+	adw_message_dialog_add_response(dialog, "close", _("OK"));
+	adw_message_dialog_set_default_response(dialog, "close");
+	adw_message_dialog_set_close_response(dialog, "close");
+	gtk_window_present(GTK_WINDOW(dialog));
+}
+
+void ym_dialog_error(GtkWidget *parent, const char *heading,
+		     const GError *error)
+{
+	const char *body;
+	const char *detail = NULL;
+
+	if (g_error_matches(error, YM_CLIENT_ERROR,
+			    YM_CLIENT_ERROR_NOT_AVAILABLE)) {
+		body = _("Yamori cannot do this yet. It will come with an "
+			 "update.");
+	} else if (g_error_matches(error, YM_CLIENT_ERROR,
+				   YM_CLIENT_ERROR_NOT_CONNECTED)) {
+		body = _("Yamori is not running. Please wait a little.");
+	} else if (error && strstr(error->message, " is off")) {
+		/* The daemon's configuration turned the feature off. */
+		body = _("It is turned off in Yamori's settings. Please ask the "
+			 "seller.");
+		detail = error->message;
+	} else {
+		body = _("Please try again later. If it happens again, ask "
+			 "the seller.");
+		/* The daemon's own words, for whoever helps the household. */
+		detail = error ? error->message : NULL;
+	}
+	ym_dialog_tell(parent, heading, body, detail);
+}

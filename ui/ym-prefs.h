@@ -1,0 +1,43 @@
+/* The panel's own settings, in $XDG_CONFIG_HOME/yamori-panel/panel.conf:
+ * password-check consent and auto-isolation policy (until the daemon has a
+ * setting command), text size, high contrast, and the optional PIN. */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+	YM_POLICY_OFF,
+	YM_POLICY_ASK,
+	YM_POLICY_ON,
+} YmPolicy;
+
+typedef enum {
+	YM_TEXT_NORMAL,
+	YM_TEXT_LARGE,
+	YM_TEXT_LARGEST,
+} YmTextSize;
+
+#define YM_TYPE_PREFS (ym_prefs_get_type())
+G_DECLARE_FINAL_TYPE(YmPrefs, ym_prefs, YM, PREFS, GObject)
+
+/* Reads the file (a few hundred bytes, once, before the main loop). */
+YmPrefs *ym_prefs_new(void);
+
+YmPolicy ym_prefs_get_audit(YmPrefs *self);
+void ym_prefs_set_audit(YmPrefs *self, YmPolicy policy);
+YmPolicy ym_prefs_get_isolate(YmPrefs *self);
+void ym_prefs_set_isolate(YmPrefs *self, YmPolicy policy);
+YmTextSize ym_prefs_get_text_size(YmPrefs *self);
+void ym_prefs_set_text_size(YmPrefs *self, YmTextSize size);
+gboolean ym_prefs_get_high_contrast(YmPrefs *self);
+void ym_prefs_set_high_contrast(YmPrefs *self, gboolean on);
+
+/* There is no PIN until the household sets one. */
+gboolean ym_prefs_has_pin(YmPrefs *self);
+gboolean ym_prefs_check_pin(YmPrefs *self, const char *pin);
+/* Sets the PIN, or removes it with NULL. */
+void ym_prefs_set_pin(YmPrefs *self, const char *pin);
+
+G_END_DECLS

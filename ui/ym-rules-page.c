@@ -1,0 +1,522 @@
+#include "ym-rules-page.h"
+
+#include "ym-actions.h"
+#include "ym-text.h"
+#include "ym-window.h"
+
+#define N_RULES 4
+
+struct _YmRulesPage {
+	GtkWidget parent_instance;
+
+	YmHousehold *household;
+	YmPrefs *prefs;
+	int step; /* 0..3 the rules, 4 the end */
+	GHashTable *powered_off; /* macs the household switched off */
+
+	GtkLabel *step_label;
+	GtkLabel *title_label;
+	GtkScrolledWindow *scroller;
+	GtkBox *content_box;
+	GtkWidget *back_button;
+	GtkButton *next_button;
+};
+
+G_DEFINE_TYPE(YmRulesPage, ym_rules_page, GTK_TYPE_WIDGET)
+
+static void rebuild(YmRulesPage *self);
+
+static GtkWidget *text(const char *s, const char *css_class)
+{
+	GtkWidget *label = gtk_label_new(s);
+
+	gtk_label_set_wrap(GTK_LABEL(label), TRUE);
+	gtk_label_set_xalign(GTK_LABEL(label), 0);
+	if (css_class)
+		gtk_widget_add_css_class(label, css_class);
+	return label;
+}
+
+static GtkWidget *button(const char *label, const char *action,
+			 const char *target, gboolean suggested)
+{
+	GtkWidget *b = gtk_button_new_with_label(label);
+
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(b), action);
+	if (target)
+		gtk_actionable_set_action_target(GTK_ACTIONABLE(b), "s",
+						 target);
+	if (suggested)
+		gtk_widget_add_css_class(b, "suggested-action");
+	gtk_widget_set_valign(b, GTK_ALIGN_CENTER);
+	return b;
+}
+
+/* One device in a rule: its icon and name, then the lines about it, and
+ * an optional button at the side. */
+static GtkWidget *device_card(JsonObject *dev, const char *const *lines,
+			      GtkWidget *side)
+{
+	GtkWidget *card = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
+	GtkWidget *col = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
+	/* The icon only repeats the name: screen readers skip it. */
+	GtkWidget *icon = g_object_new(
+		GTK_TYPE_IMAGE, "icon-name",
+		ym_text_type_icon(json_object_get_string_member_with_default(
+			dev, "type", "unknown")),
+		"pixel-size", 32, "accessible-role",
+		GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
+	g_autofree char *name = ym_text_device_name(dev);
+
+	gtk_widget_add_css_class(card, "card");
+	gtk_widget_add_css_class(card, "ym-card");
+	gtk_widget_set_valign(icon, GTK_ALIGN_START);
+	gtk_box_append(GTK_BOX(card), icon);
+	gtk_widget_set_hexpand(col, TRUE);
+	gtk_box_append(GTK_BOX(col), text(name, "heading"));
+	for (guint i = 0; lines && lines[i]; i++)
+		gtk_box_append(GTK_BOX(col), text(lines[i], NULL));
+	gtk_box_append(GTK_BOX(card), col);
+	if (side)
+		gtk_box_append(GTK_BOX(card), side);
+	return card;
+}
+
+/* The maker's contact, when the daemon sends it with the device. */
+static char *contact_of(JsonObject *dev)
+{
+	JsonObject *s;
+	const char *phone, *web;
+
+	if (!json_object_has_member(dev, "support") ||
+	    !JSON_NODE_HOLDS_OBJECT(json_object_get_member(dev, "support")))
+		return NULL;
+	s = json_object_get_object_member(dev, "support");
+	phone = json_object_get_string_member_with_default(s, "contact_phone",
+							   "");
+	web = json_object_get_string_member_with_default(s, "contact_web", "");
+	if (!phone[0] && !web[0])
+		return NULL;
+	/* TRANSLATORS: the maker's contact: a phone number and/or a web
+	 * address follow. */
+	return g_strdup_printf("%s %s %s", _("Maker's contact:"), phone, web);
+}
+
+static gboolean has_open_alert(YmHousehold *household, const char *mac,
+			       const char *kind)
+{
+	GPtrArray *alerts = ym_household_get_alerts(household);
+
+	for (guint i = 0; i < alerts->len; i++) {
+		JsonObject *a = alerts->pdata[i];
+
+		if (g_strcmp0(json_object_get_string_member_with_default(
+				      a, "mac", ""),
+			      mac) == 0 &&
+		    g_strcmp0(json_object_get_string_member_with_default(
+				      a, "kind", ""),
+			      kind) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static const char *mac_of(JsonObject *dev)
+{
+	return json_object_get_string_member_with_default(dev, "mac", "");
+}
+
+static gboolean is_gateway(JsonObject *dev)
+{
+	return json_object_get_boolean_member_with_default(dev, "gateway",
+							   FALSE);
+}
+
+static void rule_support(YmRulesPage *self)
+{
+	static const char *const flags[] = { "unsupported", "no_support_contact",
+					     "outdated_firmware" };
+	GPtrArray *devices = ym_household_get_devices(self->household);
+	guint n = 0;
+
+	gtk_box_append(self->content_box,
+		       text(_("A device the maker no longer looks after can "
+			      "be dangerous."),
+			    NULL));
+	for (guint i = 0; i < devices->len; i++) {
+		JsonObject *dev = devices->pdata[i];
+		g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+		char *contact;
+
+		for (gsize f = 0; f < G_N_ELEMENTS(flags); f++)
+			if (ym_text_has_flag(dev, flags[f])) {
+				g_ptr_array_add(lines, g_strdup(ym_text_flag_problem(flags[f])));
+				g_ptr_array_add(lines, g_strdup(ym_text_flag_advice(flags[f])));
+			}
+		if (!lines->len)
+			continue;
+		contact = contact_of(dev);
+		if (contact)
+			g_ptr_array_add(lines, contact);
+		g_ptr_array_add(lines, NULL);
+		gtk_box_append(self->content_box,
+			       device_card(dev, (const char *const *)lines->pdata,
+					   NULL));
+		n++;
+	}
+	if (!n)
+		gtk_box_append(self->content_box,
+			       text(_("Every device here is still looked after. "
+				      "Well done."),
+				    "ym-good"));
+	gtk_box_append(self->content_box,
+		       text(_("When you buy a new one, choose a maker you "
+			      "can ask."),
+			    NULL));
+}
+
+static void rule_password(YmRulesPage *self)
+{
+	GPtrArray *devices = ym_household_get_devices(self->household);
+	guint n = 0;
+	GtkWidget *row;
+
+	gtk_box_append(self->content_box,
+		       text(_("Other people also know the password a device "
+			      "came with."),
+			    NULL));
+	for (guint i = 0; i < devices->len; i++) {
+		JsonObject *dev = devices->pdata[i];
+		const char *lines[4] = { NULL };
+		int k = 0;
+
+		if (ym_text_has_flag(dev, "default_password")) {
+			lines[k++] = ym_text_flag_problem("default_password");
+			lines[k++] = ym_text_flag_advice("default_password");
+		}
+		if (has_open_alert(self->household, mac_of(dev),
+				   "risky_service"))
+			lines[k++] = _("It has an unsafe way in open. Please "
+				       "turn it off in its settings.");
+		if (!k)
+			continue;
+		gtk_box_append(self->content_box, device_card(dev, lines, NULL));
+		n++;
+	}
+	if (!n)
+		gtk_box_append(self->content_box,
+			       text(_("No device still has the password it "
+				      "came with."),
+				    "ym-good"));
+	gtk_box_append(self->content_box,
+		       text(_("The device's manual shows how to change the "
+			      "password."),
+			    NULL));
+	row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
+	gtk_widget_add_css_class(row, "card");
+	gtk_widget_add_css_class(row, "ym-card");
+	gtk_box_append(GTK_BOX(row),
+		       text(_("When you have changed it, press \"Done\". "
+			      "Yamori checks again."),
+			    NULL));
+	gtk_widget_set_hexpand(gtk_widget_get_first_child(row), TRUE);
+	gtk_box_append(GTK_BOX(row),
+		       /* TRANSLATORS: rule 2's button after changing the
+			* passwords; it runs the check again. */
+		       button(_("Done"), "rules.password-done", NULL, TRUE));
+	gtk_box_append(self->content_box, row);
+}
+
+static void rule_idle(YmRulesPage *self)
+{
+	GPtrArray *devices = ym_household_get_devices(self->household);
+	guint n = 0;
+
+	gtk_box_append(self->content_box,
+		       text(_("A device left on can be used by others."), NULL));
+	for (guint i = 0; i < devices->len; i++) {
+		JsonObject *dev = devices->pdata[i];
+		const char *lines[3] = { ym_text_flag_problem("idle"), NULL,
+					 NULL };
+		gboolean off;
+
+		if (!ym_text_has_flag(dev, "idle"))
+			continue;
+		off = g_hash_table_contains(self->powered_off, mac_of(dev));
+		lines[1] = off ? _("Thank you.")
+			       : _("When you have switched it off, press the "
+				   "button.");
+		gtk_box_append(
+			self->content_box,
+			device_card(dev, lines,
+				    off ? NULL
+					: /* TRANSLATORS: rule 3: "I switched
+					   * it off." */
+					  button(_("Switched off"),
+						 "rules.powered-off",
+						 mac_of(dev), FALSE)));
+		n++;
+	}
+	if (!n)
+		gtk_box_append(self->content_box,
+			       text(_("No device has been left unused for a "
+				      "long time."),
+				    "ym-good"));
+}
+
+static void rule_give_away(YmRulesPage *self)
+{
+	GPtrArray *devices = ym_household_get_devices(self->household);
+
+	gtk_box_append(self->content_box,
+		       text(_("Before you give a device away, erase the data "
+			      "in it."),
+			    NULL));
+	gtk_box_append(self->content_box,
+		       text(_("Which device are you giving away? Yamori "
+			      "shows how to erase it."),
+			    NULL));
+	for (guint i = 0; i < devices->len; i++) {
+		JsonObject *dev = devices->pdata[i];
+		const char *lines[2] = { NULL, NULL };
+
+		if (is_gateway(dev))
+			continue;
+		if (ym_text_has_flag(dev, "gone"))
+			lines[0] = ym_text_flag_problem("gone");
+		gtk_box_append(self->content_box,
+			       device_card(dev, lines,
+					   button(_("Give away"),
+						  "rules.give-away",
+						  mac_of(dev), FALSE)));
+	}
+}
+
+static void the_end(YmRulesPage *self)
+{
+	gtk_box_append(self->content_box,
+		       text(_("You went through the four rules. Thank you."),
+			    NULL));
+	gtk_box_append(self->content_box,
+		       text(_("Please check again once a month."), NULL));
+}
+
+static void rebuild(YmRulesPage *self)
+{
+	static const char *const titles[] = {
+		/* TRANSLATORS: the four rules' titles (Japan's IoT Security
+		 * Guidelines, chapter 3), short. */
+		N_("Use devices you can get help for"),
+		N_("Mind the first settings"),
+		N_("Switch off unused devices"),
+		N_("Erase data before giving away"),
+		N_("The check is done"),
+	};
+	GtkWidget *child;
+	g_autofree char *step = NULL;
+
+	while ((child = gtk_widget_get_first_child(
+			GTK_WIDGET(self->content_box))))
+		gtk_box_remove(self->content_box, child);
+	if (self->step < N_RULES)
+		step = g_strdup_printf(_("Rule %d of %d"), self->step + 1,
+				       N_RULES);
+	gtk_label_set_label(self->step_label, step ? step : "");
+	gtk_widget_set_visible(GTK_WIDGET(self->step_label), step != NULL);
+	gtk_label_set_label(self->title_label, _(titles[self->step]));
+	if (!self->household || !ym_household_get_loaded(self->household)) {
+		gtk_box_append(self->content_box,
+			       text(_("Yamori is not running."), NULL));
+	} else {
+		switch (self->step) {
+		case 0:
+			rule_support(self);
+			break;
+		case 1:
+			rule_password(self);
+			break;
+		case 2:
+			rule_idle(self);
+			break;
+		case 3:
+			rule_give_away(self);
+			break;
+		default:
+			the_end(self);
+			break;
+		}
+	}
+	gtk_widget_set_sensitive(self->back_button, self->step > 0);
+	gtk_button_set_label(self->next_button,
+			     self->step < N_RULES ? _("Next")
+						  : /* TRANSLATORS: ends the
+						     * check, back to Home. */
+						    _("Finish"));
+}
+
+void ym_rules_page_restart(YmRulesPage *self)
+{
+	self->step = 0;
+	rebuild(self);
+	gtk_adjustment_set_value(gtk_scrolled_window_get_vadjustment(
+					 self->scroller),
+				 0);
+}
+
+static void move(YmRulesPage *self, int delta)
+{
+	if (self->step + delta > N_RULES) {
+		gtk_widget_activate_action(GTK_WIDGET(self), "win.page", "s",
+					   "home");
+		ym_rules_page_restart(self);
+		return;
+	}
+	self->step = CLAMP(self->step + delta, 0, N_RULES);
+	rebuild(self);
+	gtk_adjustment_set_value(gtk_scrolled_window_get_vadjustment(
+					 self->scroller),
+				 0);
+}
+
+static void password_checked_cb(gpointer data)
+{
+	YmRulesPage *self = data;
+
+	rebuild(self);
+	g_object_unref(self);
+}
+
+static void action_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+	YmRulesPage *self = YM_RULES_PAGE(widget);
+
+	if (g_str_equal(action, "rules.next")) {
+		move(self, 1);
+	} else if (g_str_equal(action, "rules.previous")) {
+		move(self, -1);
+	} else if (g_str_equal(action, "rules.password-done")) {
+		GPtrArray *devices = ym_household_get_devices(self->household);
+		g_autoptr(GStrvBuilder) macs = g_strv_builder_new();
+		g_auto(GStrv) list = NULL;
+		gboolean flagged = FALSE;
+
+		/* Check again the devices found before; when none was, every
+		 * device but the router. */
+		for (guint i = 0; i < devices->len; i++)
+			flagged |= ym_text_has_flag(devices->pdata[i],
+						    "default_password");
+		for (guint i = 0; i < devices->len; i++) {
+			JsonObject *dev = devices->pdata[i];
+
+			if (flagged ? ym_text_has_flag(dev, "default_password")
+				    : !is_gateway(dev))
+				g_strv_builder_add(macs, mac_of(dev));
+		}
+		list = g_strv_builder_end(macs);
+		ym_action_audit(widget, self->household, self->prefs,
+				(const char *const *)list,
+				G_CALLBACK(password_checked_cb),
+				g_object_ref(self));
+	} else if (g_str_equal(action, "rules.powered-off")) {
+		const char *mac = g_variant_get_string(param, NULL);
+		GPtrArray *alerts = ym_household_get_alerts(self->household);
+
+		/* The idle alerts about it are dealt with. */
+		for (guint i = 0; i < alerts->len; i++) {
+			JsonObject *a = alerts->pdata[i];
+			JsonObject *args;
+
+			if (g_strcmp0(json_object_get_string_member_with_default(
+					      a, "mac", ""), mac) != 0 ||
+			    g_strcmp0(json_object_get_string_member_with_default(
+					      a, "kind", ""), "idle") != 0)
+				continue;
+			args = json_object_new();
+			json_object_set_int_member(
+				args, "id",
+				json_object_get_int_member_with_default(a, "id",
+									0));
+			ym_client_call_async(ym_household_get_client(
+						     self->household),
+					     "acknowledge", args, NULL, NULL,
+					     NULL);
+		}
+		g_hash_table_add(self->powered_off, g_strdup(mac));
+		rebuild(self);
+	} else if (g_str_equal(action, "rules.give-away")) {
+		JsonObject *dev = ym_household_find_device(
+			self->household, g_variant_get_string(param, NULL));
+
+		if (dev)
+			ym_action_retire(widget, self->household, dev);
+	}
+}
+
+static void changed_cb(YmRulesPage *self)
+{
+	rebuild(self);
+}
+
+void ym_rules_page_set_context(YmRulesPage *self, YmHousehold *household,
+			       YmPrefs *prefs)
+{
+	g_set_object(&self->household, household);
+	g_set_object(&self->prefs, prefs);
+	g_signal_connect_object(household, "changed", G_CALLBACK(changed_cb),
+				self, G_CONNECT_SWAPPED);
+	rebuild(self);
+}
+
+static void ym_rules_page_dispose(GObject *object)
+{
+	YmRulesPage *self = YM_RULES_PAGE(object);
+
+	gtk_widget_dispose_template(GTK_WIDGET(self), YM_TYPE_RULES_PAGE);
+	/* The template's unnamed top child is ours to unparent too. */
+	ym_widget_unparent_children(GTK_WIDGET(self));
+	g_clear_object(&self->household);
+	g_clear_object(&self->prefs);
+	g_clear_pointer(&self->powered_off, g_hash_table_unref);
+	G_OBJECT_CLASS(ym_rules_page_parent_class)->dispose(object);
+}
+
+static void ym_rules_page_class_init(YmRulesPageClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
+	object_class->dispose = ym_rules_page_dispose;
+	gtk_widget_class_set_template_from_resource(
+		widget_class, "/jp/yamori/panel/ym-rules-page.ui");
+	gtk_widget_class_set_layout_manager_type(widget_class,
+						 GTK_TYPE_BIN_LAYOUT);
+	gtk_widget_class_bind_template_child(widget_class, YmRulesPage,
+					     step_label);
+	gtk_widget_class_bind_template_child(widget_class, YmRulesPage,
+					     title_label);
+	gtk_widget_class_bind_template_child(widget_class, YmRulesPage,
+					     scroller);
+	gtk_widget_class_bind_template_child(widget_class, YmRulesPage,
+					     content_box);
+	gtk_widget_class_bind_template_child(widget_class, YmRulesPage,
+					     back_button);
+	gtk_widget_class_bind_template_child(widget_class, YmRulesPage,
+					     next_button);
+	gtk_widget_class_install_action(widget_class, "rules.next", NULL,
+					action_cb);
+	gtk_widget_class_install_action(widget_class, "rules.previous", NULL,
+					action_cb);
+	gtk_widget_class_install_action(widget_class, "rules.password-done",
+					NULL, action_cb);
+	gtk_widget_class_install_action(widget_class, "rules.powered-off", "s",
+					action_cb);
+	gtk_widget_class_install_action(widget_class, "rules.give-away", "s",
+					action_cb);
+}
+
+static void ym_rules_page_init(YmRulesPage *self)
+{
+	gtk_widget_init_template(GTK_WIDGET(self));
+	self->powered_off =
+		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+}

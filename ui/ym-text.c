@@ -1,0 +1,214 @@
+#include "ym-text.h"
+
+#include <gtk/gtk.h>
+#include <string.h>
+
+static const struct {
+	const char *type, *label, *icon;
+} types[] = {
+	/* The labels are the daemon's own msgids (daemon/ctl.c), so the
+	 * panel and yamorictl call a device the same. */
+	{ "router", N_("router"), "network-wired-symbolic" },
+	{ "access_point", N_("Wi-Fi access point"), "network-wireless-symbolic" },
+	{ "camera", N_("camera"), "camera-web-symbolic" },
+	{ "doorbell", N_("doorbell"), "camera-video-symbolic" },
+	{ "alarm", N_("alarm"), "dialog-warning-symbolic" },
+	{ "sensor", N_("sensor"), "find-location-symbolic" },
+	{ "lock", N_("door lock"), "system-lock-screen-symbolic" },
+	{ "hub", N_("smart home hub"), "network-workgroup-symbolic" },
+	{ "light", N_("light"), "display-brightness-symbolic" },
+	{ "smart_plug", N_("smart plug"), "ac-adapter-symbolic" },
+	{ "thermostat", N_("air conditioner control"), "weather-few-clouds-symbolic" },
+	{ "appliance", N_("home appliance"), "preferences-other-symbolic" },
+	{ "robot_vacuum", N_("robot vacuum"), "applications-engineering-symbolic" },
+	{ "health", N_("health device"), "emote-love-symbolic" },
+	{ "tv", N_("TV"), "tv-symbolic" },
+	{ "streaming", N_("streaming device"), "multimedia-player-symbolic" },
+	{ "speaker", N_("speaker"), "audio-speakers-symbolic" },
+	{ "smart_speaker", N_("smart speaker"), "audio-input-microphone-symbolic" },
+	{ "game_console", N_("game console"), "input-gaming-symbolic" },
+	{ "printer", N_("printer"), "printer-symbolic" },
+	{ "nas", N_("network storage"), "drive-harddisk-symbolic" },
+	{ "computer", N_("computer"), "computer-symbolic" },
+	{ "phone", N_("smartphone"), "phone-symbolic" },
+	{ "tablet", N_("tablet"), "computer-apple-ipad-symbolic" },
+	{ "wearable", N_("wearable"), "preferences-system-time-symbolic" },
+	{ "voip", N_("phone line adapter"), "phone-old-symbolic" },
+	{ "network", N_("network device"), "network-wired-symbolic" },
+	{ "unknown", N_("unknown"), "dialog-question-symbolic" },
+};
+
+const char *ym_text_type_label(const char *type)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(types); i++)
+		if (g_strcmp0(types[i].type, type) == 0)
+			return _(types[i].label);
+	return _("unknown");
+}
+
+const char *ym_text_type_icon(const char *type)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(types); i++)
+		if (g_strcmp0(types[i].type, type) == 0)
+			return types[i].icon;
+	return "dialog-question-symbolic";
+}
+
+char *ym_text_device_name(JsonObject *device)
+{
+	const char *name = json_object_get_string_member_with_default(
+		device, "name", "");
+	const char *vendor = json_object_get_string_member_with_default(
+		device, "vendor", "");
+	const char *type = json_object_get_string_member_with_default(
+		device, "type", "unknown");
+
+	if (name[0])
+		return g_strdup(name);
+	if (vendor[0])
+		/* TRANSLATORS: a device without a name: its maker, then its
+		 * kind, e.g. "Nintendo game console". */
+		return g_strdup_printf(C_("device name", "%1$s %2$s"), vendor,
+				       ym_text_type_label(type));
+	return g_strdup(ym_text_type_label(type));
+}
+
+gboolean ym_text_has_flag(JsonObject *device, const char *flag)
+{
+	JsonArray *flags = json_object_has_member(device, "flags")
+				   ? json_object_get_array_member(device, "flags")
+				   : NULL;
+
+	for (guint i = 0; flags && i < json_array_get_length(flags); i++)
+		if (g_strcmp0(json_array_get_string_element(flags, i), flag) ==
+		    0)
+			return TRUE;
+	return FALSE;
+}
+
+static const struct {
+	const char *flag, *problem, *advice;
+} problems[] = {
+	{ "suspicious", N_("It is behaving strangely."),
+	  N_("Please switch it off and ask the maker.") },
+	{ "default_password", N_("Its password is still the one it came with."),
+	  N_("Please change it to a new password.") },
+	{ "unsupported", N_("The maker no longer repairs or updates it."),
+	  N_("For safety, please replace it with a new device.") },
+	{ "no_support_contact", N_("There is no known place to ask about it."),
+	  N_("You may have nobody to ask when something goes wrong.") },
+	{ "outdated_firmware", N_("There is an update for it."),
+	  N_("Please update it as the maker explains.") },
+	{ "idle", N_("It has not been used for a long time."),
+	  N_("If you do not use it, please switch it off.") },
+	{ "gone", N_("It has not been seen for a long time."),
+	  N_("If you gave it away, press \"Give away\".") },
+	{ "isolated", N_("Yamori has stopped its traffic for now."),
+	  N_("When it is fixed, press \"Bring back\".") },
+};
+
+const char *ym_text_flag_problem(const char *flag)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(problems); i++)
+		if (g_strcmp0(problems[i].flag, flag) == 0)
+			return _(problems[i].problem);
+	return NULL;
+}
+
+const char *ym_text_flag_advice(const char *flag)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(problems); i++)
+		if (g_strcmp0(problems[i].flag, flag) == 0)
+			return _(problems[i].advice);
+	return NULL;
+}
+
+const char *ym_text_evidence(const char *signal)
+{
+	static const struct {
+		const char *prefix, *text;
+	} signals[] = {
+		{ "oui", N_("Its network number tells the maker.") },
+		{ "mac", N_("It changes its network number now and then.") },
+		{ "gateway", N_("It is the way out of your home network.") },
+		{ "dhcp_hostname", N_("It told its own name.") },
+		{ "dhcp_fqdn", N_("It told its own name.") },
+		{ "dhcp_", N_("It showed how it joins the network.") },
+		{ "mdns_name", N_("It told its own name.") },
+		{ "netbios_name", N_("It told its own name.") },
+		{ "llmnr_name", N_("It told its own name.") },
+		{ "lldp_", N_("It told its own name.") },
+		{ "upnp_name", N_("It told its own name.") },
+		{ "mdns_", N_("It told other devices what it can do.") },
+		{ "ssdp_", N_("It told other devices what it can do.") },
+		{ "upnp_", N_("It told other devices what it can do.") },
+		{ "dns_query", N_("It showed whom it talks to.") },
+		{ "tls_sni", N_("It showed whom it talks to.") },
+		{ "http_user_agent", N_("It gave its name while talking.") },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(signals); i++)
+		if (g_str_has_prefix(signal, signals[i].prefix))
+			return _(signals[i].text);
+	return _("Its traffic showed it.");
+}
+
+const char *ym_text_level_label(YmLevel level)
+{
+	switch (level) {
+	case YM_LEVEL_DANGER:
+		return _("Danger");
+	case YM_LEVEL_CAUTION:
+		return _("Caution");
+	case YM_LEVEL_SAFE:
+	default:
+		/* TRANSLATORS: the household's state when nothing is wrong. */
+		return _("Safe");
+	}
+}
+
+const char *ym_text_level_class(YmLevel level)
+{
+	switch (level) {
+	case YM_LEVEL_DANGER:
+		return "ym-danger";
+	case YM_LEVEL_CAUTION:
+		return "ym-caution";
+	case YM_LEVEL_SAFE:
+	default:
+		return "ym-safe";
+	}
+}
+
+const char *ym_text_device_state(YmHousehold *household, JsonObject *device,
+				 YmLevel *level)
+{
+	const char *mac = json_object_get_string_member_with_default(device,
+								    "mac", "");
+	YmLevel alert = ym_household_device_alert_level(household, mac);
+
+	if (ym_text_has_flag(device, "isolated")) {
+		*level = YM_LEVEL_CAUTION;
+		/* TRANSLATORS: a device whose traffic Yamori stopped. */
+		return _("Stopped");
+	}
+	if (alert == YM_LEVEL_DANGER || ym_text_has_flag(device, "suspicious") ||
+	    ym_text_has_flag(device, "default_password")) {
+		*level = YM_LEVEL_DANGER;
+		return _("Danger");
+	}
+	if (alert == YM_LEVEL_CAUTION ||
+	    ym_text_has_flag(device, "unsupported") ||
+	    ym_text_has_flag(device, "no_support_contact") ||
+	    ym_text_has_flag(device, "outdated_firmware") ||
+	    ym_text_has_flag(device, "idle")) {
+		*level = YM_LEVEL_CAUTION;
+		return _("Caution");
+	}
+	*level = YM_LEVEL_SAFE;
+	if (ym_text_has_flag(device, "gone"))
+		/* TRANSLATORS: a device not seen on the network lately. */
+		return _("Not seen lately");
+	/* TRANSLATORS: a device with no known problem. */
+	return _("No problems");
+}

@@ -1,0 +1,44 @@
+/* Plain words for what the daemon reports: device kinds and their icons,
+ * problems (flags), how Yamori knows (evidence), and names. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "ym-household.h"
+
+G_BEGIN_DECLS
+
+/* gettext in the "yamori" domain, as in the daemon. */
+#include <glib/gi18n-lib.h>
+
+/* The kind of device in words, from DESIGN.md's type vocabulary. */
+const char *ym_text_type_label(const char *type);
+
+/* A stock icon name for the kind of device. */
+const char *ym_text_type_icon(const char *type);
+
+/* The household's name for the device, else its maker and kind. */
+char *ym_text_device_name(JsonObject *device);
+
+gboolean ym_text_has_flag(JsonObject *device, const char *flag);
+
+/* The problem a flag stands for, one sentence, or NULL if it is none. */
+const char *ym_text_flag_problem(const char *flag);
+
+/* What to do about a flag, one sentence, or NULL. */
+const char *ym_text_flag_advice(const char *flag);
+
+/* How Yamori came to know, in plain words, for an evidence signal. */
+const char *ym_text_evidence(const char *signal);
+
+/* 安心 / 注意 / 危険. */
+const char *ym_text_level_label(YmLevel level);
+
+/* A CSS class for the level's colour. */
+const char *ym_text_level_class(YmLevel level);
+
+/* A short state for a device in the list. */
+const char *ym_text_device_state(YmHousehold *household, JsonObject *device,
+				 YmLevel *level);
+
+G_END_DECLS
