@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <locale.h>
 
 #include <jansson.h>
 #include <pcap/pcap.h>
@@ -92,6 +93,8 @@ struct ym_engine {
 	uint64_t store_errors;
 	uint32_t proto_flows[YM_MAX_PROTO_IDS];
 };
+
+static void load_settings(struct ym_engine *e);
 
 static void on_device_evicted(struct ym_inventory_observer *obs,
 			      struct ym_device *dev)
@@ -295,6 +298,8 @@ int ym_engine_init(struct ym_engine **out, uv_loop_t *loop,
 				       e->id, &e->inv_obs);
 	if (rc == 0)
 		rc = ym_detect_init(&e->detect, e->alerts, e->inv, e->intel);
+	if (rc == 0)
+		load_settings(e);
 	e->lifecycle.kb = e->kb;
 	e->lifecycle.alerts = e->alerts;
 	e->lifecycle.idle_us = (uint64_t)cfg->idle_days * 86400 * 1000000;
@@ -1089,9 +1094,128 @@ static void reconcile_isolation(struct ym_engine *e)
 	}
 }
 
+/* True when the daemon speaks Japanese to the household. */
+static bool japanese(void)
+{
+	const char *l = getenv("LANGUAGE");
+
+	if (!l || !l[0])
+		l = setlocale(LC_MESSAGES, NULL);
+	return l && strncmp(l, "ja", 2) == 0;
+}
+
+/* A device as the API gives it: the contract's fields, and for the panel
+ * the maker's support contact and the steps to reset it (rules 1 and 4). */
+static json_t *device_json(struct ym_engine *e, const struct ym_device *d)
+{
+	const struct ym_support_entry *m, *v, *g;
+	json_t *o = ym_report_device(d);
+	const char *eos = "unknown", *steps = "";
+	char date[16] = "";
+
+	if (!o)
+		return NULL;
+	m = ym_support_model(e->kb, d->vendor, d->model);
+	v = ym_support_vendor(e->kb, d->vendor);
+	g = ym_support_generic(e->kb, d->type);
+	if (m && m->eos == YM_EOS_SUPPORTED)
+		eos = "supported";
+	else if (m && m->eos == YM_EOS_ENDED)
+		eos = "ended";
+	else if (m && m->eos == YM_EOS_DATE) {
+		char t[YM_TIME_STRLEN];
+
+		ym_time_format(m->eos_us, t);
+		snprintf(date, sizeof(date), "%.10s", t);
+		eos = date;
+	}
+	if (m && (japanese() ? m->reset_ja[0] : m->reset_en[0]))
+		steps = japanese() ? m->reset_ja : m->reset_en;
+	else if (g)
+		steps = japanese() ? g->reset_ja : g->reset_en;
+	json_object_set_new(
+		o, "support",
+		json_pack("{s:s, s:s, s:s, s:s, s:s}", "contact_web",
+			  m && m->contact_web[0] ? m->contact_web :
+			  v			 ? v->contact_web :
+						   "",
+			  "contact_phone",
+			  m && m->contact_phone[0] ? m->contact_phone :
+			  v			   ? v->contact_phone :
+						     "",
+			  "end_of_support", eos, "latest_firmware",
+			  m ? m->latest_firmware : "", "source",
+			  m ? m->source : v ? v->source : ""));
+	json_object_set_new(o, "reset_steps", json_string(steps));
+	return o;
+}
+
+/* One of the words a setting allows, or NULL. */
+static const char *setting_word(json_t *v, const char *const *words)
+{
+	const char *s = json_string_value(v);
+
+	for (; s && *words; words++)
+		if (strcmp(s, *words) == 0)
+			return *words;
+	return NULL;
+}
+
+/* The household's choices from the panel: password checks and automatic
+ * isolation. They last across restarts (kept in the database) and win
+ * over the config file, which holds the defaults. */
+static json_t *api_settings(struct ym_engine *e, json_t *args, char *err,
+			    size_t errlen)
+{
+	static const char *const audit_words[] = { "off", "ask", "on", NULL };
+	static const char *const iso_words[] = { "never", "ask", "critical",
+						 NULL };
+	json_t *a = json_object_get(args, "audit"),
+	       *i = json_object_get(args, "auto_isolate"), *out;
+	const char *aw = a ? setting_word(a, audit_words) : NULL;
+	const char *iw = i ? setting_word(i, iso_words) : NULL;
+	char *text;
+
+	if ((a && !aw) || (i && !iw)) {
+		snprintf(err, errlen, "audit is off, ask or on; auto_isolate is "
+			 "never, ask or critical");
+		return NULL;
+	}
+	if (aw)
+		snprintf(e->cfg.audit, sizeof(e->cfg.audit), "%s", aw);
+	if (iw)
+		snprintf(e->cfg.auto_isolate, sizeof(e->cfg.auto_isolate), "%s",
+			 iw);
+	out = json_pack("{s:s, s:s, s:s}", "audit", e->cfg.audit,
+			"auto_isolate", e->cfg.auto_isolate, "isolate",
+			e->cfg.isolate);
+	if (aw || iw) {
+		text = json_dumps(out, JSON_COMPACT);
+		if (!text || ym_store_begin(e->store) < 0 ||
+		    ym_store_put_meta(e->store, "settings", text) < 0)
+			e->store_errors++;
+		free(text);
+	}
+	return out;
+}
+
+/* Settings the household chose earlier, over the config file's. */
+static void load_settings(struct ym_engine *e)
+{
+	char *text = ym_store_get_meta(e->store, "settings");
+	json_t *st = text ? json_loads(text, 0, NULL) : NULL;
+	char err[64];
+
+	free(text);
+	if (st)
+		json_decref(api_settings(e, st, err, sizeof(err)));
+	json_decref(st);
+}
+
 struct api_devices {
 	json_t *list;
 	bool all;
+	struct ym_engine *e;
 };
 
 static void api_device(struct ym_device *d, void *arg)
@@ -1100,7 +1224,7 @@ static void api_device(struct ym_device *d, void *arg)
 
 	if ((d->flags & YM_FLAG_RETIRED) && !c->all)
 		return;
-	json_array_append_new(c->list, ym_report_device(d));
+	json_array_append_new(c->list, device_json(c->e, d));
 }
 
 static int api_alert(const struct ym_alert_row *a, void *arg)
@@ -1153,7 +1277,8 @@ static json_t *api_request(struct ym_api_handler *h, const char *cmd,
 	if (strcmp(cmd, "devices") == 0) {
 		struct api_devices c = { json_array(),
 					 json_is_true(json_object_get(args,
-								      "all")) };
+								      "all")),
+					 e };
 
 		ym_inventory_foreach(e->inv, api_device, &c);
 		return c.list;
@@ -1211,8 +1336,10 @@ static json_t *api_request(struct ym_api_handler *h, const char *cmd,
 			d->retired_us = e->clock_us;
 		}
 		d->dirty = true;
-		return ym_report_device(d);
+		return device_json(e, d);
 	}
+	if (strcmp(cmd, "settings") == 0)
+		return api_settings(e, args, err, errlen);
 	if (strcmp(cmd, "audit") == 0)
 		return api_audit(e, args, call, err, errlen);
 	if (strcmp(cmd, "isolate") == 0 || strcmp(cmd, "release") == 0)

@@ -19,11 +19,14 @@ void ym_i18n_init(void)
 	struct stat st;
 	ssize_t n;
 
-	if (!setlocale(LC_ALL, "")) {
+	/* Only text and messages follow the user's locale: numbers in
+	 * configs, rules and JSON stay in the C locale everywhere. */
+	if (!setlocale(LC_CTYPE, "") || !setlocale(LC_MESSAGES, "")) {
 		/* The user's locale is not generated on this system (common on
 		 * minimal installs): keep UTF-8 output and still honour the
 		 * language through LANGUAGE. */
-		setlocale(LC_ALL, "C.UTF-8");
+		setlocale(LC_CTYPE, "C.UTF-8");
+		setlocale(LC_MESSAGES, "C.UTF-8");
 		if (lang && lang[0] && lang[0] != 'C' && !getenv("LANGUAGE")) {
 			char code[16];
 
@@ -32,6 +35,8 @@ void ym_i18n_init(void)
 			setenv("LANGUAGE", code, 0);
 		}
 	}
+	/* Dates for people follow the locale too (yamorictl's tables). */
+	setlocale(LC_TIME, "");
 	if (env && env[0]) {
 		bindtextdomain(YM_TEXT_DOMAIN, env);
 	} else {

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "i18n.h"
 #include "ym-limits.h"
 
 #ifndef YM_VERSION
@@ -84,6 +85,9 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = YM_DEFAULT_CONFIG, *state_dir = NULL;
+
+	/* Alert messages the API hands out are in the household's language. */
+	ym_i18n_init();
 	static char *files[YM_MAX_FILES];
 	char *ifaces[YM_MAX_INTERFACES];
 	uint32_t n_ifaces = 0, n_files = 0;

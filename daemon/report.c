@@ -55,12 +55,13 @@ json_t *ym_report_device(const struct ym_device *d)
 				  d->evidence[i].conclusion));
 	return json_pack(
 		"{s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:o, s:o, s:s, s:s,"
-		" s:b, s:I, s:I, s:I, s:I}",
+		" s:b, s:b, s:I, s:I, s:I, s:I}",
 		"mac", mac, "ips", ips, "name", ym_device_display_name(d),
 		"hostname", d->hostname, "vendor", d->vendor, "type", d->type,
 		"model", d->model, "os", d->os, "confidence",
 		d->confidence, "evidence", evidence, "flags", flags,
 		"first_seen", first, "last_seen", last, "gateway", d->gateway,
+		"never_isolate", d->never_isolate,
 		"bytes_up", (json_int_t)d->bytes_up, "bytes_down",
 		(json_int_t)d->bytes_down, "packets_up",
 		(json_int_t)d->pkts_up, "packets_down",
