@@ -363,8 +363,6 @@ static void never_isolate_cb(GObject *source, GAsyncResult *result,
 		ym_dialog_error(job->window, _("The setting could not be changed."),
 				error);
 	} else {
-		ym_household_note_never_isolate(job->household, job->mac,
-						job->on);
 		ym_action_toast(job->window,
 				job->on ? _("Yamori will not stop it by itself.")
 					: _("Yamori may stop it when it is "
@@ -424,8 +422,25 @@ void ym_action_never_isolate(GtkWidget *parent, YmHousehold *household,
 
 /* -- give away ----------------------------------------------------------------- */
 
-/* The reset steps, when the daemon sends them with the device: "reset_steps"
- * (a list) or "reset" ("a|b|c"), at the top or under "support". */
+/* The reset steps, when the daemon sends them with the device:
+ * "reset_steps" ("a|b|c", as yamorid sends it, or a list) or "reset"
+ * ("a|b|c"), at the top or under "support". Empty steps are dropped. */
+static char **split_steps(const char *text)
+{
+	g_auto(GStrv) parts = g_strsplit(text, "|", -1);
+	GStrvBuilder *b = g_strv_builder_new();
+	char **out;
+
+	for (guint i = 0; parts[i]; i++) {
+		g_strstrip(parts[i]);
+		if (parts[i][0])
+			g_strv_builder_add(b, parts[i]);
+	}
+	out = g_strv_builder_end(b);
+	g_strv_builder_unref(b);
+	return out;
+}
+
 static char **reset_steps(JsonObject *dev)
 {
 	JsonObject *support = dev && json_object_has_member(dev, "support") &&
@@ -454,11 +469,13 @@ static char **reset_steps(JsonObject *dev)
 			g_strv_builder_unref(b);
 			return out;
 		}
-		n = json_object_get_member(o, "reset");
-		if (n && JSON_NODE_HOLDS_VALUE(n) &&
-		    json_node_get_value_type(n) == G_TYPE_STRING &&
-		    json_node_get_string(n)[0])
-			return g_strsplit(json_node_get_string(n), "|", -1);
+		for (int k = 0; k < 2; k++) {
+			n = json_object_get_member(o, k ? "reset" : "reset_steps");
+			if (n && JSON_NODE_HOLDS_VALUE(n) &&
+			    json_node_get_value_type(n) == G_TYPE_STRING &&
+			    json_node_get_string(n)[0])
+				return split_steps(json_node_get_string(n));
+		}
 	}
 	return NULL;
 }

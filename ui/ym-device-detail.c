@@ -139,6 +139,12 @@ static void show_facts(YmDeviceDetail *self, JsonObject *dev)
 	JsonArray *ips = json_object_has_member(dev, "ips")
 				 ? json_object_get_array_member(dev, "ips")
 				 : NULL;
+	JsonObject *support =
+		json_object_has_member(dev, "support") &&
+				JSON_NODE_HOLDS_OBJECT(
+					json_object_get_member(dev, "support"))
+			? json_object_get_object_member(dev, "support")
+			: NULL;
 
 	g_string_append_printf(facts, "%s: %s", _("Kind"),
 			       ym_text_type_label(type));
@@ -153,6 +159,18 @@ static void show_facts(YmDeviceDetail *self, JsonObject *dev)
 	g_string_append_printf(facts, "\n%s: %s", _("MAC address"),
 			       json_object_get_string_member_with_default(
 				       dev, "mac", ""));
+	if (support) {
+		const char *phone = json_object_get_string_member_with_default(
+			support, "contact_phone", "");
+		const char *web = json_object_get_string_member_with_default(
+			support, "contact_web", "");
+
+		if (phone[0] || web[0])
+			g_string_append_printf(facts, "\n%s %s%s%s",
+					       _("Maker's contact:"), phone,
+					       phone[0] && web[0] ? " " : "",
+					       web);
+	}
 	gtk_label_set_label(self->facts_label, facts->str);
 }
 

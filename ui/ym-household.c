@@ -13,7 +13,6 @@ struct _YmHousehold {
 	GPtrArray *devices;  /* JsonObject */
 	GPtrArray *alerts;   /* JsonObject */
 	JsonObject *status;
-	GHashTable *never_isolate; /* mac -> GINT_TO_POINTER(on + 1) */
 	GCancellable *cancellable;
 	guint refresh_source;
 	int in_flight;
@@ -315,21 +314,9 @@ YmLevel ym_household_device_alert_level(YmHousehold *self, const char *mac)
 
 gboolean ym_household_get_never_isolate(YmHousehold *self, JsonObject *device)
 {
-	const char *mac = json_object_get_string_member_with_default(device,
-								    "mac", "");
-	gpointer noted;
-
-	if (json_object_has_member(device, "never_isolate"))
-		return json_object_get_boolean_member(device, "never_isolate");
-	noted = g_hash_table_lookup(self->never_isolate, mac);
-	return noted ? GPOINTER_TO_INT(noted) - 1 : FALSE;
-}
-
-void ym_household_note_never_isolate(YmHousehold *self, const char *mac,
-				     gboolean on)
-{
-	g_hash_table_insert(self->never_isolate, g_strdup(mac),
-			    GINT_TO_POINTER(!!on + 1));
+	(void)self;
+	return json_object_get_boolean_member_with_default(
+		device, "never_isolate", FALSE);
 }
 
 static void ym_household_dispose(GObject *object)
@@ -350,7 +337,6 @@ static void ym_household_finalize(GObject *object)
 	g_ptr_array_unref(self->devices);
 	g_ptr_array_unref(self->alerts);
 	g_clear_pointer(&self->status, json_object_unref);
-	g_hash_table_unref(self->never_isolate);
 	G_OBJECT_CLASS(ym_household_parent_class)->finalize(object);
 }
 
@@ -372,6 +358,4 @@ static void ym_household_init(YmHousehold *self)
 	self->alerts = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)json_object_unref);
 	self->cancellable = g_cancellable_new();
-	self->never_isolate =
-		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }

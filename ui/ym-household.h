@@ -42,11 +42,8 @@ YmLevel ym_household_get_level(YmHousehold *self);
 /* The worst severity among the open alerts about MAC. */
 YmLevel ym_household_device_alert_level(YmHousehold *self, const char *mac);
 
-/* Whether the household told the daemon never to isolate MAC (from the
- * device's "never_isolate" when the daemon reports it, else what this
- * panel set). */
+/* Whether the household told the daemon never to isolate DEVICE: the
+ * device's "never_isolate" as the daemon reports it. */
 gboolean ym_household_get_never_isolate(YmHousehold *self, JsonObject *device);
-void ym_household_note_never_isolate(YmHousehold *self, const char *mac,
-				     gboolean on);
 
 G_END_DECLS

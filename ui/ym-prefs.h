@@ -1,6 +1,8 @@
 /* The panel's own settings, in $XDG_CONFIG_HOME/yamori-panel/panel.conf:
- * password-check consent and auto-isolation policy (until the daemon has a
- * setting command), text size, high contrast, and the optional PIN. */
+ * text size, high contrast and the optional PIN. Password-check consent and
+ * the auto-isolation policy are the daemon's (its "settings" command); the
+ * settings page copies them here on every connection so other pages can
+ * read them, and this file keeps the last copy for before the first one. */
 #pragma once
 
 #include <glib-object.h>

@@ -95,6 +95,103 @@ static void about(YmSettingsPage *self)
 	gtk_label_set_label(self->about_label, s->str);
 }
 
+/* The daemon's words for the two policies, in YmPolicy's order. */
+static const char *const audit_words[] = { "off", "ask", "on" };
+static const char *const isolate_words[] = { "never", "ask", "critical" };
+
+static int policy_of(const char *const *words, const char *word)
+{
+	for (int i = 0; word && i < 3; i++)
+		if (g_str_equal(words[i], word))
+			return i;
+	return -1;
+}
+
+/* The daemon's answer to "settings": it holds the policies; the panel's
+ * prefs only mirror them for the other pages. */
+static void take_settings(YmSettingsPage *self, JsonNode *node)
+{
+	JsonObject *o;
+	int audit, isolate;
+
+	if (!self->prefs || !node || !JSON_NODE_HOLDS_OBJECT(node))
+		return;
+	o = json_node_get_object(node);
+	audit = policy_of(audit_words,
+			  json_object_get_string_member_with_default(
+				  o, "audit", NULL));
+	isolate = policy_of(isolate_words,
+			    json_object_get_string_member_with_default(
+				    o, "auto_isolate", NULL));
+	if (audit >= 0)
+		ym_prefs_set_audit(self->prefs, audit);
+	if (isolate >= 0)
+		ym_prefs_set_isolate(self->prefs, isolate);
+}
+
+static void read_cb(GObject *source, GAsyncResult *result, gpointer data)
+{
+	YmSettingsPage *self = data;
+	g_autoptr(JsonNode) node =
+		ym_client_call_finish(YM_CLIENT(source), result, NULL);
+
+	/* An older daemon without "settings": the panel's copy stays. */
+	take_settings(self, node);
+	g_object_unref(self);
+}
+
+static void connected_cb(YmSettingsPage *self, GParamSpec *pspec,
+			 YmClient *client)
+{
+	(void)pspec;
+	if (ym_client_get_connected(client))
+		ym_client_call_async(client, "settings", NULL, NULL, read_cb,
+				     g_object_ref(self));
+}
+
+typedef struct {
+	YmSettingsPage *self;
+	gboolean toast;
+} Change;
+
+static void write_cb(GObject *source, GAsyncResult *result, gpointer data)
+{
+	Change *c = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) node =
+		ym_client_call_finish(YM_CLIENT(source), result, &error);
+
+	if (!node) {
+		ym_dialog_error(GTK_WIDGET(c->self),
+				_("The setting could not be changed."), error);
+	} else {
+		take_settings(c->self, node);
+		if (c->toast)
+			ym_action_toast(GTK_WIDGET(c->self),
+					_("The setting is changed."));
+	}
+	/* The buttons show what the daemon holds, whatever happened. */
+	sync_buttons(c->self);
+	g_object_unref(c->self);
+	g_free(c);
+}
+
+/* Asks the daemon to keep the choice; the buttons follow its answer. */
+static void send_change(YmSettingsPage *self, gboolean audit, YmPolicy policy,
+			gboolean toast)
+{
+	Change *c = g_new0(Change, 1);
+	JsonObject *args = json_object_new();
+
+	c->self = g_object_ref(self);
+	c->toast = toast;
+	json_object_set_string_member(args, audit ? "audit" : "auto_isolate",
+				      audit ? audit_words[policy]
+					    : isolate_words[policy]);
+	ym_client_call_async(ym_household_get_client(self->household),
+			     "settings", args, NULL, write_cb, c);
+}
+
 typedef struct {
 	YmSettingsPage *self;
 	gboolean audit; /* else the isolation policy */
@@ -104,13 +201,8 @@ static void weaken_pin_cb(gboolean ok, gpointer data)
 {
 	Weaken *w = data;
 
-	if (ok) {
-		if (w->audit)
-			ym_prefs_set_audit(w->self->prefs, YM_POLICY_OFF);
-		else
-			ym_prefs_set_isolate(w->self->prefs, YM_POLICY_OFF);
-		ym_action_toast(GTK_WIDGET(w->self), _("The setting is changed."));
-	}
+	if (ok)
+		send_change(w->self, w->audit, YM_POLICY_OFF, TRUE);
 	sync_buttons(w->self);
 	g_object_unref(w->self);
 	g_free(w);
@@ -132,13 +224,13 @@ static void toggled_cb(YmSettingsPage *self, GtkToggleButton *button)
 		return;
 	}
 	if (button == self->audit_ask)
-		ym_prefs_set_audit(self->prefs, YM_POLICY_ASK);
+		send_change(self, TRUE, YM_POLICY_ASK, FALSE);
 	else if (button == self->audit_on)
-		ym_prefs_set_audit(self->prefs, YM_POLICY_ON);
+		send_change(self, TRUE, YM_POLICY_ON, FALSE);
 	else if (button == self->isolate_ask)
-		ym_prefs_set_isolate(self->prefs, YM_POLICY_ASK);
+		send_change(self, FALSE, YM_POLICY_ASK, FALSE);
 	else if (button == self->isolate_on)
-		ym_prefs_set_isolate(self->prefs, YM_POLICY_ON);
+		send_change(self, FALSE, YM_POLICY_ON, FALSE);
 	else if (button == self->text_normal)
 		ym_prefs_set_text_size(self->prefs, YM_TEXT_NORMAL);
 	else if (button == self->text_large)
@@ -196,6 +288,10 @@ void ym_settings_page_set_context(YmSettingsPage *self,
 				G_CONNECT_SWAPPED);
 	g_signal_connect_object(household, "changed", G_CALLBACK(about), self,
 				G_CONNECT_SWAPPED);
+	g_signal_connect_object(ym_household_get_client(household),
+				"notify::connected", G_CALLBACK(connected_cb),
+				self, G_CONNECT_SWAPPED);
+	connected_cb(self, NULL, ym_household_get_client(household));
 	sync_buttons(self);
 	about(self);
 }

@@ -11,7 +11,8 @@ build/test-artifacts/panel/, and check:
     panel's own --self-test walks its widget tree; at-spi extents too);
   - a device can be opened and renamed (the daemon's name changes), its
     isolation asks first and answers kindly, and rule 2 walks to "Done";
-  - with the daemon stopped the panel says so, and it reconnects by itself.
+  - with the daemon stopped the panel says so, and it reconnects by itself;
+  - the auto-isolation choice on the settings page reaches the daemon.
 """
 import json
 import os
@@ -202,6 +203,23 @@ class PanelTest(unittest.TestCase):
     def ctl(cls, *args):
         return subprocess.run([YAMORICTL, "--state-dir", cls.state] + list(args),
                               capture_output=True, text=True)
+
+    @classmethod
+    def api(cls, cmd, args=None):
+        """One raw request on the daemon's socket; its result."""
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(10)
+            s.connect(cls.socket)
+            s.sendall((json.dumps({"id": 1, "cmd": cmd, "args": args or {}}) + "\n").encode())
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        answer = json.loads(data)
+        assert answer.get("ok"), answer
+        return answer["result"]
 
     # -- the accessibility tree --------------------------------------------
 
@@ -466,6 +484,35 @@ class PanelTest(unittest.TestCase):
         self.gone(NOT_RUNNING, timeout=20)
         self.rail("機器")
         self.find(contains="BRAVIA", role="list item")
+        self.rail("いまの様子")
+
+    def test_5_settings_live_in_the_daemon(self):
+        def choose(n, name):
+            # The isolation policy's buttons come after the password
+            # check's, with the same names.
+            self.find(name="パスワードの確認")
+            # GTK 4.8 calls toggle buttons "push button".
+            buttons = [b for b in self.nodes(anywhere=True)
+                       if b.get_role_name() in ("push button", "toggle button")
+                       and b.get_name() == name]
+            self.assertEqual(len(buttons), 2, "%r twice on the settings page" % name)
+            buttons[n].do_action(0)
+
+        def daemon_holds(value):
+            deadline = time.time() + 10
+            while True:
+                held = self.api("settings")["auto_isolate"]
+                if held == value or time.time() > deadline:
+                    break
+                time.sleep(0.3)
+            self.assertEqual(held, value, "the daemon holds the panel's choice")
+
+        self.rail("設定")
+        choose(1, "する")
+        daemon_holds("critical")
+        self.shot("14-settings-auto-isolate")
+        choose(1, "毎回聞く")
+        daemon_holds("ask")
         self.rail("いまの様子")
 
 
