@@ -2,15 +2,21 @@
 """The touchscreen panel against a running daemon, headless.
 
 yamorid replays the fixture household (tests/fixtures/mkhome.py) and keeps
-serving its API; yamori-panel runs under Xvfb at 800x480 with a private
+serving its API, with isolate = nft, inside a private network namespace the
+test makes (so the nftables rules it applies live and die there; its socket
+is a path in the state directory, so the panel outside still reaches it);
+yamori-panel runs under Xvfb at 800x480 with a private
 D-Bus session and the accessibility bus, strictly (G_DEBUG=fatal-warnings,
 GSETTINGS_BACKEND=memory) and in Japanese. The tests drive it through the
 accessibility tree (libatspi), keep a screenshot of every screen in
 build/test-artifacts/panel/, and check:
   - every screen shows and every touch target is at least 48x48 (the
     panel's own --self-test walks its widget tree; at-spi extents too);
-  - a device can be opened and renamed (the daemon's name changes), its
-    isolation asks first and answers kindly, and rule 2 walks to "Done";
+  - a device can be opened and renamed (the daemon's name changes); its
+    isolation asks first, then really happens (the daemon flags it and its
+    MAC is in the namespace's nft set) and the panel shows it stopped; it
+    is brought back (the flag goes); the router offers no isolation and
+    the daemon refuses it; and rule 2 walks to "Done";
   - with the daemon stopped the panel says so, and it reconnects by itself;
   - the auto-isolation choice on the settings page reaches the daemon.
 """
@@ -51,6 +57,7 @@ YAMORICTL = os.path.join(BUILD, "daemon", "yamorictl")
 ARTIFACTS = os.path.join(BUILD, "test-artifacts", "panel")
 WIDTH, HEIGHT = 800, 480
 CAMERA = "d0:37:45:8e:31:c2"
+ROUTER = "6c:e4:da:a0:10:01"
 TRUST = "この画面が、お金やパスワードを聞くことはありません。"
 NOT_RUNNING = "家守が動いていません。"
 
@@ -71,6 +78,29 @@ def missing_tools():
     except (ImportError, ValueError) as e:
         return "libatspi bindings missing (python3-gi, gir1.2-atspi-2.0): %s" % e
     return None
+
+
+def missing_netns():
+    """Why the daemon cannot isolate for real here, or None."""
+    if os.geteuid() != 0:
+        return "needs root to run yamorid in a network namespace with isolate = nft"
+    for tool in ("ip", "nft"):
+        if not shutil.which(tool):
+            return "%s is not installed (iproute2, nftables)" % tool
+    probe = "ymtp%d-probe" % os.getpid()
+    if subprocess.run(["ip", "netns", "add", probe], capture_output=True).returncode != 0:
+        return "ip netns add failed: network namespaces are not available here"
+    try:
+        r = subprocess.run(["ip", "netns", "exec", probe, "nft", "list", "ruleset"],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            return "nft does not work in a network namespace here: %s" % r.stderr.strip()
+    finally:
+        subprocess.run(["ip", "netns", "del", probe], capture_output=True)
+    return None
+
+
+SKIP = missing_tools() or missing_netns()
 
 
 class Headless:
@@ -140,12 +170,25 @@ def stop_group(p, sig=signal.SIGTERM):
             p.wait()
 
 
-@unittest.skipIf(missing_tools(), missing_tools())
+@unittest.skipIf(SKIP, SKIP)
 class PanelTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="yamori-panel-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
         os.makedirs(ARTIFACTS, exist_ok=True)
+        # The daemon's own network: what it does to nftables stays there.
+        cls.netns = "ymtp%d" % os.getpid()
+        subprocess.run(["ip", "netns", "add", cls.netns], check=True)
+        cls.addClassCleanup(subprocess.run, ["ip", "netns", "del", cls.netns],
+                            capture_output=True)
+        subprocess.run(["ip", "netns", "exec", cls.netns, "ip", "link", "set", "lo", "up"],
+                       check=True)
+        cls.conf = os.path.join(cls.tmp, "yamori.conf")
+        with open(cls.conf, "w") as f:
+            f.write("isolate = nft\n")
+        cls.daemon_log = open(os.path.join(ARTIFACTS, "yamorid.log"), "w")
+        cls.addClassCleanup(cls.daemon_log.close)
         fixtures = os.path.join(cls.tmp, "fixtures")
         subprocess.run([sys.executable, os.path.join(ROOT, "tests", "fixtures", "mkhome.py"),
                         "--out", fixtures], check=True, stdout=subprocess.DEVNULL)
@@ -153,7 +196,9 @@ class PanelTest(unittest.TestCase):
         cls.state = os.path.join(cls.tmp, "state")
         cls.socket = os.path.join(cls.state, "yamori.sock")
         cls.headless = Headless(cls.tmp)
+        cls.addClassCleanup(cls.headless.stop)
         cls.daemon = None
+        cls.addClassCleanup(cls.stop_daemon)
         cls.start_daemon()
         cls.panel_log = open(os.path.join(ARTIFACTS, "panel.log"), "w")
         cls.panel_env = dict(cls.headless.env, YAMORI_SOCKET=cls.socket,
@@ -178,14 +223,15 @@ class PanelTest(unittest.TestCase):
         cls.panel_log.close()
         cls.stop_daemon()
         cls.headless.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     @classmethod
     def start_daemon(cls):
         env = dict(os.environ, LANG="ja_JP.UTF-8", LANGUAGE="ja")
+        # ip netns exec execs yamorid itself: the group is the daemon's.
         cls.daemon = subprocess.Popen(
-            [YAMORID, "-r", cls.pcap, "--state-dir", cls.state, "-c", "/dev/null", "--serve"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            ["ip", "netns", "exec", cls.netns, YAMORID, "-r", cls.pcap,
+             "--state-dir", cls.state, "-c", cls.conf, "--serve"],
+            env=env, stdout=cls.daemon_log, stderr=subprocess.STDOUT,
             start_new_session=True)
         deadline = time.time() + 30
         while not os.path.exists(cls.socket) or cls.ctl("status").returncode != 0:
@@ -220,6 +266,28 @@ class PanelTest(unittest.TestCase):
         answer = json.loads(data)
         assert answer.get("ok"), answer
         return answer["result"]
+
+    @classmethod
+    def flags(cls):
+        """Every device's flags, as the daemon has them: {mac: [flag]}."""
+        r = cls.ctl("devices", "--json")
+        assert r.returncode == 0, r.stderr
+        return {d["mac"]: d["flags"] for d in json.loads(r.stdout)}
+
+    @classmethod
+    def nft_set(cls):
+        """The MACs in the daemon's isolation sets, in its namespace."""
+        macs = set()
+        for family in ("bridge", "inet"):
+            r = subprocess.run(["ip", "netns", "exec", cls.netns, "nft", "-j", "list",
+                                "set", family, "yamori", "isolated"],
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                continue
+            for item in json.loads(r.stdout)["nftables"]:
+                for e in item.get("set", {}).get("elem", []):
+                    macs.add(e if isinstance(e, str) else json.dumps(e))
+        return macs
 
     # -- the accessibility tree --------------------------------------------
 
@@ -331,12 +399,29 @@ class PanelTest(unittest.TestCase):
                 self.fail("no alert showing any of %r" % (headings,))
             time.sleep(0.2)
 
-    def tap(self, node):
-        """A touch on the middle of NODE (list rows have no action)."""
+    def tap(self, node, across=0.5):
+        """A touch on NODE, ACROSS its width, in the middle of its height
+        (list rows have no action)."""
         e = node.get_extents(self.Atspi.CoordType.WINDOW)
         # Kiosk: the window is the screen, at 0,0.
-        self.Atspi.generate_mouse_event(e.x + e.width // 2, e.y + e.height // 2, "b1c")
+        self.Atspi.generate_mouse_event(e.x + int(e.width * across), e.y + e.height // 2, "b1c")
         time.sleep(0.5)
+
+    def scroll_into_view(self, node, timeout=10):
+        """Wheel the list under the pointer until NODE lies wholly in the
+        window (GTK 4.8 has no at-spi ScrollTo)."""
+        deadline = time.time() + timeout
+        while True:
+            e = node.get_extents(self.Atspi.CoordType.WINDOW)
+            if e.height > 0 and e.y >= 0 and e.y + e.height <= HEIGHT:
+                return
+            if time.time() > deadline:
+                self.fail("%r did not scroll into sight" % node.get_name())
+            x = e.x + e.width // 2
+            self.Atspi.generate_mouse_event(x, HEIGHT // 2, "abs")
+            self.Atspi.generate_mouse_event(x, HEIGHT // 2,
+                                            "b5c" if e.y + e.height > HEIGHT else "b4c")
+            time.sleep(0.3)
 
     def shot(self, name):
         time.sleep(0.6)  # transitions end
@@ -407,26 +492,66 @@ class PanelTest(unittest.TestCase):
             time.sleep(0.3)
         self.assertEqual(name, "居間のカメラ", "the daemon has the new name")
 
-        # Isolate: a question first, then a kind answer either way.
+        # Isolate: a question first, then the daemon really does it.
+        self.assertNotIn("isolated", self.flags()[CAMERA])
         self.press("止める")
         question = self.dialog("通信を止めますか。")
         self.find(contains="「居間のカメラ」は、通信できなくなります。", root=question)
         self.find(contains=TRUST, root=question)
         self.shot("09-isolate-question")
         self.press("止める", root=question)
-        answers = ("通信を、止められませんでした。", "「居間のカメラ」の通信を、いったん止めました。",
-                   "通信を、止めているところです。")
-        answer, box = self.dialog_of(answers)
+        # The daemon answers once it has checked the kernel's set (~2 s).
+        answer, box = self.dialog_of(("通信を、止められませんでした。",
+                                      "「居間のカメラ」の通信を、いったん止めました。",
+                                      "通信を、止めているところです。"))
         self.find(contains=TRUST, root=box)
         self.shot("10-isolate-answer")
+        self.assertEqual(answer, "「居間のカメラ」の通信を、いったん止めました。",
+                         "the daemon isolated the camera (see yamorid.log)")
         self.press("閉じる", root=box)
-        if answer != answers[0]:
-            flags = {d["mac"]: d["flags"] for d in
-                     json.loads(self.ctl("devices", "--json").stdout)}
-            self.assertIn("isolated", flags[CAMERA])
-            self.press("もとに戻す")
-            box = self.dialog("通信を、もとに戻しますか。")
-            self.press("もとに戻す", root=box)
+        # The panel shows it stopped, with the way back.
+        self.find(contains="通信を止めています。")
+        self.find(name="もとに戻す", role="push button", anywhere=True)
+        self.shot("10b-isolated")
+        self.assertIn("isolated", self.flags()[CAMERA], "the daemon flags it")
+        self.assertIn(CAMERA, self.nft_set(), "its MAC is in the kernel's set")
+        for mac, flags in self.flags().items():
+            if mac != CAMERA:
+                self.assertNotIn("isolated", flags, mac)
+
+        # Bring it back (no PIN is set here, so no PIN pad).
+        self.press("もとに戻す")
+        box = self.dialog("通信を、もとに戻しますか。")
+        self.find(contains="「居間のカメラ」", root=box)
+        self.shot("10c-release-question")
+        self.press("もとに戻す", root=box)
+        self.find(contains="通信を、もとに戻しました。")  # a toast
+        self.find(contains="通信を、いったん止めます。")
+        self.find(name="止める", role="push button", anywhere=True)
+        deadline = time.time() + 10
+        while "isolated" in self.flags()[CAMERA] and time.time() < deadline:
+            time.sleep(0.3)
+        self.assertNotIn("isolated", self.flags()[CAMERA], "the flag is gone")
+        self.assertNotIn(CAMERA, self.nft_set(), "the kernel's set lets it go")
+
+        # The router: the panel offers no isolation, and the daemon refuses.
+        self.rail("機器")
+        # Its row is below the fold: bring it into sight as a finger would.
+        row = self.find(contains="ルーター", role="list item", anywhere=True)
+        self.scroll_into_view(row)
+        self.shot("10d-list")
+        self.tap(row, across=0.9)  # beside the toast, which may still show
+        self.find(name="名前を変える", role="push button", anywhere=True)
+        self.assertFalse([n for n in self.nodes(anywhere=True)
+                          if n.get_role_name() == "push button"
+                          and n.get_name() in ("止める", "止める 止める")],
+                         "the router's page offers to stop it")
+        self.shot("10d-router")
+        r = self.ctl("isolate", ROUTER)
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("router", (r.stdout + r.stderr).lower())
+        self.assertNotIn("isolated", self.flags()[ROUTER])
+        self.assertNotIn(ROUTER, self.nft_set())
 
         # Rule 2 to "Done": consent first (the default is to ask).
         self.rail("点検")
@@ -474,13 +599,22 @@ class PanelTest(unittest.TestCase):
 
     def test_4_daemon_stops_and_comes_back(self):
         self.rail("いまの様子")
-        self.find(name="安心")
+        # Safe, or Caution when test 2 left a notice (its isolation).
+        deadline = time.time() + 15
+        while True:
+            levels = [n.get_name() for n in self.nodes()
+                      if n.get_name() in ("安心", "注意", "危険")]
+            if levels or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertTrue(levels, "the home page shows the household's state")
+        level = levels[0]
         self.stop_daemon()
         self.find(contains=NOT_RUNNING)
         self.find(name="わかりません")
         self.shot("13-not-running")
         self.start_daemon()
-        self.find(name="安心", timeout=20)
+        self.find(name=level, timeout=20)
         self.gone(NOT_RUNNING, timeout=20)
         self.rail("機器")
         self.find(contains="BRAVIA", role="list item")
