@@ -185,43 +185,24 @@ static int load_file(struct ym_audit_creds *cr, const char *path, char *err,
 	return rc;
 }
 
-static int cmp_name(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 int ym_audit_creds_load(struct ym_audit_creds *cr, const char *dir, char *err,
 			size_t errlen)
 {
 	char *names[256], path[4096];
 	size_t n_names = 0;
-	struct dirent *de;
-	DIR *d;
-	int rc = 0;
+	int rc = 0, listed;
 
 	memset(cr, 0, sizeof(*cr));
-	d = opendir(dir);
-	if (!d) {
+	/* Name order: a file's place in the list is its place in the order
+	 * of attempts. */
+	listed = ym_dir_list(dir, ".creds", names, YM_ARRAY_SIZE(names));
+	if (listed == -ENOENT) {
 		snprintf(err, errlen, "no credential lists in %s", dir);
 		return -ENOENT;
 	}
-	while ((de = readdir(d)) && n_names < YM_ARRAY_SIZE(names)) {
-		size_t len = strlen(de->d_name);
-
-		if (len < 7 || de->d_name[0] == '.' ||
-		    strcmp(de->d_name + len - 6, ".creds") != 0)
-			continue;
-		names[n_names] = strdup(de->d_name);
-		if (!names[n_names]) {
-			rc = -ENOMEM;
-			break;
-		}
-		n_names++;
-	}
-	closedir(d);
-	/* Name order: a file's place in the list is its place in the order
-	 * of attempts. */
-	qsort(names, n_names, sizeof(names[0]), cmp_name);
+	if (listed < 0)
+		return listed;
+	n_names = (size_t)listed;
 	if (rc == 0 && n_names == 0) {
 		snprintf(err, errlen, "no *.creds file in %s", dir);
 		rc = -ENOENT;

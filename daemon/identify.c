@@ -443,44 +443,26 @@ static int cmp_rule(const void *a, const void *b)
 	return (int)x->signal - (int)y->signal;
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int ym_identify_init(struct ym_identify **out, const char *dir, char *err,
 		     size_t errlen)
 {
 	struct ym_identify *id = calloc(1, sizeof(*id));
 	char *names[YM_MAX_RULE_FILES], path[4096];
-	size_t n_names = 0;
-	struct dirent *de;
-	DIR *d;
-	int rc = 0;
+	int rc = 0, n;
 
 	if (!id)
 		return -ENOMEM;
-	d = opendir(dir);
-	if (!d) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot read fingerprints in %s: %s", dir,
-			 strerror(errno));
-		free(id);
-		return rc;
-	}
-	while ((de = readdir(d)) && n_names < YM_MAX_RULE_FILES) {
-		size_t len = strlen(de->d_name);
-
-		if (len > 6 && strcmp(de->d_name + len - 6, ".rules") == 0 &&
-		    de->d_name[0] != '.')
-			names[n_names++] = strdup(de->d_name);
-	}
-	closedir(d);
 	/* Files load in name order, so the result does not depend on the
 	 * directory's order on disk. */
-	qsort(names, n_names, sizeof(names[0]), cmp_name);
-	for (size_t i = 0; i < n_names; i++) {
-		if (rc == 0 && names[i]) {
+	n = ym_dir_list(dir, ".rules", names, YM_MAX_RULE_FILES);
+	if (n < 0) {
+		snprintf(err, errlen, "cannot read fingerprints in %s: %s", dir,
+			 strerror(-n));
+		free(id);
+		return n;
+	}
+	for (int i = 0; i < n; i++) {
+		if (rc == 0) {
 			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 			rc = load_file(id, path, err, errlen);
 		}

@@ -279,44 +279,25 @@ static int load_file(struct ym_support *s, const char *path, char *err,
 	return rc;
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-	const char *x = *(char *const *)a, *y = *(char *const *)b;
-
-	return strcmp(x ? x : "", y ? y : "");
-}
-
 int ym_support_init(struct ym_support **out, const char *dir, char *err,
 		    size_t errlen)
 {
 	struct ym_support *s = calloc(1, sizeof(*s));
 	char path[4096], *names[64];
-	size_t n_names = 0;
-	struct dirent *de;
-	DIR *d;
-	int rc = 0;
+	int rc = 0, n;
 
 	if (!s)
 		return -ENOMEM;
 	*out = s;
-	d = opendir(dir);
-	if (!d) {
-		snprintf(err, errlen, "no support knowledge base in %s", dir);
-		return -ENOENT;
-	}
-	while ((de = readdir(d)) && n_names < YM_ARRAY_SIZE(names)) {
-		size_t len = strlen(de->d_name);
-
-		if (len >= 4 && de->d_name[0] != '.' &&
-		    strcmp(de->d_name + len - 3, ".kb") == 0)
-			names[n_names++] = strdup(de->d_name);
-	}
-	closedir(d);
 	/* Name order: the first matching model wins, whatever the disk's
 	 * directory order. */
-	qsort(names, n_names, sizeof(names[0]), cmp_name);
-	for (size_t i = 0; i < n_names; i++) {
-		if (rc == 0 && names[i]) {
+	n = ym_dir_list(dir, ".kb", names, YM_ARRAY_SIZE(names));
+	if (n < 0) {
+		snprintf(err, errlen, "no support knowledge base in %s", dir);
+		return n;
+	}
+	for (int i = 0; i < n; i++) {
+		if (rc == 0) {
 			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 			rc = load_file(s, path, err, errlen);
 		}
