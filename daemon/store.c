@@ -487,71 +487,56 @@ int ym_store_put_alert(struct ym_store *s, const char *kind,
 	return rc < 0 ? rc : !existed;
 }
 
-int ym_store_prune_devices(struct ym_store *s, uint32_t max)
+/* Runs a DELETE with one integer parameter; returns the rows deleted. */
+static int delete_rows(struct ym_store *s, const char *sql, const char *name,
+		       int64_t value)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db,
-			       "DELETE FROM devices WHERE mac IN (SELECT mac"
-			       " FROM devices WHERE gateway = 0 AND"
-			       " user_name = '' ORDER BY last_seen DESC"
-			       " LIMIT -1 OFFSET :max)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return sql_err(s);
-	bind_int(st, ":max", max);
+	bind_int(st, name, value);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return sql_err(s);
 	return sqlite3_changes(s->db);
+}
+
+int ym_store_prune_devices(struct ym_store *s, uint32_t max)
+{
+	return delete_rows(s,
+			   "DELETE FROM devices WHERE mac IN (SELECT mac"
+			   " FROM devices WHERE gateway = 0 AND"
+			   " user_name = '' ORDER BY last_seen DESC"
+			   " LIMIT -1 OFFSET :max)",
+			   ":max", max);
 }
 
 int ym_store_retain(struct ym_store *s, uint64_t alerts_before_us,
 		    uint64_t devices_before_us)
 {
-	sqlite3_stmt *st;
-	int rc, n = 0;
-	static const char *const sql[2] = {
-		"DELETE FROM alerts WHERE last_seen < :before",
-		"DELETE FROM devices WHERE last_seen < :before AND gateway = 0"
-		" AND user_name = ''",
-	};
-	const uint64_t before[2] = { alerts_before_us, devices_before_us };
+	int a = 0, d = 0;
 
-	for (int i = 0; i < 2; i++) {
-		if (!before[i])
-			continue;
-		if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) !=
-		    SQLITE_OK)
-			return sql_err(s);
-		bind_int(st, ":before", (int64_t)before[i]);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return sql_err(s);
-		n += sqlite3_changes(s->db);
-	}
-	return n;
+	if (alerts_before_us)
+		a = delete_rows(s, "DELETE FROM alerts WHERE last_seen < :before",
+				":before", (int64_t)alerts_before_us);
+	if (a >= 0 && devices_before_us)
+		d = delete_rows(s,
+				"DELETE FROM devices WHERE last_seen < :before"
+				" AND gateway = 0 AND user_name = ''",
+				":before", (int64_t)devices_before_us);
+	return a < 0 ? a : d < 0 ? d : a + d;
 }
 
 int ym_store_prune_alerts(struct ym_store *s, uint32_t max)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db,
-			       "DELETE FROM alerts WHERE id IN (SELECT id FROM"
-			       " alerts ORDER BY last_seen DESC, id DESC"
-			       " LIMIT -1 OFFSET :max)",
-			       -1, &st, NULL) != SQLITE_OK)
-		return sql_err(s);
-	bind_int(st, ":max", max);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return sql_err(s);
-	return sqlite3_changes(s->db);
+	return delete_rows(s,
+			   "DELETE FROM alerts WHERE id IN (SELECT id FROM"
+			   " alerts ORDER BY last_seen DESC, id DESC"
+			   " LIMIT -1 OFFSET :max)",
+			   ":max", max);
 }
 
 static void col_text(sqlite3_stmt *st, int col, char *dst, size_t len)
