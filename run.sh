@@ -11,7 +11,8 @@ PACKAGES=(build-essential cmake pkg-config gettext python3 libpcap-dev
 	  libndpi-dev libndpi-bin libuv1-dev libsqlite3-dev sqlite3 libjansson-dev
 	  libcmocka-dev ieee-data wireshark-common iproute2 iputils-ping util-linux locales-all
 	  clang libclang-rt-14-dev libnftables-dev nftables arping dnsmasq-base
-	  libssh-dev libgcrypt20-dev busybox-static openssh-server vsftpd lighttpd
+	  libssh-dev libgcrypt20-dev libssl-dev busybox-static openssh-server vsftpd lighttpd
+	  lighttpd-mod-openssl
 	  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
 	  gstreamer1.0-plugins-good
 	  libgtk-4-dev libadwaita-1-dev libjson-glib-dev xvfb xauth

@@ -75,12 +75,12 @@ size_t ym_audit_creds_select(const struct ym_audit_creds *cr,
 /* Devices remembered for the budget: more than a home holds; the oldest
  * record is forgotten when full. */
 #define YM_AUDIT_BUDGET_DEVICES 256
-#define YM_AUDIT_DAY_US (24ULL * 3600 * 1000000)
 
 struct ym_audit_budget_entry {
 	uint8_t mac[6];
 	bool used_slot;
 	uint64_t day_start_us;
+	uint64_t last_check_us; /* when the last check began; 0 none */
 	uint32_t login_mask; /* services that asked for a login today */
 	uint16_t used[YM_AUDIT_MAX_SERVICES];
 	/* 1 + index of the entry whose default worked (in memory only, so a

@@ -15,10 +15,15 @@
 #include <sys/random.h>
 
 #include <gcrypt.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 /* A telnet device that has been silent this long is waiting for input:
  * what is on its screen is a prompt. */
 #define YM_TELNET_QUIET_MS 300
+/* Bytes a TLS connection may read beyond the limit: a certificate chain
+ * and one record of 16 KB with its overhead. */
+#define YM_AUDIT_TLS_EXTRA (24 * 1024)
 /* Two failed conversations in a row end a service's attempts: the device
  * is busy, rate-limits or went away, and more would only annoy it. */
 #define YM_AUDIT_MAX_CONSECUTIVE_ERRORS 2
@@ -27,13 +32,21 @@ static const struct service {
 	const char *name;
 	uint16_t port;
 	uint8_t proto;
+	bool tls; /* HTTP inside TLS */
 } services[] = {
-	{ "telnet", 23, YM_AP_TELNET }, { "telnet", 2323, YM_AP_TELNET },
-	{ "ssh", 22, YM_AP_SSH },	{ "ftp", 21, YM_AP_FTP },
-	{ "http", 80, YM_AP_HTTP },	{ "http", 81, YM_AP_HTTP },
-	{ "http", 8000, YM_AP_HTTP },	{ "http", 8080, YM_AP_HTTP },
-	{ "http", 8081, YM_AP_HTTP },	{ "rtsp", 554, YM_AP_RTSP },
-	{ "rtsp", 8554, YM_AP_RTSP },
+	{ "telnet", 23, YM_AP_TELNET, false },
+	{ "telnet", 2323, YM_AP_TELNET, false },
+	{ "ssh", 22, YM_AP_SSH, false },
+	{ "ftp", 21, YM_AP_FTP, false },
+	{ "http", 80, YM_AP_HTTP, false },
+	{ "http", 81, YM_AP_HTTP, false },
+	{ "http", 8000, YM_AP_HTTP, false },
+	{ "http", 8080, YM_AP_HTTP, false },
+	{ "http", 8081, YM_AP_HTTP, false },
+	{ "https", 443, YM_AP_HTTP, true },
+	{ "https", 8443, YM_AP_HTTP, true },
+	{ "rtsp", 554, YM_AP_RTSP, false },
+	{ "rtsp", 8554, YM_AP_RTSP, false },
 };
 _Static_assert(YM_ARRAY_SIZE(services) <= YM_AUDIT_MAX_SERVICES,
 	       "the report holds every service");
@@ -48,6 +61,11 @@ struct conn {
 	struct job *job; /* NULL once the verdict was handed over */
 	uint8_t proto;
 	bool probe, connected, done, connect_failed, closing;
+	/* HTTPS: TLS through memory BIOs, so the socket stays libuv's. The
+	 * engine starts once the handshake is over. */
+	SSL *ssl;
+	bool tls_ready;
+	uint8_t head[3], head_len; /* the device's first bytes: TLS or not? */
 	int pending_closes;
 	size_t nread;
 	union {
@@ -102,6 +120,7 @@ struct ym_audit {
 	struct ym_audit_observer *obs;
 	struct ym_audit_creds creds;
 	struct ym_audit_budget budget;
+	SSL_CTX *tls; /* each SSL holds a reference of its own */
 	struct job *jobs;
 	uint32_t active, open_jobs;
 	bool closing;
@@ -201,6 +220,7 @@ static void conn_closed(uv_handle_t *h)
 
 	if (--c->pending_closes > 0)
 		return;
+	SSL_free(c->ssl); /* and its BIOs */
 	explicit_bzero(c, sizeof(*c));
 	free(c);
 }
@@ -227,24 +247,48 @@ static void on_written(uv_write_t *w, int status)
 	free(r);
 }
 
-/* Sends what the engine asked for. */
-static void conn_flush(struct conn *c)
+/* Writes bytes to the socket as they are. */
+static void conn_send_raw(struct conn *c, const void *data, size_t len)
 {
 	struct wreq *r;
 	uv_buf_t b;
 
-	if (!c->out.len)
+	if (!len)
 		return;
-	r = malloc(sizeof(*r) + c->out.len);
-	if (r) {
-		r->len = c->out.len;
-		memcpy(r->data, c->out.buf, c->out.len);
-		b = uv_buf_init(r->data, (unsigned)r->len);
-		if (uv_write(&r->req, (uv_stream_t *)&c->tcp, &b, 1,
-			     on_written) < 0) {
-			explicit_bzero(r->data, r->len);
-			free(r);
-		}
+	r = malloc(sizeof(*r) + len);
+	if (!r)
+		return;
+	r->len = len;
+	memcpy(r->data, data, len);
+	b = uv_buf_init(r->data, (unsigned)r->len);
+	if (uv_write(&r->req, (uv_stream_t *)&c->tcp, &b, 1, on_written) < 0) {
+		explicit_bzero(r->data, r->len);
+		free(r);
+	}
+}
+
+/* Sends what TLS has queued (handshake, records, close_notify). */
+static void conn_tls_drain(struct conn *c)
+{
+	BIO *wbio = SSL_get_wbio(c->ssl);
+	char buf[4096];
+	int n;
+
+	while ((n = BIO_read(wbio, buf, sizeof(buf))) > 0)
+		conn_send_raw(c, buf, (size_t)n);
+	explicit_bzero(buf, sizeof(buf));
+}
+
+/* Sends what the engine asked for, inside TLS for HTTPS. */
+static void conn_flush(struct conn *c)
+{
+	if (c->ssl) {
+		/* A memory BIO takes any amount: one call writes it all. */
+		if (c->tls_ready && c->out.len)
+			(void)SSL_write(c->ssl, c->out.buf, (int)c->out.len);
+		conn_tls_drain(c);
+	} else {
+		conn_send_raw(c, c->out.buf, c->out.len);
 	}
 	explicit_bzero(c->out.buf, c->out.len);
 	c->out.len = 0;
@@ -282,7 +326,16 @@ static void conn_verdict(struct conn *c, enum ym_av v, const char *detail)
 		job->conn = NULL;
 		job_verdict(job, v, detail, c);
 	}
-	if (c->connected && c->out.len) {
+	if (c->ssl && c->tls_ready && c->connected) {
+		/* TLS's goodbye (close_notify) is the polite close. */
+		(void)SSL_shutdown(c->ssl);
+		conn_tls_drain(c);
+		if (uv_shutdown(&c->shut, (uv_stream_t *)&c->tcp,
+				on_shutdown) == 0) {
+			uv_timer_start(&c->total, on_linger_timeout, 1000, 0);
+			return;
+		}
+	} else if (c->connected && c->out.len) {
 		conn_flush(c);
 		if (uv_shutdown(&c->shut, (uv_stream_t *)&c->tcp,
 				on_shutdown) == 0) {
@@ -370,50 +423,6 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	buf->len = sizeof(c->rbuf);
 }
 
-static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
-{
-	struct conn *c = ym_container_of((uv_tcp_t *)s, struct conn, tcp);
-	uint32_t max = c->job ? c->job->a->cfg.max_bytes : 0;
-	enum ym_av v = YM_AV_MORE;
-
-	if (c->done || n == 0)
-		return;
-	if (n < 0) {
-		if (c->nread == 0)
-			conn_verdict(c, c->probe ? YM_AV_ABSENT : YM_AV_ERROR,
-				     "closed at once");
-		else
-			conn_verdict(c, engine_eof(c), "closed early");
-		return;
-	}
-	c->nread += (size_t)n;
-	if (c->nread > max) {
-		conn_verdict(c, YM_AV_ERROR, "too much data");
-		return;
-	}
-	switch (c->proto) {
-	case YM_AP_TELNET:
-		v = ym_telnet_feed(&c->e.telnet, (const uint8_t *)buf->base,
-				   (size_t)n, &c->out);
-		uv_timer_start(&c->quiet, on_quiet, YM_TELNET_QUIET_MS, 0);
-		break;
-	case YM_AP_FTP:
-		v = ym_ftp_feed(&c->e.ftp, (const uint8_t *)buf->base,
-				(size_t)n, &c->out);
-		break;
-	default:
-		v = ym_http_feed(&c->e.http, (const uint8_t *)buf->base,
-				 (size_t)n, &c->out);
-		break;
-	}
-	if (v != YM_AV_MORE) {
-		conn_verdict(c, v, verdict_detail(c, v));
-		return;
-	}
-	conn_flush(c);
-	uv_timer_start(&c->step, on_step_timeout, c->job->a->cfg.step_ms, 0);
-}
-
 static void random_hex(char *out, size_t nbytes)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -433,12 +442,189 @@ static void random_hex(char *out, size_t nbytes)
 	out[2 * nbytes] = '\0';
 }
 
+/* Gives the engine what the device said (in clear). */
+static enum ym_av engine_feed(struct conn *c, const uint8_t *data, size_t n)
+{
+	switch (c->proto) {
+	case YM_AP_TELNET:
+		uv_timer_start(&c->quiet, on_quiet, YM_TELNET_QUIET_MS, 0);
+		return ym_telnet_feed(&c->e.telnet, data, n, &c->out);
+	case YM_AP_FTP:
+		return ym_ftp_feed(&c->e.ftp, data, n, &c->out);
+	default:
+		return ym_http_feed(&c->e.http, data, n, &c->out);
+	}
+}
+
+static void http_start(struct conn *c)
+{
+	struct job *job = c->job;
+	char cnonce[17];
+
+	random_hex(cnonce, 8);
+	ym_http_start(&c->e.http, c->proto == YM_AP_RTSP, job->host,
+		      services[job->svc].port, c->e.http.user, c->e.http.pass,
+		      &job->ch, cnonce, &c->out);
+}
+
+/* HTTPS: the device's bytes go through TLS; the handshake first, then the
+ * engine gets the clear text. A device that does not speak TLS is "another
+ * protocol"; one that does but cannot agree with us is an error. */
+static enum ym_av tls_input(struct conn *c, const uint8_t *data, size_t n,
+			    const char **detail)
+{
+	uint8_t clear[4096];
+	enum ym_av v = YM_AV_MORE;
+	int r;
+
+	for (size_t i = 0; i < n && c->head_len < sizeof(c->head); i++)
+		c->head[c->head_len++] = data[i];
+	if (BIO_write(SSL_get_rbio(c->ssl), data, (int)n) != (int)n) {
+		*detail = "out of memory";
+		return YM_AV_ERROR;
+	}
+	if (!c->tls_ready) {
+		r = SSL_do_handshake(c->ssl);
+		if (r != 1) {
+			int e = SSL_get_error(c->ssl, r);
+
+			ERR_clear_error();
+			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+				return YM_AV_MORE;
+			/* A TLS record starts with its type (0x16
+			 * handshake, 0x15 alert) and version 3.x. */
+			if (c->head_len < 3 ||
+			    (c->head[0] != 0x16 && c->head[0] != 0x15) ||
+			    c->head[1] != 3 || c->head[2] > 4) {
+				*detail = "another protocol";
+				return c->probe ? YM_AV_ABSENT : YM_AV_ERROR;
+			}
+			*detail = "tls failed";
+			return YM_AV_ERROR;
+		}
+		c->tls_ready = true;
+		http_start(c);
+	}
+	while (v == YM_AV_MORE) {
+		r = SSL_read(c->ssl, clear, sizeof(clear));
+		if (r > 0) {
+			v = engine_feed(c, clear, (size_t)r);
+			continue;
+		}
+		switch (SSL_get_error(c->ssl, r)) {
+		case SSL_ERROR_WANT_READ:
+		case SSL_ERROR_WANT_WRITE:
+			break;
+		case SSL_ERROR_ZERO_RETURN: /* close_notify */
+			v = engine_eof(c);
+			*detail = "closed early";
+			break;
+		default:
+			v = YM_AV_ERROR;
+			*detail = "tls failed";
+			break;
+		}
+		ERR_clear_error();
+		break;
+	}
+	explicit_bzero(clear, sizeof(clear));
+	return v;
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct conn *c = ym_container_of((uv_tcp_t *)s, struct conn, tcp);
+	uint32_t max = c->job ? c->job->a->cfg.max_bytes : 0;
+	const char *detail = NULL;
+	enum ym_av v;
+
+	if (c->done || n == 0)
+		return;
+	if (n < 0) {
+		if (c->nread == 0)
+			conn_verdict(c, c->probe ? YM_AV_ABSENT : YM_AV_ERROR,
+				     "closed at once");
+		else if (c->ssl && !c->tls_ready)
+			conn_verdict(c, c->probe ? YM_AV_ABSENT : YM_AV_ERROR,
+				     "closed early");
+		else
+			conn_verdict(c, engine_eof(c), "closed early");
+		return;
+	}
+	c->nread += (size_t)n;
+	/* TLS adds the handshake (certificates) and whole records: a record
+	 * of up to 16 KB is opened only when it is all there. */
+	if (c->ssl)
+		max += YM_AUDIT_TLS_EXTRA;
+	if (c->nread > max) {
+		conn_verdict(c, YM_AV_ERROR, "too much data");
+		return;
+	}
+	if (c->ssl)
+		v = tls_input(c, (const uint8_t *)buf->base, (size_t)n,
+			      &detail);
+	else
+		v = engine_feed(c, (const uint8_t *)buf->base, (size_t)n);
+	if (v != YM_AV_MORE) {
+		conn_verdict(c, v, detail ? detail : verdict_detail(c, v));
+		return;
+	}
+	conn_flush(c);
+	uv_timer_start(&c->step, on_step_timeout, c->job->a->cfg.step_ms, 0);
+}
+
+/* One TLS client in memory: the socket stays libuv's. */
+static SSL *tls_new(struct ym_audit *a)
+{
+	SSL *ssl = SSL_new(a->tls);
+	BIO *rbio = BIO_new(BIO_s_mem()), *wbio = BIO_new(BIO_s_mem());
+
+	if (!ssl || !rbio || !wbio) {
+		SSL_free(ssl);
+		BIO_free(rbio);
+		BIO_free(wbio);
+		ERR_clear_error();
+		return NULL;
+	}
+	SSL_set_bio(ssl, rbio, wbio);
+	SSL_set_connect_state(ssl);
+	return ssl;
+}
+
+/* The TLS settings: a device's web page on the LAN, with a self-signed
+ * certificate and often old TLS. Its identity is not checked: what is sent
+ * is a published factory default, which is no secret, and the question is
+ * only whether the device takes it. */
+static SSL_CTX *tls_ctx_new(void)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+	if (!ctx)
+		return NULL;
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+	/* Old cameras: TLS 1.0, SHA-1, small keys, no secure renegotiation,
+	 * no close_notify. */
+	SSL_CTX_set_security_level(ctx, 0);
+	(void)SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
+	SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT |
+					 SSL_OP_IGNORE_UNEXPECTED_EOF |
+					 SSL_OP_NO_TICKET);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	return ctx;
+}
+
+static void audit_free(struct ym_audit *a)
+{
+	ym_audit_creds_free(&a->creds);
+	SSL_CTX_free(a->tls);
+	free(a);
+}
+
 static void on_connected(uv_connect_t *req, int status)
 {
 	struct conn *c = ym_container_of(req, struct conn, creq);
 	struct job *job = c->job;
-	const struct service *svc;
-	char cnonce[17];
 
 	if (c->done || !job)
 		return;
@@ -449,19 +635,18 @@ static void on_connected(uv_connect_t *req, int status)
 		return;
 	}
 	c->connected = true;
-	svc = &services[job->svc];
-	switch (c->proto) {
-	case YM_AP_TELNET:
-	case YM_AP_FTP:
-		/* Nothing to say until the device speaks. */
-		break;
-	default:
-		random_hex(cnonce, 8);
-		ym_http_start(&c->e.http, c->proto == YM_AP_RTSP, job->host,
-			      svc->port, c->e.http.user, c->e.http.pass,
-			      &job->ch, cnonce, &c->out);
-		break;
-	}
+	if (services[job->svc].tls) {
+		c->ssl = tls_new(job->a);
+		if (!c->ssl) {
+			conn_verdict(c, YM_AV_ERROR, "out of memory");
+			return;
+		}
+		/* The ClientHello; the engine starts after the handshake. */
+		(void)SSL_do_handshake(c->ssl);
+		ERR_clear_error();
+	} else if (c->proto == YM_AP_HTTP || c->proto == YM_AP_RTSP) {
+		http_start(c);
+	} /* telnet, FTP: nothing to say until the device speaks */
 	conn_flush(c);
 	uv_timer_start(&c->step, on_step_timeout, job->a->cfg.step_ms, 0);
 	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0)
@@ -637,10 +822,8 @@ static void job_closed(uv_handle_t *h)
 	if (--job->pending_closes > 0)
 		return;
 	free(job);
-	if (--a->open_jobs == 0 && a->closing) {
-		ym_audit_creds_free(&a->creds);
-		free(a);
-	}
+	if (--a->open_jobs == 0 && a->closing)
+		audit_free(a);
 }
 
 static void job_unlink(struct job *job)
@@ -973,6 +1156,13 @@ int ym_audit_init(struct ym_audit **out, uv_loop_t *loop,
 		free(a);
 		return rc;
 	}
+	a->tls = tls_ctx_new();
+	if (!a->tls) {
+		snprintf(err, errlen, "cannot set up TLS");
+		ym_audit_creds_free(&a->creds);
+		free(a);
+		return -ENOMEM;
+	}
 	a->loop = loop;
 	a->obs = obs;
 	*out = a;
@@ -1012,6 +1202,7 @@ int ym_audit_check(struct ym_audit *a, const uint8_t mac[6],
 	memcpy(job->report.mac, mac, 6);
 	job->report.addr = *addr;
 	job->report.started_us = a->cfg.clock_us();
+	e->last_check_us = job->report.started_us;
 	ym_addr_format(addr, text, sizeof(text));
 	if (addr->family == 6)
 		snprintf(job->host, sizeof(job->host), "[%s]", text);
@@ -1027,6 +1218,48 @@ int ym_audit_check(struct ym_audit *a, const uint8_t mac[6],
 	job->svc = 0;
 	job_start_service(job);
 	return 0;
+}
+
+bool ym_audit_due(struct ym_audit *a, const uint8_t mac[6],
+		  uint64_t interval_us)
+{
+	uint64_t now = a->cfg.clock_us();
+
+	for (size_t i = 0; i < YM_ARRAY_SIZE(a->budget.e); i++) {
+		const struct ym_audit_budget_entry *e = &a->budget.e[i];
+
+		if (e->used_slot && memcmp(e->mac, mac, 6) == 0)
+			return e->last_check_us == 0 ||
+			       now < e->last_check_us ||
+			       now - e->last_check_us >= interval_us;
+	}
+	return true;
+}
+
+void ym_audit_restore(struct ym_audit *a, const uint8_t mac[6],
+		      const char *service, uint16_t port, uint64_t at_us)
+{
+	uint64_t now = a->cfg.clock_us();
+	struct ym_audit_budget_entry *e;
+	size_t i;
+
+	if (at_us > now || now - at_us >= YM_AUDIT_DAY_US)
+		return;
+	for (i = 0; i < YM_ARRAY_SIZE(services); i++)
+		if (services[i].port == port &&
+		    strcmp(services[i].name, service) == 0)
+			break;
+	if (i == YM_ARRAY_SIZE(services))
+		return;
+	/* The day began with the first attempt of the last 24 hours. */
+	e = ym_audit_budget_get(&a->budget, mac, at_us);
+	if (at_us < e->day_start_us)
+		e->day_start_us = at_us;
+	if (e->last_check_us < at_us)
+		e->last_check_us = at_us;
+	e->login_mask |= 1u << i;
+	if (e->used[i] < UINT16_MAX)
+		e->used[i]++;
 }
 
 size_t ym_audit_credentials_count(const struct ym_audit *a)
@@ -1051,8 +1284,6 @@ void ym_audit_close(struct ym_audit *a)
 		job->finished = true;
 		job_release(job);
 	}
-	if (a->open_jobs == 0) {
-		ym_audit_creds_free(&a->creds);
-		free(a);
-	}
+	if (a->open_jobs == 0)
+		audit_free(a);
 }

@@ -21,8 +21,10 @@
 #include "util.h"
 
 /* Services checked: telnet 23 and 2323, ssh 22, ftp 21, http 80, 81, 8000,
- * 8080, 8081, rtsp 554 and 8554 (HTTPS on 8443 is not checked). */
+ * 8080, 8081, https (HTTP inside TLS) 443 and 8443, rtsp 554 and 8554. */
 #define YM_AUDIT_MAX_SERVICES 16
+/* The budget's day. */
+#define YM_AUDIT_DAY_US (24ULL * 3600 * 1000000)
 
 enum ym_audit_result {
 	YM_AUDIT_NOT_OFFERED,      /* port closed, or not this protocol */
@@ -102,6 +104,18 @@ int ym_audit_init(struct ym_audit **out, uv_loop_t *loop,
 int ym_audit_check(struct ym_audit *a, const uint8_t mac[6],
 		   const struct ym_addr *addr, const char *vendor,
 		   void *token) YM_MUST_CHECK;
+
+/* Automatic checks (audit = on): true when the device's last check began
+ * at least interval_us ago, or it has none (since start or in the restored
+ * log). */
+bool ym_audit_due(struct ym_audit *a, const uint8_t mac[6],
+		  uint64_t interval_us);
+
+/* Counts an attempt made before a restart (from the attempt log) against
+ * the device's budget for the day, so a restart never grants more; one
+ * older than a day, or of a service not checked, is ignored. */
+void ym_audit_restore(struct ym_audit *a, const uint8_t mac[6],
+		      const char *service, uint16_t port, uint64_t at_us);
 
 /* True when the address may be audited (private LAN unicast). */
 bool ym_audit_addr_allowed(const struct ym_addr *addr);

@@ -32,6 +32,9 @@ void ym_config_defaults(struct ym_config *cfg)
 	cfg->retention_alerts_days = 365;
 	cfg->retention_devices_days = 365;
 	snprintf(cfg->audit, sizeof(cfg->audit), "ask");
+	cfg->audit_attempts = 6;
+	cfg->audit_spacing = 1;
+	cfg->audit_parallel = 2;
 	snprintf(cfg->isolate, sizeof(cfg->isolate), "none");
 	snprintf(cfg->auto_isolate, sizeof(cfg->auto_isolate), "ask");
 }
@@ -67,6 +70,10 @@ static const struct key keys[] = {
 	{ "retention_devices_days", K_UINT, OFF(retention_devices_days), 1,
 	  3650, NULL },
 	{ "audit", K_WORD, OFF(audit), 0, 0, "off|ask|on" },
+	/* Few, spaced out, a few devices at once: the limits stay small. */
+	{ "audit_attempts", K_UINT, OFF(audit_attempts), 1, 20, NULL },
+	{ "audit_spacing", K_UINT, OFF(audit_spacing), 1, 60, NULL },
+	{ "audit_parallel", K_UINT, OFF(audit_parallel), 1, 4, NULL },
 	{ "isolate", K_WORD, OFF(isolate), 0, 0, "none|nft|arp" },
 	{ "auto_isolate", K_WORD, OFF(auto_isolate), 0, 0,
 	  "never|ask|critical" },

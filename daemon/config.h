@@ -37,6 +37,9 @@ struct ym_config {
 	uint32_t retention_alerts_days;
 	uint32_t retention_devices_days;
 	char audit[8];               /* password checks: off, ask, on */
+	uint32_t audit_attempts;     /* per device and service per day */
+	uint32_t audit_spacing;      /* seconds between two attempts */
+	uint32_t audit_parallel;     /* devices checked at once */
 	char isolate[8];             /* none, nft, arp */
 	char auto_isolate[12];       /* never, ask, critical */
 };

@@ -487,10 +487,12 @@ static void check_lifecycle(struct ym_device *d, void *arg)
 	struct ym_engine *e = arg;
 
 	ym_lifecycle_check(&e->lifecycle, d, e->clock_us);
-	/* audit = on: every device is checked (the module keeps each to a
-	 * few attempts a day and a few devices at a time). */
+	/* audit = on: every device is checked by itself once a day (the
+	 * module keeps each to a few attempts a day and a few devices at a
+	 * time; one that cannot start now is tried at the next commit). */
 	if (e->audit && strcmp(e->cfg.audit, "on") == 0 &&
-	    !(d->flags & YM_FLAG_RETIRED)) {
+	    !(d->flags & YM_FLAG_RETIRED) &&
+	    ym_audit_due(e->audit, d->mac, YM_AUDIT_DAY_US)) {
 		for (uint8_t i = 0; i < d->n_ips; i++) {
 			if (d->ips[i].addr.family == 4 &&
 			    ym_audit_addr_allowed(&d->ips[i].addr)) {
@@ -720,6 +722,14 @@ static void on_audit_attempt(struct ym_audit_observer *o, const uint8_t mac[6],
 	    ym_store_log_attempt(e->store, at_us, mac, service, port, user,
 				 accepted) < 0)
 		e->store_errors++;
+}
+
+/* The day's attempts made before a restart count against the budget. */
+static int restore_attempt(void *arg, const uint8_t mac[6],
+			   const char *service, uint16_t port, uint64_t at_us)
+{
+	ym_audit_restore(arg, mac, service, port, at_us);
+	return 0;
 }
 
 static json_t *audit_report_json(const struct ym_audit_report *r)
@@ -1393,17 +1403,32 @@ int ym_engine_start_live(struct ym_engine *e, char *err, size_t errlen)
 	if (rc < 0)
 		return rc;
 	if (strcmp(e->cfg.audit, "off") != 0) {
+		struct ym_audit_config acfg;
 		char path[1100];
 
 		snprintf(path, sizeof(path), "%s/credentials", e->cfg.data_dir);
 		e->audit_obs.attempt = on_audit_attempt;
 		e->audit_obs.done = on_audit_done;
-		if (ym_audit_init(&e->audit, e->loop, path, NULL, &e->audit_obs,
-				  err, errlen) < 0) {
+		ym_audit_config_default(&acfg);
+		acfg.max_attempts = e->cfg.audit_attempts;
+		acfg.spacing_ms = e->cfg.audit_spacing * 1000;
+		acfg.max_active = e->cfg.audit_parallel;
+		if (ym_audit_init(&e->audit, e->loop, path, &acfg,
+				  &e->audit_obs, err, errlen) < 0) {
 			/* Without credentials there is nothing to check. */
 			fprintf(stderr, "yamorid: %s; password checks are "
 				"off\n", err);
 			err[0] = '\0';
+			e->audit = NULL;
+		} else if (ym_store_attempts_since(
+				   e->store,
+				   days_before(ym_wall_us(), 1),
+				   restore_attempt, e->audit) < 0) {
+			/* Without the log a restart would grant a new day's
+			 * attempts: no checks rather than too many. */
+			fprintf(stderr, "yamorid: cannot read the password "
+				"check log; password checks are off\n");
+			ym_audit_close(e->audit);
 			e->audit = NULL;
 		}
 	}

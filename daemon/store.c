@@ -860,6 +860,38 @@ int ym_store_log_attempt(struct ym_store *s, uint64_t at_us,
 	return rc == SQLITE_DONE ? 0 : sql_err(s);
 }
 
+int ym_store_attempts_since(struct ym_store *s, uint64_t since_us,
+			    ym_store_attempt_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT mac, service, port, at FROM audit_log"
+			       " WHERE at >= ?1 ORDER BY at, rowid",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	sqlite3_bind_int64(st, 1, (int64_t)since_us);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(st, 0);
+		const char *svc = (const char *)sqlite3_column_text(st, 1);
+		int port = sqlite3_column_int(st, 2);
+		sqlite3_int64 at = sqlite3_column_int64(st, 3);
+		uint8_t mac[6];
+
+		if (!m || !svc || port <= 0 || port > 65535 || at < 0 ||
+		    ym_mac_parse(m, mac) < 0)
+			continue;
+		rc = fn(arg, mac, svc, (uint16_t)port, (uint64_t)at);
+		if (rc < 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = sql_err(s);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int ym_store_wipe(struct ym_store *s)
 {
 	/* secure_delete overwrites freed pages with zeros, so the records are

@@ -122,6 +122,15 @@ int ym_store_log_attempt(struct ym_store *s, uint64_t at_us,
 			 uint16_t port, const char *user, bool accepted)
 	YM_MUST_CHECK;
 
+/* Calls fn for every logged attempt at or after since_us, oldest first
+ * (rows with a bad MAC are skipped); a negative fn return stops and is
+ * returned. */
+typedef int (*ym_store_attempt_fn)(void *arg, const uint8_t mac[6],
+				   const char *service, uint16_t port,
+				   uint64_t at_us);
+int ym_store_attempts_since(struct ym_store *s, uint64_t since_us,
+			    ym_store_attempt_fn fn, void *arg) YM_MUST_CHECK;
+
 /* Records an isolation (since, reason, whether it was verified). */
 int ym_store_put_isolation(struct ym_store *s, const uint8_t mac[6],
 			   uint64_t since_us, const char *reason,

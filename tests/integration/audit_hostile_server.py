@@ -4,7 +4,7 @@ address: what a broken or hostile device may do to an auditor. Each
 conversation is bounded (a few seconds, at most 4 MB sent) and the process
 ends by itself after --lifetime seconds.
 
-    audit_hostile_server.py ADDRESS [--lifetime S]
+    audit_hostile_server.py ADDRESS [--lifetime S] [--cert CRT --key KEY]
 
   22, 23  silent: accept, never say a word
   2323    garbage: random bytes as fast as the peer reads
@@ -16,11 +16,15 @@ ends by itself after --lifetime seconds.
   8000    slow drip: a valid HTTP status line, then one byte a second
   8080    endless headers: "HTTP/1.1 200 OK" then header lines, fast
   8554    an RTSP 401 whose challenge never ends
+  8443    garbage where HTTPS is expected
+  443     a proper TLS handshake, then endless headers inside TLS (only
+          with --cert and --key)
 """
 import argparse
 import asyncio
 import os
 import socket
+import ssl
 import struct
 
 LIMIT = 4 * 1024 * 1024
@@ -82,7 +86,7 @@ async def endless_challenge(reader, writer):
 
 
 HANDLERS = {22: silent, 23: silent, 2323: garbage, 80: garbage, 554: garbage,
-            81: early_close, 8081: reset, 21: half_ftp, 8000: slow_drip,
+            8443: garbage, 81: early_close, 8081: reset, 21: half_ftp, 8000: slow_drip,
             8080: endless_headers, 8554: endless_challenge}
 
 
@@ -101,9 +105,16 @@ async def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("address")
     ap.add_argument("--lifetime", type=float, default=600)
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
     args = ap.parse_args()
     servers = [await asyncio.start_server(wrap(h), args.address, port)
                for port, h in HANDLERS.items()]
+    if args.cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.cert, args.key)
+        servers.append(await asyncio.start_server(wrap(endless_headers), args.address, 443,
+                                                  ssl=tls))
     print("ready", flush=True)
     await asyncio.sleep(args.lifetime)
     for s in servers:

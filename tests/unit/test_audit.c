@@ -1,5 +1,6 @@
 /* Unit tests for the default-password audit: the credential lists, the
- * LAN-only rule, the daily budget, Digest against RFC 2617's example, and
+ * LAN-only rule, the daily budget (also across a restart, through a real
+ * SQLite attempt log), Digest against RFC 2617's example, and
  * the telnet, FTP, HTTP and RTSP engines on real transcripts, with the
  * device's bytes cut at every offset. */
 #define _GNU_SOURCE
@@ -17,6 +18,7 @@
 
 #include "audit-proto.h"
 #include "audit.h"
+#include "store.h"
 
 /* ---- credentials ---- */
 
@@ -310,6 +312,92 @@ static void test_budget(void **state)
 }
 
 /* ---- HTTP authentication ---- */
+
+/* A restart never grants a new day: the attempts in the log count. */
+static uint64_t fake_now;
+static uint64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+static int restore_cb(void *arg, const uint8_t mac[6], const char *service,
+		      uint16_t port, uint64_t at_us)
+{
+	ym_audit_restore(arg, mac, service, port, at_us);
+	return 0;
+}
+
+static void test_budget_survives_restart(void **state)
+{
+	static const uint8_t cam[6] = { 0x02, 0, 0, 0, 0, 0x0c },
+			     tv[6] = { 0x02, 0, 0, 0, 0, 0x7f },
+			     old[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	const uint64_t hour = 3600ULL * 1000000, now = 1790000000ULL * 1000000;
+	struct ym_audit_config cfg;
+	struct ym_store *st;
+	struct ym_audit *a;
+	struct ym_addr addr;
+	char dir[] = "/tmp/ym-audit-XXXXXX", err[256], cmd[64];
+	uv_loop_t loop;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	/* Before the restart: the camera's telnet and ssh had their six
+	 * attempts an hour ago; the old device's were 25 hours ago. */
+	assert_int_equal(ym_store_open(&st, dir, err, sizeof(err)), 0);
+	assert_int_equal(ym_store_begin(st), 0);
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(ym_store_log_attempt(st, now - hour + i, cam,
+						      "telnet", 23, "root",
+						      false),
+				 0);
+		assert_int_equal(ym_store_log_attempt(st, now - hour + i, cam,
+						      "ssh", 22, "admin",
+						      false),
+				 0);
+		assert_int_equal(ym_store_log_attempt(st, now - 25 * hour + i,
+						      old, "telnet", 23,
+						      "root", false),
+				 0);
+	}
+	assert_int_equal(ym_store_commit(st), 0);
+	ym_store_close(st);
+
+	/* After: a new daemon reads the last day of the log. */
+	ym_audit_config_default(&cfg);
+	cfg.clock_us = fake_clock;
+	fake_now = now;
+	assert_int_equal(uv_loop_init(&loop), 0);
+	assert_int_equal(ym_audit_init(&a, &loop,
+				       YM_SOURCE_DATADIR "/credentials", &cfg,
+				       NULL, err, sizeof(err)),
+			 0);
+	assert_int_equal(ym_store_open(&st, dir, err, sizeof(err)), 0);
+	assert_int_equal(ym_store_attempts_since(st, now - YM_AUDIT_DAY_US,
+						 restore_cb, a),
+			 0);
+	ym_store_close(st);
+	/* The camera's day is spent: refused, nothing started. */
+	assert_int_equal(ym_addr_parse("192.168.1.20", &addr), 0);
+	assert_int_equal(ym_audit_check(a, cam, &addr, NULL, NULL), -EAGAIN);
+	assert_int_equal(ym_audit_active(a), 0);
+	/* It was checked an hour ago: not due for the daily check, due for
+	 * one every half hour; devices never checked are due. */
+	assert_false(ym_audit_due(a, cam, YM_AUDIT_DAY_US));
+	assert_true(ym_audit_due(a, cam, hour / 2));
+	assert_true(ym_audit_due(a, tv, YM_AUDIT_DAY_US));
+	assert_true(ym_audit_due(a, old, YM_AUDIT_DAY_US));
+	/* A day after those attempts it is due again (that its budget is
+	 * then renewed is test_budget's; no check is started here, so
+	 * nothing is sent). */
+	fake_now = now + 23 * hour + 6;
+	assert_true(ym_audit_due(a, cam, YM_AUDIT_DAY_US));
+	ym_audit_close(a);
+	assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
 
 static void test_digest_rfc2617(void **state)
 {
@@ -928,6 +1016,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_lists),
 		cmocka_unit_test(test_lan_only),
 		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_budget_survives_restart),
 		cmocka_unit_test(test_digest_rfc2617),
 		cmocka_unit_test(test_basic_and_challenges),
 		cmocka_unit_test(test_telnet_busybox),

@@ -34,7 +34,8 @@ static void test_defaults_and_values(void **state)
 	char err[256];
 	const char *p = write_tmp("# comment\n\n  state_dir = /tmp/x  \n"
 				  "interface = eth0\ninterface=br-lan\n"
-				  "max_flows = 2048\npromiscuous = no\n");
+				  "max_flows = 2048\npromiscuous = no\n"
+				  "audit_attempts = 3\naudit_spacing = 5\n");
 
 	(void)state;
 	ym_config_defaults(&c);
@@ -46,6 +47,9 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(c.max_flows, 2048);
 	assert_false(c.promiscuous);
 	assert_int_equal(c.commit_interval, 30);
+	assert_int_equal(c.audit_attempts, 3);
+	assert_int_equal(c.audit_spacing, 5);
+	assert_int_equal(c.audit_parallel, 2); /* the default */
 	unlink(p);
 }
 
@@ -70,6 +74,10 @@ static void test_errors(void **state)
 	expect_error("max_flows = 10\n", "from 1024");
 	expect_error("max_flows = -5000\n", "must be a number");
 	expect_error("state_dir = relative/path\n", "absolute path");
+	/* The password checks' limits stay small. */
+	expect_error("audit_attempts = 500\n", "from 1");
+	expect_error("audit_spacing = 0\n", "from 1");
+	expect_error("audit_parallel = 30\n", "from 1");
 	expect_error("promiscuous = maybe\n", "yes or no");
 	expect_error("just words\n", "expected 'setting = value'");
 	{
