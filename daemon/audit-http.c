@@ -413,6 +413,7 @@ static void read_challenges(struct ym_http *h, size_t head_len)
 		h->ch.unsupported = true; /* NTLM, Negotiate, none */
 }
 
+/* The Content-Length header's value; UINT64_MAX when there is none. */
 static uint64_t content_length(const char *head, size_t len)
 {
 	static const char name[] = "\ncontent-length:";
@@ -432,7 +433,7 @@ static uint64_t content_length(const char *head, size_t len)
 		}
 		p++;
 	}
-	return 0;
+	return UINT64_MAX;
 }
 
 /* A complete response head is in h->head. */
@@ -459,18 +460,54 @@ static enum ym_av on_head(struct ym_http *h, size_t head_len,
 			/* OPTIONS answered: now ask for the stream. */
 			h->step = 1;
 			h->skip = content_length(h->head, head_len);
+			if (h->skip == UINT64_MAX)
+				h->skip = 0;
 			send_request(h, "DESCRIBE", 2, out);
 			return YM_AV_MORE;
 		}
 		if (status == 401)
 			return YM_AV_LOGIN;
-		return status == 200 ? YM_AV_OPEN : YM_AV_ABSENT;
+		if (status != 200)
+			return YM_AV_ABSENT;
+		if (h->rtsp)
+			return YM_AV_OPEN;
+		/* A web page: does it ask for a password in a form? */
+		h->in_page = true;
+		h->page_left = content_length(h->head, head_len);
+		return h->page_left == 0 ? YM_AV_OPEN : YM_AV_MORE;
 	}
 	if (status >= 200 && status < 400)
 		return YM_AV_ACCEPTED;
 	if (status == 401)
 		return h->ch.stale ? YM_AV_STALE : YM_AV_REFUSED;
 	return status == 403 ? YM_AV_REFUSED : YM_AV_ERROR;
+}
+
+/* Reads a page for a password field, a character at a time. */
+static enum ym_av page_feed(struct ym_http *h, uint8_t c)
+{
+	static const char mark[] = YM_HTTP_FORM_MARK;
+	const size_t n = sizeof(mark) - 1;
+
+	if (h->page_left != UINT64_MAX)
+		h->page_left--;
+	h->page_read++;
+	if (!strchr(" \t\r\n\"'", c) || c == '\0') {
+		if (h->mark_len == n) {
+			memmove(h->mark, h->mark + 1, n - 1);
+			h->mark_len--;
+		}
+		h->mark[h->mark_len++] = (char)tolower(c);
+		if (h->mark_len == n && memcmp(h->mark, mark, n) == 0) {
+			h->form = true;
+			return YM_AV_LOGIN;
+		}
+	}
+	if (h->page_left == 0)
+		return YM_AV_OPEN; /* the whole page, no password field */
+	if (h->page_read >= YM_HTTP_PAGE_MAX)
+		return YM_AV_ERROR; /* too large to tell */
+	return YM_AV_MORE;
 }
 
 enum ym_av ym_http_feed(struct ym_http *h, const uint8_t *data, size_t len,
@@ -481,6 +518,12 @@ enum ym_av ym_http_feed(struct ym_http *h, const uint8_t *data, size_t len,
 	for (size_t i = 0; i < len; i++) {
 		enum ym_av v;
 
+		if (h->in_page) {
+			v = page_feed(h, data[i]);
+			if (v != YM_AV_MORE)
+				return v;
+			continue;
+		}
 		if (h->skip) {
 			h->skip--;
 			continue;
@@ -506,6 +549,9 @@ enum ym_av ym_http_feed(struct ym_http *h, const uint8_t *data, size_t len,
 
 enum ym_av ym_http_eof(struct ym_http *h)
 {
-	(void)h;
+	/* A page that ends at the close was read whole; one that ends
+	 * before its Content-Length was cut. */
+	if (h->in_page && h->page_left == UINT64_MAX)
+		return YM_AV_OPEN;
 	return YM_AV_ERROR;
 }

@@ -202,6 +202,12 @@ int ym_http_authorization(const struct ym_http_challenge *ch,
 
 /* Largest response head read (status line and headers). */
 #define YM_HTTP_HEAD_MAX 8192
+/* Largest page read when a probe gets one (200) to look for a login form;
+ * a bigger page without one could not be checked. */
+#define YM_HTTP_PAGE_MAX 12288
+/* In a page, a password field: "type=password" once blanks and quotes
+ * are gone, in any case (HTML or a script making the field). */
+#define YM_HTTP_FORM_MARK "type=password"
 struct ym_http {
 	bool rtsp;
 	const char *user, *pass; /* NULL user: probe */
@@ -214,6 +220,12 @@ struct ym_http {
 	char head[YM_HTTP_HEAD_MAX];
 	size_t len;
 	int status;
+	/* A probe's 200 page, read for a login form. */
+	bool in_page, form; /* form: out, the page has a password field */
+	uint64_t page_left;  /* by Content-Length; UINT64_MAX: till close */
+	uint32_t page_read;
+	char mark[sizeof(YM_HTTP_FORM_MARK) - 1]; /* the newest characters */
+	uint8_t mark_len;
 };
 
 /* host is the device's address as text; ch (attempts only) the challenge
@@ -222,6 +234,8 @@ void ym_http_start(struct ym_http *h, bool rtsp, const char *host,
 		   uint16_t port, const char *user, const char *pass,
 		   const struct ym_http_challenge *ch, const char *cnonce,
 		   struct ym_audit_out *out);
+/* A probe that finds a page with a login form answers YM_AV_LOGIN with
+ * h->form set and no challenge; a page without one YM_AV_OPEN. */
 enum ym_av ym_http_feed(struct ym_http *h, const uint8_t *data, size_t len,
 			struct ym_audit_out *out);
 enum ym_av ym_http_eof(struct ym_http *h);

@@ -372,6 +372,9 @@ static const char *verdict_detail(const struct conn *c, enum ym_av v)
 		if ((c->proto == YM_AP_HTTP || c->proto == YM_AP_RTSP) &&
 		    c->e.http.len == sizeof(c->e.http.head))
 			return "header too large";
+		if (c->proto == YM_AP_HTTP && c->e.http.in_page &&
+		    c->e.http.page_read >= YM_HTTP_PAGE_MAX)
+			return "page too large";
 		return "unexpected answer";
 	default:
 		return "";
@@ -941,7 +944,14 @@ static void job_login_found(struct job *job, const struct conn *c,
 	uint32_t hint;
 
 	r->result = YM_AUDIT_LOGIN_REQUIRED;
-	e->login_mask |= 1u << job->svc;
+	if (svc->proto == YM_AP_HTTP && c->e.http.form) {
+		/* A login form: its fields, its answer and what success looks
+		 * like differ from maker to maker, and a wrong guess would
+		 * tell a family something untrue. Reported, not tried. */
+		snprintf(r->detail, sizeof(r->detail), "web form");
+		job_next_service(job);
+		return;
+	}
 	if (svc->proto == YM_AP_HTTP || svc->proto == YM_AP_RTSP) {
 		job->ch = c->e.http.ch;
 		if (job->ch.unsupported || job->ch.scheme == YM_AUTH_NONE) {
@@ -978,6 +988,8 @@ static void job_login_found(struct job *job, const struct conn *c,
 		job_next_service(job);
 		return;
 	}
+	/* Logins will be tried here: the day's budget counts this service. */
+	e->login_mask |= 1u << job->svc;
 	if (e->used[job->svc] >= a->cfg.max_attempts) {
 		snprintf(r->detail, sizeof(r->detail),
 			 "attempts for today spent");

@@ -736,6 +736,11 @@ static int cmd_audit(const char *target, bool as_json)
 		       audit_label(res));
 		if (user && user[0])
 			printf(" (%s)", user);
+		if (strcmp(res, "login_required") == 0 &&
+		    strcmp(json_string_value(json_object_get(svc, "detail")) ?:
+				   "",
+			   "web form") == 0)
+			printf(" - %s", _("This login page was not checked."));
 		putchar('\n');
 	}
 	if (!found)

@@ -761,7 +761,8 @@ static void on_audit_done(struct ym_audit_observer *o,
 {
 	struct ym_engine *e = ym_container_of(o, struct ym_engine, audit_obs);
 	struct ym_device *d = ym_inventory_find(e->inv, r->mac);
-	bool accepted = false, telnet = false;
+	bool accepted = false, telnet = false, answered = false,
+	     undecided = false;
 
 	for (uint32_t i = 0; i < r->n; i++) {
 		const struct ym_audit_service_result *x = &r->services[i];
@@ -770,6 +771,12 @@ static void on_audit_done(struct ym_audit_observer *o,
 		if (strcmp(x->service, "telnet") == 0 &&
 		    x->result != YM_AUDIT_NOT_OFFERED)
 			telnet = true;
+		if (x->result != YM_AUDIT_NOT_OFFERED)
+			answered = true;
+		if (x->result == YM_AUDIT_ERROR ||
+		    (x->result == YM_AUDIT_LOGIN_REQUIRED &&
+		     strcmp(x->detail, "attempts for today spent") == 0))
+			undecided = true;
 		if (x->result != YM_AUDIT_DEFAULT_ACCEPTED || !d)
 			continue;
 		accepted = true;
@@ -778,11 +785,13 @@ static void on_audit_done(struct ym_audit_observer *o,
 				YM_CRITICAL, d, target, NULL, e->clock_us);
 	}
 	if (d) {
-		/* A check that found no working default clears the flag: the
-		 * household changed the password. */
+		/* A check that reached the device and found no working
+		 * default clears the flag: the household changed the
+		 * password. One that could not tell (the device was off, did
+		 * not answer, or today's attempts were spent) leaves it. */
 		if (accepted)
 			d->flags |= YM_FLAG_DEFAULT_PASSWORD;
-		else
+		else if (answered && !undecided)
 			d->flags &= ~YM_FLAG_DEFAULT_PASSWORD;
 		d->dirty = true;
 		if (telnet)

@@ -20,6 +20,7 @@ typedef struct {
 	guint waiting;
 	guint found;
 	guint not_found;
+	guint web_form; /* devices with a login page Yamori does not try */
 	GError *error;
 	GCallback done;
 	gpointer done_data;
@@ -94,6 +95,14 @@ static void audit_finish(Job *job)
 			_("Please change it to a new password. The device's "
 			  "manual shows how."),
 			NULL);
+	} else if (job->web_form) {
+		ym_dialog_tell(
+			w, _("The check is done."),
+			_("No device opened with the password it came with. "
+			  "A web page on the device also asks for a password. "
+			  "Yamori does not try that one. Please make sure it "
+			  "is not the one it came with."),
+			NULL);
 	} else {
 		ym_dialog_tell(w, _("The check is done."),
 			       _("No device opened with the password it came "
@@ -106,21 +115,48 @@ static void audit_finish(Job *job)
 	job_free(job);
 }
 
+/* How a check's report ends, per service (see docs/API.md "audit"). */
+static gboolean report_has(JsonObject *report, const char *result,
+			   const char *detail)
+{
+	JsonArray *list =
+		report && json_object_has_member(report, "services")
+			? json_object_get_array_member(report, "services")
+			: NULL;
+
+	for (guint i = 0; list && i < json_array_get_length(list); i++) {
+		JsonObject *s = json_array_get_object_element(list, i);
+
+		if (s &&
+		    g_strcmp0(json_object_get_string_member_with_default(
+				      s, "result", ""),
+			      result) == 0 &&
+		    (!detail ||
+		     g_strcmp0(json_object_get_string_member_with_default(
+				       s, "detail", ""),
+			       detail) == 0))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static void audit_cb(GObject *source, GAsyncResult *result, gpointer data)
 {
 	Job *job = data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonNode) node =
 		ym_client_call_finish(YM_CLIENT(source), result, &error);
-	JsonObject *dev = device_of(node);
+	JsonObject *report = device_of(node);
 
 	if (!node) {
 		if (!job->error)
 			job->error = g_steal_pointer(&error);
-	} else if (dev && ym_text_has_flag(dev, "default_password")) {
+	} else if (report_has(report, "default_accepted", NULL)) {
 		job->found++;
 	} else {
 		job->not_found++;
+		if (report_has(report, "login_required", "web form"))
+			job->web_form++;
 	}
 	if (--job->waiting == 0)
 		audit_finish(job);

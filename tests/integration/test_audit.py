@@ -72,7 +72,7 @@ SECRETS = {p for _, p in DEFAULTS.values()} | {p for _, p in CHANGED.values()}
 VENDOR = "Dahua"
 
 NEEDED = ["ip", "busybox", "/usr/sbin/sshd", "ssh-keygen", "/usr/sbin/vsftpd",
-          "/usr/sbin/lighttpd", "unshare", "openssl", SYS_PYTHON]
+          "/usr/sbin/lighttpd", "unshare", "openssl", "nft", SYS_PYTHON]
 
 
 def sh(*args, check=True, **kw):
@@ -155,10 +155,22 @@ $SERVER["socket"] == "%(ip)s:443" {
   auth.backend.htdigest.userfile = "%(dir)s/digest.htdigest"
   auth.require = ("/" => ("method" => "digest", "realm" => "IPCamera", "require" => "valid-user"))
 }
+$SERVER["socket"] == "%(ip)s:8000" {
+  server.document-root = "%(dir)s/form"
+  auth.require = ()
+}
 $SERVER["socket"] == "%(ip)s:8443" {
   ssl.engine = "enable"
   ssl.pemfile = "%(dir)s/tls.pem"
 }
+"""
+
+LOGIN_FORM = """<!DOCTYPE html>
+<html><head><title>IP Camera</title></head>
+<body><form method="post" action="/cgi-bin/login.cgi">
+<label>User <input type="text" name="username"></label>
+<label>Password <input type="password" name="password"></label>
+<button type="submit">Log in</button></form></body></html>
 """
 
 SSHD_CONF = """
@@ -320,6 +332,10 @@ class Lan:
         os.makedirs(os.path.join(d, "www"))
         with open(os.path.join(d, "www", "index.html"), "w") as f:
             f.write("<html><body>IP camera</body></html>\n")
+        # 8000: a login form (a camera's web page asking in HTML).
+        os.makedirs(os.path.join(d, "form"))
+        with open(os.path.join(d, "form", "index.html"), "w") as f:
+            f.write(LOGIN_FORM)
         import hashlib
         for name, key2 in (("basic", "http_basic"), ("digest", "http_digest")):
             u, p = creds[key2]
@@ -343,7 +359,7 @@ class Lan:
             u, p = creds[key2]
             self.spawn(ns, SYS_PYTHON, os.path.join(HERE, "audit_rtsp_server.py"),
                        ip, str(port), method, u, p)
-        self.wait_ports(key, (23, 22, 21, 80, 8080, 443, 8443, 554, 8554))
+        self.wait_ports(key, (23, 22, 21, 80, 8000, 8080, 443, 8443, 554, 8554))
 
     def hostile(self):
         d = os.path.join(self.tmp, "C")
@@ -463,7 +479,11 @@ class AuditLan(unittest.TestCase):
         self.assertEqual(got[("rtsp", 8554)]["detail"], "digest")
         self.assertEqual(got[("https", 443)]["detail"], "digest")
         self.assertEqual(got[("https", 8443)]["detail"], "basic")
-        for key in (("telnet", 2323), ("http", 81), ("http", 8000), ("http", 8081)):
+        # A login form is reported, not tried.
+        self.assertEqual(got[("http", 8000)]["result"], "login_required")
+        self.assertEqual(got[("http", 8000)]["detail"], "web form")
+        self.assertEqual(got[("http", 8000)]["attempts"], 0)
+        for key in (("telnet", 2323), ("http", 81), ("http", 8081)):
             self.assertEqual(got[key]["result"], "not_offered", key)
         # Every attempt is in the log, with its user and never a password.
         attempts = report["attempts"]
@@ -558,6 +578,21 @@ class AuditLan(unittest.TestCase):
                       json.loads(ctl("alerts", "--json").stdout) if a["mac"] == mac]
             self.assertIn(("default_password", "critical"), alerts)
             self.assertIn(("risky_service", "warning"), alerts)
+            # A re-check that cannot reach any service (here every port
+            # refuses, as when the device is busy starting up) says nothing
+            # about the password: the warning stays.
+            rules = ("add table inet ymblock\n"
+                     "add chain inet ymblock in { type filter hook input priority 0; }\n"
+                     "add rule inet ymblock in meta l4proto tcp reject with tcp reset\n")
+            sh("ip", "netns", "exec", NS["A"], "nft", "-f", "-", input=rules)
+            try:
+                r = ctl("audit", IP["A"])
+            finally:
+                sh("ip", "netns", "exec", NS["A"], "nft", "delete", "table", "inet", "ymblock")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("No login services found", r.stdout)
+            dev = [d for d in json.loads(ctl("devices", "--json").stdout) if d["mac"] == mac][0]
+            self.assertIn("default_password", dev["flags"])
             # Outside the home, or unknown to Yamori: refused, exit 2.
             for target in ("8.8.8.8", "10.233.0.99"):
                 r = ctl("audit", target)

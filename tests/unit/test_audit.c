@@ -563,8 +563,11 @@ static enum ym_av run(enum eng kind, const struct step *steps, size_t n,
 		*sent_len += out.len;
 		out.len = 0;
 	}
-	if (v == YM_AV_MORE && kind == E_TELNET)
-		v = ym_telnet_eof(&e->u.t);
+	/* The transcript is over: the device closes. */
+	if (v == YM_AV_MORE)
+		v = kind == E_TELNET ? ym_telnet_eof(&e->u.t) :
+		    kind == E_FTP    ? ym_ftp_eof(&e->u.f) :
+				       ym_http_eof(&e->u.h);
 	free(e);
 	return v;
 }
@@ -871,6 +874,31 @@ static void test_http(void **state)
 		{ "HTTP/1.0 200 OK\nContent-Type: text/html\n\n<html>", 0,
 		  NULL },
 	};
+	static const struct step form_page[] = {
+		{ "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+		  "Content-Length: 150\r\n\r\n<html><body><form method=post "
+		  "action=/login.cgi>",
+		  0, NULL },
+		{ "User <input name=user> Password <INPUT TYPE = 'Password' "
+		  "name=pw><input type=submit></form></body></html>"
+		  "                              ",
+		  0, NULL },
+	};
+	static const struct step script_form[] = {
+		{ "HTTP/1.0 200 OK\n\n<script>var p = "
+		  "document.createElement('input'); p.type = \"password\";"
+		  "</script>",
+		  0, NULL },
+	};
+	static const struct step plain_page[] = {
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 42\r\n\r\n"
+		  "<html><body>Living room TV</body></html>\r\n",
+		  0, NULL },
+	};
+	static const struct step cut_page[] = {
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 400\r\n\r\n<html>", 0,
+		  NULL },
+	};
 	static const struct step redirect[] = {
 		{ "HTTP/1.1 302 Found\r\nLocation: /login.html\r\n\r\n", 0,
 		  NULL },
@@ -907,6 +935,44 @@ static void test_http(void **state)
 			 NULL);
 	check_transcript(E_HTTP, redirect, 1, NULL, NULL, NULL, YM_AV_ABSENT,
 			 NULL);
+	/* Login forms: asks for a password, but not with Basic or Digest. */
+	check_transcript(E_HTTP, form_page, N(form_page), NULL, NULL, NULL,
+			 YM_AV_LOGIN, NULL);
+	check_transcript(E_HTTP, script_form, 1, NULL, NULL, NULL,
+			 YM_AV_LOGIN, NULL);
+	check_transcript(E_HTTP, plain_page, 1, NULL, NULL, NULL, YM_AV_OPEN,
+			 NULL);
+	check_transcript(E_HTTP, cut_page, 1, NULL, NULL, NULL, YM_AV_ERROR,
+			 NULL);
+	ym_http_start(h, false, "10.233.0.11", 80, NULL, NULL, NULL, "c",
+		      &out);
+	assert_int_equal(ym_http_feed(h, (const uint8_t *)form_page[0].server,
+				      strlen(form_page[0].server), &out),
+			 YM_AV_MORE);
+	assert_int_equal(ym_http_feed(h, (const uint8_t *)form_page[1].server,
+				      strlen(form_page[1].server), &out),
+			 YM_AV_LOGIN);
+	assert_true(h->form);
+	assert_int_equal(h->ch.scheme, YM_AUTH_NONE);
+	/* A big page without a form cannot be told apart from one whose form
+	 * comes late: not checked, rather than "no password". */
+	{
+		char *big = malloc(YM_HTTP_PAGE_MAX + 200);
+
+		assert_non_null(big);
+		memset(h, 0, sizeof(*h));
+		ym_http_start(h, false, "10.233.0.11", 80, NULL, NULL, NULL,
+			      "c", &out);
+		memcpy(big, "HTTP/1.1 200 OK\r\n\r\n", 19);
+		memset(big + 19, 'a', YM_HTTP_PAGE_MAX + 100);
+		assert_int_equal(ym_http_feed(h, (const uint8_t *)big,
+					      YM_HTTP_PAGE_MAX + 119, &out),
+				 YM_AV_ERROR);
+		assert_false(h->form);
+		free(big);
+	}
+	memset(h, 0, sizeof(*h));
+	out.len = 0;
 	check_transcript(E_HTTP, garbage, 1, NULL, NULL, NULL, YM_AV_ABSENT,
 			 NULL);
 	check_transcript(E_HTTP, accepted, 1, "admin", "pw", &basic,
