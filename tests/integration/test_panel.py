@@ -18,7 +18,10 @@ build/test-artifacts/panel/, and check:
     is brought back (the flag goes); the router offers no isolation and
     the daemon refuses it; and rule 2 walks to "Done";
   - with the daemon stopped the panel says so, and it reconnects by itself;
-  - the auto-isolation choice on the settings page reaches the daemon.
+  - the auto-isolation choice on the settings page reaches the daemon;
+  - PanelAuditTest: rule 2's password check from a device's page against
+    a real telnet device in namespaces, found and then, after the
+    password is changed, no longer found.
 """
 import json
 import os
@@ -157,6 +160,21 @@ class Headless:
             stop_group(p)
 
 
+_headless = None
+
+
+def shared_headless():
+    """One display and one accessibility bus for every test class: libatspi
+    stays on the first bus it met in this process."""
+    global _headless
+    if _headless is None:
+        tmp = tempfile.mkdtemp(prefix="yamori-headless-")
+        unittest.addModuleCleanup(shutil.rmtree, tmp, ignore_errors=True)
+        _headless = Headless(tmp)
+        unittest.addModuleCleanup(_headless.stop)
+    return _headless
+
+
 def stop_group(p, sig=signal.SIGTERM):
     if p.poll() is None:
         try:
@@ -170,80 +188,10 @@ def stop_group(p, sig=signal.SIGTERM):
             p.wait()
 
 
-@unittest.skipIf(SKIP, SKIP)
-class PanelTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="yamori-panel-")
-        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
-        os.makedirs(ARTIFACTS, exist_ok=True)
-        # The daemon's own network: what it does to nftables stays there.
-        cls.netns = "ymtp%d" % os.getpid()
-        subprocess.run(["ip", "netns", "add", cls.netns], check=True)
-        cls.addClassCleanup(subprocess.run, ["ip", "netns", "del", cls.netns],
-                            capture_output=True)
-        subprocess.run(["ip", "netns", "exec", cls.netns, "ip", "link", "set", "lo", "up"],
-                       check=True)
-        cls.conf = os.path.join(cls.tmp, "yamori.conf")
-        with open(cls.conf, "w") as f:
-            f.write("isolate = nft\n")
-        cls.daemon_log = open(os.path.join(ARTIFACTS, "yamorid.log"), "w")
-        cls.addClassCleanup(cls.daemon_log.close)
-        fixtures = os.path.join(cls.tmp, "fixtures")
-        subprocess.run([sys.executable, os.path.join(ROOT, "tests", "fixtures", "mkhome.py"),
-                        "--out", fixtures], check=True, stdout=subprocess.DEVNULL)
-        cls.pcap = os.path.join(fixtures, "home.pcap")
-        cls.state = os.path.join(cls.tmp, "state")
-        cls.socket = os.path.join(cls.state, "yamori.sock")
-        cls.headless = Headless(cls.tmp)
-        cls.addClassCleanup(cls.headless.stop)
-        cls.daemon = None
-        cls.addClassCleanup(cls.stop_daemon)
-        cls.start_daemon()
-        cls.panel_log = open(os.path.join(ARTIFACTS, "panel.log"), "w")
-        cls.panel_env = dict(cls.headless.env, YAMORI_SOCKET=cls.socket,
-                             GSETTINGS_BACKEND="memory", G_DEBUG="fatal-warnings",
-                             LANG="ja_JP.UTF-8", LANGUAGE="ja",
-                             XDG_CONFIG_HOME=os.path.join(cls.tmp, "config"),
-                             NO_AT_BRIDGE="0")
-        cls.panel_log.write("DISPLAY=%s XAUTHORITY=%s\n" % (
-            cls.panel_env.get("DISPLAY"), cls.panel_env.get("XAUTHORITY")))
-        cls.panel_log.flush()
-        cls.panel = subprocess.Popen([PANEL, "--kiosk"], env=cls.panel_env,
-                                     stdout=cls.panel_log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        import gi
-        gi.require_version("Atspi", "2.0")
-        from gi.repository import Atspi
-        cls.Atspi = Atspi
-
-    @classmethod
-    def tearDownClass(cls):
-        stop_group(cls.panel)
-        cls.panel_log.close()
-        cls.stop_daemon()
-        cls.headless.stop()
-
-    @classmethod
-    def start_daemon(cls):
-        env = dict(os.environ, LANG="ja_JP.UTF-8", LANGUAGE="ja")
-        # ip netns exec execs yamorid itself: the group is the daemon's.
-        cls.daemon = subprocess.Popen(
-            ["ip", "netns", "exec", cls.netns, YAMORID, "-r", cls.pcap,
-             "--state-dir", cls.state, "-c", cls.conf, "--serve"],
-            env=env, stdout=cls.daemon_log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-        deadline = time.time() + 30
-        while not os.path.exists(cls.socket) or cls.ctl("status").returncode != 0:
-            if time.time() > deadline or cls.daemon.poll() is not None:
-                raise RuntimeError("yamorid did not start serving")
-            time.sleep(0.2)
-
-    @classmethod
-    def stop_daemon(cls):
-        if cls.daemon:
-            stop_group(cls.daemon)
-            cls.daemon = None
+class PanelDriver:
+    """Drives a running panel through the accessibility tree and talks to
+    its daemon (cls.state, cls.socket, cls.headless, cls.panel set by the
+    test class)."""
 
     @classmethod
     def ctl(cls, *args):
@@ -273,21 +221,6 @@ class PanelTest(unittest.TestCase):
         r = cls.ctl("devices", "--json")
         assert r.returncode == 0, r.stderr
         return {d["mac"]: d["flags"] for d in json.loads(r.stdout)}
-
-    @classmethod
-    def nft_set(cls):
-        """The MACs in the daemon's isolation sets, in its namespace."""
-        macs = set()
-        for family in ("bridge", "inet"):
-            r = subprocess.run(["ip", "netns", "exec", cls.netns, "nft", "-j", "list",
-                                "set", family, "yamori", "isolated"],
-                               capture_output=True, text=True)
-            if r.returncode != 0:
-                continue
-            for item in json.loads(r.stdout)["nftables"]:
-                for e in item.get("set", {}).get("elem", []):
-                    macs.add(e if isinstance(e, str) else json.dumps(e))
-        return macs
 
     # -- the accessibility tree --------------------------------------------
 
@@ -433,6 +366,95 @@ class PanelTest(unittest.TestCase):
     def rail(self, name):
         self.press(name)
 
+
+@unittest.skipIf(SKIP, SKIP)
+class PanelTest(PanelDriver, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="yamori-panel-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        # The daemon's own network: what it does to nftables stays there.
+        cls.netns = "ymtp%d" % os.getpid()
+        subprocess.run(["ip", "netns", "add", cls.netns], check=True)
+        cls.addClassCleanup(subprocess.run, ["ip", "netns", "del", cls.netns],
+                            capture_output=True)
+        subprocess.run(["ip", "netns", "exec", cls.netns, "ip", "link", "set", "lo", "up"],
+                       check=True)
+        cls.conf = os.path.join(cls.tmp, "yamori.conf")
+        with open(cls.conf, "w") as f:
+            f.write("isolate = nft\n")
+        cls.daemon_log = open(os.path.join(ARTIFACTS, "yamorid.log"), "w")
+        cls.addClassCleanup(cls.daemon_log.close)
+        fixtures = os.path.join(cls.tmp, "fixtures")
+        subprocess.run([sys.executable, os.path.join(ROOT, "tests", "fixtures", "mkhome.py"),
+                        "--out", fixtures], check=True, stdout=subprocess.DEVNULL)
+        cls.pcap = os.path.join(fixtures, "home.pcap")
+        cls.state = os.path.join(cls.tmp, "state")
+        cls.socket = os.path.join(cls.state, "yamori.sock")
+        cls.headless = shared_headless()
+        cls.daemon = None
+        cls.addClassCleanup(cls.stop_daemon)
+        cls.start_daemon()
+        cls.panel_log = open(os.path.join(ARTIFACTS, "panel.log"), "w")
+        cls.panel_env = dict(cls.headless.env, YAMORI_SOCKET=cls.socket,
+                             GSETTINGS_BACKEND="memory", G_DEBUG="fatal-warnings",
+                             LANG="ja_JP.UTF-8", LANGUAGE="ja",
+                             XDG_CONFIG_HOME=os.path.join(cls.tmp, "config"),
+                             NO_AT_BRIDGE="0")
+        cls.panel_log.write("DISPLAY=%s XAUTHORITY=%s\n" % (
+            cls.panel_env.get("DISPLAY"), cls.panel_env.get("XAUTHORITY")))
+        cls.panel_log.flush()
+        cls.panel = subprocess.Popen([PANEL, "--kiosk"], env=cls.panel_env,
+                                     stdout=cls.panel_log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        import gi
+        gi.require_version("Atspi", "2.0")
+        from gi.repository import Atspi
+        cls.Atspi = Atspi
+
+    @classmethod
+    def tearDownClass(cls):
+        stop_group(cls.panel)
+        cls.panel_log.close()
+        cls.stop_daemon()
+
+    @classmethod
+    def start_daemon(cls):
+        env = dict(os.environ, LANG="ja_JP.UTF-8", LANGUAGE="ja")
+        # ip netns exec execs yamorid itself: the group is the daemon's.
+        cls.daemon = subprocess.Popen(
+            ["ip", "netns", "exec", cls.netns, YAMORID, "-r", cls.pcap,
+             "--state-dir", cls.state, "-c", cls.conf, "--serve"],
+            env=env, stdout=cls.daemon_log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        deadline = time.time() + 30
+        while not os.path.exists(cls.socket) or cls.ctl("status").returncode != 0:
+            if time.time() > deadline or cls.daemon.poll() is not None:
+                raise RuntimeError("yamorid did not start serving")
+            time.sleep(0.2)
+
+    @classmethod
+    def stop_daemon(cls):
+        if cls.daemon:
+            stop_group(cls.daemon)
+            cls.daemon = None
+
+    @classmethod
+    def nft_set(cls):
+        """The MACs in the daemon's isolation sets, in its namespace."""
+        macs = set()
+        for family in ("bridge", "inet"):
+            r = subprocess.run(["ip", "netns", "exec", cls.netns, "nft", "-j", "list",
+                                "set", family, "yamori", "isolated"],
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                continue
+            for item in json.loads(r.stdout)["nftables"]:
+                for e in item.get("set", {}).get("elem", []):
+                    macs.add(e if isinstance(e, str) else json.dumps(e))
+        return macs
+
     # -- tests ---------------------------------------------------------------
 
     def test_1_every_screen(self):
@@ -568,6 +590,10 @@ class PanelTest(unittest.TestCase):
         answer, box = self.dialog_of(answers, timeout=90)
         self.find(contains=TRUST, root=box)
         self.shot("12-rule-2-done")
+        # This daemon replays a capture: there is no device to reach, and
+        # the panel says the check could not be done rather than "no
+        # default works" (PanelAuditTest checks real devices).
+        self.assertEqual(answer, "パスワードを、調べられませんでした。")
         self.press("閉じる", root=box)
         self.rail("いまの様子")
 
@@ -648,6 +674,133 @@ class PanelTest(unittest.TestCase):
         choose(1, "毎回聞く")
         daemon_holds("ask")
         self.rail("いまの様子")
+
+
+@unittest.skipIf(SKIP, SKIP)
+class PanelAuditTest(PanelDriver, unittest.TestCase):
+    """Rule 2 from the panel against a real device: a camera in its own
+    namespace (BusyBox telnetd with a factory password, from Mirai's list)
+    on a bridge where yamorid captures live with audit = ask. The household
+    taps the device's Check, agrees, and is told the password is still the
+    one it came with; the daemon flags it. After the password is changed, a
+    second Check says no device opened, and the flag goes."""
+
+    MAC = "02:36:00:00:00:20"
+    NAME = "書斎のカメラ"
+    FOUND = "買ったときのパスワードのままです。"
+    DONE = "点検が終わりました。"
+    FAILED = "パスワードを、調べられませんでした。"
+
+    @classmethod
+    def setUpClass(cls):
+        from test_audit import LOGIN_SCRIPT
+        cls.tmp = tempfile.mkdtemp(prefix="yamori-panel-audit-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
+        pid = os.getpid()
+        box, dev = "ymtpa-box%d" % pid, "ymtpa-dev%d" % pid
+        for ns in (box, dev):
+            subprocess.run(["ip", "netns", "add", ns], check=True)
+            cls.addClassCleanup(subprocess.run, ["ip", "netns", "del", ns], capture_output=True)
+        for cmd in (["-n", box, "link", "add", "br0", "type", "bridge"],
+                    ["-n", box, "addr", "add", "10.236.0.1/24", "dev", "br0"],
+                    ["-n", box, "link", "set", "br0", "up"],
+                    ["-n", box, "link", "set", "lo", "up"],
+                    ["-n", box, "link", "add", "vb", "type", "veth", "peer", "name", "vd",
+                     "netns", dev],
+                    ["-n", box, "link", "set", "vb", "master", "br0", "up"],
+                    ["-n", dev, "link", "set", "vd", "address", cls.MAC, "up"],
+                    ["-n", dev, "addr", "add", "10.236.0.20/24", "dev", "vd"],
+                    ["-n", dev, "link", "set", "lo", "up"]):
+            subprocess.run(["ip"] + cmd, check=True)
+        cls.dev_ns = dev
+        # The camera: telnet with root's factory password.
+        cls.login_dir = os.path.join(cls.tmp, "telnet")
+        os.makedirs(cls.login_dir)
+        cls.set_password("xc3511")
+        with open(os.path.join(cls.login_dir, "user"), "w") as f:
+            f.write("root")
+        login = os.path.join(cls.tmp, "login.sh")
+        with open(login, "w") as f:
+            f.write(LOGIN_SCRIPT % {"dir": cls.login_dir})
+        os.chmod(login, 0o755)
+        telnetd = subprocess.Popen(["ip", "netns", "exec", dev, "busybox", "telnetd", "-F",
+                                    "-b", "10.236.0.20:23", "-l", login],
+                                   start_new_session=True, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        cls.addClassCleanup(stop_group, telnetd)
+        # The daemon, live on the bridge.
+        cls.state = os.path.join(cls.tmp, "state")
+        os.makedirs(cls.state)
+        cls.socket = os.path.join(cls.state, "yamori.sock")
+        conf = os.path.join(cls.tmp, "yamori.conf")
+        with open(conf, "w") as f:
+            f.write("audit = ask\ncommit_interval = 1\n")
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        log = open(os.path.join(ARTIFACTS, "yamorid-audit.log"), "w")
+        cls.addClassCleanup(log.close)
+        daemon = subprocess.Popen(["ip", "netns", "exec", box, YAMORID, "-i", "br0",
+                                   "--state-dir", cls.state, "-c", conf],
+                                  env=dict(os.environ, LANG="ja_JP.UTF-8", LANGUAGE="ja"),
+                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cls.addClassCleanup(stop_group, daemon)
+        deadline = time.time() + 30
+        while cls.MAC not in cls.ctl("devices", "--json").stdout:
+            if time.time() > deadline or daemon.poll() is not None:
+                raise RuntimeError("yamorid did not learn the camera (see yamorid-audit.log)")
+            subprocess.run(["ip", "netns", "exec", dev, "ping", "-c", "1", "-W", "1",
+                            "10.236.0.1"], capture_output=True)
+            time.sleep(0.3)
+        r = cls.ctl("rename", cls.MAC, cls.NAME)
+        assert r.returncode == 0, r.stderr
+        # The panel.
+        cls.headless = shared_headless()
+        panel_log = open(os.path.join(ARTIFACTS, "panel-audit.log"), "w")
+        cls.addClassCleanup(panel_log.close)
+        cls.panel = subprocess.Popen(
+            [PANEL, "--kiosk"], stdout=panel_log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=dict(cls.headless.env, YAMORI_SOCKET=cls.socket, GSETTINGS_BACKEND="memory",
+                     G_DEBUG="fatal-warnings", LANG="ja_JP.UTF-8", LANGUAGE="ja",
+                     XDG_CONFIG_HOME=os.path.join(cls.tmp, "config"), NO_AT_BRIDGE="0"))
+        cls.addClassCleanup(stop_group, cls.panel)
+        import gi
+        gi.require_version("Atspi", "2.0")
+        from gi.repository import Atspi
+        cls.Atspi = Atspi
+
+    @classmethod
+    def set_password(cls, password):
+        with open(os.path.join(cls.login_dir, "pass"), "w") as f:
+            f.write(password)
+
+    def check_from_the_device_page(self):
+        """Check on the camera's page, agree; the answer's (heading, box)."""
+        self.rail("機器")
+        self.tap(self.find(contains=self.NAME, role="list item", timeout=30))
+        self.find(name=self.NAME, role="heading")
+        self.press("調べる")
+        consent = self.dialog("パスワードを調べますか。")
+        self.find(contains=TRUST, root=consent)
+        self.press("調べる", root=consent)
+        return self.dialog_of((self.FOUND, self.DONE, self.FAILED), timeout=120)
+
+    def test_1_found_then_changed(self):
+        answer, box = self.check_from_the_device_page()
+        self.shot("20-audit-found")
+        self.assertEqual(answer, self.FOUND, "the factory password was found (see yamorid-audit.log)")
+        self.find(contains=TRUST, root=box)
+        self.press("閉じる", root=box)
+        self.assertIn("default_password", self.flags()[self.MAC])
+        self.find(contains="パスワードが、買ったときのままです。", anywhere=True)
+
+        # The household changes it and asks again.
+        self.set_password("Yamori-new-9f3k")
+        answer, box = self.check_from_the_device_page()
+        self.find(contains="買ったときのパスワードで、入れる機器はありませんでした。", root=box)
+        self.shot("21-audit-changed")
+        self.assertEqual(answer, self.DONE)
+        self.press("閉じる", root=box)
+        self.assertNotIn("default_password", self.flags()[self.MAC])
 
 
 if __name__ == "__main__":
