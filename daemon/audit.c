@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 
 #include <gcrypt.h>
 #include <openssl/err.h>
@@ -165,6 +168,52 @@ bool ym_audit_addr_allowed(const struct ym_addr *addr)
 {
 	return (addr->family == 4 || addr->family == 6) &&
 	       ym_addr_is_private(addr) && !ym_addr_is_special(addr);
+}
+
+bool ym_audit_addr_on_link(const struct ym_addr *addr)
+{
+	struct ifaddrs *list, *i;
+	bool found = false;
+
+	if (addr->family == 6 && addr->a[0] == 0xfe &&
+	    (addr->a[1] & 0xc0) == 0x80)
+		return true; /* link-local: on the link by definition */
+	if (getifaddrs(&list) < 0)
+		return false;
+	for (i = list; i && !found; i = i->ifa_next) {
+		const uint8_t *ip, *mask;
+		size_t n;
+
+		if (!i->ifa_addr || !i->ifa_netmask ||
+		    !(i->ifa_flags & IFF_UP) || (i->ifa_flags & IFF_LOOPBACK) ||
+		    (i->ifa_flags & IFF_POINTOPOINT))
+			continue;
+		if (addr->family == 4 && i->ifa_addr->sa_family == AF_INET) {
+			ip = (const uint8_t *)&((struct sockaddr_in *)
+							i->ifa_addr)->sin_addr;
+			mask = (const uint8_t *)&((struct sockaddr_in *)
+							  i->ifa_netmask)->sin_addr;
+			n = 4;
+		} else if (addr->family == 6 &&
+			   i->ifa_addr->sa_family == AF_INET6) {
+			ip = ((struct sockaddr_in6 *)i->ifa_addr)
+				     ->sin6_addr.s6_addr;
+			mask = ((struct sockaddr_in6 *)i->ifa_netmask)
+				       ->sin6_addr.s6_addr;
+			n = 16;
+		} else {
+			continue;
+		}
+		found = true;
+		for (size_t k = 0; k < n; k++)
+			if ((ip[k] & mask[k]) != (addr->a[k] & mask[k]))
+				found = false;
+		/* Not this box's own address. */
+		if (found && memcmp(ip, addr->a, n) == 0)
+			found = false;
+	}
+	freeifaddrs(list);
+	return found;
 }
 
 /* ---- the daily budget ---- */
@@ -1204,6 +1253,10 @@ int ym_audit_check(struct ym_audit *a, const uint8_t mac[6],
 	e = ym_audit_budget_get(&a->budget, mac, a->cfg.clock_us());
 	if (ym_audit_budget_spent(e, a->cfg.max_attempts))
 		return -EAGAIN;
+	/* A private address off this box's links would be routed away: to
+	 * another network of the house, or the provider's. */
+	if (!ym_audit_addr_on_link(addr))
+		return -EPERM;
 	job = calloc(1, sizeof(*job));
 	if (!job)
 		return -ENOMEM;

@@ -97,8 +97,8 @@ int ym_audit_init(struct ym_audit **out, uv_loop_t *loop,
 
 /* Starts a check of one device; done() is called when it is over. vendor
  * (may be NULL or "") puts that brand's defaults first. Returns 0, -EPERM
- * for an address not on the LAN (private IPv4, IPv6 ULA or link-local;
- * nothing is sent), -EAGAIN when the device's attempts for today are spent
+ * for an address not on the LAN (private IPv4, IPv6 ULA or link-local, and
+ * on one of this box's links; nothing is sent), -EAGAIN when the device's attempts for today are spent
  * or too many checks run, -EALREADY when this device is being checked,
  * -EINVAL for a bad argument. */
 int ym_audit_check(struct ym_audit *a, const uint8_t mac[6],
@@ -116,6 +116,11 @@ bool ym_audit_due(struct ym_audit *a, const uint8_t mac[6],
  * older than a day, or of a service not checked, is ignored. */
 void ym_audit_restore(struct ym_audit *a, const uint8_t mac[6],
 		      const char *service, uint16_t port, uint64_t at_us);
+
+/* True when the address is on one of this box's links (a subnet of an up
+ * interface, not loopback or point-to-point, not the box's own address;
+ * IPv6 link-local always). */
+bool ym_audit_addr_on_link(const struct ym_addr *addr);
 
 /* True when the address may be audited (private LAN unicast). */
 bool ym_audit_addr_allowed(const struct ym_addr *addr);

@@ -598,6 +598,34 @@ class AuditLan(unittest.TestCase):
                 r = ctl("audit", target)
                 self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
                 self.assertIn("refused", r.stderr)
+            # Device A also claims a private address of another network
+            # (a leftover setting): it is A's, but not on this link, so a
+            # check would be routed away (here through C). Refused, and not
+            # a packet is sent.
+            sh("ip", "-n", NS["A"], "addr", "add", "192.168.77.5/24", "dev", "eth0")
+            try:
+                for _ in range(50):
+                    # Thomas Habets' arping (Debian's "arping"): -S source.
+                    sh("ip", "netns", "exec", NS["A"], "arping", "-c", "1", "-w", "1", "-i",
+                       "eth0", "-S", "192.168.77.5", BOX_IP, check=False)
+                    dev = [d for d in json.loads(ctl("devices", "--json").stdout)
+                           if d["mac"] == mac][0]
+                    if "192.168.77.5" in json.dumps(dev):
+                        break
+                    time.sleep(0.2)
+                else:
+                    self.fail("the daemon did not learn A's second address")
+
+                def tx():
+                    return int(sh("ip", "netns", "exec", NS_BOX, "cat",
+                                  "/sys/class/net/br0/statistics/tx_packets").stdout)
+                before = tx()
+                r = ctl("audit", "192.168.77.5")
+                self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+                self.assertIn("refused", r.stderr)
+                self.assertEqual(tx(), before, "a packet left for 192.168.77.5")
+            finally:
+                sh("ip", "-n", NS["A"], "addr", "del", "192.168.77.5/24", "dev", "eth0")
             self.assertEqual(dmn.stop(), 0)
             # Every attempt is in the log: time, service, user; no passwords.
             import sqlite3

@@ -245,6 +245,13 @@ static void test_lan_only(void **state)
 		assert_int_equal(ym_addr_parse(allowed[i], &addr), 0);
 		assert_true(ym_audit_addr_allowed(&addr));
 	}
+	/* On the link: IPv6 link-local always, loopback never. (A private
+	 * address off every link is refused in test_audit.py, in namespaces
+	 * whose addresses the test knows.) */
+	assert_int_equal(ym_addr_parse("fe80::1", &addr), 0);
+	assert_true(ym_audit_addr_on_link(&addr));
+	assert_int_equal(ym_addr_parse("127.0.0.1", &addr), 0);
+	assert_false(ym_audit_addr_on_link(&addr));
 	/* A link-local IPv6 target needs an interface: refused, not guessed. */
 	assert_int_equal(ym_addr_parse("fe80::1", &addr), 0);
 	assert_int_equal(ym_audit_check(a, mac, &addr, NULL, NULL), -EINVAL);
