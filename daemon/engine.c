@@ -482,6 +482,18 @@ static void announce_new(struct ym_engine *e, bool all)
 	e->announce_created = is.created;
 }
 
+/* The device's first IPv4 address a password check may reach (private,
+ * on this box's link), or NULL. */
+static const struct ym_addr *audit_addr(const struct ym_device *d)
+{
+	for (uint8_t i = 0; i < d->n_ips; i++)
+		if (d->ips[i].addr.family == 4 &&
+		    ym_audit_addr_allowed(&d->ips[i].addr) &&
+		    ym_audit_addr_on_link(&d->ips[i].addr))
+			return &d->ips[i].addr;
+	return NULL;
+}
+
 static void check_lifecycle(struct ym_device *d, void *arg)
 {
 	struct ym_engine *e = arg;
@@ -493,15 +505,11 @@ static void check_lifecycle(struct ym_device *d, void *arg)
 	if (e->audit && strcmp(e->cfg.audit, "on") == 0 &&
 	    !(d->flags & YM_FLAG_RETIRED) &&
 	    ym_audit_due(e->audit, d->mac, YM_AUDIT_DAY_US)) {
-		for (uint8_t i = 0; i < d->n_ips; i++) {
-			if (d->ips[i].addr.family == 4 &&
-			    ym_audit_addr_allowed(&d->ips[i].addr)) {
-				(void)!ym_audit_check(e->audit, d->mac,
-						      &d->ips[i].addr,
-						      d->vendor, NULL);
-				break;
-			}
-		}
+		const struct ym_addr *addr = audit_addr(d);
+
+		if (addr)
+			(void)!ym_audit_check(e->audit, d->mac, addr,
+					      d->vendor, NULL);
 	}
 }
 
@@ -849,13 +857,13 @@ static json_t *api_audit(struct ym_engine *e, json_t *args,
 	d = audit_target(e, args, err, errlen);
 	if (!d)
 		return NULL;
-	/* The address asked for, else the device's first IPv4. */
+	/* The address asked for, else the device's first IPv4 that can be
+	 * checked. */
 	t = json_string_value(json_object_get(args, "target"));
 	if (ym_addr_parse(t, &want) == 0)
 		addr = &want;
-	for (uint8_t i = 0; !addr && i < d->n_ips; i++)
-		if (d->ips[i].addr.family == 4)
-			addr = &d->ips[i].addr;
+	else
+		addr = audit_addr(d);
 	if (!addr || !ym_audit_addr_allowed(addr)) {
 		snprintf(err, errlen, "refused: only devices on this home "
 			 "network are checked");
