@@ -50,6 +50,23 @@ const char *ym_alert_kind_name(enum ym_alert_kind kind)
 	return (unsigned)kind < YM_ALERT_KIND_COUNT ? kind_names[kind] : "";
 }
 
+bool ym_alert_kind_is_behaviour(enum ym_alert_kind kind)
+{
+	switch (kind) {
+	case YM_ALERT_TELNET_SCAN:
+	case YM_ALERT_PORT_SCAN:
+	case YM_ALERT_ARP_SCAN:
+	case YM_ALERT_DOS_ATTACK:
+	case YM_ALERT_MALWARE_CONTACT:
+	case YM_ALERT_DGA_DOMAIN:
+	case YM_ALERT_GATEWAY_SPOOF:
+	case YM_ALERT_ABNORMAL_UPLOAD:
+		return true;
+	default:
+		return false;
+	}
+}
+
 const char *ym_severity_name(enum ym_severity sev)
 {
 	return (unsigned)sev <= YM_CRITICAL ? severity_names[sev] : "info";
@@ -110,7 +127,8 @@ int ym_alerts_raise(struct ym_alerts *a, enum ym_alert_kind kind,
 	memcpy(buf + 7, key.target, tlen);
 	key.key = ym_hash_bytes(buf, 7 + tlen, 0x5eed) | 1;
 	slot = &a->cache[key.key % YM_ALERT_CACHE];
-	if (sev == YM_CRITICAL && !(dev->flags & YM_FLAG_SUSPICIOUS)) {
+	if (sev == YM_CRITICAL && ym_alert_kind_is_behaviour(kind) &&
+	    !(dev->flags & YM_FLAG_SUSPICIOUS)) {
 		dev->flags |= YM_FLAG_SUSPICIOUS;
 		dev->dirty = true;
 	}

@@ -7,6 +7,7 @@
 #ifndef YM_ALERTS_H
 #define YM_ALERTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "util.h"
@@ -44,6 +45,12 @@ enum ym_alert_kind {
 };
 
 const char *ym_alert_kind_name(enum ym_alert_kind kind);
+
+/* True for the kinds that tell of what a device does (scans, attacks,
+ * malware contact, spoofing, abnormal upload): only those, when critical,
+ * make it "suspicious" and may isolate it by themselves. A weakness (a
+ * factory password, an old device) is told, never acted on alone. */
+bool ym_alert_kind_is_behaviour(enum ym_alert_kind kind);
 const char *ym_severity_name(enum ym_severity sev);
 
 struct ym_alerts_stats {

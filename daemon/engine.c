@@ -702,7 +702,7 @@ static void on_alert_raised(struct ym_alerts_observer *obs,
 	ym_mac_format(dev->mac, mac);
 	/* auto_isolate = critical: a device raising a critical alert is cut
 	 * off at once (verified like any isolation). */
-	if (sev == YM_CRITICAL && kind != YM_ALERT_ISOLATED &&
+	if (sev == YM_CRITICAL && ym_alert_kind_is_behaviour(kind) &&
 	    strcmp(e->cfg.auto_isolate, "critical") == 0 &&
 	    !(dev->flags & YM_FLAG_ISOLATED)) {
 		char why[160];
@@ -797,10 +797,18 @@ static void on_audit_done(struct ym_audit_observer *o,
 		 * default clears the flag: the household changed the
 		 * password. One that could not tell (the device was off, did
 		 * not answer, or today's attempts were spent) leaves it. */
-		if (accepted)
+		if (accepted) {
 			d->flags |= YM_FLAG_DEFAULT_PASSWORD;
-		else if (answered && !undecided)
+		} else if (answered && !undecided) {
 			d->flags &= ~YM_FLAG_DEFAULT_PASSWORD;
+			/* Fixed: the warning is over, not just read. */
+			if (ym_store_begin(e->store) < 0 ||
+			    ym_store_resolve_alerts(
+				    e->store, d->mac,
+				    ym_alert_kind_name(
+					    YM_ALERT_DEFAULT_PASSWORD)) < 0)
+				e->store_errors++;
+		}
 		d->dirty = true;
 		if (telnet)
 			ym_alerts_raise(e->alerts, YM_ALERT_RISKY_SERVICE,

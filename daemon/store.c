@@ -783,6 +783,28 @@ int ym_store_set_alert_state(struct ym_store *s, int64_t id,
 	return sqlite3_changes(s->db) ? 0 : -ENOENT;
 }
 
+int ym_store_resolve_alerts(struct ym_store *s, const uint8_t mac[6],
+			    const char *kind)
+{
+	char m[YM_MAC_STRLEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	ym_mac_format(mac, m);
+	if (sqlite3_prepare_v2(s->db, "UPDATE alerts SET state = 'resolved'"
+			       " WHERE mac = ?1 AND kind = ?2"
+			       " AND state != 'resolved'",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sql_err(s);
+	return sqlite3_changes(s->db);
+}
+
 int ym_store_put_isolation(struct ym_store *s, const uint8_t mac[6],
 			   uint64_t since_us, const char *reason,
 			   bool verified)

@@ -115,6 +115,11 @@ int ym_store_retire(struct ym_store *s, const uint8_t mac[6]) YM_MUST_CHECK;
 int ym_store_set_alert_state(struct ym_store *s, int64_t id,
 			     const char *state) YM_MUST_CHECK;
 
+/* Marks a device's open or acknowledged alerts of one kind resolved (the
+ * cause went away, e.g. the password was changed); the number changed. */
+int ym_store_resolve_alerts(struct ym_store *s, const uint8_t mac[6],
+			    const char *kind) YM_MUST_CHECK;
+
 /* Logs one password-check attempt: when, which service, which user and
  * whether it was accepted. The password is never passed here. */
 int ym_store_log_attempt(struct ym_store *s, uint64_t at_us,

@@ -801,6 +801,16 @@ class PanelAuditTest(PanelDriver, unittest.TestCase):
         self.assertEqual(answer, self.DONE)
         self.press("閉じる", root=box)
         self.assertNotIn("default_password", self.flags()[self.MAC])
+        # The warning is over (resolved, not just read), and the page no
+        # longer says so.
+        alerts = json.loads(self.ctl("alerts", "--json").stdout)
+        states = {a["state"] for a in alerts
+                  if a["mac"] == self.MAC and a["kind"] == "default_password"}
+        self.assertEqual(states, {"resolved"})
+        self.gone("パスワードが、買ったときのままです。")
+        self.assertFalse([n for n in self.nodes() if n.get_name() == "危険"],
+                         "the device is still shown in danger")
+        self.shot("22-audit-fixed")
 
 
 if __name__ == "__main__":
