@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <locale.h>
+#include <net/if.h>
 
 #include <jansson.h>
 #include <pcap/pcap.h>
@@ -1438,6 +1439,11 @@ int ym_engine_start_live(struct ym_engine *e, char *err, size_t errlen)
 		acfg.max_attempts = e->cfg.audit_attempts;
 		acfg.spacing_ms = e->cfg.audit_spacing * 1000;
 		acfg.max_active = e->cfg.audit_parallel;
+		/* An IPv6 link-local device is reached on the (first)
+		 * interface it was seen on. */
+		if (e->cfg.n_interfaces > 0)
+			acfg.v6_scope_id =
+				if_nametoindex(e->cfg.interfaces[0]);
 		if (ym_audit_init(&e->audit, e->loop, path, &acfg,
 				  &e->audit_obs, err, errlen) < 0) {
 			/* Without credentials there is nothing to check. */
