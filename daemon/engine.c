@@ -869,11 +869,14 @@ static json_t *api_audit(struct ym_engine *e, json_t *args,
 	/* The address asked for, else the device's first IPv4 that can be
 	 * checked. */
 	t = json_string_value(json_object_get(args, "target"));
-	if (ym_addr_parse(t, &want) == 0)
+	if (ym_addr_parse(t, &want) == 0) {
 		addr = &want;
-	else
-		addr = audit_addr(d);
-	if (!addr || !ym_audit_addr_allowed(addr)) {
+	} else if (!(addr = audit_addr(d))) {
+		snprintf(err, errlen, "refused: no address of this device on "
+			 "this network is known yet");
+		return NULL;
+	}
+	if (!ym_audit_addr_allowed(addr)) {
 		snprintf(err, errlen, "refused: only devices on this home "
 			 "network are checked");
 		return NULL;

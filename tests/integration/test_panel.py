@@ -744,7 +744,15 @@ class PanelAuditTest(PanelDriver, unittest.TestCase):
                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         cls.addClassCleanup(stop_group, daemon)
         deadline = time.time() + 30
-        while cls.MAC not in cls.ctl("devices", "--json").stdout:
+
+        def learned():
+            # Its IPv4 address, not only its MAC (IPv6 neighbour discovery
+            # may come first): the check needs the address.
+            devices = json.loads(cls.ctl("devices", "--json").stdout or "[]")
+            return any(d["mac"] == cls.MAC and "10.236.0.20" in json.dumps(d)
+                       for d in devices)
+
+        while not learned():
             if time.time() > deadline or daemon.poll() is not None:
                 raise RuntimeError("yamorid did not learn the camera (see yamorid-audit.log)")
             subprocess.run(["ip", "netns", "exec", dev, "ping", "-c", "1", "-W", "1",
