@@ -10,17 +10,18 @@ devices on veth pairs:
   device C, 10.233.0.13  badly behaved servers (silent, garbage, early
                          close, slow drip, endless headers)
 
-The servers are Debian's own: BusyBox telnetd, OpenSSH's sshd, vsftpd,
-lighttpd (mod_auth, Basic on port 80 and Digest on 8080), and GStreamer's
-gst-rtsp-server library (Basic on 554, Digest on 8554). Two stand-ins, said
-plainly: telnetd runs a tiny login script of ours (-l) that asks "login:"
-and "Password:" and then starts the real BusyBox shell, and the RTSP server
-is the gst-rtsp-server library driven by a 60-line Python launcher
-(audit_rtsp_server.py; Debian packages no RTSP server binary).
+The servers are Debian's own: BusyBox telnetd with BusyBox's login(1),
+OpenSSH's sshd, vsftpd, lighttpd (mod_auth: Basic on 80, Digest on 8080;
+with mod_openssl, Digest on 443 and Basic on 8443; a plain HTML login form
+on 8000), and GStreamer's gst-rtsp-server library (Basic on 554, Digest on
+8554). One stand-in, said plainly: the RTSP server is the gst-rtsp-server
+library driven by a 60-line Python launcher (audit_rtsp_server.py; Debian
+packages no RTSP server binary).
 
-No system user is created: sshd and vsftpd run in a private mount namespace
-where /etc/passwd and /etc/shadow are bind-mounted copies with one extra
-account, "admin" (uid 4242), so the host's accounts are never touched.
+No system user is created: telnetd, sshd and vsftpd run in a private mount
+namespace where /etc/passwd and /etc/shadow are bind-mounted copies in
+which root has telnet's test password and one account, "admin" (uid 4242),
+is added, so the host's accounts are never touched.
 
 tests/audit_driver runs each check from the box namespace and prints the
 report as JSON. Checked: defaults found (DEFAULT_ACCEPTED, with the user
@@ -113,27 +114,48 @@ def skip_reason():
 
 SKIP = skip_reason()
 
-LOGIN_SCRIPT = r"""#!/bin/sh
-# The telnet login of an embedded device, as BusyBox telnetd -l runs it: a
-# prompt, the password without echo, a second's delay and "Login incorrect"
-# on failure (like login(1)), the real BusyBox shell on success.
-tries=0
-while [ $tries -lt 3 ]; do
-	printf 'IPCamera login: '
-	IFS= read -r u || exit 1
-	printf 'Password: '
-	stty -echo 2>/dev/null
-	IFS= read -r p || exit 1
-	stty echo 2>/dev/null
-	printf '\r\n'
-	if [ "$u" = "$(cat %(dir)s/user)" ] && [ "$p" = "$(cat %(dir)s/pass)" ]; then
-		exec /bin/busybox sh -i
-	fi
-	sleep 1
-	printf 'Login incorrect\r\n\r\n'
-	tries=$((tries + 1))
-done
-"""
+def private_accounts(d, accounts):
+    """Writes d/passwd and d/shadow: copies of the host's with ACCOUNTS
+    ({user: password}) set, root's password replaced when root is among
+    them, others added (uid 4242 on, home d/home). Returns the shell words
+    that bind-mount them over /etc/passwd and /etc/shadow in a private
+    mount namespace, so the host's own accounts are never touched. Files
+    are rewritten in place (the same inodes), so a running server sees a
+    changed password at once."""
+    home = os.path.join(d, "home")
+    os.makedirs(home, exist_ok=True)
+    with open("/etc/passwd") as f:
+        passwd = f.read()
+    with open("/etc/shadow") as f:
+        shadow = f.read()
+    for i, (user, password) in enumerate(sorted(accounts.items())):
+        crypted = sh("openssl", "passwd", "-6", "-stdin", input=password + "\n").stdout.strip()
+        line = "%s:%s:19000:0:99999:7:::" % (user, crypted)
+        if re.search("^%s:" % re.escape(user), shadow, re.M):
+            shadow = re.sub("^%s:.*$" % re.escape(user), lambda m: line, shadow, flags=re.M)
+        else:
+            passwd += "%s:x:%d:%d:Yamori test device account:%s:/bin/sh\n" % (
+                user, 4242 + i, 4242 + i, home)
+            shadow += line + "\n"
+    for name, text in (("passwd", passwd), ("shadow", shadow)):
+        path = os.path.join(d, name)
+        with open(path, "w") as f:
+            f.write(text)
+    os.chmod(os.path.join(d, "shadow"), 0o640)
+    return ("mount --bind %(dir)s/passwd /etc/passwd && "
+            "mount --bind %(dir)s/shadow /etc/shadow && " % {"dir": d})
+
+
+def telnetd_command(d, ip):
+    """BusyBox telnetd on ip:23 with BusyBox's own login(1) (its applet,
+    through a symlink named "login"): a prompt, the password without echo,
+    a 3 s delay and "Login incorrect" on failure, a shell on success. Run
+    after private_accounts' binds."""
+    os.makedirs(os.path.join(d, "bin"), exist_ok=True)
+    login = os.path.join(d, "bin", "login")
+    if not os.path.lexists(login):
+        os.symlink(shutil.which("busybox"), login)
+    return "exec busybox telnetd -F -b %s:23 -l %s" % (ip, login)
 
 LIGHTTPD_CONF = """
 server.modules = ("mod_openssl", "mod_auth", "mod_authn_file")
@@ -290,39 +312,20 @@ class Lan:
         os.makedirs(d)
         ip, ns = IP[key], NS[key]
         fill = {"dir": d, "ip": ip}
-        # telnet: BusyBox telnetd with a device-like login script.
-        tdir = os.path.join(d, "telnet")
-        os.makedirs(tdir)
-        for name, value in zip(("user", "pass"), creds["telnet"]):
-            with open(os.path.join(tdir, name), "w") as f:
-                f.write(value)
-        login = os.path.join(d, "login.sh")
-        with open(login, "w") as f:
-            f.write(LOGIN_SCRIPT % {"dir": tdir})
-        os.chmod(login, 0o755)
-        self.spawn(ns, "busybox", "telnetd", "-F", "-b", ip + ":23", "-l", login)
-        # ssh and ftp: one "admin" account in a private passwd/shadow.
-        user, password = creds["ssh"]
-        home = os.path.join(d, "home")
-        os.makedirs(home)
+        # telnet, ssh and ftp: accounts in a private passwd/shadow: root
+        # with telnet's factory password (BusyBox's own login checks it),
+        # "admin" for sshd and vsftpd.
+        assert creds["telnet"][0] == "root" and creds["ssh"][0] != "root"
+        binds = private_accounts(d, {"root": creds["telnet"][1],
+                                     creds["ssh"][0]: creds["ssh"][1]})
+        self.spawn(ns, "unshare", "-m", "--propagation", "private", "sh", "-c",
+                   binds + telnetd_command(d, ip))
         os.makedirs(os.path.join(d, "empty"))
         os.chmod(os.path.join(d, "empty"), 0o555)
-        crypted = sh("openssl", "passwd", "-6", "-stdin", input=password + "\n").stdout.strip()
-        with open("/etc/passwd") as f:
-            passwd = f.read()
-        with open("/etc/shadow") as f:
-            shadow = f.read()
-        with open(os.path.join(d, "passwd"), "w") as f:
-            f.write(passwd + "%s:x:4242:4242:Yamori test device account:%s:/bin/sh\n" % (user, home))
-        with open(os.path.join(d, "shadow"), "w") as f:
-            f.write(shadow + "%s:%s:19000:0:99999:7:::\n" % (user, crypted))
-        os.chmod(os.path.join(d, "shadow"), 0o640)
         sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", os.path.join(d, "host_key"))
         for name, text in (("sshd_config", SSHD_CONF), ("vsftpd.conf", VSFTPD_CONF)):
             with open(os.path.join(d, name), "w") as f:
                 f.write(text % fill)
-        binds = ("mount --bind %(dir)s/passwd /etc/passwd && "
-                 "mount --bind %(dir)s/shadow /etc/shadow && " % fill)
         os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # sshd's privsep dir
         self.spawn(ns, "unshare", "-m", "--propagation", "private", "sh", "-c",
                    binds + "exec /usr/sbin/sshd -D -e -f %(dir)s/sshd_config" % fill)

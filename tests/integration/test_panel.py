@@ -679,7 +679,8 @@ class PanelTest(PanelDriver, unittest.TestCase):
 @unittest.skipIf(SKIP, SKIP)
 class PanelAuditTest(PanelDriver, unittest.TestCase):
     """Rule 2 from the panel against a real device: a camera in its own
-    namespace (BusyBox telnetd with a factory password, from Mirai's list)
+    namespace (BusyBox telnetd and login, root on a factory password from
+    Mirai's list)
     on a bridge where yamorid captures live with audit = ask. The household
     taps the device's Check, agrees, and is told the password is still the
     one it came with; the daemon flags it. After the password is changed, a
@@ -693,7 +694,8 @@ class PanelAuditTest(PanelDriver, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        from test_audit import LOGIN_SCRIPT
+        from test_audit import private_accounts, telnetd_command
+        cls.private_accounts = staticmethod(private_accounts)
         cls.tmp = tempfile.mkdtemp(prefix="yamori-panel-audit-")
         cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
         pid = os.getpid()
@@ -712,19 +714,14 @@ class PanelAuditTest(PanelDriver, unittest.TestCase):
                     ["-n", dev, "addr", "add", "10.236.0.20/24", "dev", "vd"],
                     ["-n", dev, "link", "set", "lo", "up"]):
             subprocess.run(["ip"] + cmd, check=True)
-        cls.dev_ns = dev
-        # The camera: telnet with root's factory password.
-        cls.login_dir = os.path.join(cls.tmp, "telnet")
-        os.makedirs(cls.login_dir)
-        cls.set_password("xc3511")
-        with open(os.path.join(cls.login_dir, "user"), "w") as f:
-            f.write("root")
-        login = os.path.join(cls.tmp, "login.sh")
-        with open(login, "w") as f:
-            f.write(LOGIN_SCRIPT % {"dir": cls.login_dir})
-        os.chmod(login, 0o755)
-        telnetd = subprocess.Popen(["ip", "netns", "exec", dev, "busybox", "telnetd", "-F",
-                                    "-b", "10.236.0.20:23", "-l", login],
+        # The camera: BusyBox telnetd and login, root with the factory
+        # password (from Mirai's list), in a private passwd/shadow.
+        cls.dev_dir = os.path.join(cls.tmp, "camera")
+        os.makedirs(cls.dev_dir)
+        binds = cls.set_password("xc3511")
+        telnetd = subprocess.Popen(["ip", "netns", "exec", dev, "unshare", "-m", "--propagation",
+                                    "private", "sh", "-c",
+                                    binds + telnetd_command(cls.dev_dir, "10.236.0.20")],
                                    start_new_session=True, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
         cls.addClassCleanup(stop_group, telnetd)
@@ -778,8 +775,8 @@ class PanelAuditTest(PanelDriver, unittest.TestCase):
 
     @classmethod
     def set_password(cls, password):
-        with open(os.path.join(cls.login_dir, "pass"), "w") as f:
-            f.write(password)
+        """root's password on the camera; the bind-mount words."""
+        return cls.private_accounts(cls.dev_dir, {"root": password})
 
     def check_from_the_device_page(self):
         """Check on the camera's page, agree; the answer's (heading, box)."""
