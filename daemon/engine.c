@@ -765,57 +765,79 @@ static json_t *audit_report_json(const struct ym_audit_report *r)
 			 "services", list);
 }
 
+/* Resolves a device's alerts whose cause a check found gone. */
+static void resolve(struct ym_engine *e, const struct ym_device *d,
+		    enum ym_alert_kind kind, const char *target)
+{
+	if (ym_store_begin(e->store) < 0 ||
+	    ym_store_resolve_alerts(e->store, d->mac, ym_alert_kind_name(kind),
+				    target) < 0)
+		e->store_errors++;
+}
+
 static void on_audit_done(struct ym_audit_observer *o,
 			  const struct ym_audit_report *r, void *token)
 {
 	struct ym_engine *e = ym_container_of(o, struct ym_engine, audit_obs);
 	struct ym_device *d = ym_inventory_find(e->inv, r->mac);
-	bool accepted = false, telnet = false, answered = false,
-	     undecided = false;
+	const char *dp = ym_alert_kind_name(YM_ALERT_DEFAULT_PASSWORD);
+	bool accepted = false, telnet = false, ftp = false, answered = false;
+	char target[32];
+	int left;
 
 	for (uint32_t i = 0; i < r->n; i++) {
 		const struct ym_audit_service_result *x = &r->services[i];
-		char target[32];
 
-		if (strcmp(x->service, "telnet") == 0 &&
-		    x->result != YM_AUDIT_NOT_OFFERED)
-			telnet = true;
-		if (x->result != YM_AUDIT_NOT_OFFERED)
-			answered = true;
-		if (x->result == YM_AUDIT_ERROR ||
-		    (x->result == YM_AUDIT_LOGIN_REQUIRED &&
-		     strcmp(x->detail, "attempts for today spent") == 0))
-			undecided = true;
-		if (x->result != YM_AUDIT_DEFAULT_ACCEPTED || !d)
+		if (x->result == YM_AUDIT_NOT_OFFERED)
 			continue;
-		accepted = true;
+		answered = true;
+		telnet |= strcmp(x->service, "telnet") == 0;
+		ftp |= strcmp(x->service, "ftp") == 0;
+	}
+	if (!d)
+		goto out;
+	for (uint32_t i = 0; i < r->n; i++) {
+		const struct ym_audit_service_result *x = &r->services[i];
+
 		snprintf(target, sizeof(target), "%s/%u", x->service, x->port);
-		ym_alerts_raise(e->alerts, YM_ALERT_DEFAULT_PASSWORD,
-				YM_CRITICAL, d, target, NULL, e->clock_us);
-	}
-	if (d) {
-		/* A check that reached the device and found no working
-		 * default clears the flag: the household changed the
-		 * password. One that could not tell (the device was off, did
-		 * not answer, or today's attempts were spent) leaves it. */
-		if (accepted) {
-			d->flags |= YM_FLAG_DEFAULT_PASSWORD;
-		} else if (answered && !undecided) {
-			d->flags &= ~YM_FLAG_DEFAULT_PASSWORD;
-			/* Fixed: the warning is over, not just read. */
-			if (ym_store_begin(e->store) < 0 ||
-			    ym_store_resolve_alerts(
-				    e->store, d->mac,
-				    ym_alert_kind_name(
-					    YM_ALERT_DEFAULT_PASSWORD)) < 0)
-				e->store_errors++;
-		}
-		d->dirty = true;
-		if (telnet)
-			ym_alerts_raise(e->alerts, YM_ALERT_RISKY_SERVICE,
-					YM_WARNING, d, "telnet", NULL,
+		if (x->result == YM_AUDIT_DEFAULT_ACCEPTED) {
+			accepted = true;
+			ym_alerts_raise(e->alerts, YM_ALERT_DEFAULT_PASSWORD,
+					YM_CRITICAL, d, target, NULL,
 					e->clock_us);
+		} else if (answered &&
+			   (x->result == YM_AUDIT_NOT_OFFERED ||
+			    x->result == YM_AUDIT_DEFAULTS_REFUSED)) {
+			/* The device answered, and this way in is closed or
+			 * its factory password no longer works: that warning
+			 * is over, not just read. A service that could not be
+			 * told (an error, today's attempts spent) keeps it. */
+			resolve(e, d, YM_ALERT_DEFAULT_PASSWORD, target);
+		}
 	}
+	/* The flag says whether a factory password is still known to work
+	 * somewhere on the device. */
+	if (accepted) {
+		d->flags |= YM_FLAG_DEFAULT_PASSWORD;
+	} else if (answered) {
+		left = ym_store_begin(e->store) < 0 ? -1 :
+		       ym_store_count_unresolved(e->store, d->mac, dp);
+		if (left < 0)
+			e->store_errors++;
+		else if (left == 0)
+			d->flags &= ~YM_FLAG_DEFAULT_PASSWORD;
+	}
+	d->dirty = true;
+	if (telnet)
+		ym_alerts_raise(e->alerts, YM_ALERT_RISKY_SERVICE, YM_WARNING,
+				d, "telnet", NULL, e->clock_us);
+	/* Telnet or FTP turned off (and the device answered on something
+	 * else): that way in is closed. */
+	if (answered && !telnet)
+		resolve(e, d, YM_ALERT_RISKY_SERVICE, "telnet");
+	if (answered && !ftp)
+		resolve(e, d, YM_ALERT_RISKY_SERVICE, "ftp");
+out:
 	if (token)
 		ym_api_complete(token, audit_report_json(r), NULL);
 }

@@ -784,7 +784,7 @@ int ym_store_set_alert_state(struct ym_store *s, int64_t id,
 }
 
 int ym_store_resolve_alerts(struct ym_store *s, const uint8_t mac[6],
-			    const char *kind)
+			    const char *kind, const char *target)
 {
 	char m[YM_MAC_STRLEN];
 	sqlite3_stmt *st;
@@ -793,16 +793,40 @@ int ym_store_resolve_alerts(struct ym_store *s, const uint8_t mac[6],
 	ym_mac_format(mac, m);
 	if (sqlite3_prepare_v2(s->db, "UPDATE alerts SET state = 'resolved'"
 			       " WHERE mac = ?1 AND kind = ?2"
+			       " AND (?3 IS NULL OR target = ?3)"
 			       " AND state != 'resolved'",
 			       -1, &st, NULL) != SQLITE_OK)
 		return sql_err(s);
 	sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	if (target)
+		sqlite3_bind_text(st, 3, target, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return sql_err(s);
 	return sqlite3_changes(s->db);
+}
+
+int ym_store_count_unresolved(struct ym_store *s, const uint8_t mac[6],
+			      const char *kind)
+{
+	char m[YM_MAC_STRLEN];
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	ym_mac_format(mac, m);
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM alerts WHERE"
+			       " mac = ?1 AND kind = ?2 AND state != 'resolved'",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? n : sql_err(s);
 }
 
 int ym_store_put_isolation(struct ym_store *s, const uint8_t mac[6],

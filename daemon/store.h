@@ -115,10 +115,16 @@ int ym_store_retire(struct ym_store *s, const uint8_t mac[6]) YM_MUST_CHECK;
 int ym_store_set_alert_state(struct ym_store *s, int64_t id,
 			     const char *state) YM_MUST_CHECK;
 
-/* Marks a device's open or acknowledged alerts of one kind resolved (the
- * cause went away, e.g. the password was changed); the number changed. */
+/* Marks a device's open or acknowledged alerts of one kind (and target,
+ * unless NULL) resolved: the cause went away, e.g. the password was
+ * changed. Returns the number changed. */
 int ym_store_resolve_alerts(struct ym_store *s, const uint8_t mac[6],
-			    const char *kind) YM_MUST_CHECK;
+			    const char *kind, const char *target) YM_MUST_CHECK;
+
+/* The number of a device's alerts of one kind that are not resolved, or
+ * negative on error. */
+int ym_store_count_unresolved(struct ym_store *s, const uint8_t mac[6],
+			      const char *kind) YM_MUST_CHECK;
 
 /* Logs one password-check attempt: when, which service, which user and
  * whether it was accepted. The password is never passed here. */

@@ -48,6 +48,44 @@ static void clear_box(GtkBox *box)
 		gtk_box_remove(box, child);
 }
 
+/* Open warnings and critical alerts about the device that no flag above
+ * tells (an unsafe way in, a UPnP opening, a password sent in the clear,
+ * what it did), in the daemon's words: the page says why it is marked. */
+static guint show_alert_problems(YmDeviceDetail *self, JsonObject *dev)
+{
+	static const char *const told_by_flags[] = {
+		"new_device",  "default_password", "unsupported",
+		"no_support_contact", "outdated_firmware", "idle",
+		"isolated",    NULL,
+	};
+	GPtrArray *alerts = ym_household_get_alerts(self->household);
+	const char *mac = json_object_get_string_member_with_default(dev, "mac",
+								    "");
+	guint shown = 0;
+
+	for (guint i = 0; alerts && i < alerts->len; i++) {
+		JsonObject *a = alerts->pdata[i];
+		const char *kind = json_object_get_string_member_with_default(
+			a, "kind", "");
+		const char *message =
+			json_object_get_string_member_with_default(a, "message",
+								   "");
+
+		if (g_strcmp0(json_object_get_string_member_with_default(
+				      a, "mac", ""),
+			      mac) != 0 ||
+		    g_strcmp0(json_object_get_string_member_with_default(
+				      a, "severity", "info"),
+			      "info") == 0 ||
+		    g_strv_contains(told_by_flags, kind) || !message[0])
+			continue;
+		gtk_box_append(self->problems_box,
+			       wrapped_label(message, "ym-problem"));
+		shown++;
+	}
+	return shown;
+}
+
 static void show_problems(YmDeviceDetail *self, JsonObject *dev)
 {
 	JsonArray *flags = json_object_has_member(dev, "flags")
@@ -69,6 +107,7 @@ static void show_problems(YmDeviceDetail *self, JsonObject *dev)
 			       wrapped_label(text, "ym-problem"));
 		shown++;
 	}
+	shown += show_alert_problems(self, dev);
 	if (!shown)
 		gtk_box_append(self->problems_box,
 			       wrapped_label(_("No problems were found."), NULL));

@@ -815,6 +815,9 @@ class PanelAuditTest(PanelDriver, unittest.TestCase):
         self.gone("パスワードが、買ったときのままです。")
         self.assertFalse([n for n in self.nodes() if n.get_name() == "危険"],
                          "the device is still shown in danger")
+        # Still "caution", and the page says why: telnet is open.
+        self.find(name="注意")
+        self.find(contains="「%s」に、危ない入り口が開いています。" % self.NAME, anywhere=True)
         self.shot("22-audit-fixed")
 
 
