@@ -705,6 +705,15 @@ class Wire:
             n += sum(1 for ts, fb, syn, ack, _, _ in evs if fb and syn and not ack and t0 <= ts <= t1)
         return n
 
+    def ports_between(self, t0, t1):
+        """{port: packets} of the checks' traffic in [t0, t1]."""
+        out = {}
+        for evs in self.events.values():
+            for e in evs:
+                if t0 <= e[0] <= t1:
+                    out[e[5]] = out.get(e[5], 0) + 1
+        return dict(sorted(out.items()))
+
     def busy_seconds(self, t0, t1):
         """Seconds of [t0, t1) with at least one packet of a check."""
         secs = set()
@@ -930,11 +939,12 @@ def run_rate(h, args, audit, n, pps, capture):
     if res["drop_events"]:
         near = []
         for at, _n in res["drop_events"]:
+            # The sample that saw the drop came 0.5 s after the one before.
             t = res["t0"] + at
-            near.append(wire.connections_between(t - 1.5, t + 0.5))
-        res["drop_check_connections"] = near
-        log("%s: drops (s into the window, packets): %s; commits at %s; check connections "
-            "within 1.5 s before each: %s" % (name, res["drop_events"], res["commits"], near))
+            near.append(wire.ports_between(t - 1.5, t))
+        res["drop_check_ports"] = near
+        log("%s: drops (s into the window, packets): %s; commits at %s; check packets by "
+            "port in the 1.5 s before each sample: %s" % (name, res["drop_events"], res["commits"], near))
     log("%s: sent %d (%.0f/s), decoded %d, dropped %d, CPU %.2f s (%.1f s/M packets), "
         "%d audit connections in the window"
         % (name, res["sent"], res["pps"], res["packets"], res["dropped"], res["cpu"],
@@ -1073,11 +1083,13 @@ def markdown(h, args, timing, rates, sweep):
         for r in rates:
             if r["drop_events"]:
                 out.append("Drops in `%s`: %s (seconds into the window: packets, sampled every "
-                           "0.5 s); commits at %s s; check connections in the 2 s around each "
-                           "drop: %s." % (r["name"], ", ".join("%.1f: %s" % (a, commas(n)) for a, n in
-                                                               r["drop_events"]),
-                                          ", ".join("%.1f" % c for c in r["commits"]) or "none seen",
-                                          ", ".join(map(str, r.get("drop_check_connections", [])))))
+                           "0.5 s); commits at %s s; the checks' packets by port in the 1.5 s "
+                           "before: %s." % (
+                               r["name"], ", ".join("%.1f: %s" % (a, commas(n)) for a, n in
+                                                    r["drop_events"]),
+                               ", ".join("%.1f" % c for c in r["commits"]) or "none seen",
+                               "; ".join(", ".join("%s: %d" % kv for kv in p.items()) or "none"
+                                         for p in r.get("drop_check_ports", []))))
         for pps in sorted({r["target"] for r in rates}):
             off = [r["cpu_per_mpkt"] for r in rates if r["target"] == pps and r["audit"] == "off"]
             on = [r["cpu_per_mpkt"] for r in rates if r["target"] == pps and r["audit"] == "on"]
