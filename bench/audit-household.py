@@ -155,35 +155,10 @@ NEEDED = ["ip", "tcpdump", "tcpreplay", "busybox", "/usr/sbin/sshd", "ssh-keygen
           "/usr/sbin/vsftpd", "/usr/sbin/lighttpd", "unshare", "taskset", "openssl", "ping",
           SYS_PYTHON]
 
-SSHD_CONF = """
-ListenAddress %(ip)s
-Port 22
-HostKey %(dir)s/host_key
-PidFile none
-UsePAM no
-PasswordAuthentication yes
-KbdInteractiveAuthentication no
-PermitRootLogin no
-AuthorizedKeysFile none
-StrictModes no
-AllowUsers admin
-"""
-
-VSFTPD_CONF = """
-listen=YES
-listen_ipv6=NO
-listen_address=%(ip)s
-listen_port=21
-background=NO
-anonymous_enable=NO
-local_enable=YES
-write_enable=NO
-pam_service_name=vsftpd
-secure_chroot_dir=%(dir)s/empty
-seccomp_sandbox=NO
-xferlog_enable=NO
-vsftpd_log_file=%(dir)s/vsftpd.log
-"""
+# The same sshd and vsftpd settings as the audit tests (the test module
+# only defines things when imported; its namespaces are made by its tests).
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+from test_audit import SSHD_CONF, VSFTPD_CONF  # noqa: E402
 
 HAVE_MOD_OPENSSL = os.path.exists("/usr/lib/lighttpd/mod_openssl.so")
 
