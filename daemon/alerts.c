@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inventory.h"
+#include "device.h"
 #include "store.h"
 
 /* Recent alerts remembered for cooldowns; older ones just write again. */

@@ -17,8 +17,8 @@
 
 #include "api.h"
 #include "config.h"
+#include "device.h"
 #include "i18n.h"
-#include "inventory.h"
 #include "report.h"
 #include "store.h"
 #include "support.h"

@@ -435,6 +435,22 @@ static enum ym_decode_result decode_sll(struct cursor *c, struct ym_packet *pkt,
 	return decode_ethertype(c, pkt, type);
 }
 
+/* DHCPv4 is read here, once per packet, for the inventory, the sniffers
+ * and detection. A message that does not parse is not a malformed frame:
+ * the frame stays good and bad_dhcp says so. */
+static void decode_dhcp(struct ym_packet *pkt)
+{
+	if ((pkt->l3 != YM_L3_IPV4 && pkt->l3 != YM_L3_IPV6) ||
+	    pkt->proto != 17 || !pkt->payload ||
+	    !((pkt->sport == 68 && pkt->dport == 67) ||
+	      (pkt->sport == 67 && pkt->dport == 68)))
+		return;
+	if (ym_dhcp_parse(pkt->payload, pkt->payload_len, &pkt->dhcp) == 0)
+		pkt->has_dhcp = true;
+	else
+		pkt->bad_dhcp = true;
+}
+
 enum ym_decode_result ym_decode(int linktype, const uint8_t *data,
 				uint32_t caplen, uint32_t wirelen,
 				struct ym_packet *pkt)
@@ -442,28 +458,38 @@ enum ym_decode_result ym_decode(int linktype, const uint8_t *data,
 	struct cursor c = { data, caplen, wirelen < caplen ? caplen : wirelen };
 	uint64_t ts = pkt->ts_us;
 
+	enum ym_decode_result r;
+
 	memset(pkt, 0, sizeof(*pkt));
 	pkt->ts_us = ts;
 	pkt->caplen = caplen;
 	pkt->wirelen = c.wire;
 	switch (linktype) {
 	case YM_LINK_ETHERNET:
-		return decode_ethernet(&c, pkt);
+		r = decode_ethernet(&c, pkt);
+		break;
 	case YM_LINK_LINUX_SLL:
-		return decode_sll(&c, pkt, false);
+		r = decode_sll(&c, pkt, false);
+		break;
 	case YM_LINK_LINUX_SLL2:
-		return decode_sll(&c, pkt, true);
+		r = decode_sll(&c, pkt, true);
+		break;
 	case YM_LINK_RAW:
 	case YM_LINK_RAW_LT:
 	case YM_LINK_IPV4:
 	case YM_LINK_IPV6:
-		return decode_raw_ip(&c, pkt);
+		r = decode_raw_ip(&c, pkt);
+		break;
 	case YM_LINK_NULL:
 		/* BSD loopback: a 4-byte address family in host order. */
 		if (!skip(&c, 4))
 			return YM_DECODE_BAD_LINK;
-		return decode_raw_ip(&c, pkt);
+		r = decode_raw_ip(&c, pkt);
+		break;
 	default:
 		return YM_DECODE_UNSUPPORTED_LINK;
 	}
+	if (r == YM_DECODE_OK)
+		decode_dhcp(pkt);
+	return r;
 }

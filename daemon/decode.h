@@ -1,5 +1,5 @@
-/* Decoding of captured frames: link layer, IPv4/IPv6, ARP, TCP, UDP, ICMP
- * and ICMPv6 neighbour discovery. Every header is length-checked before it is
+/* Decoding of captured frames: link layer, IPv4/IPv6, ARP, TCP, UDP, ICMP,
+ * ICMPv6 neighbour discovery and DHCPv4. Every header is length-checked before it is
  * read; the decoder never reads past caplen and never allocates. */
 #ifndef YM_DECODE_H
 #define YM_DECODE_H
@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dhcp.h"
 #include "util.h"
 
 /* Link types, as libpcap's DLT values on Linux. */
@@ -98,6 +99,11 @@ struct ym_packet {
 	struct ym_arp arp;      /* valid when l3 == YM_L3_ARP */
 	bool has_nd;
 	struct ym_nd nd;        /* valid when has_nd */
+
+	/* DHCPv4 (UDP 67/68 over IP), parsed once for every reader. */
+	bool has_dhcp;          /* dhcp holds a well-formed message */
+	bool bad_dhcp;          /* UDP 67/68 that is no DHCP message */
+	struct ym_dhcp dhcp;    /* valid when has_dhcp */
 };
 
 #define YM_TCP_FIN 0x01

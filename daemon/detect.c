@@ -442,12 +442,11 @@ static void check_arp(struct ym_detect *d, struct ym_device *src,
 static void check_dhcp_server(struct ym_detect *d, struct ym_device *src,
 			      const struct ym_packet *pkt)
 {
-	struct ym_dhcp m;
+	const struct ym_dhcp *m = &pkt->dhcp;
 	char ev[256], mac[YM_MAC_STRLEN];
 
-	if (ym_dhcp_parse(pkt->payload, pkt->payload_len, &m) < 0 ||
-	    m.op != 2 ||
-	    (m.msg_type != YM_DHCP_OFFER && m.msg_type != YM_DHCP_ACK))
+	if (!pkt->has_dhcp || m->op != 2 ||
+	    (m->msg_type != YM_DHCP_OFFER && m->msg_type != YM_DHCP_ACK))
 		return;
 	if (!d->has_dhcp_server) {
 		memcpy(d->dhcp_server, src->mac, 6);

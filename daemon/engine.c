@@ -137,6 +137,14 @@ static bool on_device_load(struct ym_inventory_observer *obs,
 	return ym_store_get_device(e->store, mac, out) == 0;
 }
 
+static void on_dhcp_client(struct ym_inventory_observer *obs,
+			   struct ym_device *dev, const struct ym_dhcp *msg)
+{
+	struct ym_engine *e = ym_container_of(obs, struct ym_engine, inv_obs);
+
+	ym_sniff_dhcp(&e->sniff, dev, msg);
+}
+
 static void on_flow_end(struct ym_flow_observer *obs, const struct ym_flow *f)
 {
 	struct ym_engine *e = ym_container_of(obs, struct ym_engine, flow_obs);
@@ -188,22 +196,8 @@ static void on_described(struct ym_upnp_observer *obs, const uint8_t mac[6],
 			 const struct ym_upnp_desc *desc)
 {
 	struct ym_engine *e = ym_container_of(obs, struct ym_engine, upnp_obs);
-	struct ym_device *d = ym_inventory_find(e->inv, mac);
-	char model[160];
 
-	if (!d)
-		return;
-	snprintf(model, sizeof(model), "%s%s%s", desc->model_name,
-		 desc->model_name[0] && desc->model_number[0] ? " " : "",
-		 desc->model_number);
-	ym_identify_signal(e->id, d, YM_SIG_UPNP_MANUFACTURER,
-			   desc->manufacturer);
-	ym_identify_signal(e->id, d, YM_SIG_UPNP_MODEL, model);
-	ym_identify_signal(e->id, d, YM_SIG_UPNP_TYPE, desc->device_type);
-	ym_identify_signal(e->id, d, YM_SIG_UPNP_NAME, desc->friendly_name);
-	if (desc->firmware[0])
-		ym_device_add_evidence(d, "upnp_firmware", desc->firmware,
-				       "firmware");
+	ym_sniff_upnp(&e->sniff, ym_inventory_find(e->inv, mac), desc);
 }
 
 static int restore_device(const struct ym_device *d, void *arg)
@@ -230,6 +224,7 @@ int ym_engine_init(struct ym_engine **out, uv_loop_t *loop,
 	e->inv_obs.device_evicted = on_device_evicted;
 	e->inv_obs.device_replaced = on_device_replaced;
 	e->inv_obs.device_load = on_device_load;
+	e->inv_obs.dhcp_client = on_dhcp_client;
 	rc = ym_oui_init(&e->oui, cfg->oui_dir, &e->oui_entries);
 	if (rc < 0) {
 		snprintf(err, errlen, "out of memory reading %s", cfg->oui_dir);

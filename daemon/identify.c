@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inventory.h"
+#include "device.h"
 #include "ym-limits.h"
 
 /* Rules loaded from one directory; a router has room for thousands. */
@@ -578,14 +578,15 @@ static void fill(struct ym_evidence *e, enum ym_signal sig, const char *value)
 static bool seen_before(struct ym_device *d, enum ym_signal sig,
 			const char *value)
 {
+	struct ym_identify_seen *seen = &d->id_seen;
 	uint32_t h = (uint32_t)ym_hash_bytes(value, strlen(value),
 					     (uint64_t)sig + 1) | 1;
 
 	for (int i = 0; i < YM_SEEN_SIGNALS; i++)
-		if (d->seen[i] == h)
+		if (seen->hash[i] == h)
 			return true;
-	d->seen[d->seen_next] = h;
-	d->seen_next = (uint8_t)((d->seen_next + 1) % YM_SEEN_SIGNALS);
+	seen->hash[seen->next] = h;
+	seen->next = (uint8_t)((seen->next + 1) % YM_SEEN_SIGNALS);
 	return false;
 }
 

@@ -7,7 +7,6 @@
 #include <strings.h>
 #include <sys/random.h>
 
-#include "dhcp.h"
 #include "identify.h"
 #include "oui.h"
 
@@ -22,8 +21,17 @@ struct local_net {
 	uint8_t plen;
 };
 
+/* A device record in the table, with the table's own links: the next slot
+ * in its hash chain (or the free list) and its place in the LRU list, least
+ * recently heard first. Slots are handed out as indices so the pool can be
+ * one allocation. */
+struct ym_inventory_slot {
+	struct ym_device dev;
+	int32_t next, lru_prev, lru_next;
+};
+
 struct ym_inventory {
-	struct ym_device *pool;
+	struct ym_inventory_slot *pool;
 	int32_t *buckets;
 	uint32_t mask, max;
 	int32_t free_head, lru_head, lru_tail;
@@ -40,17 +48,6 @@ struct ym_inventory {
 	struct ym_addr router_ip;  /* DHCP option 3 */
 	struct ym_inventory_stats stats;
 };
-
-static const char *const flag_names[YM_FLAG_COUNT] = {
-	"default_password", "unsupported", "no_support_contact",
-	"outdated_firmware", "idle", "gone", "suspicious", "isolated",
-	"retired", "randomized_mac",
-};
-
-const char *ym_flag_name(unsigned bit)
-{
-	return bit < YM_FLAG_COUNT ? flag_names[bit] : NULL;
-}
 
 int ym_inventory_init(struct ym_inventory **out, uint32_t max_devices,
 		      const struct ym_oui *oui, struct ym_identify *id,
@@ -101,24 +98,36 @@ static uint32_t mac_hash(const struct ym_inventory *inv, const uint8_t mac[6])
 	return (uint32_t)ym_hash_mac(mac, inv->seed);
 }
 
-static void lru_unlink(struct ym_inventory *inv, struct ym_device *d)
+/* The slot holding a device record handed out by this inventory. */
+static struct ym_inventory_slot *slot_of(struct ym_device *d)
 {
-	if (d->lru_prev >= 0)
-		inv->pool[d->lru_prev].lru_next = d->lru_next;
-	else
-		inv->lru_head = d->lru_next;
-	if (d->lru_next >= 0)
-		inv->pool[d->lru_next].lru_prev = d->lru_prev;
-	else
-		inv->lru_tail = d->lru_prev;
+	return ym_container_of(d, struct ym_inventory_slot, dev);
 }
 
-static void lru_append(struct ym_inventory *inv, struct ym_device *d)
+static int32_t slot_index(const struct ym_inventory *inv,
+			  const struct ym_inventory_slot *sl)
 {
-	int32_t idx = (int32_t)(d - inv->pool);
+	return (int32_t)(sl - inv->pool);
+}
 
-	d->lru_next = -1;
-	d->lru_prev = inv->lru_tail;
+static void lru_unlink(struct ym_inventory *inv, struct ym_inventory_slot *sl)
+{
+	if (sl->lru_prev >= 0)
+		inv->pool[sl->lru_prev].lru_next = sl->lru_next;
+	else
+		inv->lru_head = sl->lru_next;
+	if (sl->lru_next >= 0)
+		inv->pool[sl->lru_next].lru_prev = sl->lru_prev;
+	else
+		inv->lru_tail = sl->lru_prev;
+}
+
+static void lru_append(struct ym_inventory *inv, struct ym_inventory_slot *sl)
+{
+	int32_t idx = slot_index(inv, sl);
+
+	sl->lru_next = -1;
+	sl->lru_prev = inv->lru_tail;
 	if (inv->lru_tail >= 0)
 		inv->pool[inv->lru_tail].lru_next = idx;
 	else
@@ -132,31 +141,32 @@ struct ym_device *ym_inventory_find(struct ym_inventory *inv,
 	int32_t idx = inv->buckets[mac_hash(inv, mac) & inv->mask];
 
 	for (; idx >= 0; idx = inv->pool[idx].next)
-		if (memcmp(inv->pool[idx].mac, mac, 6) == 0)
-			return &inv->pool[idx];
+		if (memcmp(inv->pool[idx].dev.mac, mac, 6) == 0)
+			return &inv->pool[idx].dev;
 	return NULL;
 }
 
 /* Takes a device out of the table and the LRU list. */
 static void remove_device(struct ym_inventory *inv, struct ym_device *d)
 {
-	int32_t idx = (int32_t)(d - inv->pool);
+	struct ym_inventory_slot *sl = slot_of(d);
+	int32_t idx = slot_index(inv, sl);
 	int32_t *pp = &inv->buckets[mac_hash(inv, d->mac) & inv->mask];
 
 	while (*pp >= 0 && *pp != idx)
 		pp = &inv->pool[*pp].next;
 	if (*pp == idx)
-		*pp = d->next;
-	lru_unlink(inv, d);
-	memset(d, 0, sizeof(*d));
-	d->next = inv->free_head;
+		*pp = sl->next;
+	lru_unlink(inv, sl);
+	memset(sl, 0, sizeof(*sl));
+	sl->next = inv->free_head;
 	inv->free_head = idx;
 	inv->stats.devices--;
 }
 
 static void evict_oldest(struct ym_inventory *inv)
 {
-	struct ym_device *d = &inv->pool[inv->lru_head];
+	struct ym_device *d = &inv->pool[inv->lru_head].dev;
 
 	/* The store writes the device before it leaves memory, so nothing
 	 * that was learned is lost. */
@@ -166,38 +176,11 @@ static void evict_oldest(struct ym_inventory *inv)
 	inv->stats.evicted++;
 }
 
-void ym_device_add_evidence(struct ym_device *dev, const char *signal,
-			    const char *value, const char *conclusion)
-{
-	struct ym_evidence *e = NULL;
-
-	for (uint8_t i = 0; i < dev->n_evidence; i++) {
-		if (strcmp(dev->evidence[i].signal, signal) == 0 &&
-		    strcmp(dev->evidence[i].value, value) == 0) {
-			if (strcmp(dev->evidence[i].conclusion, conclusion) == 0)
-				return;
-			e = &dev->evidence[i];
-			break;
-		}
-	}
-	if (!e) {
-		/* A full list keeps its oldest entries: the first signals
-		 * (vendor, hostname) are the ones identification rests on. */
-		if (dev->n_evidence >= YM_MAX_EVIDENCE)
-			return;
-		e = &dev->evidence[dev->n_evidence++];
-	}
-	memset(e, 0, sizeof(*e));
-	snprintf(e->signal, sizeof(e->signal), "%s", signal);
-	ym_strlcpy_clean(e->value, value, strlen(value), sizeof(e->value));
-	snprintf(e->conclusion, sizeof(e->conclusion), "%s", conclusion);
-	dev->dirty = true;
-}
-
 static struct ym_device *device_get(struct ym_inventory *inv,
 				    const uint8_t mac[6], uint64_t ts)
 {
 	struct ym_device *d = ym_inventory_find(inv, mac);
+	struct ym_inventory_slot *sl;
 	const char *vendor;
 	uint32_t h;
 	int32_t idx;
@@ -224,16 +207,16 @@ static struct ym_device *device_get(struct ym_inventory *inv,
 		idx = inv->free_head;
 		inv->free_head = inv->pool[idx].next;
 	}
-	d = &inv->pool[idx];
-	memset(d, 0, sizeof(*d));
+	sl = &inv->pool[idx];
+	memset(sl, 0, sizeof(*sl));
+	d = &sl->dev;
 	memcpy(d->mac, mac, 6);
-	d->in_use = true;
 	d->first_us = d->last_us = ts;
 	snprintf(d->type, sizeof(d->type), "unknown");
 	h = mac_hash(inv, mac);
-	d->next = inv->buckets[h & inv->mask];
+	sl->next = inv->buckets[h & inv->mask];
 	inv->buckets[h & inv->mask] = idx;
-	lru_append(inv, d);
+	lru_append(inv, sl);
 	inv->stats.devices++;
 	inv->stats.created++;
 	d->dirty = true;
@@ -449,7 +432,7 @@ static void maybe_link(struct ym_inventory *inv, struct ym_device *d)
 	if (!(d->flags & YM_FLAG_RANDOMIZED_MAC) || (!by_name && !by_id))
 		return;
 	for (int32_t i = inv->lru_head; i >= 0; i = inv->pool[i].lru_next) {
-		struct ym_device *o = &inv->pool[i];
+		struct ym_device *o = &inv->pool[i].dev;
 		bool same;
 
 		if (o == d || !(o->flags & YM_FLAG_RANDOMIZED_MAC))
@@ -472,81 +455,59 @@ static void maybe_link(struct ym_inventory *inv, struct ym_device *d)
 		merge(inv, d, match);
 }
 
-/* What a DHCP client says about itself, for identification. */
-static void dhcp_signals(struct ym_inventory *inv, struct ym_device *d,
-			 const struct ym_dhcp *msg)
-{
-	char params[4 * sizeof(msg->params) + 1];
-	size_t off = 0;
-
-	if (msg->has_hostname)
-		ym_identify_signal(inv->id, d, YM_SIG_DHCP_HOSTNAME,
-				   msg->hostname);
-	ym_identify_signal(inv->id, d, YM_SIG_DHCP_VENDOR, msg->vendor_class);
-	ym_identify_signal(inv->id, d, YM_SIG_DHCP_FQDN, msg->fqdn);
-	params[0] = '\0';
-	for (uint8_t i = 0; i < msg->n_params; i++)
-		off += (size_t)snprintf(params + off, sizeof(params) - off,
-					"%s%u", i ? "," : "", msg->params[i]);
-	ym_identify_signal(inv->id, d, YM_SIG_DHCP_PARAMS, params);
-}
-
 static void handle_dhcp(struct ym_inventory *inv, struct ym_device *src,
 			const struct ym_packet *pkt)
 {
-	struct ym_dhcp msg;
+	const struct ym_dhcp *msg = &pkt->dhcp;
 	struct ym_device *client;
 	struct ym_addr a;
 
-	if (ym_dhcp_parse(pkt->payload, pkt->payload_len, &msg) < 0) {
-		inv->stats.dhcp_bad++;
-		return;
-	}
-	if (msg.op == 1) {
+	if (msg->op == 1) {
 		/* A client speaks for itself only: the hardware address must
 		 * be the frame's sender. */
-		if (memcmp(msg.chaddr, src->mac, 6) != 0)
+		if (memcmp(msg->chaddr, src->mac, 6) != 0)
 			return;
-		if (msg.has_hostname && msg.hostname[0] &&
-		    strcmp(src->hostname, msg.hostname) != 0) {
+		if (msg->has_hostname && msg->hostname[0] &&
+		    strcmp(src->hostname, msg->hostname) != 0) {
 			snprintf(src->hostname, sizeof(src->hostname), "%s",
-				 msg.hostname);
+				 msg->hostname);
 			src->dirty = true;
 		}
-		if (msg.client_id_len) {
-			src->client_id_len = msg.client_id_len;
-			memcpy(src->client_id, msg.client_id,
-			       msg.client_id_len);
+		if (msg->client_id_len) {
+			src->client_id_len = msg->client_id_len;
+			memcpy(src->client_id, msg->client_id,
+			       msg->client_id_len);
 		}
-		dhcp_signals(inv, src, &msg);
+		if (inv->obs && inv->obs->dhcp_client)
+			inv->obs->dhcp_client(inv->obs, src, msg);
 		maybe_link(inv, src);
 		return;
 	}
-	if (msg.msg_type != YM_DHCP_ACK && msg.msg_type != YM_DHCP_OFFER)
+	if (msg->msg_type != YM_DHCP_ACK && msg->msg_type != YM_DHCP_OFFER)
 		return;
 	if (!src->dhcp_server) {
 		src->dhcp_server = true;
 		src->dirty = true;
 	}
-	if (msg.has_router) {
-		ym_addr_set4(&a, msg.router);
+	if (msg->has_router) {
+		ym_addr_set4(&a, msg->router);
 		inv->router_ip = a;
 		inv->has_router_ip = true;
 	}
-	if (msg.msg_type != YM_DHCP_ACK)
+	if (msg->msg_type != YM_DHCP_ACK)
 		return;
-	ym_addr_set4(&a, msg.yiaddr);
-	if (msg.has_mask) {
+	ym_addr_set4(&a, msg->yiaddr);
+	if (msg->has_mask) {
 		struct ym_addr net = a;
 		unsigned plen = 0;
 
 		for (int i = 0; i < 4; i++) {
-			net.a[i] &= msg.mask[i];
-			plen += (unsigned)__builtin_popcount(msg.mask[i]);
+			net.a[i] &= msg->mask[i];
+			plen += (unsigned)__builtin_popcount(msg->mask[i]);
 		}
 		learn_net(inv, &net, plen);
 	}
-	client = ym_inventory_find(inv, msg.chaddr);
+	client = ym_inventory_find(inv, msg->chaddr);
 	if (client)
 		add_ip(client, &a, pkt->ts_us);
 }
@@ -579,9 +540,9 @@ struct ym_device *ym_inventory_packet(struct ym_inventory *inv,
 	src->bytes_up += pkt->wirelen;
 	src->pkts_up++;
 	src->dirty = true;
-	if (inv->lru_tail != (int32_t)(src - inv->pool)) {
-		lru_unlink(inv, src);
-		lru_append(inv, src);
+	if (inv->lru_tail != slot_index(inv, slot_of(src))) {
+		lru_unlink(inv, slot_of(src));
+		lru_append(inv, slot_of(src));
 	}
 	switch (pkt->l3) {
 	case YM_L3_ARP:
@@ -602,9 +563,9 @@ struct ym_device *ym_inventory_packet(struct ym_inventory *inv,
 	}
 	if (pkt->has_nd)
 		handle_nd(inv, src, pkt);
-	if (pkt->proto == 17 && pkt->payload &&
-	    ((pkt->sport == 68 && pkt->dport == 67) ||
-	     (pkt->sport == 67 && pkt->dport == 68)))
+	if (pkt->bad_dhcp)
+		inv->stats.dhcp_bad++;
+	if (pkt->has_dhcp)
 		handle_dhcp(inv, src, pkt);
 	return src;
 }
@@ -647,7 +608,7 @@ void ym_inventory_decide(struct ym_inventory *inv)
 	 * router advertisements, then the device through which most internet
 	 * traffic arrives. */
 	for (int32_t i = inv->lru_head; i >= 0; i = inv->pool[i].lru_next) {
-		struct ym_device *d = &inv->pool[i];
+		struct ym_device *d = &inv->pool[i].dev;
 		int r = 0;
 
 		if (inv->has_router_ip && has_ip(d, &inv->router_ip))
@@ -681,7 +642,7 @@ void ym_inventory_decide(struct ym_inventory *inv)
 		return;
 	}
 	for (int32_t i = inv->lru_head; i >= 0; i = inv->pool[i].lru_next) {
-		struct ym_device *d = &inv->pool[i];
+		struct ym_device *d = &inv->pool[i].dev;
 
 		if (d == best) {
 			set_gateway(inv, d, true, why, conf);
@@ -698,8 +659,8 @@ struct ym_device *ym_inventory_find_addr(struct ym_inventory *inv,
 {
 	/* Rare (a request names a device by address): a walk will do. */
 	for (int32_t i = inv->lru_head; i >= 0; i = inv->pool[i].lru_next)
-		if (has_ip(&inv->pool[i], addr))
-			return &inv->pool[i];
+		if (has_ip(&inv->pool[i].dev, addr))
+			return &inv->pool[i].dev;
 	return NULL;
 }
 
@@ -718,7 +679,7 @@ void ym_inventory_foreach(struct ym_inventory *inv,
 			  void *arg)
 {
 	for (int32_t i = inv->lru_head; i >= 0; i = inv->pool[i].lru_next)
-		fn(&inv->pool[i], arg);
+		fn(&inv->pool[i].dev, arg);
 }
 
 struct ym_device *ym_inventory_restore(struct ym_inventory *inv,
@@ -731,14 +692,9 @@ struct ym_device *ym_inventory_restore(struct ym_inventory *inv,
 	inv->obs = NULL;
 	d = device_get(inv, saved->mac, saved->first_us);
 	inv->obs = obs;
-	int32_t next = d->next, prev = d->lru_prev, lnext = d->lru_next;
-
-	/* Keep the table links of the slot, take everything else. */
+	/* The record is taken whole; the slot's table links stay as they
+	 * are, outside it. */
 	*d = *saved;
-	d->next = next;
-	d->lru_prev = prev;
-	d->lru_next = lnext;
-	d->in_use = true;
 	d->dirty = false;
 	/* A device from an earlier run was announced then. */
 	d->announced = true;

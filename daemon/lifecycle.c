@@ -6,7 +6,7 @@
 #include <ndpi_api.h>
 
 #include "alerts.h"
-#include "inventory.h"
+#include "device.h"
 #include "support.h"
 
 /* A flow is use when a person is behind it: media of this size, any flow

@@ -2,8 +2,8 @@
 
 #include <string.h>
 
+#include "device.h"
 #include "i18n.h"
-#include "inventory.h"
 #include "util.h"
 
 const char *ym_device_display_name(const struct ym_device *d)

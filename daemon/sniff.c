@@ -4,10 +4,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "device.h"
 #include "dhcp.h"
 #include "dns.h"
 #include "identify.h"
-#include "inventory.h"
 #include "lldp.h"
 #include "ssdp.h"
 
@@ -271,4 +271,44 @@ void ym_sniff_flow(struct ym_sniff *s, struct ym_device *dev,
 	ym_identify_signal(s->id, dev, YM_SIG_HTTP_USER_AGENT,
 			   info->user_agent);
 	ym_identify_signal(s->id, dev, YM_SIG_JA3, info->ja3);
+}
+
+void ym_sniff_dhcp(struct ym_sniff *s, struct ym_device *dev,
+		   const struct ym_dhcp *msg)
+{
+	char params[4 * sizeof(msg->params) + 1];
+	size_t off = 0;
+
+	if (!dev)
+		return;
+	if (msg->has_hostname)
+		ym_identify_signal(s->id, dev, YM_SIG_DHCP_HOSTNAME,
+				   msg->hostname);
+	ym_identify_signal(s->id, dev, YM_SIG_DHCP_VENDOR, msg->vendor_class);
+	ym_identify_signal(s->id, dev, YM_SIG_DHCP_FQDN, msg->fqdn);
+	params[0] = '\0';
+	for (uint8_t i = 0; i < msg->n_params; i++)
+		off += (size_t)snprintf(params + off, sizeof(params) - off,
+					"%s%u", i ? "," : "", msg->params[i]);
+	ym_identify_signal(s->id, dev, YM_SIG_DHCP_PARAMS, params);
+}
+
+void ym_sniff_upnp(struct ym_sniff *s, struct ym_device *dev,
+		   const struct ym_upnp_desc *desc)
+{
+	char model[160];
+
+	if (!dev)
+		return;
+	snprintf(model, sizeof(model), "%s%s%s", desc->model_name,
+		 desc->model_name[0] && desc->model_number[0] ? " " : "",
+		 desc->model_number);
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_MANUFACTURER,
+			   desc->manufacturer);
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, model);
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_TYPE, desc->device_type);
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_NAME, desc->friendly_name);
+	if (desc->firmware[0])
+		ym_device_add_evidence(dev, "upnp_firmware", desc->firmware,
+				       "firmware");
 }

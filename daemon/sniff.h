@@ -1,8 +1,11 @@
 /* Sniffers: read what devices announce about themselves (mDNS/DNS-SD,
- * LLMNR, NetBIOS, SSDP, DHCPv6, LLDP, CDP) and what nDPI found in their
- * flows (DNS names, TLS server names, User-Agents, JA3), and hand it to
- * identification as signals of the sending device. Only a device's own
- * announcements count: answers it gives, not questions it asks. */
+ * LLMNR, NetBIOS, SSDP, DHCPv4, DHCPv6, LLDP, CDP, UPnP descriptions) and
+ * what nDPI found in their flows (DNS names, TLS server names, User-Agents,
+ * JA3), and hand it to identification as signals of the sending device.
+ * This is the one door into identification for what devices say; only the
+ * inventory adds the registry vendor and the gateway it recognised. Only a
+ * device's own announcements count: answers it gives, not questions it
+ * asks. */
 #ifndef YM_SNIFF_H
 #define YM_SNIFF_H
 
@@ -12,7 +15,9 @@
 #include "flow.h"
 
 struct ym_device;
+struct ym_dhcp;
 struct ym_identify;
+struct ym_upnp_desc;
 
 struct ym_sniff_stats {
 	uint64_t mdns, llmnr, netbios, ssdp, dhcp6, lldp, cdp;
@@ -39,5 +44,14 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 void ym_sniff_flow(struct ym_sniff *s, struct ym_device *dev,
 		   const struct ym_flow *f, const struct ym_flow_info *info,
 		   const char *proto);
+
+/* Reads what a DHCPv4 client dev said about itself (hostname, vendor
+ * class, FQDN, parameter list); the inventory hands these on. */
+void ym_sniff_dhcp(struct ym_sniff *s, struct ym_device *dev,
+		   const struct ym_dhcp *msg);
+
+/* Reads the UPnP description dev gave when asked. */
+void ym_sniff_upnp(struct ym_sniff *s, struct ym_device *dev,
+		   const struct ym_upnp_desc *desc);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include <sqlite3.h>
 
-#include "inventory.h"
+#include "device.h"
 
 /* Migrations, applied in order from PRAGMA user_version; index i brings the
  * schema from version i to i + 1. Never edit a released entry: add one. */

@@ -16,8 +16,8 @@
 #include <sqlite3.h>
 
 #include "alerts.h"
+#include "device.h"
 #include "intel.h"
-#include "inventory.h"
 #include "store.h"
 
 static char dir[64];

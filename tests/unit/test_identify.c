@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
+#include "device.h"
 #include "identify.h"
-#include "inventory.h"
 
 static char dir[64];
 

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "alerts.h"
-#include "inventory.h"
+#include "device.h"
 #include "lifecycle.h"
 #include "store.h"
 #include "support.h"

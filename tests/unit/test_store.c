@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "inventory.h"
+#include "device.h"
 #include "store.h"
 
 static char dir[64];
