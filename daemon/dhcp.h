@@ -1,5 +1,7 @@
-/* DHCPv4 message parsing (RFC 2131/2132): the fields the inventory uses.
- * Options are walked with a bounds-checked iterator; nothing is allocated. */
+/* DHCPv4 message parsing (RFC 2131/2132): the fields the inventory, the
+ * sniffers and detection use; the decoder parses each message once for all
+ * of them. Options are walked with a bounds-checked iterator; nothing is
+ * allocated. */
 #ifndef YM_DHCP_H
 #define YM_DHCP_H
 

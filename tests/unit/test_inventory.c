@@ -390,6 +390,64 @@ static void test_evicted_device_keeps_its_record(void **state)
 	ym_inventory_fini(inv);
 }
 
+struct dhcp_seen {
+	struct ym_inventory_observer obs;
+	int count;
+	char hostname[64];
+};
+
+static void on_dhcp_client(struct ym_inventory_observer *obs,
+			   struct ym_device *dev, const struct ym_dhcp *msg)
+{
+	struct dhcp_seen *ds = (struct dhcp_seen *)obs;
+
+	assert_memory_equal(dev->mac, mac_pc, 6);
+	ds->count++;
+	snprintf(ds->hostname, sizeof(ds->hostname), "%s", msg->hostname);
+}
+
+/* DHCP is parsed once, by the decoder; the inventory reads the parsed
+ * message, hands a client's own one on, and counts those that are not. */
+static void test_dhcp_parsed_once(void **state)
+{
+	struct dhcp_seen ds = { .obs.dhcp_client = on_dhcp_client };
+	struct ym_inventory *inv;
+	struct ym_inventory_stats s;
+	struct ym_packet p;
+	uint8_t buf[400];
+	uint32_t len;
+
+	(void)state;
+	assert_int_equal(ym_inventory_init(&inv, 64, oui, NULL, &ds.obs), 0);
+	len = build_dhcp(buf, 0, "taro-laptop");
+	decode_at(&p, buf, len, 10);
+	assert_true(p.has_dhcp);
+	assert_false(p.bad_dhcp);
+	assert_int_equal(p.dhcp.op, 1);
+	assert_string_equal(p.dhcp.hostname, "taro-laptop");
+	ym_inventory_packet(inv, &p);
+	assert_int_equal(ds.count, 1);
+	assert_string_equal(ds.hostname, "taro-laptop");
+	/* The server's answer is read, not handed on as the client's. */
+	len = build_dhcp(buf, 1, NULL);
+	feed(inv, buf, len, 11);
+	assert_int_equal(ds.count, 1);
+	/* Port 68 to 67 with no DHCP message: the frame is still good. */
+	len = build_ipv4(buf, mac_pc, mac_gw, ip_pc, ip_gw, 68, 67, 0, 0,
+			 "not dhcp", 8);
+	p.ts_us = 12;
+	assert_int_equal(ym_decode(YM_LINK_ETHERNET, buf, len, len, &p),
+			 YM_DECODE_OK);
+	assert_false(p.has_dhcp);
+	assert_true(p.bad_dhcp);
+	ym_inventory_packet(inv, &p);
+	ym_inventory_get_stats(inv, &s);
+	assert_int_equal(s.dhcp_bad, 1);
+	assert_int_equal(ds.count, 1);
+	assert_int_equal(ym_inventory_find(inv, mac_pc)->pkts_up, 2);
+	ym_inventory_fini(inv);
+}
+
 static void test_dhcp_parser_cuts(void **state)
 {
 	uint8_t buf[400];
@@ -421,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_random_mac_linking),
 		cmocka_unit_test(test_evicted_device_keeps_its_record),
+		cmocka_unit_test(test_dhcp_parsed_once),
 		cmocka_unit_test(test_dhcp_parser_cuts),
 	};
 
