@@ -15,7 +15,6 @@
 #include "util.h"
 
 struct ym_oui;
-struct ym_dhcp;
 struct ym_identify;
 
 struct ym_inventory_stats {

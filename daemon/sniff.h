@@ -15,7 +15,6 @@
 #include "flow.h"
 
 struct ym_device;
-struct ym_dhcp;
 struct ym_identify;
 struct ym_upnp_desc;
 
