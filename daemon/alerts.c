@@ -18,7 +18,7 @@ static const char *const kind_names[YM_ALERT_KIND_COUNT] = {
 	"no_support_contact", "outdated_firmware", "idle", "telnet_scan",
 	"port_scan", "arp_scan", "dos_attack", "malware_contact",
 	"dga_domain", "cleartext_credentials", "upnp_exposure",
-	"gateway_spoof", "abnormal_upload", "isolated",
+	"gateway_spoof", "abnormal_upload", "isolated", "database_damaged",
 };
 
 static const char *const severity_names[] = { "info", "warning", "critical" };
@@ -158,6 +158,30 @@ int ym_alerts_raise(struct ym_alerts *a, enum ym_alert_kind kind,
 	if (a->obs && a->obs->raised)
 		a->obs->raised(a->obs, kind, sev, dev, key.target);
 	return rc;
+}
+
+int ym_alerts_raise_box(struct ym_alerts *a, enum ym_alert_kind kind,
+			enum ym_severity sev, const char *target,
+			uint64_t now_us)
+{
+	char clean[64];
+	int rc;
+
+	if ((unsigned)kind >= YM_ALERT_KIND_COUNT)
+		return -EINVAL;
+	ym_strlcpy_clean(clean, target ? target : "",
+			 target ? strlen(target) : 0, sizeof(clean));
+	rc = ym_store_begin(a->store);
+	if (rc == 0)
+		rc = ym_store_put_alert(a->store, ym_alert_kind_name(kind),
+					ym_severity_name(sev), "", clean, NULL,
+					now_us, 1);
+	if (rc < 0) {
+		a->stats.store_errors++;
+		return rc;
+	}
+	a->stats.raised++;
+	return 1;
 }
 
 void ym_alerts_flush(struct ym_alerts *a)

@@ -41,6 +41,7 @@ enum ym_alert_kind {
 	YM_ALERT_GATEWAY_SPOOF,
 	YM_ALERT_ABNORMAL_UPLOAD,
 	YM_ALERT_ISOLATED,
+	YM_ALERT_DATABASE_DAMAGED, /* Yamori's own record: kept aside, restarted */
 	YM_ALERT_KIND_COUNT
 };
 
@@ -82,6 +83,13 @@ void ym_alerts_fini(struct ym_alerts *a);
 int ym_alerts_raise(struct ym_alerts *a, enum ym_alert_kind kind,
 		    enum ym_severity sev, struct ym_device *dev,
 		    const char *target, const char *evidence, uint64_t now_us);
+
+/* Raises an alert about Yamori itself (no device: its mac is ""), for
+ * example a damaged database that was set aside. Returns 1 when written,
+ * negative on a store error. */
+int ym_alerts_raise_box(struct ym_alerts *a, enum ym_alert_kind kind,
+			enum ym_severity sev, const char *target,
+			uint64_t now_us);
 
 /* Writes repeats counted during cooldowns (before each commit). */
 void ym_alerts_flush(struct ym_alerts *a);

@@ -134,6 +134,10 @@ static const struct {
 	  N_("Yamori has stopped the traffic of \"%s\" for now. "
 	     "Your other devices work as usual. "
 	     "When it is fixed, press \"Bring back\".") },
+	{ "database_damaged",
+	  N_("Yamori's own record was damaged, maybe by a power cut. "
+	     "Yamori kept it aside and started a new record. "
+	     "It learns your devices again by itself.") },
 };
 
 const char *ym_report_alert_message(const char *kind)

@@ -22,12 +22,18 @@ struct ym_store;
 #define YM_STORE_SCHEMA_VERSION 5
 
 /* Opens (creating and migrating) the database in state_dir for writing.
- * On failure returns -errno and a plain message in err. */
+ * A damaged database (not SQLite's, torn, a corrupted page) is set aside
+ * and a fresh one created. On failure returns -errno and a plain message
+ * in err. */
 int ym_store_open(struct ym_store **out, const char *state_dir, char *err,
 		  size_t errlen) YM_MUST_CHECK;
 
+/* Where ym_store_open set a damaged database aside before starting afresh
+ * (yamori.db.damaged-TIME), or NULL when the database was sound. */
+const char *ym_store_damaged_copy(const struct ym_store *s);
+
 /* Opens an existing database read-only, for yamorictl. -ENOENT when there
- * is none. */
+ * is none, -EIO when it is damaged. */
 int ym_store_open_readonly(struct ym_store **out, const char *state_dir,
 			   char *err, size_t errlen) YM_MUST_CHECK;
 
