@@ -598,17 +598,46 @@ static int delete_rows(struct ym_store *s, const char *sql, const char *name,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return sql_err(s);
-	return sqlite3_changes(s->db);
+	rc = sqlite3_changes(s->db);
+	/* "A new device joined" means nothing once the device is gone. */
+	if (rc > 0 && exec(s, "DELETE FROM alerts WHERE kind = 'new_device'"
+			      " AND mac != '' AND mac NOT IN"
+			      " (SELECT mac FROM devices)") < 0)
+		return -EIO;
+	return rc;
 }
 
 int ym_store_prune_devices(struct ym_store *s, uint32_t max)
 {
-	return delete_rows(s,
-			   "DELETE FROM devices WHERE mac IN (SELECT mac"
-			   " FROM devices WHERE gateway = 0 AND"
-			   " user_name = '' ORDER BY last_seen DESC"
-			   " LIMIT -1 OFFSET :max)",
-			   ":max", max);
+	/* Never pruned: the gateway, a device the household named, one with
+	 * a flag that tells of a problem, one with an alert beyond "new".
+	 * Of the rest, the least confirmed go first (no host name, nothing
+	 * but its maker's prefix as evidence, seen for less than an hour:
+	 * what a flood of made-up MACs looks like), then the oldest. */
+	static const char sql[] =
+		"DELETE FROM devices WHERE mac IN (SELECT mac FROM devices d"
+		" WHERE gateway = 0 AND user_name = '' AND (flags & :keep) = 0"
+		" AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.mac = d.mac"
+		"  AND a.kind != 'new_device')"
+		" ORDER BY (hostname != '') + (last_seen - first_seen >= 3600000000)"
+		"  + EXISTS (SELECT 1 FROM evidence e WHERE e.mac = d.mac"
+		"   AND e.signal != 'oui') DESC, last_seen DESC"
+		" LIMIT -1 OFFSET :max)";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	bind_int(st, ":keep", YM_FLAG_DEFAULT_PASSWORD | YM_FLAG_UNSUPPORTED |
+				      YM_FLAG_OUTDATED_FIRMWARE |
+				      YM_FLAG_SUSPICIOUS | YM_FLAG_ISOLATED |
+				      YM_FLAG_RETIRED);
+	bind_int(st, ":max", max);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sql_err(s);
+	return sqlite3_changes(s->db);
 }
 
 int ym_store_retain(struct ym_store *s, uint64_t alerts_before_us,
@@ -629,10 +658,17 @@ int ym_store_retain(struct ym_store *s, uint64_t alerts_before_us,
 
 int ym_store_prune_alerts(struct ym_store *s, uint32_t max)
 {
+	/* Over the cap, resolved alerts go first; then the oldest of the
+	 * device that has the most, so one host raising thousands of alerts
+	 * (or a flood of spoofed ones) never pushes out another device's. */
 	return delete_rows(s,
 			   "DELETE FROM alerts WHERE id IN (SELECT id FROM"
-			   " alerts ORDER BY last_seen DESC, id DESC"
-			   " LIMIT -1 OFFSET :max)",
+			   " (SELECT id, state, last_seen, ROW_NUMBER() OVER"
+			   "  (PARTITION BY mac ORDER BY last_seen DESC, id DESC)"
+			   "  AS nth FROM alerts)"
+			   " ORDER BY state = 'resolved' DESC, nth DESC,"
+			   " last_seen ASC"
+			   " LIMIT max(0, (SELECT count(*) FROM alerts) - :max))",
 			   ":max", max);
 }
 
