@@ -41,6 +41,7 @@ enum ym_alert_kind {
 	YM_ALERT_GATEWAY_SPOOF,
 	YM_ALERT_ABNORMAL_UPLOAD,
 	YM_ALERT_ISOLATED,
+	YM_ALERT_DATABASE_DAMAGED, /* Yamori's own record: kept aside, restarted */
 	YM_ALERT_KIND_COUNT
 };
 
@@ -73,15 +74,28 @@ int ym_alerts_init(struct ym_alerts **out, struct ym_store *store)
 	YM_MUST_CHECK;
 void ym_alerts_fini(struct ym_alerts *a);
 
+/* The target of the one alert that many devices' alerts of one kind fold
+ * into during a flood (its mac is ""). */
+#define YM_ALERT_MANY_DEVICES "many_devices"
+
 /* Raises (or repeats) an alert for a device about a target (an address, a
  * domain, a port: "" when there is none) at capture time now_us. evidence
  * is a JSON array text of {signal, value, conclusion} or NULL. Within the
  * cooldown a repeat only counts in memory. A critical alert marks the
- * device suspicious. Returns 1 when a new alert was written, 0 for a
- * repeat, negative on a store error. */
+ * device suspicious. When more than a few devices raise the same kind of
+ * behaviour alert within minutes, the others fold into one alert with
+ * target YM_ALERT_MANY_DEVICES. Returns 1 when a new alert was written, 0
+ * for a repeat, negative on a store error. */
 int ym_alerts_raise(struct ym_alerts *a, enum ym_alert_kind kind,
 		    enum ym_severity sev, struct ym_device *dev,
 		    const char *target, const char *evidence, uint64_t now_us);
+
+/* Raises an alert about Yamori itself (no device: its mac is ""), for
+ * example a damaged database that was set aside. Returns 1 when written,
+ * negative on a store error. */
+int ym_alerts_raise_box(struct ym_alerts *a, enum ym_alert_kind kind,
+			enum ym_severity sev, const char *target,
+			uint64_t now_us);
 
 /* Writes repeats counted during cooldowns (before each commit). */
 void ym_alerts_flush(struct ym_alerts *a);

@@ -1,8 +1,10 @@
 #define _GNU_SOURCE
 /* yamorictl: reports what Yamori knows. Reads the state directory read-only
  * (SQLite WAL lets it do so while the daemon writes). */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -790,13 +792,50 @@ static int cmd_isolate(const char *cmd, int nargs, char **args, bool as_json)
 	return 0;
 }
 
-static int cmd_wipe(const struct ym_config *cfg, bool yes)
+/* Removes the database files and any damaged copies set aside earlier
+ * (yamori.db.damaged-*): after a wipe nothing of the household's stays. */
+static int remove_state_files(const char *dir)
 {
 	static const char *const files[] = { YM_STORE_FILE,
 					      YM_STORE_FILE "-wal",
 					      YM_STORE_FILE "-shm" };
+	const char *prefix = YM_STORE_FILE ".damaged-";
+	char path[1400];
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	for (size_t i = 0; i < YM_ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if (unlink(path) < 0 && errno != ENOENT) {
+			fprintf(stderr, "yamorictl: %s: %s\n", path,
+				strerror(errno));
+			rc = -errno;
+		}
+	}
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? rc : -errno;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (unlink(path) < 0 && errno != ENOENT) {
+			fprintf(stderr, "yamorictl: %s: %s\n", path,
+				strerror(errno));
+			rc = -errno;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int cmd_wipe(const struct ym_config *cfg, bool yes)
+{
 	struct ym_store *s;
-	char answer[16] = "", err[512], path[1100];
+	char answer[16] = "", err[512];
+	bool damaged = false;
+	int rc;
 
 	if (!yes) {
 		printf("%s ", _("Erase everything Yamori recorded? Type "
@@ -808,29 +847,33 @@ static int cmd_wipe(const struct ym_config *cfg, bool yes)
 			return 1;
 		}
 	}
-	if (ym_store_open(&s, cfg->state_dir, err, sizeof(err)) < 0) {
-		fprintf(stderr, "yamorictl: %s\n", err);
-		return 1;
-	}
-	if (daemon_running(s)) {
+	/* Rule 4 for Yamori itself must always work: a database that cannot
+	 * be read (damaged, foreign, from a newer Yamori) is removed all the
+	 * same; only a running daemon stops the wipe. */
+	rc = ym_store_open_readonly(&s, cfg->state_dir, err, sizeof(err));
+	if (rc == 0) {
+		bool running = daemon_running(s);
+
 		ym_store_close(s);
-		fprintf(stderr, "yamorictl: %s\n",
-			_("yamorid is running; stop it first"));
-		return 1;
-	}
-	if (ym_store_wipe(s) < 0) {
-		ym_store_close(s);
-		fprintf(stderr, "yamorictl: %s\n", _("cannot erase the data"));
-		return 1;
-	}
-	ym_store_close(s);
-	for (size_t i = 0; i < YM_ARRAY_SIZE(files); i++) {
-		snprintf(path, sizeof(path), "%s/%s", cfg->state_dir, files[i]);
-		if (unlink(path) < 0 && errno != ENOENT) {
-			fprintf(stderr, "yamorictl: %s: %s\n", path,
-				strerror(errno));
+		if (running) {
+			fprintf(stderr, "yamorictl: %s\n",
+				_("yamorid is running; stop it first"));
 			return 1;
 		}
+	} else if (rc != -ENOENT) {
+		damaged = true;
+	}
+	/* A sound database is erased with secure_delete first, so the
+	 * records are gone from the disk's blocks too, not only unlinked. */
+	if (!damaged && rc == 0 &&
+	    ym_store_open(&s, cfg->state_dir, err, sizeof(err)) == 0) {
+		if (ym_store_wipe(s) < 0)
+			damaged = true;
+		ym_store_close(s);
+	}
+	if (remove_state_files(cfg->state_dir) < 0) {
+		fprintf(stderr, "yamorictl: %s\n", _("cannot erase the data"));
+		return 1;
 	}
 	printf("%s\n", _("Everything Yamori recorded is erased."));
 	return 0;
@@ -920,6 +963,9 @@ int main(int argc, char **argv)
 	int opt, rc;
 
 	ym_i18n_init();
+	/* A peer that closes its end early must cost an EPIPE on that
+	 * write, never the whole program. */
+	signal(SIGPIPE, SIG_IGN);
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':

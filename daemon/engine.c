@@ -289,6 +289,13 @@ int ym_engine_init(struct ym_engine **out, uv_loop_t *loop,
 		}
 	}
 	rc = ym_alerts_init(&e->alerts, e->store);
+	/* The household hears that the record started afresh. */
+	if (rc == 0 && ym_store_damaged_copy(e->store))
+		(void)ym_alerts_raise_box(e->alerts, YM_ALERT_DATABASE_DAMAGED,
+					  YM_WARNING,
+					  strrchr(ym_store_damaged_copy(e->store),
+						  '/') + 1,
+					  ym_wall_us());
 	if (rc == 0)
 		rc = ym_inventory_init(&e->inv, cfg->max_devices, e->oui,
 				       e->id, &e->inv_obs);

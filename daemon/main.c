@@ -88,6 +88,9 @@ int main(int argc, char **argv)
 
 	/* Alert messages the API hands out are in the household's language. */
 	ym_i18n_init();
+	/* A peer that closes its end early must cost an EPIPE on that
+	 * write, never the whole program. */
+	signal(SIGPIPE, SIG_IGN);
 	static char *files[YM_MAX_FILES];
 	char *ifaces[YM_MAX_INTERFACES];
 	uint32_t n_ifaces = 0, n_files = 0;

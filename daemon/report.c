@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "alerts.h"
 #include "device.h"
 #include "i18n.h"
 #include "util.h"
@@ -134,6 +135,10 @@ static const struct {
 	  N_("Yamori has stopped the traffic of \"%s\" for now. "
 	     "Your other devices work as usual. "
 	     "When it is fixed, press \"Bring back\".") },
+	{ "database_damaged",
+	  N_("Yamori's own record was damaged, maybe by a power cut. "
+	     "Yamori kept it aside and started a new record. "
+	     "It learns your devices again by itself.") },
 };
 
 const char *ym_report_alert_message(const char *kind)
@@ -158,9 +163,23 @@ json_t *ym_report_alert(const struct ym_alert_row *a, const char *name)
 		ev = json_array();
 	ym_time_format(a->first_us, first);
 	ym_time_format(a->last_us, last);
-	/* The message names the device as the household knows it. */
-	snprintf(message, sizeof(message), ym_report_alert_message(a->kind),
-		 name && name[0] ? name : (a->mac ? a->mac : ""));
+	/* The message names the device as the household knows it; a flood
+	 * folded into one alert names no device. */
+	if (a->target && strcmp(a->target, YM_ALERT_MANY_DEVICES) == 0)
+		snprintf(message, sizeof(message), "%s",
+			 a->kind && strcmp(a->kind, "new_device") == 0 ?
+				 _("Very many new devices appeared at the same "
+				   "time. Someone may be attacking your home's "
+				   "connection. Please ask your internet "
+				   "provider for help.") :
+				 _("Many devices are behaving strangely at the "
+				   "same time. Someone may be attacking your "
+				   "home's connection. Please ask your internet "
+				   "provider for help."));
+	else
+		snprintf(message, sizeof(message),
+			 ym_report_alert_message(a->kind),
+			 name && name[0] ? name : (a->mac ? a->mac : ""));
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s, s:s}",
 			 "id", (json_int_t)a->id, "kind",
 			 a->kind ? a->kind : "", "severity",

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -171,6 +172,7 @@ struct ym_store {
 	sqlite3_stmt *st[ST_COUNT];
 	bool in_batch;
 	bool readonly;
+	char damaged[4200]; /* where a damaged database was set aside, or "" */
 };
 
 static int sql_err(struct ym_store *s)
@@ -233,6 +235,50 @@ static int migrate(struct ym_store *s, char *err, size_t errlen)
 	return rc;
 }
 
+/* True when SQLite can read the file as a sound database: the header is
+ * SQLite's and PRAGMA quick_check (every page, without the slower index
+ * cross-checks) finds nothing wrong. */
+static bool sound(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	bool ok = false;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return false;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+
+		ok = v && strcmp((const char *)v, "ok") == 0;
+	}
+	sqlite3_finalize(st);
+	return ok;
+}
+
+/* Moves a damaged database (with its WAL and shared-memory files) aside to
+ * yamori.db.damaged-TIME, so the daemon can start afresh and nothing is
+ * lost that someone might still recover. The new name goes to kept. */
+static int set_aside(const char *path, char *kept, size_t keptlen)
+{
+	static const char *const tails[] = { "", "-wal", "-shm" };
+	char stamp[32], from[4120], to[4200];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	for (size_t i = 0; i < YM_ARRAY_SIZE(tails); i++) {
+		snprintf(from, sizeof(from), "%s%s", path, tails[i]);
+		snprintf(to, sizeof(to), "%s.damaged-%s%s", path, stamp,
+			 tails[i]);
+		if (rename(from, to) < 0 && errno != ENOENT)
+			return -errno;
+		if (i == 0)
+			snprintf(kept, keptlen, "%s", to);
+	}
+	return 0;
+}
+
 static int open_common(struct ym_store **out, const char *state_dir,
 		       bool readonly, char *err, size_t errlen)
 {
@@ -262,6 +308,25 @@ static int open_common(struct ym_store **out, const char *state_dir,
 	}
 	sqlite3_busy_timeout(s->db, 5000);
 	sqlite3_extended_result_codes(s->db, 1);
+	if (readonly && access(path, F_OK) == 0 && !sound(s->db)) {
+		int v;
+
+		/* An empty file (a daemon killed while creating it) is "no
+		 * data yet"; anything else that is not sound is damage. */
+		if (user_version(s, &v) == 0 && v < 1) {
+			snprintf(err, errlen,
+				 "no Yamori data in %s (run yamorid first)",
+				 state_dir);
+			rc = -ENOENT;
+		} else {
+			snprintf(err, errlen,
+				 "the database %s is damaged; yamorid sets it "
+				 "aside and starts afresh at its next start, or "
+				 "'yamorictl wipe' erases it", path);
+			rc = -EIO;
+		}
+		goto out;
+	}
 	if (readonly) {
 		int v;
 
@@ -278,6 +343,33 @@ static int open_common(struct ym_store **out, const char *state_dir,
 			rc = -ENOENT;
 		}
 		goto out;
+	}
+	/* A torn or corrupted file (a failing SD card, a power cut in the
+	 * wrong place) must not keep the guardian down: it is kept aside for
+	 * whoever wants to look at it, and Yamori starts afresh. */
+	if (!sound(s->db)) {
+		sqlite3_close(s->db);
+		s->db = NULL;
+		rc = set_aside(path, s->damaged, sizeof(s->damaged));
+		if (rc < 0) {
+			snprintf(err, errlen, "the database %s is damaged and "
+				 "cannot be moved aside: %s", path,
+				 strerror(-rc));
+			goto out;
+		}
+		fprintf(stderr, "yamorid: the database %s was damaged; it is "
+			"kept as %s and Yamori starts afresh\n", path,
+			s->damaged);
+		if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX,
+				    NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "cannot open %s: %s", path,
+				 s->db ? sqlite3_errmsg(s->db) :
+					 "out of memory");
+			rc = -EIO;
+			goto out;
+		}
+		sqlite3_busy_timeout(s->db, 5000);
+		sqlite3_extended_result_codes(s->db, 1);
 	}
 	/* WAL keeps readers (yamorictl) off the writer's back and survives a
 	 * kill -9; NORMAL sync is safe in WAL mode and spares SD cards. */
@@ -322,6 +414,11 @@ int ym_store_open_readonly(struct ym_store **out, const char *state_dir,
 			   char *err, size_t errlen)
 {
 	return open_common(out, state_dir, true, err, errlen);
+}
+
+const char *ym_store_damaged_copy(const struct ym_store *s)
+{
+	return s->damaged[0] ? s->damaged : NULL;
 }
 
 void ym_store_close(struct ym_store *s)
@@ -501,17 +598,46 @@ static int delete_rows(struct ym_store *s, const char *sql, const char *name,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return sql_err(s);
-	return sqlite3_changes(s->db);
+	rc = sqlite3_changes(s->db);
+	/* "A new device joined" means nothing once the device is gone. */
+	if (rc > 0 && exec(s, "DELETE FROM alerts WHERE kind = 'new_device'"
+			      " AND mac != '' AND mac NOT IN"
+			      " (SELECT mac FROM devices)") < 0)
+		return -EIO;
+	return rc;
 }
 
 int ym_store_prune_devices(struct ym_store *s, uint32_t max)
 {
-	return delete_rows(s,
-			   "DELETE FROM devices WHERE mac IN (SELECT mac"
-			   " FROM devices WHERE gateway = 0 AND"
-			   " user_name = '' ORDER BY last_seen DESC"
-			   " LIMIT -1 OFFSET :max)",
-			   ":max", max);
+	/* Never pruned: the gateway, a device the household named, one with
+	 * a flag that tells of a problem, one with an alert beyond "new".
+	 * Of the rest, the least confirmed go first (no host name, nothing
+	 * but its maker's prefix as evidence, seen for less than an hour:
+	 * what a flood of made-up MACs looks like), then the oldest. */
+	static const char sql[] =
+		"DELETE FROM devices WHERE mac IN (SELECT mac FROM devices d"
+		" WHERE gateway = 0 AND user_name = '' AND (flags & :keep) = 0"
+		" AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.mac = d.mac"
+		"  AND a.kind != 'new_device')"
+		" ORDER BY (hostname != '') + (last_seen - first_seen >= 3600000000)"
+		"  + EXISTS (SELECT 1 FROM evidence e WHERE e.mac = d.mac"
+		"   AND e.signal != 'oui') DESC, last_seen DESC"
+		" LIMIT -1 OFFSET :max)";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	bind_int(st, ":keep", YM_FLAG_DEFAULT_PASSWORD | YM_FLAG_UNSUPPORTED |
+				      YM_FLAG_OUTDATED_FIRMWARE |
+				      YM_FLAG_SUSPICIOUS | YM_FLAG_ISOLATED |
+				      YM_FLAG_RETIRED);
+	bind_int(st, ":max", max);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sql_err(s);
+	return sqlite3_changes(s->db);
 }
 
 int ym_store_retain(struct ym_store *s, uint64_t alerts_before_us,
@@ -532,10 +658,17 @@ int ym_store_retain(struct ym_store *s, uint64_t alerts_before_us,
 
 int ym_store_prune_alerts(struct ym_store *s, uint32_t max)
 {
+	/* Over the cap, resolved alerts go first; then the oldest of the
+	 * device that has the most, so one host raising thousands of alerts
+	 * (or a flood of spoofed ones) never pushes out another device's. */
 	return delete_rows(s,
 			   "DELETE FROM alerts WHERE id IN (SELECT id FROM"
-			   " alerts ORDER BY last_seen DESC, id DESC"
-			   " LIMIT -1 OFFSET :max)",
+			   " (SELECT id, state, last_seen, ROW_NUMBER() OVER"
+			   "  (PARTITION BY mac ORDER BY last_seen DESC, id DESC)"
+			   "  AS nth FROM alerts)"
+			   " ORDER BY state = 'resolved' DESC, nth DESC,"
+			   " last_seen ASC"
+			   " LIMIT max(0, (SELECT count(*) FROM alerts) - :max))",
 			   ":max", max);
 }
 

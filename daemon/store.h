@@ -22,12 +22,18 @@ struct ym_store;
 #define YM_STORE_SCHEMA_VERSION 5
 
 /* Opens (creating and migrating) the database in state_dir for writing.
- * On failure returns -errno and a plain message in err. */
+ * A damaged database (not SQLite's, torn, a corrupted page) is set aside
+ * and a fresh one created. On failure returns -errno and a plain message
+ * in err. */
 int ym_store_open(struct ym_store **out, const char *state_dir, char *err,
 		  size_t errlen) YM_MUST_CHECK;
 
+/* Where ym_store_open set a damaged database aside before starting afresh
+ * (yamori.db.damaged-TIME), or NULL when the database was sound. */
+const char *ym_store_damaged_copy(const struct ym_store *s);
+
 /* Opens an existing database read-only, for yamorictl. -ENOENT when there
- * is none. */
+ * is none, -EIO when it is damaged. */
 int ym_store_open_readonly(struct ym_store **out, const char *state_dir,
 			   char *err, size_t errlen) YM_MUST_CHECK;
 
@@ -47,9 +53,10 @@ int ym_store_put_device(struct ym_store *s, const struct ym_device *d)
 int ym_store_delete_device(struct ym_store *s, const uint8_t mac[6])
 	YM_MUST_CHECK;
 
-/* Keeps the max most recently seen devices and deletes the others; the
- * gateway and devices the household named always stay, on top of max.
- * Returns rows deleted or -errno. */
+/* Keeps max devices and deletes the others, the least confirmed (a made-up
+ * MAC seen once) first, then the oldest; the gateway, devices the household
+ * named, devices with a problem flag or an alert always stay, on top of
+ * max. Returns rows deleted or -errno. */
 int ym_store_prune_devices(struct ym_store *s, uint32_t max) YM_MUST_CHECK;
 
 /* Reads every device, oldest last_seen first, into a caller's callback. The
@@ -92,8 +99,9 @@ int ym_store_put_alert(struct ym_store *s, const char *kind,
 int ym_store_retain(struct ym_store *s, uint64_t alerts_before_us,
 		    uint64_t devices_before_us) YM_MUST_CHECK;
 
-/* Keeps the max most recent alerts, deleting older ones (inside a batch).
- * Returns rows deleted or -errno. */
+/* Keeps max alerts (inside a batch): resolved ones are deleted first, then
+ * the oldest of whichever device has the most, so no device's alerts are
+ * pushed out by another's flood. Returns rows deleted or -errno. */
 int ym_store_prune_alerts(struct ym_store *s, uint32_t max) YM_MUST_CHECK;
 
 /* Reads alerts, newest last_seen first. */

@@ -178,6 +178,31 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* The code point of a valid sequence of seq bytes. */
+static uint32_t utf8_cp(const unsigned char *s, size_t seq)
+{
+	static const unsigned char first[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	uint32_t cp = s[0] & first[seq];
+
+	for (size_t i = 1; i < seq; i++)
+		cp = cp << 6 | (s[i] & 0x3f);
+	return cp;
+}
+
+/* Characters that change how the text around them looks without being seen
+ * themselves: C1 controls, bidirectional overrides and isolates (a name
+ * "abc<RLO>gpj.exe" shows as "abcexe.jpg"), line and paragraph separators,
+ * the byte-order mark. A name from the network keeps them as a visible
+ * <U+XXXX>, so the panel shows no lie and the evidence keeps what was
+ * sent. */
+static bool deceptive(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c ||
+	       cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+}
+
 void ym_strlcpy_clean(char *dst, const char *src, size_t srclen, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)src;
@@ -187,6 +212,19 @@ void ym_strlcpy_clean(char *dst, const char *src, size_t srclen, size_t len)
 		return;
 	while (i < srclen && s[i]) {
 		size_t seq = utf8_seq(s + i, srclen - i);
+
+		if (seq > 1 && deceptive(utf8_cp(s + i, seq))) {
+			char mark[16];
+			int m = snprintf(mark, sizeof(mark), "<U+%04X>",
+					 (unsigned)utf8_cp(s + i, seq));
+
+			if (m < 0 || n + (size_t)m >= len)
+				break;
+			memcpy(dst + n, mark, (size_t)m);
+			n += (size_t)m;
+			i += seq;
+			continue;
+		}
 
 		if (seq <= 1) {
 			/* Control characters and broken UTF-8 become '?'. */

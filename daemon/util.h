@@ -60,7 +60,10 @@ void ym_time_format(uint64_t us, char out[YM_TIME_STRLEN]);
 uint64_t ym_wall_us(void);
 
 /* Copies at most len-1 bytes of printable ASCII/UTF-8 from src, replacing
- * control characters with '?', always NUL-terminating. */
+ * control characters and broken UTF-8 with '?' and characters that could
+ * disguise a name (C1 controls, bidirectional overrides) with a visible
+ * "<U+202E>", always NUL-terminating and never cutting a character in
+ * two. */
 void ym_strlcpy_clean(char *dst, const char *src, size_t srclen, size_t len);
 
 /* Lists the files in dir whose names end in suffix (hidden files left

@@ -34,10 +34,15 @@ async def silent(reader, writer):
     await asyncio.sleep(120)
 
 
+GARBAGE = os.urandom(16384)
+
+
 async def garbage(reader, writer):
+    # One block made once: a loaded machine must not be slowed further by
+    # the test's own random numbers.
     sent = 0
     while sent < LIMIT:
-        writer.write(os.urandom(16384))
+        writer.write(GARBAGE)
         sent += 16384
         await writer.drain()
 

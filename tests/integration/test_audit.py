@@ -521,7 +521,10 @@ class AuditLan(unittest.TestCase):
         for driver in [DRIVER] + ([ASAN_DRIVER] if ASAN_DRIVER and os.path.exists(ASAN_DRIVER) else []):
             with self.subTest(driver=driver):
                 start = time.monotonic()
-                report, secs = self.check("C", "--step-ms", "2000", "--conversation-ms", "6000",
+                # Steps long enough that a busy machine (CI on two loaded
+                # cores) still sees the garbage servers' first bytes in time:
+                # what is checked is the verdict, not the machine's speed.
+                report, secs = self.check("C", "--step-ms", "5000", "--conversation-ms", "10000",
                                           "--spacing-ms", "100", driver=driver, timeout=120)
                 got = services(report)
                 for key, s in got.items():
@@ -536,8 +539,8 @@ class AuditLan(unittest.TestCase):
                 self.assertEqual(got[("https", 443)]["detail"], "header too large")
                 self.assertEqual(got[("https", 8443)]["detail"], "another protocol")  # garbage
                 self.assertEqual(report["attempts"], [])
-                # Thirteen services, none longer than the 6 s conversation.
-                self.assertLess(time.monotonic() - start, 13 * 6 + 10)
+                # Thirteen services, none longer than the 10 s conversation.
+                self.assertLess(time.monotonic() - start, 13 * 10 + 10)
 
     def test_5_outside_the_lan_refused_without_a_packet(self):
         def tx():
