@@ -427,8 +427,9 @@ int ym_respond_isolate(struct ym_engine *e, struct ym_device *d,
 			t.ipv4 = d->ips[i].addr;
 	rc = ym_isolate_apply(e->isolator, &t, why, sizeof(why));
 	if (rc < 0) {
-		ym_api_fail(err, YM_API_REFUSED, "%s%s",
-			    strncmp(why, "refused", 7) ? "refused: " : "", why);
+		/* The backend's refusals (the router, this box, a proxy ARP
+		 * network) are the household's answer. */
+		ym_api_fail(err, YM_API_REFUSED, "refused: %s", why);
 		return rc;
 	}
 	c = calloc(1, sizeof(*c));
