@@ -881,6 +881,93 @@ static int cmd_write(const struct ym_config *cfg, const char *cmd,
 	return rc;
 }
 
+/* 0 when cmd is a command and takes the arguments given, else 2 with the
+ * reason on stderr. */
+static int check_command(const char *cmd, int nargs, char **args)
+{
+	static const char *const known[] = { "devices", "alerts", "status",
+					     "rename",	"retire", "wipe",
+					     "audit",	"isolate", "release" };
+	bool found = false;
+
+	for (size_t i = 0; i < YM_ARRAY_SIZE(known); i++)
+		found |= strcmp(cmd, known[i]) == 0;
+	if (!found) {
+		fprintf(stderr, "yamorictl: unknown command '%s'\n", cmd);
+		usage(stderr);
+		return 2;
+	}
+	if (nargs > 0 && (!strcmp(cmd, "devices") || !strcmp(cmd, "alerts") ||
+			  !strcmp(cmd, "status") || !strcmp(cmd, "wipe"))) {
+		fprintf(stderr, "yamorictl: unexpected argument '%s'\n",
+			args[0]);
+		return 2;
+	}
+	return 0;
+}
+
+/* Connects to the daemon of this state directory if one runs. */
+static void connect_daemon(const struct ym_config *cfg)
+{
+	char path[1100];
+
+	ym_api_default_path(cfg->state_dir, path, sizeof(path));
+	if (cfg->api_socket[0])
+		snprintf(path, sizeof(path), "%s", cfg->api_socket);
+	if (ym_api_client_open(&g_api, path) < 0)
+		g_api = NULL;
+	else
+		ym_api_client_set_timeout(g_api, CTL_TIMEOUT_MS);
+}
+
+/* devices, alerts, status: from the daemon, else from the database. */
+static int cmd_report(const struct ym_config *cfg, const char *cmd,
+		      bool as_json)
+{
+	struct ym_store *s = NULL;
+	char err[2048];
+	int rc;
+
+	if (!g_api) {
+		rc = ym_store_open_readonly(&s, cfg->state_dir, err,
+					    sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "yamorictl: %s\n", err);
+			return rc == -ENOENT ? 2 : 1;
+		}
+	}
+	if (strcmp(cmd, "devices") == 0)
+		rc = cmd_devices(s, cfg, as_json);
+	else if (strcmp(cmd, "alerts") == 0)
+		rc = cmd_alerts(s, as_json);
+	else
+		rc = cmd_status(s, as_json);
+	if (s)
+		ym_store_close(s);
+	return rc;
+}
+
+/* Runs one command once the config is read. */
+static int run(const struct ym_config *cfg, const char *cmd, char **args,
+	       int nargs, bool as_json, bool yes)
+{
+	if (strcmp(cmd, "wipe") == 0)
+		return cmd_wipe(cfg, yes);
+	if (strcmp(cmd, "rename") == 0 || strcmp(cmd, "retire") == 0)
+		return cmd_write(cfg, cmd, args, nargs);
+	if (strcmp(cmd, "isolate") == 0 || strcmp(cmd, "release") == 0)
+		return cmd_isolate(cmd, nargs, args, as_json);
+	if (strcmp(cmd, "audit") == 0) {
+		if (nargs != 1) {
+			fprintf(stderr, "yamorictl: %s\n",
+				_("give one address or MAC to check"));
+			return 2;
+		}
+		return cmd_audit(args[0], as_json);
+	}
+	return cmd_report(cfg, cmd, as_json);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -896,7 +983,6 @@ int main(int argc, char **argv)
 	const char *state_dir = NULL, *config_path = YM_DEFAULT_CONFIG, *cmd;
 	bool as_json = false, config_given = false, yes = false;
 	struct ym_config cfg;
-	struct ym_store *s;
 	char err[2048] = "";
 	int opt, rc;
 
@@ -935,22 +1021,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind++];
-	if (strcmp(cmd, "devices") && strcmp(cmd, "alerts") &&
-	    strcmp(cmd, "status") && strcmp(cmd, "rename") &&
-	    strcmp(cmd, "retire") && strcmp(cmd, "wipe") &&
-	    strcmp(cmd, "audit") && strcmp(cmd, "isolate") &&
-	    strcmp(cmd, "release")) {
-		fprintf(stderr, "yamorictl: unknown command '%s'\n", cmd);
-		usage(stderr);
+	if (check_command(cmd, argc - optind, argv + optind) != 0)
 		return 2;
-	}
-	if (optind < argc && (!strcmp(cmd, "devices") ||
-			      !strcmp(cmd, "alerts") ||
-			      !strcmp(cmd, "status") || !strcmp(cmd, "wipe"))) {
-		fprintf(stderr, "yamorictl: unexpected argument '%s'\n",
-			argv[optind]);
-		return 2;
-	}
 	ym_config_defaults(&cfg);
 	if (ym_config_load(&cfg, config_path, config_given, err,
 			   sizeof(err)) < 0) {
@@ -959,55 +1031,8 @@ int main(int argc, char **argv)
 	}
 	if (state_dir)
 		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state_dir);
-	{
-		char path[1100];
-
-		ym_api_default_path(cfg.state_dir, path, sizeof(path));
-		if (cfg.api_socket[0])
-			snprintf(path, sizeof(path), "%s", cfg.api_socket);
-		if (ym_api_client_open(&g_api, path) < 0)
-			g_api = NULL;
-		else
-			ym_api_client_set_timeout(g_api, CTL_TIMEOUT_MS);
-	}
-	if (strcmp(cmd, "wipe") == 0)
-		return cmd_wipe(&cfg, yes);
-	if (strcmp(cmd, "rename") == 0 || strcmp(cmd, "retire") == 0)
-		return cmd_write(&cfg, cmd, argv + optind, argc - optind);
-	if (strcmp(cmd, "isolate") == 0 || strcmp(cmd, "release") == 0) {
-		rc = cmd_isolate(cmd, argc - optind, argv + optind, as_json);
-		ym_api_client_close(g_api);
-		return rc;
-	}
-	if (strcmp(cmd, "audit") == 0) {
-		if (argc - optind != 1) {
-			fprintf(stderr, "yamorictl: %s\n",
-				_("give one address or MAC to check"));
-			return 2;
-		}
-		rc = cmd_audit(argv[optind], as_json);
-		ym_api_client_close(g_api);
-		return rc;
-	}
-	if (g_api) {
-		rc = strcmp(cmd, "devices") == 0 ?
-			     cmd_devices(NULL, &cfg, as_json) :
-		     strcmp(cmd, "alerts") == 0 ? cmd_alerts(NULL, as_json) :
-						  cmd_status(NULL, as_json);
-		ym_api_client_close(g_api);
-		return rc;
-	}
-	rc = ym_store_open_readonly(&s, cfg.state_dir, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, "yamorictl: %s\n", err);
-		return rc == -ENOENT ? 2 : 1;
-	}
-	if (strcmp(cmd, "devices") == 0)
-		rc = cmd_devices(s, &cfg, as_json);
-	else if (strcmp(cmd, "alerts") == 0)
-		rc = cmd_alerts(s, as_json);
-	else
-		rc = cmd_status(s, as_json);
-	ym_store_close(s);
+	connect_daemon(&cfg);
+	rc = run(&cfg, cmd, argv + optind, argc - optind, as_json, yes);
+	ym_api_client_close(g_api);
 	return rc;
 }
