@@ -491,15 +491,14 @@ static const struct ym_engine_command commands[] = {
 	{ "status", cmd_status, 0 },
 	{ "devices", cmd_devices, 0 },
 	{ "alerts", cmd_alerts, 0 },
-	{ "acknowledge", cmd_acknowledge, YM_CMD_WRITES },
-	{ "rename", cmd_rename, YM_CMD_DEVICE | YM_CMD_WRITES },
-	{ "retire", cmd_retire, YM_CMD_DEVICE | YM_CMD_WRITES },
-	{ "never_isolate", cmd_never_isolate, YM_CMD_DEVICE | YM_CMD_WRITES },
-	{ "settings", cmd_settings, YM_CMD_WRITES },
-	{ "audit", cmd_audit, YM_CMD_DEFERS | YM_CMD_WRITES },
-	{ "isolate", cmd_isolate,
-	  YM_CMD_DEVICE | YM_CMD_DEFERS | YM_CMD_WRITES },
-	{ "release", cmd_release, YM_CMD_DEVICE | YM_CMD_WRITES },
+	{ "acknowledge", cmd_acknowledge, 0 },
+	{ "rename", cmd_rename, YM_CMD_DEVICE },
+	{ "retire", cmd_retire, YM_CMD_DEVICE },
+	{ "never_isolate", cmd_never_isolate, YM_CMD_DEVICE },
+	{ "settings", cmd_settings, 0 },
+	{ "audit", cmd_audit, YM_CMD_DEFERS },
+	{ "isolate", cmd_isolate, YM_CMD_DEVICE | YM_CMD_DEFERS },
+	{ "release", cmd_release, YM_CMD_DEVICE },
 };
 
 const struct ym_engine_command *ym_engine_commands(size_t *n)

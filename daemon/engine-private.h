@@ -87,10 +87,9 @@ uint64_t ym_engine_days_before(uint64_t now_us, uint32_t days);
 enum {
 	/* args must name a device by "mac"; the table looks it up first. */
 	YM_CMD_DEVICE = 1 << 0,
-	/* The answer may come later (ym_api_defer). */
+	/* The answer may come later (ym_api_defer), so only a client's
+	 * request can run it. */
 	YM_CMD_DEFERS = 1 << 1,
-	/* It changes what is recorded. */
-	YM_CMD_WRITES = 1 << 2,
 };
 
 /* One request as a command sees it. */

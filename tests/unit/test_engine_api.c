@@ -118,6 +118,12 @@ static void table_names_resolve(void **state)
 	assert_null(ym_engine_command_find(NULL));
 	/* subscribe is the socket's own, not a command of the engine. */
 	assert_null(ym_engine_command_find("subscribe"));
+	/* Only the slow ones answer later; isolate names a device. */
+	assert_int_equal(ym_engine_command_find("audit")->flags,
+			 YM_CMD_DEFERS);
+	assert_int_equal(ym_engine_command_find("isolate")->flags,
+			 YM_CMD_DEVICE | YM_CMD_DEFERS);
+	assert_int_equal(ym_engine_command_find("status")->flags, 0);
 }
 
 static void codes_have_words(void **state)
