@@ -33,7 +33,6 @@
 /* Least real time between two commits when replaying capture files. */
 #define YM_FILE_COMMIT_MS 1000
 
-
 static void on_device_evicted(struct ym_inventory_observer *obs,
 			      struct ym_device *dev)
 {
