@@ -83,7 +83,9 @@ static json_t *status_flows(const struct ym_engine *e)
 	return o;
 }
 
-static json_t *status_devices(const struct ym_engine *e)
+/* The device table, and the DHCP packets it could not read (kept at the
+ * top level, where the status has always had them). */
+static void status_devices(const struct ym_engine *e, json_t *st)
 {
 	struct ym_inventory_stats is;
 	json_t *o;
@@ -94,8 +96,8 @@ static json_t *status_devices(const struct ym_engine *e)
 	put_int(o, "created", is.created);
 	put_int(o, "evicted", is.evicted);
 	put_int(o, "linked", is.linked);
-	put_int(o, "dhcp_malformed", is.dhcp_bad);
-	return o;
+	json_object_set_new(st, "devices", o);
+	put_int(st, "dhcp_malformed", is.dhcp_bad);
 }
 
 static json_t *status_announcements(const struct ym_engine *e)
@@ -175,7 +177,7 @@ json_t *ym_engine_status_json(struct ym_engine *e)
 	status_capture(e, st);
 	json_object_set_new(st, "flows", status_flows(e));
 	json_object_set_new(st, "protocols", status_protocols(e));
-	json_object_set_new(st, "devices", status_devices(e));
+	status_devices(e, st);
 	put_int(st, "store_errors", e->store_errors);
 	put_int(st, "oui_entries", e->oui_entries);
 	put_int(st, "support_entries", ym_support_count(e->kb));
