@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,10 +140,50 @@ out:
 	free(text);
 }
 
-static void reply_error(struct client *c, json_t *id, const char *msg)
+static const char *const code_names[YM_API_CODE_MAX] = {
+	[YM_API_OK] = "ok",
+	[YM_API_BAD_REQUEST] = "bad_request",
+	[YM_API_UNKNOWN_COMMAND] = "unknown_command",
+	[YM_API_NOT_FOUND] = "not_found",
+	[YM_API_REFUSED] = "refused",
+	[YM_API_BUSY] = "busy",
+	[YM_API_OFF] = "off",
+	[YM_API_FAILED] = "failed",
+	[YM_API_INTERNAL] = "internal",
+};
+
+const char *ym_api_code_name(enum ym_api_code code)
 {
-	json_t *o = json_pack("{s:O?, s:b, s:s}", "id", id, "ok", 0, "error",
-			      msg);
+	if ((unsigned)code >= YM_API_CODE_MAX)
+		return code_names[YM_API_INTERNAL];
+	return code_names[code];
+}
+
+enum ym_api_code ym_api_code_parse(const char *word)
+{
+	for (int i = 0; word && i < YM_API_CODE_MAX; i++)
+		if (strcmp(code_names[i], word) == 0)
+			return (enum ym_api_code)i;
+	return YM_API_INTERNAL;
+}
+
+json_t *ym_api_fail(struct ym_api_error *err, enum ym_api_code code,
+		    const char *fmt, ...)
+{
+	va_list ap;
+
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return NULL;
+}
+
+static void reply_error(struct client *c, json_t *id, enum ym_api_code code,
+			const char *msg)
+{
+	json_t *o = json_pack("{s:O?, s:b, s:s, s:s}", "id", id, "ok", 0,
+			      "error", msg, "code", ym_api_code_name(code));
 
 	c->api->stats.errors++;
 	if (o)
@@ -155,11 +196,12 @@ static void handle_line(struct client *c, const char *line, size_t len)
 	json_error_t jerr;
 	json_t *req = json_loadb(line, len, 0, &jerr), *id, *args, *result;
 	const char *cmd;
-	char err[256] = "";
+	struct ym_api_error err = { YM_API_OK, "" };
 
 	c->api->stats.requests++;
 	if (!req || !json_is_object(req)) {
-		reply_error(c, NULL, "a request is one JSON object per line");
+		reply_error(c, NULL, YM_API_BAD_REQUEST,
+			    "a request is one JSON object per line");
 		json_decref(req);
 		return;
 	}
@@ -167,7 +209,7 @@ static void handle_line(struct client *c, const char *line, size_t len)
 	cmd = json_string_value(json_object_get(req, "cmd"));
 	args = json_object_get(req, "args");
 	if (!cmd) {
-		reply_error(c, id, "missing \"cmd\"");
+		reply_error(c, id, YM_API_BAD_REQUEST, "missing \"cmd\"");
 	} else if (strcmp(cmd, "subscribe") == 0) {
 		json_t *o = json_pack("{s:O?, s:b, s:n}", "id", id, "ok", 1,
 				      "result");
@@ -180,11 +222,13 @@ static void handle_line(struct client *c, const char *line, size_t len)
 
 		result = c->api->handler->request(c->api->handler, cmd,
 						  args ? args : json_null(),
-						  &call, err, sizeof(err));
+						  &call, &err);
 		if (!result && call.deferred) {
 			/* Answered later with ym_api_complete. */
 		} else if (!result) {
-			reply_error(c, id, err[0] ? err : "request failed");
+			reply_error(c, id,
+				    err.code ? err.code : YM_API_INTERNAL,
+				    err.msg[0] ? err.msg : "request failed");
 		} else {
 			json_t *o = json_pack("{s:O?, s:b, s:o}", "id", id,
 					      "ok", 1, "result", result);
@@ -231,7 +275,7 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	/* A line longer than the limit is answered once, then the client
 	 * goes: there is no way to find the next request in it. */
 	if (c->len > YM_API_MAX_LINE && !c->closing) {
-		reply_error(c, NULL, "request too long");
+		reply_error(c, NULL, YM_API_BAD_REQUEST, "request too long");
 		client_close(c);
 	}
 }
@@ -387,7 +431,7 @@ struct ym_api_deferred *ym_api_defer(struct ym_api_call *call)
 }
 
 void ym_api_complete(struct ym_api_deferred *d, json_t *result,
-		     const char *err)
+		     enum ym_api_code code, const char *msg)
 {
 	struct client *c = d->c;
 
@@ -402,7 +446,8 @@ void ym_api_complete(struct ym_api_deferred *d, json_t *result,
 			send_json(c, o);
 			json_decref(o);
 		} else {
-			reply_error(c, d->id, err ? err : "request failed");
+			reply_error(c, d->id, code ? code : YM_API_INTERNAL,
+				    msg ? msg : "request failed");
 		}
 	}
 	json_decref(result);

@@ -31,12 +31,74 @@ void ym_config_defaults(struct ym_config *cfg)
 	cfg->gone_days = 14;
 	cfg->retention_alerts_days = 365;
 	cfg->retention_devices_days = 365;
-	snprintf(cfg->audit, sizeof(cfg->audit), "ask");
+	cfg->audit = YM_AUDIT_POLICY_ASK;
 	cfg->audit_attempts = 6;
 	cfg->audit_spacing = 1;
 	cfg->audit_parallel = 2;
-	snprintf(cfg->isolate, sizeof(cfg->isolate), "none");
-	snprintf(cfg->auto_isolate, sizeof(cfg->auto_isolate), "ask");
+	cfg->isolate = YM_ISOLATE_NONE;
+	cfg->auto_isolate = YM_AUTO_ISOLATE_ASK;
+}
+
+/* The words of each policy, in the order of its enum. */
+static const char *const audit_words[] = { "off", "ask", "on", NULL };
+static const char *const isolate_words[] = { "none", "nft", "arp", NULL };
+static const char *const auto_isolate_words[] = { "never", "ask", "critical",
+						  NULL };
+
+static const char *word_name(const char *const *words, size_t n, unsigned v)
+{
+	return v < n - 1 ? words[v] : "?";
+}
+
+static int word_parse(const char *const *words, const char *word)
+{
+	for (int i = 0; word && words[i]; i++)
+		if (strcmp(words[i], word) == 0)
+			return i;
+	return -EINVAL;
+}
+
+const char *ym_config_audit_name(enum ym_audit_policy p)
+{
+	return word_name(audit_words, YM_ARRAY_SIZE(audit_words), p);
+}
+
+const char *ym_config_isolate_name(enum ym_isolate_mode m)
+{
+	return word_name(isolate_words, YM_ARRAY_SIZE(isolate_words), m);
+}
+
+const char *ym_config_auto_isolate_name(enum ym_auto_isolate a)
+{
+	return word_name(auto_isolate_words, YM_ARRAY_SIZE(auto_isolate_words),
+			 a);
+}
+
+int ym_config_audit_parse(const char *word, enum ym_audit_policy *out)
+{
+	int v = word_parse(audit_words, word);
+
+	if (v >= 0)
+		*out = (enum ym_audit_policy)v;
+	return v < 0 ? v : 0;
+}
+
+int ym_config_isolate_parse(const char *word, enum ym_isolate_mode *out)
+{
+	int v = word_parse(isolate_words, word);
+
+	if (v >= 0)
+		*out = (enum ym_isolate_mode)v;
+	return v < 0 ? v : 0;
+}
+
+int ym_config_auto_isolate_parse(const char *word, enum ym_auto_isolate *out)
+{
+	int v = word_parse(auto_isolate_words, word);
+
+	if (v >= 0)
+		*out = (enum ym_auto_isolate)v;
+	return v < 0 ? v : 0;
 }
 
 enum kind { K_PATH, K_UINT, K_BOOL, K_IFACE, K_SOCKET, K_WORD };
@@ -46,10 +108,16 @@ struct key {
 	enum kind kind;
 	size_t offset;
 	uint32_t min, max; /* for K_UINT */
-	const char *words; /* for K_WORD: the allowed values, '|' between */
+	const char *const *words; /* for K_WORD: the allowed values, in the
+				   * order of the enum stored */
 };
 
 #define OFF(f) offsetof(struct ym_config, f)
+
+_Static_assert(sizeof(enum ym_audit_policy) == sizeof(int) &&
+	       sizeof(enum ym_isolate_mode) == sizeof(int) &&
+	       sizeof(enum ym_auto_isolate) == sizeof(int),
+	       "K_WORD stores an enum as an int");
 
 static const struct key keys[] = {
 	{ "state_dir", K_PATH, OFF(state_dir), 0, 0, NULL },
@@ -69,14 +137,14 @@ static const struct key keys[] = {
 	{ "retention_alerts_days", K_UINT, OFF(retention_alerts_days), 1, 3650, NULL },
 	{ "retention_devices_days", K_UINT, OFF(retention_devices_days), 1,
 	  3650, NULL },
-	{ "audit", K_WORD, OFF(audit), 0, 0, "off|ask|on" },
+	{ "audit", K_WORD, OFF(audit), 0, 0, audit_words },
 	/* Few, spaced out, a few devices at once: the limits stay small. */
 	{ "audit_attempts", K_UINT, OFF(audit_attempts), 1, 20, NULL },
 	{ "audit_spacing", K_UINT, OFF(audit_spacing), 1, 60, NULL },
 	{ "audit_parallel", K_UINT, OFF(audit_parallel), 1, 4, NULL },
-	{ "isolate", K_WORD, OFF(isolate), 0, 0, "none|nft|arp" },
+	{ "isolate", K_WORD, OFF(isolate), 0, 0, isolate_words },
 	{ "auto_isolate", K_WORD, OFF(auto_isolate), 0, 0,
-	  "never|ask|critical" },
+	  auto_isolate_words },
 };
 
 static char *trim(char *s)
@@ -106,19 +174,18 @@ static int set_value(struct ym_config *cfg, const struct key *k,
 		snprintf(p, 1024, "%s", value);
 		return 0;
 	case K_WORD: {
-		const char *w = k->words;
-		size_t vl = strlen(value);
+		int v = word_parse(k->words, value);
+		size_t off = 0;
 
-		while (*w) {
-			size_t wl = strcspn(w, "|");
-
-			if (wl == vl && strncmp(w, value, vl) == 0) {
-				snprintf(p, 12, "%s", value);
-				return 0;
-			}
-			w += wl + (w[wl] == '|');
+		if (v >= 0) {
+			/* Every policy enum is stored as an int-sized enum. */
+			*(int *)(void *)p = v;
+			return 0;
 		}
-		snprintf(why, whylen, "must be one of %s", k->words);
+		off = (size_t)snprintf(why, whylen, "must be one of ");
+		for (int i = 0; k->words[i] && off < whylen; i++)
+			off += (size_t)snprintf(why + off, whylen - off, "%s%s",
+						i ? "|" : "", k->words[i]);
 		return -EINVAL;
 	}
 	case K_SOCKET:

@@ -18,6 +18,19 @@
 #define YM_DATADIR "/usr/share/yamori"
 #endif
 
+/* Password checks (config "audit"): never, when the household asks, or
+ * also by themselves once a day. */
+enum ym_audit_policy { YM_AUDIT_POLICY_OFF, YM_AUDIT_POLICY_ASK,
+		       YM_AUDIT_POLICY_ON };
+
+/* How devices are cut off (config "isolate"); isolate.h has the backends. */
+enum ym_isolate_mode { YM_ISOLATE_NONE, YM_ISOLATE_NFT, YM_ISOLATE_ARP };
+
+/* Isolation without asking (config "auto_isolate"): never, only when the
+ * household asks, or at once for a device raising a critical alert. */
+enum ym_auto_isolate { YM_AUTO_ISOLATE_NEVER, YM_AUTO_ISOLATE_ASK,
+		       YM_AUTO_ISOLATE_CRITICAL };
+
 struct ym_config {
 	char state_dir[1024];
 	char oui_dir[1024];
@@ -36,13 +49,26 @@ struct ym_config {
 	uint32_t gone_days;          /* not seen at all this long */
 	uint32_t retention_alerts_days;
 	uint32_t retention_devices_days;
-	char audit[8];               /* password checks: off, ask, on */
+	enum ym_audit_policy audit;
 	uint32_t audit_attempts;     /* per device and service per day */
 	uint32_t audit_spacing;      /* seconds between two attempts */
 	uint32_t audit_parallel;     /* devices checked at once */
-	char isolate[8];             /* none, nft, arp */
-	char auto_isolate[12];       /* never, ask, critical */
+	enum ym_isolate_mode isolate;
+	enum ym_auto_isolate auto_isolate;
 };
+
+/* The config words of the policies ("off", "nft", "critical"). */
+const char *ym_config_audit_name(enum ym_audit_policy p);
+const char *ym_config_isolate_name(enum ym_isolate_mode m);
+const char *ym_config_auto_isolate_name(enum ym_auto_isolate a);
+
+/* The policy a word names; -EINVAL for a word not allowed. */
+int ym_config_audit_parse(const char *word, enum ym_audit_policy *out)
+	YM_MUST_CHECK;
+int ym_config_isolate_parse(const char *word, enum ym_isolate_mode *out)
+	YM_MUST_CHECK;
+int ym_config_auto_isolate_parse(const char *word, enum ym_auto_isolate *out)
+	YM_MUST_CHECK;
 
 /* Fills cfg with the built-in defaults. */
 void ym_config_defaults(struct ym_config *cfg);

@@ -11,13 +11,12 @@
 #include <time.h>
 #include <locale.h>
 #include <unistd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <wchar.h>
 
 #include <jansson.h>
 
 #include "api.h"
+#include "api-client.h"
 #include "config.h"
 #include "device.h"
 #include "i18n.h"
@@ -140,81 +139,60 @@ static const char *type_label(const char *type)
 
 static bool show_all;
 
-/* The daemon's API when it runs, else -1 and the database is read. */
-static int g_api = -1;
+/* The daemon's API when it runs, else NULL and the database is read. */
+static struct ym_api_client *g_api;
 
-static int api_connect(const char *path)
+/* Answers may take this long; a password check or an isolation takes
+ * longer (see cmd_audit, cmd_isolate). */
+#define CTL_TIMEOUT_MS 60000
+/* A check is spaced out over several services; isolation is verified. */
+#define CTL_AUDIT_TIMEOUT_MS (15 * 60 * 1000)
+#define CTL_ISOLATE_TIMEOUT_MS (2 * 60 * 1000)
+
+/* One request and its answer; NULL with err set when the daemon refused or
+ * did not answer (then err->code is YM_API_INTERNAL). */
+static json_t *api_call(const char *cmd, json_t *args,
+			struct ym_api_error *err)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
+	json_t *out = NULL;
+	int rc = ym_api_client_call(g_api, cmd, args, &out, err);
 
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	if (rc < 0 && rc != -EBADMSG)
+		snprintf(err->msg, sizeof(err->msg), "%s",
+			 _("the daemon did not answer"));
+	return rc < 0 ? NULL : out;
 }
 
-/* One request and its answer; NULL with err set when the daemon refused. */
-static json_t *api_call(const char *cmd, json_t *args, char *err,
-			size_t errlen)
+/* The support entries (rules 1 and 4), or NULL when there are none. */
+static struct ym_support *load_support(const struct ym_config *cfg)
 {
-	static char buf[4 << 20];
-	json_t *req = json_pack("{s:i, s:s, s:O?}", "id", 1, "cmd", cmd,
-				"args", args), *res, *out = NULL;
-	char *line = json_dumps(req, JSON_COMPACT);
-	size_t len = 0;
-	ssize_t n;
+	struct ym_support *kb = NULL;
+	char path[1100], err[512];
 
-	json_decref(req);
-	if (!line || dprintf(g_api, "%s\n", line) < 0) {
-		free(line);
-		snprintf(err, errlen, "%s", _("the daemon did not answer"));
-		return NULL;
-	}
-	free(line);
-	/* Answers are one line; a few megabytes hold any household. */
-	while (len < sizeof(buf) - 1 &&
-	       (n = read(g_api, buf + len, sizeof(buf) - 1 - len)) > 0) {
-		len += (size_t)n;
-		if (memchr(buf, '\n', len))
-			break;
-	}
-	buf[len] = '\0';
-	res = json_loads(buf, JSON_DISABLE_EOF_CHECK, NULL);
-	if (!res) {
-		snprintf(err, errlen, "%s", _("the daemon did not answer"));
-		return NULL;
-	}
-	if (json_is_true(json_object_get(res, "ok")))
-		out = json_incref(json_object_get(res, "result"));
-	else
-		snprintf(err, errlen, "%s",
-			 json_string_value(json_object_get(res, "error")) ?
-				 json_string_value(json_object_get(res,
-								   "error")) :
-				 "error");
-	json_decref(res);
-	return out;
+	snprintf(path, sizeof(path), "%s/support", cfg->data_dir);
+	if (ym_support_init(&kb, path, err, sizeof(err)) < 0)
+		kb = NULL;
+	return kb;
 }
+
+struct collect_ctx {
+	json_t *list;
+	const struct ym_support *kb;
+};
 
 static int collect_device(const struct ym_device *d, void *arg)
 {
+	struct collect_ctx *c = arg;
 	json_t *o;
 
 	/* Devices given away leave the normal lists (rule 4). */
 	if ((d->flags & YM_FLAG_RETIRED) && !show_all)
 		return 0;
-	o = ym_report_device(d);
+	/* The same objects the daemon gives, support entries included. */
+	o = ym_report_device_support(d, c->kb);
 	if (!o)
 		return -ENOMEM;
-	return json_array_append_new(arg, o) == 0 ? 0 : -ENOMEM;
+	return json_array_append_new(c->list, o) == 0 ? 0 : -ENOMEM;
 }
 
 /* Sort key: the gateway first, then by first IPv4 address, then MAC. */
@@ -244,23 +222,28 @@ static int device_cmp(const void *a, const void *b)
 		      json_string_value(json_object_get(y, "mac")));
 }
 
-static json_t *sorted_devices(struct ym_store *s)
+static json_t *sorted_devices(struct ym_store *s,
+			      const struct ym_config *cfg)
 {
 	json_t *arr, *out;
 	json_t **items;
-	char err[256];
+	struct ym_api_error err;
 	size_t n;
 
-	if (g_api >= 0) {
+	if (g_api) {
 		json_t *args = json_pack("{s:b}", "all", show_all);
 
-		arr = api_call("devices", args, err, sizeof(err));
+		arr = api_call("devices", args, &err);
 		json_decref(args);
 		if (!arr)
 			return NULL;
 	} else {
-		arr = json_array();
-		if (ym_store_get_devices(s, collect_device, arr) < 0) {
+		struct collect_ctx c = { json_array(), load_support(cfg) };
+		int rc = ym_store_get_devices(s, collect_device, &c);
+
+		ym_support_fini((struct ym_support *)c.kb);
+		arr = c.list;
+		if (rc < 0) {
 			json_decref(arr);
 			return NULL;
 		}
@@ -296,9 +279,10 @@ static void local_time(const char *rfc3339, char *out, size_t len)
 	strftime(out, len, "%Y-%m-%d %H:%M", localtime_r(&t, &tm));
 }
 
-static int cmd_devices(struct ym_store *s, bool as_json)
+static int cmd_devices(struct ym_store *s, const struct ym_config *cfg,
+		       bool as_json)
 {
-	json_t *devs = sorted_devices(s), *d;
+	json_t *devs = sorted_devices(s, cfg), *d;
 	size_t i;
 
 	if (!devs) {
@@ -418,13 +402,13 @@ static int cmd_alerts(struct ym_store *s, bool as_json)
 	size_t i;
 	int rc = 0;
 
-	if (g_api >= 0) {
-		char err[256];
+	if (g_api) {
+		struct ym_api_error err;
 
 		json_decref(c.alerts);
-		c.alerts = api_call("alerts", NULL, err, sizeof(err));
+		c.alerts = api_call("alerts", NULL, &err);
 		if (!c.alerts) {
-			fprintf(stderr, "yamorictl: %s\n", err);
+			fprintf(stderr, "yamorictl: %s\n", err.msg);
 			c.alerts = json_array();
 			rc = 1;
 			goto out;
@@ -476,10 +460,11 @@ static json_int_t jint(json_t *o, const char *path)
 
 static int cmd_status(struct ym_store *s, bool as_json)
 {
-	char *text = s ? ym_store_get_meta(s, "status") : NULL, err[256];
+	char *text = s ? ym_store_get_meta(s, "status") : NULL;
+	struct ym_api_error err;
 	json_t *st = text ? json_loads(text, 0, NULL) :
-		     g_api >= 0 ? api_call("status", NULL, err, sizeof(err)) :
-				  NULL;
+		     g_api ? api_call("status", NULL, &err) :
+			     NULL;
 	const char *state;
 	char t1[32], t2[32];
 
@@ -561,15 +546,6 @@ static bool daemon_running(struct ym_store *s)
 	return running;
 }
 
-static bool japanese(void)
-{
-	const char *l = getenv("LANGUAGE");
-
-	if (!l || !l[0])
-		l = setlocale(LC_MESSAGES, NULL);
-	return l && strncmp(l, "ja", 2) == 0;
-}
-
 struct find_ctx {
 	uint8_t mac[6];
 	struct ym_device *found;
@@ -618,15 +594,11 @@ static const char *args_mac(const char *text)
 static int print_retired(const struct ym_config *cfg, json_t *dev)
 {
 	const struct ym_support_entry *m = NULL;
-	struct ym_support *kb = NULL;
-	char path[1100], err[512];
+	struct ym_support *kb = load_support(cfg);
 	const char *name = json_string_value(json_object_get(dev, "name"));
 	const char *vendor = json_string_value(json_object_get(dev, "vendor"));
 	const char *steps;
 
-	snprintf(path, sizeof(path), "%s/support", cfg->data_dir);
-	if (ym_support_init(&kb, path, err, sizeof(err)) < 0)
-		kb = NULL;
 	m = ym_support_model(kb, vendor,
 			     json_string_value(json_object_get(dev, "model")));
 	if (!m || !m->reset_ja[0])
@@ -635,7 +607,7 @@ static int print_retired(const struct ym_config *cfg, json_t *dev)
 	printf(_("\"%s\" is marked as given away.\n"),
 	       name && name[0] ? name : vendor && vendor[0] ? vendor : "-");
 	printf("%s\n", _("Before you give it away, erase the data in it."));
-	steps = m ? (japanese() ? m->reset_ja : m->reset_en) : "";
+	steps = m ? (ym_i18n_japanese() ? m->reset_ja : m->reset_en) : "";
 	if (steps[0]) {
 		printf("%s\n", _("To reset it to factory settings:"));
 		print_steps(steps);
@@ -699,22 +671,25 @@ static const char *audit_label(const char *result)
 static int cmd_audit(const char *target, bool as_json)
 {
 	json_t *args, *r, *svc;
-	char err[256];
+	struct ym_api_error err;
 	size_t i;
 	bool found = false;
 
-	if (g_api < 0) {
+	if (!g_api) {
 		fprintf(stderr, "yamorictl: %s\n",
 			_("yamorid is not running; the check needs it"));
 		return 1;
 	}
 	args = json_pack("{s:s}", "target", target);
-	r = api_call("audit", args, err, sizeof(err));
+	ym_api_client_set_timeout(g_api, CTL_AUDIT_TIMEOUT_MS);
+	r = api_call("audit", args, &err);
 	json_decref(args);
 	if (!r) {
-		fprintf(stderr, "yamorictl: %s\n", err);
-		return strncmp(err, "refused", 7) == 0 ||
-			       strstr(err, "neither") ? 2 : 1;
+		fprintf(stderr, "yamorictl: %s\n", err.msg);
+		/* Bad input: a target that is not an address, or one the
+		 * safety rules refuse. */
+		return err.code == YM_API_REFUSED ||
+			       err.code == YM_API_BAD_REQUEST ? 2 : 1;
 	}
 	if (as_json) {
 		json_dumpf(r, stdout, JSON_FLAGS);
@@ -756,7 +731,7 @@ static int cmd_audit(const char *target, bool as_json)
 static int cmd_isolate(const char *cmd, int nargs, char **args, bool as_json)
 {
 	json_t *req, *dev;
-	char err[256];
+	struct ym_api_error err;
 	uint8_t mac[6];
 
 	if (nargs != 1 || ym_mac_parse(args[0], mac) < 0) {
@@ -764,18 +739,23 @@ static int cmd_isolate(const char *cmd, int nargs, char **args, bool as_json)
 			_("give a MAC address like aa:bb:cc:dd:ee:ff"));
 		return 2;
 	}
-	if (g_api < 0) {
+	if (!g_api) {
 		fprintf(stderr, "yamorictl: %s\n",
 			_("yamorid is not running; isolation needs it"));
 		return 1;
 	}
 	req = json_pack("{s:s}", "mac", args_mac(args[0]));
-	dev = api_call(cmd, req, err, sizeof(err));
+	ym_api_client_set_timeout(g_api, CTL_ISOLATE_TIMEOUT_MS);
+	dev = api_call(cmd, req, &err);
 	json_decref(req);
 	if (!dev) {
-		fprintf(stderr, "yamorictl: %s\n", err);
-		return strncmp(err, "refused", 7) == 0 ||
-			       strncmp(err, "no device", 9) == 0 ? 2 : 1;
+		fprintf(stderr, "yamorictl: %s\n", err.msg);
+		/* Refused (isolating where isolation is off counts) or no such
+		 * device: bad input. Releasing where it is off: a failure. */
+		return err.code == YM_API_REFUSED ||
+			       err.code == YM_API_NOT_FOUND ||
+			       (err.code == YM_API_OFF &&
+				strcmp(cmd, "isolate") == 0) ? 2 : 1;
 	}
 	if (as_json) {
 		json_dumpf(dev, stdout, JSON_FLAGS);
@@ -898,15 +878,16 @@ static int cmd_write(const struct ym_config *cfg, const char *cmd,
 				_("wrong number of arguments"));
 		return 2;
 	}
-	if (g_api >= 0) {
+	if (g_api) {
 		json_t *req = json_pack("{s:s, s:s?}", "mac", args_mac(args[0]),
 					"name", nargs > 1 ? args[1] : NULL);
-		json_t *dev = api_call(cmd, req, err, sizeof(err));
+		struct ym_api_error aerr;
+		json_t *dev = api_call(cmd, req, &aerr);
 
 		json_decref(req);
 		if (!dev) {
-			fprintf(stderr, "yamorictl: %s\n", err);
-			return strncmp(err, "no device", 9) == 0 ? 2 : 1;
+			fprintf(stderr, "yamorictl: %s\n", aerr.msg);
+			return aerr.code == YM_API_NOT_FOUND ? 2 : 1;
 		}
 		rc = strcmp(cmd, "retire") == 0 ? print_retired(cfg, dev) : 0;
 		json_decref(dev);
@@ -943,6 +924,93 @@ static int cmd_write(const struct ym_config *cfg, const char *cmd,
 	return rc;
 }
 
+/* 0 when cmd is a command and takes the arguments given, else 2 with the
+ * reason on stderr. */
+static int check_command(const char *cmd, int nargs, char **args)
+{
+	static const char *const known[] = { "devices", "alerts", "status",
+					     "rename",	"retire", "wipe",
+					     "audit",	"isolate", "release" };
+	bool found = false;
+
+	for (size_t i = 0; i < YM_ARRAY_SIZE(known); i++)
+		found |= strcmp(cmd, known[i]) == 0;
+	if (!found) {
+		fprintf(stderr, "yamorictl: unknown command '%s'\n", cmd);
+		usage(stderr);
+		return 2;
+	}
+	if (nargs > 0 && (!strcmp(cmd, "devices") || !strcmp(cmd, "alerts") ||
+			  !strcmp(cmd, "status") || !strcmp(cmd, "wipe"))) {
+		fprintf(stderr, "yamorictl: unexpected argument '%s'\n",
+			args[0]);
+		return 2;
+	}
+	return 0;
+}
+
+/* Connects to the daemon of this state directory if one runs. */
+static void connect_daemon(const struct ym_config *cfg)
+{
+	char path[1100];
+
+	ym_api_default_path(cfg->state_dir, path, sizeof(path));
+	if (cfg->api_socket[0])
+		snprintf(path, sizeof(path), "%s", cfg->api_socket);
+	if (ym_api_client_open(&g_api, path) < 0)
+		g_api = NULL;
+	else
+		ym_api_client_set_timeout(g_api, CTL_TIMEOUT_MS);
+}
+
+/* devices, alerts, status: from the daemon, else from the database. */
+static int cmd_report(const struct ym_config *cfg, const char *cmd,
+		      bool as_json)
+{
+	struct ym_store *s = NULL;
+	char err[2048];
+	int rc;
+
+	if (!g_api) {
+		rc = ym_store_open_readonly(&s, cfg->state_dir, err,
+					    sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "yamorictl: %s\n", err);
+			return rc == -ENOENT ? 2 : 1;
+		}
+	}
+	if (strcmp(cmd, "devices") == 0)
+		rc = cmd_devices(s, cfg, as_json);
+	else if (strcmp(cmd, "alerts") == 0)
+		rc = cmd_alerts(s, as_json);
+	else
+		rc = cmd_status(s, as_json);
+	if (s)
+		ym_store_close(s);
+	return rc;
+}
+
+/* Runs one command once the config is read. */
+static int run(const struct ym_config *cfg, const char *cmd, char **args,
+	       int nargs, bool as_json, bool yes)
+{
+	if (strcmp(cmd, "wipe") == 0)
+		return cmd_wipe(cfg, yes);
+	if (strcmp(cmd, "rename") == 0 || strcmp(cmd, "retire") == 0)
+		return cmd_write(cfg, cmd, args, nargs);
+	if (strcmp(cmd, "isolate") == 0 || strcmp(cmd, "release") == 0)
+		return cmd_isolate(cmd, nargs, args, as_json);
+	if (strcmp(cmd, "audit") == 0) {
+		if (nargs != 1) {
+			fprintf(stderr, "yamorictl: %s\n",
+				_("give one address or MAC to check"));
+			return 2;
+		}
+		return cmd_audit(args[0], as_json);
+	}
+	return cmd_report(cfg, cmd, as_json);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -958,7 +1026,6 @@ int main(int argc, char **argv)
 	const char *state_dir = NULL, *config_path = YM_DEFAULT_CONFIG, *cmd;
 	bool as_json = false, config_given = false, yes = false;
 	struct ym_config cfg;
-	struct ym_store *s;
 	char err[2048] = "";
 	int opt, rc;
 
@@ -1000,22 +1067,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind++];
-	if (strcmp(cmd, "devices") && strcmp(cmd, "alerts") &&
-	    strcmp(cmd, "status") && strcmp(cmd, "rename") &&
-	    strcmp(cmd, "retire") && strcmp(cmd, "wipe") &&
-	    strcmp(cmd, "audit") && strcmp(cmd, "isolate") &&
-	    strcmp(cmd, "release")) {
-		fprintf(stderr, "yamorictl: unknown command '%s'\n", cmd);
-		usage(stderr);
+	if (check_command(cmd, argc - optind, argv + optind) != 0)
 		return 2;
-	}
-	if (optind < argc && (!strcmp(cmd, "devices") ||
-			      !strcmp(cmd, "alerts") ||
-			      !strcmp(cmd, "status") || !strcmp(cmd, "wipe"))) {
-		fprintf(stderr, "yamorictl: unexpected argument '%s'\n",
-			argv[optind]);
-		return 2;
-	}
 	ym_config_defaults(&cfg);
 	if (ym_config_load(&cfg, config_path, config_given, err,
 			   sizeof(err)) < 0) {
@@ -1024,53 +1077,8 @@ int main(int argc, char **argv)
 	}
 	if (state_dir)
 		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state_dir);
-	{
-		char path[1100];
-
-		ym_api_default_path(cfg.state_dir, path, sizeof(path));
-		if (cfg.api_socket[0])
-			snprintf(path, sizeof(path), "%s", cfg.api_socket);
-		g_api = api_connect(path);
-	}
-	if (strcmp(cmd, "wipe") == 0)
-		return cmd_wipe(&cfg, yes);
-	if (strcmp(cmd, "rename") == 0 || strcmp(cmd, "retire") == 0)
-		return cmd_write(&cfg, cmd, argv + optind, argc - optind);
-	if (strcmp(cmd, "isolate") == 0 || strcmp(cmd, "release") == 0) {
-		rc = cmd_isolate(cmd, argc - optind, argv + optind, as_json);
-		if (g_api >= 0)
-			close(g_api);
-		return rc;
-	}
-	if (strcmp(cmd, "audit") == 0) {
-		if (argc - optind != 1) {
-			fprintf(stderr, "yamorictl: %s\n",
-				_("give one address or MAC to check"));
-			return 2;
-		}
-		rc = cmd_audit(argv[optind], as_json);
-		if (g_api >= 0)
-			close(g_api);
-		return rc;
-	}
-	if (g_api >= 0) {
-		rc = strcmp(cmd, "devices") == 0 ? cmd_devices(NULL, as_json) :
-		     strcmp(cmd, "alerts") == 0  ? cmd_alerts(NULL, as_json) :
-						   cmd_status(NULL, as_json);
-		close(g_api);
-		return rc;
-	}
-	rc = ym_store_open_readonly(&s, cfg.state_dir, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, "yamorictl: %s\n", err);
-		return rc == -ENOENT ? 2 : 1;
-	}
-	if (strcmp(cmd, "devices") == 0)
-		rc = cmd_devices(s, as_json);
-	else if (strcmp(cmd, "alerts") == 0)
-		rc = cmd_alerts(s, as_json);
-	else
-		rc = cmd_status(s, as_json);
-	ym_store_close(s);
+	connect_daemon(&cfg);
+	rc = run(&cfg, cmd, argv + optind, argc - optind, as_json, yes);
+	ym_api_client_close(g_api);
 	return rc;
 }

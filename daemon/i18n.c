@@ -60,3 +60,12 @@ codeset:
 	bind_textdomain_codeset(YM_TEXT_DOMAIN, "UTF-8");
 	textdomain(YM_TEXT_DOMAIN);
 }
+
+bool ym_i18n_japanese(void)
+{
+	const char *l = getenv("LANGUAGE");
+
+	if (!l || !l[0])
+		l = setlocale(LC_MESSAGES, NULL);
+	return l && strncmp(l, "ja", 2) == 0;
+}

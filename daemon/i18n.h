@@ -3,6 +3,7 @@
 #define YM_I18N_H
 
 #include <libintl.h>
+#include <stdbool.h>
 
 #define YM_TEXT_DOMAIN "yamori"
 #define _(s) dgettext(YM_TEXT_DOMAIN, s)
@@ -11,5 +12,9 @@
 /* Binds the text domain: next to the executable in a build tree
  * (../locale), else the installed locale directory. */
 void ym_i18n_init(void);
+
+/* True when Yamori speaks Japanese to the household (LANGUAGE, else the
+ * messages locale, starts with "ja"). */
+bool ym_i18n_japanese(void);
 
 #endif

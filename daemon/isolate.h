@@ -31,13 +31,14 @@
 
 #include <uv.h>
 
+#include "config.h"
 #include "util.h"
 
 /* Devices isolated at once in arp mode: each costs two ARP replies every two
  * seconds, and a household isolates one or two devices, rarely more. */
 #define YM_ISOLATE_ARP_MAX 32
 
-enum ym_isolate_mode { YM_ISOLATE_NONE, YM_ISOLATE_NFT, YM_ISOLATE_ARP };
+/* enum ym_isolate_mode (none, nft, arp) is the config's, in config.h. */
 
 /* Where Yamori runs. Zero MACs and family 0 addresses mean "unknown"; arp
  * mode needs ifname, self_mac, gateway_mac and gateway_ip. In router mode

@@ -1,10 +1,13 @@
 #include "report.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "alerts.h"
 #include "device.h"
 #include "i18n.h"
+#include "support.h"
 #include "util.h"
 
 const char *ym_device_display_name(const struct ym_device *d)
@@ -189,4 +192,65 @@ json_t *ym_report_alert(const struct ym_alert_row *a, const char *name)
 			 "last_seen", last, "count", (json_int_t)a->count,
 			 "evidence", ev, "state", a->state ? a->state : "",
 			 "message", message);
+}
+
+/* The end of support as a word or a date (YYYY-MM-DD) in date. */
+static const char *end_of_support(const struct ym_support_entry *m,
+				  char date[16])
+{
+	char t[YM_TIME_STRLEN];
+
+	if (m && m->eos == YM_EOS_SUPPORTED)
+		return "supported";
+	if (m && m->eos == YM_EOS_ENDED)
+		return "ended";
+	if (m && m->eos == YM_EOS_DATE) {
+		ym_time_format(m->eos_us, t);
+		snprintf(date, 16, "%.10s", t);
+		return date;
+	}
+	return "unknown";
+}
+
+/* The model's reset steps in the household's language, else the generic
+ * steps for its type, else "". */
+static const char *reset_steps(const struct ym_support_entry *m,
+			       const struct ym_support_entry *g)
+{
+	bool ja = ym_i18n_japanese();
+
+	if (m && (ja ? m->reset_ja[0] : m->reset_en[0]))
+		return ja ? m->reset_ja : m->reset_en;
+	if (g)
+		return ja ? g->reset_ja : g->reset_en;
+	return "";
+}
+
+json_t *ym_report_device_support(const struct ym_device *d,
+				 const struct ym_support *kb)
+{
+	const struct ym_support_entry *m, *v, *g;
+	json_t *o = ym_report_device(d);
+	char date[16] = "";
+
+	if (!o)
+		return NULL;
+	m = ym_support_model(kb, d->vendor, d->model);
+	v = ym_support_vendor(kb, d->vendor);
+	g = ym_support_generic(kb, d->type);
+	json_object_set_new(
+		o, "support",
+		json_pack("{s:s, s:s, s:s, s:s, s:s}", "contact_web",
+			  m && m->contact_web[0] ? m->contact_web :
+			  v			 ? v->contact_web :
+						   "",
+			  "contact_phone",
+			  m && m->contact_phone[0] ? m->contact_phone :
+			  v			   ? v->contact_phone :
+						     "",
+			  "end_of_support", end_of_support(m, date),
+			  "latest_firmware", m ? m->latest_firmware : "",
+			  "source", m ? m->source : v ? v->source : ""));
+	json_object_set_new(o, "reset_steps", json_string(reset_steps(m, g)));
+	return o;
 }

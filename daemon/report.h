@@ -8,12 +8,19 @@
 #include "store.h"
 
 struct ym_device;
+struct ym_support;
 
 /* The household's name for the device, else its best hostname, else "". */
 const char *ym_device_display_name(const struct ym_device *d);
 
 /* A device object with the contract's fields; NULL when out of memory. */
 json_t *ym_report_device(const struct ym_device *d);
+
+/* A device as the API and "yamorictl devices --json" give it: the
+ * contract's fields, and for the panel the maker's support contact and the
+ * steps to reset it (rules 1 and 4) from kb (may be NULL: no entries). */
+json_t *ym_report_device_support(const struct ym_device *d,
+				 const struct ym_support *kb);
 
 /* An alert object with the contract's fields, the message localized and
  * naming the device by name (the household's, else its own, else MAC). */

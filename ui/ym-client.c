@@ -164,13 +164,17 @@ static void handle_answer(YmClient *self, JsonObject *obj)
 	} else {
 		const char *msg = json_object_get_string_member_with_default(
 			obj, "error", "request failed");
+		const char *code = json_object_get_string_member_with_default(
+			obj, "code", "");
+		YmClientError kind = YM_CLIENT_ERROR_DAEMON;
 
-		/* An older daemon answers commands it does not have yet. */
-		g_task_return_new_error(task, YM_CLIENT_ERROR,
-					g_str_has_prefix(msg, "unknown command")
-						? YM_CLIENT_ERROR_NOT_AVAILABLE
-						: YM_CLIENT_ERROR_DAEMON,
-					"%s", msg);
+		/* Decided on the machine code (docs/API.md), never the text:
+		 * an older daemon answers commands it does not have yet. */
+		if (g_strcmp0(code, "unknown_command") == 0)
+			kind = YM_CLIENT_ERROR_NOT_AVAILABLE;
+		else if (g_strcmp0(code, "off") == 0)
+			kind = YM_CLIENT_ERROR_TURNED_OFF;
+		g_task_return_new_error(task, YM_CLIENT_ERROR, kind, "%s", msg);
 	}
 	g_object_unref(task);
 }

@@ -18,6 +18,7 @@ typedef enum {
 	YM_CLIENT_ERROR_DAEMON,        /* the daemon answered with an error */
 	YM_CLIENT_ERROR_NOT_AVAILABLE, /* the daemon does not know the command yet */
 	YM_CLIENT_ERROR_NOT_CONNECTED, /* no daemon to ask */
+	YM_CLIENT_ERROR_TURNED_OFF,    /* the daemon's config turned it off */
 } YmClientError;
 
 /* The socket path: $YAMORI_SOCKET, else /run/yamori/yamori.sock. */

@@ -111,7 +111,8 @@ void ym_dialog_error(GtkWidget *parent, const char *heading,
 	} else if (g_error_matches(error, YM_CLIENT_ERROR,
 				   YM_CLIENT_ERROR_NOT_CONNECTED)) {
 		body = _("Yamori is not running. Please wait a little.");
-	} else if (error && strstr(error->message, " is off")) {
+	} else if (g_error_matches(error, YM_CLIENT_ERROR,
+				   YM_CLIENT_ERROR_TURNED_OFF)) {
 		/* The daemon's configuration turned the feature off. */
 		body = _("It is turned off in Yamori's settings. Please ask the "
 			 "seller.");

@@ -271,9 +271,11 @@ class ApiTest(NetnsCase):
         bad = self.ask(s, b"this is not json\n")
         self.assertFalse(bad["ok"])
         self.assertIn("JSON", bad["error"])
-        self.assertFalse(self.ask(s, {"id": 2, "cmd": "make_coffee"})["ok"])
-        self.assertFalse(self.ask(s, {"id": 3, "cmd": "rename",
-                                      "args": {"mac": "nonsense"}})["ok"])
+        self.assertEqual(bad["code"], "bad_request")
+        r = self.ask(s, {"id": 2, "cmd": "make_coffee"})
+        self.assertEqual((r["ok"], r["code"]), (False, "unknown_command"))
+        r = self.ask(s, {"id": 3, "cmd": "rename", "args": {"mac": "nonsense"}})
+        self.assertEqual((r["ok"], r["code"]), (False, "bad_request"))
         # The connection lives on after errors.
         self.assertTrue(self.ask(s, {"id": 4, "cmd": "devices"})["ok"])
         s.close()
@@ -310,6 +312,7 @@ class ApiTest(NetnsCase):
         r = json.loads(s.recv(65536).split(b"\n")[0])
         self.assertFalse(r["ok"])
         self.assertIn("too long", r["error"])
+        self.assertEqual(r["code"], "bad_request")
         s2 = self.connect()
         # Binary garbage (with newlines in it): an error for each line,
         # and the same connection still answers a good request after.
@@ -334,6 +337,7 @@ class ApiTest(NetnsCase):
         self.assertEqual((r["result"]["audit"], r["result"]["auto_isolate"]), ("off", "critical"))
         bad = self.ask(s, {"id": 2, "cmd": "settings", "args": {"audit": "sometimes"}})
         self.assertFalse(bad["ok"])
+        self.assertEqual(bad["code"], "bad_request")
         self.proc.send_signal(signal.SIGTERM)
         self.proc.communicate(timeout=20)
         self.proc = self.start()
@@ -347,6 +351,7 @@ class ApiTest(NetnsCase):
         r = self.ask(s, {"id": 4, "cmd": "audit", "args": {"target": DEV_IP}})
         self.assertFalse(r["ok"])
         self.assertIn("off", r["error"])
+        self.assertEqual(r["code"], "off")
 
     def test_messages_in_the_households_language(self):
         # A replayed household served on the socket, the daemon in Japanese.
