@@ -493,14 +493,15 @@ static const struct ym_engine_command commands[] = {
 	{ "status", cmd_status, 0 },
 	{ "devices", cmd_devices, 0 },
 	{ "alerts", cmd_alerts, 0 },
-	{ "acknowledge", cmd_acknowledge, 0 },
-	{ "rename", cmd_rename, YM_CMD_DEVICE },
-	{ "retire", cmd_retire, YM_CMD_DEVICE },
-	{ "never_isolate", cmd_never_isolate, YM_CMD_DEVICE },
-	{ "settings", cmd_settings, 0 },
+	{ "acknowledge", cmd_acknowledge, YM_CMD_DURABLE },
+	{ "rename", cmd_rename, YM_CMD_DEVICE | YM_CMD_DURABLE },
+	{ "retire", cmd_retire, YM_CMD_DEVICE | YM_CMD_DURABLE },
+	{ "never_isolate", cmd_never_isolate,
+	  YM_CMD_DEVICE | YM_CMD_DURABLE },
+	{ "settings", cmd_settings, YM_CMD_DURABLE },
 	{ "audit", cmd_audit, YM_CMD_DEFERS },
 	{ "isolate", cmd_isolate, YM_CMD_DEVICE | YM_CMD_DEFERS },
-	{ "release", cmd_release, YM_CMD_DEVICE },
+	{ "release", cmd_release, YM_CMD_DEVICE | YM_CMD_DURABLE },
 };
 
 const struct ym_engine_command *ym_engine_commands(size_t *n)
@@ -538,6 +539,7 @@ json_t *ym_engine_request(struct ym_engine *e, const char *cmd, json_t *args,
 {
 	const struct ym_engine_command *c = ym_engine_command_find(cmd);
 	struct ym_engine_request r = { cmd, args, call, NULL, err };
+	json_t *result;
 
 	if (!c)
 		return ym_api_fail(err, YM_API_UNKNOWN_COMMAND,
@@ -545,5 +547,14 @@ json_t *ym_engine_request(struct ym_engine *e, const char *cmd, json_t *args,
 	if ((c->flags & YM_CMD_DEVICE) &&
 	    !(r.dev = request_device(e, args, err)))
 		return NULL;
-	return c->run(e, &r);
+	result = c->run(e, &r);
+	/* ok means kept: a power cut right after the answer loses nothing
+	 * the household did. */
+	if (result && (c->flags & YM_CMD_DURABLE) &&
+	    ym_engine_commit_now(e) < 0) {
+		json_decref(result);
+		return ym_api_fail(err, YM_API_INTERNAL,
+				   "the change could not be saved");
+	}
+	return result;
 }

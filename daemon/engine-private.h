@@ -81,6 +81,10 @@ struct ym_engine {
 /* The time days before now_us, or 0. */
 uint64_t ym_engine_days_before(uint64_t now_us, uint32_t days);
 
+/* Commits now, synced to the disk: what the household asked for is kept
+ * before the API says ok. 0 or negative on a store error. */
+int ym_engine_commit_now(struct ym_engine *e) YM_MUST_CHECK;
+
 /* engine-api.c: the commands of the API. */
 
 /* Flags of a command in the table. */
@@ -90,6 +94,8 @@ enum {
 	/* The answer may come later (ym_api_defer), so only a client's
 	 * request can run it. */
 	YM_CMD_DEFERS = 1 << 1,
+	/* Changes what is recorded: saved to the disk before the answer. */
+	YM_CMD_DURABLE = 1 << 2,
 };
 
 /* One request as a command sees it. */

@@ -321,8 +321,9 @@ uint64_t ym_engine_days_before(uint64_t now_us, uint32_t days)
 	return now_us > span ? now_us - span : 0;
 }
 
-/* One batched transaction: every changed device and the status counters. */
-static int commit(struct ym_engine *e, const char *state)
+/* One batched transaction: every changed device and the status counters;
+ * durable syncs it to the disk before returning. */
+static int commit_as(struct ym_engine *e, const char *state, bool durable)
 {
 	json_t *st;
 	char *text;
@@ -356,13 +357,24 @@ static int commit(struct ym_engine *e, const char *state)
 					      YM_MAX_STORED_ALERTS) < 0))
 		e->store_errors++;
 	if (rc == 0)
-		rc = ym_store_commit(e->store);
+		rc = durable ? ym_store_commit_durable(e->store) :
+			       ym_store_commit(e->store);
 out:
 	if (rc < 0)
 		e->store_errors++;
 	e->last_commit_us = e->clock_us;
 	e->last_commit_ms = uv_now(e->loop);
 	return rc;
+}
+
+static int commit(struct ym_engine *e, const char *state)
+{
+	return commit_as(e, state, false);
+}
+
+int ym_engine_commit_now(struct ym_engine *e)
+{
+	return commit_as(e, "running", true);
 }
 
 static void periodic(struct ym_engine *e)

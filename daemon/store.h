@@ -44,6 +44,11 @@ void ym_store_close(struct ym_store *s);
 int ym_store_begin(struct ym_store *s) YM_MUST_CHECK;
 int ym_store_commit(struct ym_store *s) YM_MUST_CHECK;
 
+/* Commits the batch and syncs the WAL file to the disk: for what the
+ * household did, which must survive a power cut before the API answers
+ * ok. */
+int ym_store_commit_durable(struct ym_store *s) YM_MUST_CHECK;
+
 /* Writes a device with its addresses and evidence (inside a batch). The
  * household's own name is never overwritten. */
 int ym_store_put_device(struct ym_store *s, const struct ym_device *d)

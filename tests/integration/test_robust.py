@@ -130,6 +130,59 @@ class ClosedSocket(unittest.TestCase):
             shutil.rmtree(state, ignore_errors=True)
 
 
+class Durable(unittest.TestCase):
+    """Finding 3: what the API acknowledged waited for the next 30-second
+    commit; a kill -9 (or power cut) right after "ok" lost it."""
+
+    def test_finding_3_acknowledged_changes_survive_kill_9(self):
+        state = tempfile.mkdtemp(prefix="ymrobust-")
+        d = Serving(state)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                files = d.ask({"cmd": "status"}).get("result", {}).get("files", {})
+                if files.get("read") == files.get("total") == 1:
+                    break
+                time.sleep(0.1)
+            alerts = d.ask({"cmd": "alerts"})["result"]
+            self.assertTrue(alerts)
+            steps = [
+                {"cmd": "rename", "args": {"mac": "d0:37:45:8e:31:c2", "name": "居間のカメラ"}},
+                {"cmd": "retire", "args": {"mac": "98:e8:fa:4d:60:a7"}},
+                {"cmd": "never_isolate", "args": {"mac": "3c:2a:f4:6b:40:1e", "on": True}},
+                {"cmd": "acknowledge", "args": {"id": alerts[0]["id"]}},
+                {"cmd": "settings", "args": {"audit": "on", "auto_isolate": "critical"}},
+            ]
+            for req in steps:
+                r = d.ask(req)
+                self.assertTrue(r.get("ok"), (req, r))
+            # The moment after the last "ok": no commit interval has passed.
+            d.proc.kill()
+            d.proc.wait()
+        finally:
+            d.stop()
+        try:
+            con = sqlite3.connect(os.path.join(state, "yamori.db"))
+            self.assertEqual(con.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+            rows = dict(con.execute("SELECT mac, user_name FROM devices"))
+            self.assertEqual(rows["d0:37:45:8e:31:c2"], "居間のカメラ")
+            settings = json.loads(con.execute(
+                "SELECT value FROM meta WHERE key = 'settings'").fetchone()[0])
+            self.assertEqual(settings["audit"], "on")
+            self.assertEqual(settings["auto_isolate"], "critical")
+            state_of = con.execute("SELECT state FROM alerts WHERE id = ?",
+                                   (alerts[0]["id"],)).fetchone()[0]
+            self.assertEqual(state_of, "acknowledged")
+            con.close()
+            r = ctl(state, "devices", "--all", "--json")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            devs = {x["mac"]: x for x in json.loads(r.stdout)}
+            self.assertIn("retired", devs["98:e8:fa:4d:60:a7"]["flags"])
+            self.assertTrue(devs["3c:2a:f4:6b:40:1e"]["never_isolate"])
+        finally:
+            shutil.rmtree(state, ignore_errors=True)
+
+
 class DamagedDatabase(unittest.TestCase):
     """Finding 8: a damaged database stopped the daemon, made wipe fail and
     made `devices` say "No devices found yet." with exit 0."""
