@@ -182,8 +182,13 @@ json_t *ym_api_fail(struct ym_api_error *err, enum ym_api_code code,
 static void reply_error(struct client *c, json_t *id, enum ym_api_code code,
 			const char *msg)
 {
+	char clean[512];
+	/* The message may quote the request: cut or broken UTF-8 there must
+	 * not cost the answer itself. */
 	json_t *o = json_pack("{s:O?, s:b, s:s, s:s}", "id", id, "ok", 0,
-			      "error", msg, "code", ym_api_code_name(code));
+			      "error", ym_utf8_or_clean(msg, clean,
+							sizeof(clean)),
+			      "code", ym_api_code_name(code));
 
 	c->api->stats.errors++;
 	if (o)
@@ -233,7 +238,11 @@ static void handle_line(struct client *c, const char *line, size_t len)
 			json_t *o = json_pack("{s:O?, s:b, s:o}", "id", id,
 					      "ok", 1, "result", result);
 
-			send_json(c, o);
+			if (o)
+				send_json(c, o);
+			else
+				reply_error(c, id, YM_API_INTERNAL,
+					    "the answer could not be written");
 			json_decref(o);
 		}
 	}

@@ -403,15 +403,26 @@ static int cmd_alerts(struct ym_store *s, bool as_json)
 	int rc = 0;
 
 	if (g_api) {
-		struct ym_api_error err;
+		/* The daemon answers a page at a time (500 at most): ask
+		 * until a page comes back short. */
+		for (size_t got = 1; got > 0;) {
+			struct ym_api_error err;
+			json_t *args = json_pack(
+				"{s:I}", "offset",
+				(json_int_t)json_array_size(c.alerts));
+			json_t *page = api_call("alerts", args, &err);
 
-		json_decref(c.alerts);
-		c.alerts = api_call("alerts", NULL, &err);
-		if (!c.alerts) {
-			fprintf(stderr, "yamorictl: %s\n", err.msg);
-			c.alerts = json_array();
-			rc = 1;
-			goto out;
+			json_decref(args);
+			if (!page) {
+				fprintf(stderr, "yamorictl: %s\n", err.msg);
+				rc = 1;
+				goto out;
+			}
+			got = json_array_size(page);
+			json_array_extend(c.alerts, page);
+			json_decref(page);
+			if (got < 500)
+				break;
 		}
 	} else if (ym_store_get_devices(s, collect_name, c.names) < 0 ||
 		   ym_store_get_alerts(s, collect_alert, &c) < 0) {

@@ -280,15 +280,27 @@ static json_t *cmd_devices(struct ym_engine *e, struct ym_engine_request *r)
 	return c.list;
 }
 
+/* The most alerts one answer carries: a page stays far below the API's
+ * 1 MB limit for a client, however long the history. */
+#define YM_ALERTS_PAGE 500
+
 struct alerts_ctx {
 	struct ym_engine *e;
 	json_t *list;
+	json_int_t skip, left;
 };
 
 static int add_alert(const struct ym_alert_row *a, void *arg)
 {
 	struct alerts_ctx *c = arg;
 	uint8_t mac[6];
+
+	if (c->skip > 0) {
+		c->skip--;
+		return 0;
+	}
+	if (c->left-- <= 0)
+		return 1; /* the page is full */
 	struct ym_device *d = a->mac && ym_mac_parse(a->mac, mac) == 0 ?
 				      ym_inventory_find(c->e->inv, mac) :
 				      NULL;
@@ -300,10 +312,26 @@ static int add_alert(const struct ym_alert_row *a, void *arg)
 	return 0;
 }
 
+/* Newest first, a page at a time: args "offset" (alerts to skip) and
+ * "limit" (at most YM_ALERTS_PAGE, the default). A client that wants the
+ * whole history asks again from offset + what it got until a page comes
+ * back short. */
 static json_t *cmd_alerts(struct ym_engine *e, struct ym_engine_request *r)
 {
-	struct alerts_ctx c = { e, json_array() };
+	json_t *off = json_object_get(r->args, "offset"),
+	       *lim = json_object_get(r->args, "limit");
+	struct alerts_ctx c = { e, json_array(), 0, YM_ALERTS_PAGE };
 
+	if ((off && (!json_is_integer(off) || json_integer_value(off) < 0)) ||
+	    (lim && (!json_is_integer(lim) || json_integer_value(lim) < 1))) {
+		json_decref(c.list);
+		return ym_api_fail(r->err, YM_API_BAD_REQUEST,
+				   "offset is 0 or more, limit 1 or more");
+	}
+	if (off)
+		c.skip = json_integer_value(off);
+	if (lim && json_integer_value(lim) < YM_ALERTS_PAGE)
+		c.left = json_integer_value(lim);
 	if (ym_store_get_alerts(e->store, add_alert, &c) < 0) {
 		json_decref(c.list);
 		return ym_api_fail(r->err, YM_API_INTERNAL,

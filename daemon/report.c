@@ -29,8 +29,11 @@ const char *ym_device_display_name(const struct ym_device *d)
 	return "";
 }
 
+#define TEXT(s, buf) ym_utf8_or_clean((s), (buf), sizeof(buf))
+
 json_t *ym_report_device(const struct ym_device *d)
 {
+	char b[6][YM_MAX_NAME + 1];
 	char mac[YM_MAC_STRLEN], ip[YM_ADDR_STRLEN];
 	char first[YM_TIME_STRLEN], last[YM_TIME_STRLEN];
 	json_t *ips = json_array(), *flags = json_array(),
@@ -50,19 +53,27 @@ json_t *ym_report_device(const struct ym_device *d)
 		if (d->flags & (1u << b))
 			json_array_append_new(flags,
 					      json_string(ym_flag_name(b)));
-	for (uint8_t i = 0; i < d->n_evidence; i++)
+	/* Every string passes the UTF-8 guard: one broken byte (a name cut
+	 * mid-character, a hostile host name) must cost a '?', never the
+	 * device's place in the list. */
+	for (uint8_t i = 0; i < d->n_evidence; i++) {
+		const struct ym_evidence *ev = &d->evidence[i];
+
 		json_array_append_new(
 			evidence,
 			json_pack("{s:s, s:s, s:s}", "signal",
-				  d->evidence[i].signal, "value",
-				  d->evidence[i].value, "conclusion",
-				  d->evidence[i].conclusion));
+				  TEXT(ev->signal, b[0]), "value",
+				  TEXT(ev->value, b[1]), "conclusion",
+				  TEXT(ev->conclusion, b[2])));
+	}
 	return json_pack(
 		"{s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:o, s:o, s:s, s:s,"
 		" s:b, s:b, s:I, s:I, s:I, s:I}",
-		"mac", mac, "ips", ips, "name", ym_device_display_name(d),
-		"hostname", d->hostname, "vendor", d->vendor, "type", d->type,
-		"model", d->model, "os", d->os, "confidence",
+		"mac", mac, "ips", ips, "name",
+		TEXT(ym_device_display_name(d), b[0]), "hostname",
+		TEXT(d->hostname, b[1]), "vendor", TEXT(d->vendor, b[2]),
+		"type", TEXT(d->type, b[3]), "model", TEXT(d->model, b[4]),
+		"os", TEXT(d->os, b[5]), "confidence",
 		d->confidence, "evidence", evidence, "flags", flags,
 		"first_seen", first, "last_seen", last, "gateway", d->gateway,
 		"never_isolate", d->never_isolate,
@@ -160,6 +171,7 @@ const char *ym_report_trust_line(void)
 json_t *ym_report_alert(const struct ym_alert_row *a, const char *name)
 {
 	char first[YM_TIME_STRLEN], last[YM_TIME_STRLEN], message[512];
+	char mb[512], tb[128];
 	json_t *ev = a->evidence ? json_loads(a->evidence, 0, NULL) : NULL;
 
 	if (!ev)
@@ -188,10 +200,10 @@ json_t *ym_report_alert(const struct ym_alert_row *a, const char *name)
 			 a->kind ? a->kind : "", "severity",
 			 a->severity ? a->severity : "", "mac",
 			 a->mac ? a->mac : "", "target",
-			 a->target ? a->target : "", "first_seen", first,
+			 TEXT(a->target, tb), "first_seen", first,
 			 "last_seen", last, "count", (json_int_t)a->count,
 			 "evidence", ev, "state", a->state ? a->state : "",
-			 "message", message);
+			 "message", TEXT(message, mb));
 }
 
 /* The end of support as a word or a date (YYYY-MM-DD) in date. */

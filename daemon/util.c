@@ -203,6 +203,31 @@ static bool deceptive(uint32_t cp)
 	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
 }
 
+bool ym_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n;) {
+		size_t seq = utf8_seq(p + i, n - i);
+
+		if (seq == 0)
+			return false;
+		i += seq;
+	}
+	return true;
+}
+
+const char *ym_utf8_or_clean(const char *s, char *buf, size_t len)
+{
+	if (!s)
+		return "";
+	if (ym_utf8_valid(s))
+		return s;
+	ym_strlcpy_clean(buf, s, strlen(s), len);
+	return buf;
+}
+
 void ym_strlcpy_clean(char *dst, const char *src, size_t srclen, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)src;

@@ -66,6 +66,13 @@ uint64_t ym_wall_us(void);
  * two. */
 void ym_strlcpy_clean(char *dst, const char *src, size_t srclen, size_t len);
 
+/* True when s is valid UTF-8 (what JSON needs). */
+bool ym_utf8_valid(const char *s);
+
+/* s itself when it is valid UTF-8, else a cleaned copy in buf: the last
+ * guard before JSON, so a broken string costs a '?', never the answer. */
+const char *ym_utf8_or_clean(const char *s, char *buf, size_t len);
+
 /* Lists the files in dir whose names end in suffix (hidden files left
  * out) into names, sorted, so data loads the same whatever the disk's
  * order. Returns the count (at most max), -ENOENT without dir, -ENOMEM.

@@ -130,6 +130,75 @@ class ClosedSocket(unittest.TestCase):
             shutil.rmtree(state, ignore_errors=True)
 
 
+def arp_frame(mac, ip):
+    body = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + mac + ip + bytes(6) + ip
+    return b"\xff" * 6 + mac + b"\x08\x06" + body + bytes(18)
+
+
+def with_frames(path, base_pcap, frames):
+    """The sample household, then frames, one a second."""
+    with open(base_pcap, "rb") as f:
+        data = f.read()
+    last, off = 0, 24
+    while off + 16 <= len(data):
+        sec, usec, incl, _ = struct.unpack("<IIII", data[off:off + 16])
+        last = max(last, sec * 1000000 + usec)
+        off += 16 + incl
+    out = [data]
+    for i, frame in enumerate(frames):
+        t = last + (i + 1) * 1000000
+        out.append(struct.pack("<IIII", t // 1000000, t % 1000000, len(frame), len(frame)))
+        out.append(frame)
+    with open(path, "wb") as f:
+        f.write(b"".join(out))
+
+
+class CutCharacters(unittest.TestCase):
+    """Finding 2: a maker name cut in the middle of a character (the IEEE
+    registry's "SHENZHEN BILIAN ELECTRONIC CO.，LTD", a Wi-Fi module maker)
+    made the device vanish from the API and the offline list fail; an error
+    quoting a cut request was never sent."""
+
+    MAC = "20:32:33:00:00:77"
+
+    def test_finding_2_cut_utf8_never_hides_a_device(self):
+        state = tempfile.mkdtemp(prefix="ymrobust-")
+        try:
+            pcap = os.path.join(state, "bilian.pcap")
+            with_frames(pcap, os.path.join(FIXTURES, "home.pcap"),
+                        [arp_frame(bytes.fromhex(self.MAC.replace(":", "")),
+                                   bytes([192, 168, 10, 77]))] * 3)
+            d = Serving.__new__(Serving)
+            d.state, d.sock = state, os.path.join(state, "yamori.sock")
+            d.proc = subprocess.Popen([YAMORID, "-r", pcap, "--state-dir", state, "-c", CONF,
+                                       "--serve"], stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True)
+            try:
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    files = d.ask({"cmd": "status"}).get("result", {}).get("files", {})
+                    if files.get("read") == files.get("total") == 1:
+                        break
+                    time.sleep(0.1)
+                devs = d.ask({"cmd": "devices"})["result"]
+                dev = [x for x in devs if x["mac"] == self.MAC]
+                self.assertEqual(len(dev), 1, [x["mac"] for x in devs])
+                self.assertTrue(dev[0]["vendor"].startswith("SHENZHEN BILIAN"), dev[0]["vendor"])
+                # An error that quotes a long Japanese request still comes.
+                r = d.ask({"cmd": "rename", "args": {"mac": "居間" * 40, "name": "x"}}, timeout=10)
+                self.assertFalse(r.get("ok", True), r)
+                self.assertEqual(r.get("code"), "bad_request", r)
+                r = d.ask({"cmd": "居間のカメラ" * 20}, timeout=10)
+                self.assertEqual(r.get("code"), "unknown_command", r)
+            finally:
+                self.assertEqual(d.stop(), 0)
+            r = ctl(state, "devices", "--json")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(self.MAC, [x["mac"] for x in json.loads(r.stdout)])
+        finally:
+            shutil.rmtree(state, ignore_errors=True)
+
+
 class Durable(unittest.TestCase):
     """Finding 3: what the API acknowledged waited for the next 30-second
     commit; a kill -9 (or power cut) right after "ok" lost it."""
@@ -334,6 +403,19 @@ class Flood(unittest.TestCase):
                 self.assertEqual(many[0]["mac"], "")
                 self.assertGreater(many[0]["count"], 1)
                 self.assertIn("Many devices", many[0]["message"])
+                # Pages: any history is shown a page at a time, in order.
+                paged, offset = [], 0
+                while True:
+                    page = d.ask({"cmd": "alerts", "args": {"offset": offset, "limit": 20}})
+                    self.assertTrue(page.get("ok"), page)
+                    paged += page["result"]
+                    offset += len(page["result"])
+                    if len(page["result"]) < 20:
+                        break
+                self.assertEqual([a["id"] for a in paged], [a["id"] for a in alerts])
+                r = ctl(state, "alerts", "--json")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(len(json.loads(r.stdout)), len(alerts))
                 joined = [a for a in alerts if a["kind"] == "new_device"]
                 self.assertLessEqual(len(joined), len(self.HOUSEHOLD) + 64 + 1)
                 self.assertEqual([a["target"] for a in joined].count("many_devices"), 1)
