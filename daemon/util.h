@@ -63,13 +63,6 @@ uint64_t ym_wall_us(void);
  * control characters with '?', always NUL-terminating. */
 void ym_strlcpy_clean(char *dst, const char *src, size_t srclen, size_t len);
 
-/* Lists the files in dir whose names end in suffix (hidden files left
- * out) into names, sorted, so data loads the same whatever the disk's
- * order. Returns the count (at most max), -ENOENT without dir, -ENOMEM.
- * The caller frees each name. */
-int ym_dir_list(const char *dir, const char *suffix, char **names,
-		size_t max) YM_MUST_CHECK;
-
 /* A fast non-cryptographic hash over bytes, for hash tables. */
 uint64_t ym_hash_bytes(const void *data, size_t len, uint64_t seed);
 
