@@ -63,6 +63,25 @@ uint64_t ym_wall_us(void);
  * control characters with '?', always NUL-terminating. */
 void ym_strlcpy_clean(char *dst, const char *src, size_t srclen, size_t len);
 
+/* Big-endian fields at off in a buffer of len bytes, read byte by byte (so
+ * they are right on big-endian routers and need no alignment). A field that
+ * does not fit reads as 0: parsers check lengths before they read, and this
+ * keeps a missed check from reading outside the buffer. */
+static inline uint16_t ym_be16(const uint8_t *buf, size_t len, size_t off)
+{
+	if (off > len || len - off < 2)
+		return 0;
+	return (uint16_t)(buf[off] << 8 | buf[off + 1]);
+}
+
+static inline uint32_t ym_be32(const uint8_t *buf, size_t len, size_t off)
+{
+	if (off > len || len - off < 4)
+		return 0;
+	return (uint32_t)buf[off] << 24 | (uint32_t)buf[off + 1] << 16 |
+	       (uint32_t)buf[off + 2] << 8 | buf[off + 3];
+}
+
 /* A fast non-cryptographic hash over bytes, for hash tables. */
 uint64_t ym_hash_bytes(const void *data, size_t len, uint64_t seed);
 
