@@ -184,12 +184,15 @@ static int read_file(const char *path, FILE *f,
 		text = trim(line);
 		if (!*text || *text == '#')
 			continue;
+		why[0] = '\0';
 		rc = r->line(r->ctx, text, lineno, why, sizeof(why));
 	}
 	if (rc == 0 && ferror(f))
 		rc = -EIO;
-	if (rc == 0 && r->file_end)
+	if (rc == 0 && r->file_end) {
+		why[0] = '\0';
 		rc = r->file_end(r->ctx, &lineno, why, sizeof(why));
+	}
 	if (rc < 0)
 		snprintf(err, errlen, "%s:%u: %s", path, lineno,
 			 why[0] ? why : strerror(-rc));
