@@ -1,8 +1,8 @@
 /* The default credential lists: data/credentials/NAME.creds. */
 #include "audit-proto.h"
+#include "datafile.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,91 +140,57 @@ int ym_audit_creds_parse_line(const char *line, struct ym_audit_cred *c,
 	return 0;
 }
 
-static int load_file(struct ym_audit_creds *cr, const char *path, char *err,
-		     size_t errlen)
+static int load_line(void *ctx, char *line, unsigned lineno, char *why,
+		     size_t whylen)
 {
-	char line[1024], why[128];
-	unsigned lineno = 0;
-	FILE *f = fopen(path, "r");
-	int rc = 0;
+	struct ym_audit_creds *cr = ctx;
+	struct ym_audit_cred c;
+	int r;
 
-	if (!f) {
-		snprintf(err, errlen, "cannot read %s: %s", path,
-			 strerror(errno));
-		return -EIO;
+	(void)lineno;
+	r = ym_audit_creds_parse_line(line, &c, why, whylen);
+	if (r < 0)
+		return -EINVAL;
+	if (r > 0)
+		return 0;
+	if (cr->n >= YM_AUDIT_CREDS_MAX) {
+		snprintf(why, whylen, "more than %d entries",
+			 YM_AUDIT_CREDS_MAX);
+		return -E2BIG;
 	}
-	while (rc == 0 && fgets(line, sizeof(line), f)) {
-		struct ym_audit_cred c;
-		size_t len = strlen(line);
-		int r;
-
-		lineno++;
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
-			snprintf(err, errlen, "%s:%u: line too long", path,
-				 lineno);
-			rc = -EINVAL;
-			break;
-		}
-		why[0] = '\0';
-		r = ym_audit_creds_parse_line(line, &c, why, sizeof(why));
-		if (r < 0) {
-			snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
-			rc = -EINVAL;
-		} else if (r == 0) {
-			if (cr->n >= YM_AUDIT_CREDS_MAX) {
-				snprintf(err, errlen,
-					 "%s:%u: more than %d entries", path,
-					 lineno, YM_AUDIT_CREDS_MAX);
-				rc = -E2BIG;
-				break;
-			}
-			cr->v[cr->n++] = c;
-		}
-	}
-	fclose(f);
-	return rc;
+	cr->v[cr->n++] = c;
+	return 0;
 }
 
 int ym_audit_creds_load(struct ym_audit_creds *cr, const char *dir, char *err,
 			size_t errlen)
 {
-	char *names[256], path[4096];
-	size_t n_names = 0;
-	int rc = 0, listed;
+	const struct ym_datafile_reader reader = {
+		.suffix = ".creds",
+		.line = load_line,
+		.ctx = cr,
+	};
+	int rc;
 
 	memset(cr, 0, sizeof(*cr));
+	cr->v = calloc(YM_AUDIT_CREDS_MAX, sizeof(*cr->v));
+	if (!cr->v)
+		return -ENOMEM;
 	/* Name order: a file's place in the list is its place in the order
 	 * of attempts. */
-	listed = ym_dir_list(dir, ".creds", names, YM_ARRAY_SIZE(names));
-	if (listed == -ENOENT) {
-		snprintf(err, errlen, "no credential lists in %s", dir);
-		return -ENOENT;
-	}
-	if (listed < 0)
-		return listed;
-	n_names = (size_t)listed;
-	if (rc == 0 && n_names == 0) {
+	rc = ym_datafile_load(dir, &reader, err, errlen);
+	if (rc == 0) {
 		snprintf(err, errlen, "no *.creds file in %s", dir);
 		rc = -ENOENT;
-	}
-	if (rc == 0) {
-		cr->v = calloc(YM_AUDIT_CREDS_MAX, sizeof(*cr->v));
-		if (!cr->v)
-			rc = -ENOMEM;
-	}
-	for (size_t i = 0; rc == 0 && i < n_names; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		rc = load_file(cr, path, err, errlen);
-	}
-	for (size_t i = 0; i < n_names; i++)
-		free(names[i]);
-	if (rc == 0 && cr->n == 0) {
+	} else if (rc > 0 && cr->n == 0) {
 		snprintf(err, errlen, "no entries in the lists of %s", dir);
 		rc = -ENOENT;
 	}
-	if (rc < 0)
+	if (rc < 0) {
 		ym_audit_creds_free(cr);
-	return rc;
+		return rc;
+	}
+	return 0;
 }
 
 void ym_audit_creds_free(struct ym_audit_creds *cr)

@@ -11,13 +11,6 @@ struct cursor {
 	uint32_t wire;
 };
 
-/* Reads a big-endian 16-bit field; byte by byte, so it is right on the
- * big-endian MIPS routers Yamori also runs on. */
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 static bool skip(struct cursor *c, uint32_t n)
 {
 	if (n > c->cap)
@@ -88,10 +81,10 @@ static enum ym_decode_result decode_tcp(struct cursor *c, struct ym_packet *pkt)
 	hlen = (uint32_t)(c->p[12] >> 4) * 4;
 	if (hlen < 20 || hlen > c->wire)
 		return YM_DECODE_BAD_TCP;
-	pkt->sport = rd16(c->p);
-	pkt->dport = rd16(c->p + 2);
+	pkt->sport = ym_be16(c->p, c->cap, 0);
+	pkt->dport = ym_be16(c->p, c->cap, 2);
 	pkt->tcp_flags = c->p[13];
-	pkt->tcp_seq = (uint32_t)rd16(c->p + 4) << 16 | rd16(c->p + 6);
+	pkt->tcp_seq = ym_be32(c->p, c->cap, 4);
 	/* Options cut off by the snapshot length: the ports are enough. */
 	if (!skip(c, hlen))
 		skip(c, c->cap);
@@ -106,9 +99,9 @@ static enum ym_decode_result decode_udp(struct cursor *c, struct ym_packet *pkt)
 
 	if (c->cap < 8)
 		return YM_DECODE_BAD_UDP;
-	pkt->sport = rd16(c->p);
-	pkt->dport = rd16(c->p + 2);
-	ulen = rd16(c->p + 4);
+	pkt->sport = ym_be16(c->p, c->cap, 0);
+	pkt->dport = ym_be16(c->p, c->cap, 2);
+	ulen = ym_be16(c->p, c->cap, 4);
 	if (ulen < 8)
 		return YM_DECODE_BAD_UDP;
 	/* The UDP length of a fragmented datagram covers all fragments. */
@@ -233,7 +226,7 @@ static enum ym_decode_result decode_ipv4(struct cursor *c, struct ym_packet *pkt
 	if (c->cap < 20 || (h[0] >> 4) != 4)
 		return YM_DECODE_BAD_IPV4;
 	hlen = (uint32_t)(h[0] & 0x0f) * 4;
-	tlen = rd16(h + 2);
+	tlen = ym_be16(h, c->cap, 2);
 	if (hlen < 20 || hlen > c->cap || tlen < hlen || !limit(c, tlen))
 		return YM_DECODE_BAD_IPV4;
 	pkt->l3 = YM_L3_IPV4;
@@ -243,7 +236,7 @@ static enum ym_decode_result decode_ipv4(struct cursor *c, struct ym_packet *pkt
 	ym_addr_set4(&pkt->dst, h + 16);
 	pkt->proto = h[9];
 	pkt->ttl = h[8];
-	frag = rd16(h + 6);
+	frag = ym_be16(h, c->cap, 6);
 	pkt->fragment = (frag & 0x3fff) != 0;
 	pkt->later_fragment = (frag & 0x1fff) != 0;
 	skip(c, hlen);
@@ -260,9 +253,9 @@ static enum ym_decode_result decode_ipv6(struct cursor *c, struct ym_packet *pkt
 	if (c->cap < 40 || (h[0] >> 4) != 6)
 		return YM_DECODE_BAD_IPV6;
 	/* A zero payload length means a jumbogram; none can cross a home LAN. */
-	if (rd16(h + 4) == 0 && h[6] != 59)
+	if (ym_be16(h, c->cap, 4) == 0 && h[6] != 59)
 		return YM_DECODE_BAD_IPV6;
-	if (!limit(c, 40u + rd16(h + 4)))
+	if (!limit(c, 40u + ym_be16(h, c->cap, 4)))
 		return YM_DECODE_BAD_IPV6;
 	pkt->l3 = YM_L3_IPV6;
 	pkt->l3_data = h;
@@ -288,7 +281,8 @@ static enum ym_decode_result decode_ipv6(struct cursor *c, struct ym_packet *pkt
 				return YM_DECODE_BAD_IPV6_EXT;
 			elen = 8;
 			pkt->fragment = true;
-			pkt->later_fragment = (rd16(c->p + 2) & 0xfff8) != 0;
+			pkt->later_fragment =
+				(ym_be16(c->p, c->cap, 2) & 0xfff8) != 0;
 			break;
 		case 51: /* authentication header */
 			if (c->cap < 2)
@@ -314,12 +308,13 @@ static enum ym_decode_result decode_arp(struct cursor *c, struct ym_packet *pkt)
 	if (c->cap < 8)
 		return YM_DECODE_BAD_ARP;
 	/* Only Ethernet/IPv4 ARP carries addresses Yamori uses. */
-	if (rd16(a) != 1 || rd16(a + 2) != 0x0800 || a[4] != 6 || a[5] != 4)
+	if (ym_be16(a, c->cap, 0) != 1 || ym_be16(a, c->cap, 2) != 0x0800 ||
+	    a[4] != 6 || a[5] != 4)
 		return YM_DECODE_BAD_ARP;
 	if (c->cap < 28)
 		return YM_DECODE_BAD_ARP;
 	pkt->l3 = YM_L3_ARP;
-	pkt->arp.op = rd16(a + 6);
+	pkt->arp.op = ym_be16(a, c->cap, 6);
 	memcpy(pkt->arp.sha, a + 8, 6);
 	memcpy(pkt->arp.spa, a + 14, 4);
 	memcpy(pkt->arp.tha, a + 18, 6);
@@ -336,9 +331,9 @@ static enum ym_decode_result decode_ethertype(struct cursor *c,
 		if (c->cap < 4 || pkt->n_vlans >= 4)
 			return YM_DECODE_BAD_VLAN;
 		if (pkt->n_vlans == 0)
-			pkt->vlan = rd16(c->p) & 0x0fff;
+			pkt->vlan = ym_be16(c->p, c->cap, 0) & 0x0fff;
 		pkt->n_vlans++;
-		type = rd16(c->p + 2);
+		type = ym_be16(c->p, c->cap, 2);
 		skip(c, 4);
 	}
 	pkt->ethertype = type;
@@ -384,7 +379,7 @@ static enum ym_decode_result decode_ethernet(struct cursor *c,
 	memcpy(pkt->dst_mac, c->p, 6);
 	memcpy(pkt->src_mac, c->p + 6, 6);
 	pkt->has_src_mac = pkt->has_dst_mac = true;
-	type = rd16(c->p + 12);
+	type = ym_be16(c->p, c->cap, 12);
 	skip(c, 14);
 	if (type < 0x0600) {
 		/* An 802.3 length field (STP, CDP, ...): the length bounds the
@@ -410,16 +405,16 @@ static enum ym_decode_result decode_sll(struct cursor *c, struct ym_packet *pkt,
 	if (c->cap < (v2 ? 20u : 16u))
 		return YM_DECODE_BAD_LINK;
 	if (v2) {
-		type = rd16(h);
-		hatype = rd16(h + 8);
+		type = ym_be16(h, c->cap, 0);
+		hatype = ym_be16(h, c->cap, 8);
 		pkttype = h[10];
 		halen = h[11];
 		h += 12;
 	} else {
-		pkttype = (uint8_t)rd16(h);
-		hatype = rd16(h + 2);
-		halen = (uint8_t)rd16(h + 4);
-		type = rd16(h + 14);
+		pkttype = (uint8_t)ym_be16(h, c->cap, 0);
+		hatype = ym_be16(h, c->cap, 2);
+		halen = (uint8_t)ym_be16(h, c->cap, 4);
+		type = ym_be16(h, c->cap, 14);
 		h += 6;
 	}
 	/* The address is the sender's, for Ethernet devices; packets this host

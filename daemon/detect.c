@@ -474,7 +474,7 @@ static void check_natpmp(struct ym_detect *d, struct ym_device *src,
 	 * version 2, MAP request. */
 	if (p[0] == 0 && (p[1] == 1 || p[1] == 2) && pkt->payload_len >= 12) {
 		snprintf(v, sizeof(v), "NAT-PMP map, internal port %u",
-			 (unsigned)(p[4] << 8 | p[5]));
+			 (unsigned)ym_be16(p, pkt->payload_len, 4));
 	} else if (p[0] == 2 && (p[1] & 0x7f) == 1 && !(p[1] & 0x80)) {
 		snprintf(v, sizeof(v), "PCP map request");
 	} else {

@@ -22,17 +22,6 @@
  * its dotted text is shorter still. */
 #define DNS_NAME_MAX 255
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Decodes an uncompressed DNS wire-format name (RFC 1035 3.1) of at most
  * len bytes into dotted text, cleaned. DHCP forbids compression, so a
  * pointer is malformed like any label running past the end. A name
@@ -158,7 +147,7 @@ int ym_dhcp_parse(const uint8_t *p, uint32_t len, struct ym_dhcp *d)
 			break;
 		case 57:
 			if (olen >= 2)
-				d->max_size = get16(v);
+				d->max_size = ym_be16(v, olen, 0);
 			break;
 		case 60:
 			ym_strlcpy_clean(d->vendor_class, (const char *)v, olen,
@@ -194,14 +183,14 @@ static int dhcp6_vendor_class(struct ym_dhcp6 *d, const uint8_t *v,
 
 	if (olen < 4)
 		return -EINVAL;
-	d->enterprise = get32(v);
+	d->enterprise = ym_be32(v, olen, 0);
 	d->vendor_class[0] = '\0';
 	while (off < olen) {
 		uint16_t ilen;
 
 		if (olen - off < 2)
 			return -EINVAL;
-		ilen = get16(v + off);
+		ilen = ym_be16(v, olen, off);
 		if (ilen > olen - off - 2)
 			return -EINVAL;
 		if (first)
@@ -232,8 +221,8 @@ int ym_dhcp6_parse(const uint8_t *p, uint32_t len, struct ym_dhcp6 *d)
 
 		if (len - off < DHCP6_OPT_HEADER)
 			return -EINVAL;
-		code = get16(p + off);
-		olen = get16(p + off + 2);
+		code = ym_be16(p, len, off);
+		olen = ym_be16(p, len, off + 2);
 		if (olen > len - off - DHCP6_OPT_HEADER)
 			return -EINVAL;
 		v = p + off + DHCP6_OPT_HEADER;
@@ -252,7 +241,7 @@ int ym_dhcp6_parse(const uint8_t *p, uint32_t len, struct ym_dhcp6 *d)
 			for (uint16_t i = 0;
 			     i < olen && d->n_oro < YM_ARRAY_SIZE(d->oro);
 			     i += 2)
-				d->oro[d->n_oro++] = get16(v + i);
+				d->oro[d->n_oro++] = ym_be16(v, olen, i);
 			break;
 		case DHCP6_OPT_VENDOR_CLASS:
 			if (dhcp6_vendor_class(d, v, olen) < 0)

@@ -1,6 +1,5 @@
 #include "dns.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
@@ -29,14 +28,6 @@
 #define NB_OP_REFRESH 8
 #define NB_OP_REFRESH_ALT 9
 #define NB_OP_MULTIHOMED 15
-
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return ntohs(v);
-}
 
 bool ym_dns_is_response(const uint8_t *msg, uint32_t len)
 {
@@ -140,7 +131,7 @@ static int decode_rdata(const uint8_t *msg, uint32_t len, uint32_t rdoff,
 		 * and the target. */
 		if (rr->rdlen < 7)
 			return -EINVAL;
-		rr->port = rd16(rr->rdata + 4);
+		rr->port = ym_be16(rr->rdata, rr->rdlen, 4);
 		off += 6;
 		break;
 	case YM_DNS_PTR:
@@ -169,7 +160,7 @@ int ym_dns_walk(const uint8_t *msg, uint32_t len,
 	if (len < DNS_HDR)
 		return -EINVAL;
 	for (int s = YM_DNS_QUESTION; s <= YM_DNS_ADDITIONAL; s++) {
-		uint16_t count = rd16(msg + 4 + 2 * s);
+		uint16_t count = ym_be16(msg, len, 4 + 2 * s);
 
 		for (uint16_t i = 0; i < count; i++) {
 			/* The limit ends the walk like the end of the message
@@ -183,15 +174,17 @@ int ym_dns_walk(const uint8_t *msg, uint32_t len,
 			if (s == YM_DNS_QUESTION) {
 				if (len - off < 4)
 					return -EINVAL;
-				rr.type = rd16(msg + off);
-				rr.klass = rd16(msg + off + 2) & DNS_CLASS_MASK;
+				rr.type = ym_be16(msg, len, off);
+				rr.klass = ym_be16(msg, len, off + 2) &
+					   DNS_CLASS_MASK;
 				off += 4;
 			} else {
 				if (len - off < DNS_RR_FIXED)
 					return -EINVAL;
-				rr.type = rd16(msg + off);
-				rr.klass = rd16(msg + off + 2) & DNS_CLASS_MASK;
-				rr.rdlen = rd16(msg + off + 8);
+				rr.type = ym_be16(msg, len, off);
+				rr.klass = ym_be16(msg, len, off + 2) &
+					   DNS_CLASS_MASK;
+				rr.rdlen = ym_be16(msg, len, off + 8);
 				off += DNS_RR_FIXED;
 				if (rr.rdlen > len - off)
 					return -EINVAL;
@@ -266,9 +259,9 @@ int ym_netbios_name(const uint8_t *msg, uint32_t len, char out[16],
 	*own = false;
 	if (len < DNS_HDR + 1u + NB_ENCODED_LEN)
 		return -EINVAL;
-	flags = rd16(msg + 2);
-	qdcount = rd16(msg + 4);
-	ancount = rd16(msg + 6);
+	flags = ym_be16(msg, len, 2);
+	qdcount = ym_be16(msg, len, 4);
+	ancount = ym_be16(msg, len, 6);
 	if (qdcount == 0 && ancount == 0)
 		return -EINVAL;
 	if (msg[off] != NB_ENCODED_LEN)
@@ -287,7 +280,7 @@ int ym_netbios_name(const uint8_t *msg, uint32_t len, char out[16],
 	/* Both a question and a resource record go on with type and class. */
 	if (len - off < 4)
 		return -EINVAL;
-	type = rd16(msg + off);
+	type = ym_be16(msg, len, off);
 
 	/* The first 15 bytes are the name padded with spaces (NUL after "*"
 	 * in status queries); the 16th is the service suffix. */

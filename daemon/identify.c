@@ -1,7 +1,6 @@
 #include "identify.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,10 +9,10 @@
 
 #include "device.h"
 #include "ym-limits.h"
+#include "datafile.h"
 
 /* Rules loaded from one directory; a router has room for thousands. */
 #define YM_MAX_RULES 20000
-#define YM_MAX_RULE_FILES 64
 
 /* A type needs this much combined weight, and either two kinds of signal
  * or one strong one, before Yamori names it. */
@@ -394,46 +393,23 @@ static int parse_rule(struct ym_identify *id, char **w, int nw,
 	return 0;
 }
 
-static int load_file(struct ym_identify *id, const char *path, char *err,
-		     size_t errlen)
+/* One line of a rules file, for the data file loader. */
+static int load_line(void *ctx, char *line, unsigned lineno, char *why,
+		     size_t whylen)
 {
-	char line[1024], why[160];
-	unsigned lineno = 0;
-	FILE *f = fopen(path, "r");
-	int rc = 0;
+	struct ym_identify *id = ctx;
+	char *w[24];
+	int nw;
 
-	if (!f) {
-		snprintf(err, errlen, "cannot read %s: %s", path,
-			 strerror(errno));
-		return -errno;
+	(void)lineno;
+	nw = split_words(line, w, (int)YM_ARRAY_SIZE(w));
+	if (nw == 0)
+		return 0;
+	if (nw < 0) {
+		snprintf(why, whylen, "unclosed quote");
+		return -EINVAL;
 	}
-	while (rc == 0 && fgets(line, sizeof(line), f)) {
-		char *w[24];
-		int nw;
-
-		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			snprintf(err, errlen, "%s:%u: line too long", path,
-				 lineno);
-			rc = -EINVAL;
-			break;
-		}
-		nw = split_words(line, w, (int)YM_ARRAY_SIZE(w));
-		if (nw == 0)
-			continue;
-		why[0] = '\0';
-		if (nw < 0) {
-			snprintf(why, sizeof(why), "unclosed quote");
-			rc = -EINVAL;
-		} else {
-			rc = parse_rule(id, w, nw, why, sizeof(why));
-		}
-		if (rc < 0)
-			snprintf(err, errlen, "%s:%u: %s", path, lineno,
-				 why[0] ? why : strerror(-rc));
-	}
-	fclose(f);
-	return rc;
+	return parse_rule(id, w, nw, why, whylen);
 }
 
 static int cmp_rule(const void *a, const void *b)
@@ -447,27 +423,18 @@ int ym_identify_init(struct ym_identify **out, const char *dir, char *err,
 		     size_t errlen)
 {
 	struct ym_identify *id = calloc(1, sizeof(*id));
-	char *names[YM_MAX_RULE_FILES], path[4096];
-	int rc = 0, n;
+	const struct ym_datafile_reader reader = {
+		.suffix = ".rules",
+		.line = load_line,
+		.ctx = id,
+	};
+	int rc;
 
 	if (!id)
 		return -ENOMEM;
 	/* Files load in name order, so the result does not depend on the
 	 * directory's order on disk. */
-	n = ym_dir_list(dir, ".rules", names, YM_MAX_RULE_FILES);
-	if (n < 0) {
-		snprintf(err, errlen, "cannot read fingerprints in %s: %s", dir,
-			 strerror(-n));
-		free(id);
-		return n;
-	}
-	for (int i = 0; i < n; i++) {
-		if (rc == 0) {
-			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-			rc = load_file(id, path, err, errlen);
-		}
-		free(names[i]);
-	}
+	rc = ym_datafile_load(dir, &reader, err, errlen);
 	if (rc < 0) {
 		ym_identify_fini(id);
 		return rc;

@@ -1,7 +1,7 @@
 #include "intel.h"
+#include "datafile.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,63 +126,39 @@ static int parse_line(struct ym_intel *in, char *line, char *why,
 	return -EINVAL;
 }
 
-static int load_file(struct ym_intel *in, const char *path, char *err,
-		     size_t errlen)
+static int load_line(void *ctx, char *line, unsigned lineno, char *why,
+		     size_t whylen)
 {
-	char line[512], why[128];
-	unsigned lineno = 0;
-	FILE *f = fopen(path, "r");
-	int rc = 0;
-
-	if (!f) {
-		snprintf(err, errlen, "cannot read %s: %s", path,
-			 strerror(errno));
-		return -EIO;
-	}
-	while (rc == 0 && fgets(line, sizeof(line), f)) {
-		lineno++;
-		why[0] = '\0';
-		rc = parse_line(in, line, why, sizeof(why));
-		if (rc < 0)
-			snprintf(err, errlen, "%s:%u: %s", path, lineno,
-				 why[0] ? why : strerror(-rc));
-	}
-	fclose(f);
-	return rc;
+	(void)lineno;
+	return parse_line(ctx, line, why, whylen);
 }
 
 int ym_intel_init(struct ym_intel **out, const char *dir, char *err,
 		  size_t errlen)
 {
 	struct ym_intel *in = calloc(1, sizeof(*in));
-	struct dirent *de;
-	char path[4096];
-	DIR *d;
-	int rc = 0;
+	const struct ym_datafile_reader reader = {
+		.suffix = ".list",
+		.line = load_line,
+		.ctx = in,
+	};
+	int rc;
 
+	*out = NULL;
 	if (!in)
 		return -ENOMEM;
-	*out = in;
-	d = opendir(dir);
-	if (!d) {
-		snprintf(err, errlen, "no threat lists in %s", dir);
-		return -ENOENT;
+	rc = ym_datafile_load(dir, &reader, err, errlen);
+	if (rc == -ENOENT) {
+		/* No lists: an empty set, so callers need no NULL checks. */
+		*out = in;
+		return rc;
 	}
-	while (rc == 0 && (de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-
-		if (len < 6 || de->d_name[0] == '.' ||
-		    strcmp(de->d_name + len - 5, ".list") != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		rc = load_file(in, path, err, errlen);
-	}
-	closedir(d);
 	if (rc < 0) {
 		ym_intel_fini(in);
-		*out = NULL;
+		return rc;
 	}
-	return rc;
+	*out = in;
+	return 0;
 }
 
 void ym_intel_fini(struct ym_intel *in)

@@ -240,7 +240,7 @@ static void handle_arp(struct arp_isolator *a, const uint8_t *f, size_t len)
 	if (arp[0] != 0 || arp[1] != 1 || arp[2] != 0x08 || arp[3] != 0 || arp[4] != 6 ||
 	    arp[5] != 4)
 		return;
-	op = (uint16_t)(arp[6] << 8 | arp[7]);
+	op = ym_be16(f, len, 14 + 6);
 	sha = arp + 8;
 	spa = arp + 14;
 	tpa = arp + 24;

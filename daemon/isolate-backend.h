@@ -8,6 +8,9 @@
 
 #include "isolate.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 struct ym_isolate_ops {
 	int (*apply)(struct ym_isolator *iso, const struct ym_isolate_target *t, char *why,
 		     size_t whylen);
@@ -36,8 +39,20 @@ int ym_isolate_nft_new(struct ym_isolator **out, const struct ym_isolate_env *en
 int ym_isolate_arp_new(struct ym_isolator **out, uv_loop_t *loop,
 		       const struct ym_isolate_env *env, char *err, size_t errlen);
 
-/* Sets iso->reason (printf style) and returns ret, for verify. */
-int ym_isolate_say(struct ym_isolator *iso, int ret, const char *fmt, ...)
+/* Sets iso->reason (printf style) and returns ret, for verify. Inline here
+ * so that backends never call back into the front end: isolate.c calls the
+ * backends, never the reverse. */
+static inline int ym_isolate_say(struct ym_isolator *iso, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+static inline int ym_isolate_say(struct ym_isolator *iso, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(iso->reason, sizeof(iso->reason), fmt, ap);
+	va_end(ap);
+	return ret;
+}
 
 #endif

@@ -36,16 +36,6 @@ const char *ym_isolate_mode_name(enum ym_isolate_mode mode)
 	return mode_names[mode];
 }
 
-int ym_isolate_say(struct ym_isolator *iso, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(iso->reason, sizeof(iso->reason), fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
 static void say(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void say(char *buf, size_t len, const char *fmt, ...)

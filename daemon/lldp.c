@@ -17,11 +17,6 @@
 
 /* Reads a big-endian 16-bit field byte by byte, so alignment and host
  * order do not matter. */
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 /* Copies a TLV's text into dst unless an earlier TLV already filled it:
  * each of these TLVs may appear once, and the first one is the one the
  * standard defines. */
@@ -74,7 +69,7 @@ int ym_lldp_parse(const uint8_t *p, uint32_t len, struct ym_lldp *out)
 			 * ones (2 bytes): what the device does now. */
 			if (tlen < 4)
 				return -EINVAL;
-			out->capabilities = get16(v + 2);
+			out->capabilities = ym_be16(v, tlen, 2);
 			break;
 		default:
 			break;
@@ -101,8 +96,8 @@ int ym_cdp_parse(const uint8_t *p, uint32_t len, struct ym_lldp *out)
 
 		if (len - off < CDP_TLV_HEADER)
 			return -EINVAL;
-		type = get16(p + off);
-		tlen = get16(p + off + 2);
+		type = ym_be16(p, len, off);
+		tlen = ym_be16(p, len, off + 2);
 		/* The length counts the TLV's own 4-byte header. */
 		if (tlen < CDP_TLV_HEADER || tlen > len - off)
 			return -EINVAL;

@@ -1,8 +1,8 @@
 #define _GNU_SOURCE
 #include "support.h"
+#include "datafile.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -211,71 +211,68 @@ static int finish(struct ym_support *s, struct entry *en, char *why,
 	return 0;
 }
 
-static int load_file(struct ym_support *s, const char *path, char *err,
-		     size_t errlen)
+/* The loader's state while it reads the knowledge base. */
+struct kb_load {
+	struct ym_support *s;
+	struct entry cur;
+	bool open_section;
+	unsigned section_line;
+};
+
+static int kb_file_begin(void *ctx, const char *path)
 {
-	char line[1024], why[160];
-	unsigned lineno = 0, section_line = 0;
-	struct entry *cur = calloc(1, sizeof(*cur));
-	bool open_section = false;
-	FILE *f = fopen(path, "r");
+	struct kb_load *k = ctx;
+
+	(void)path;
+	k->open_section = false;
+	k->section_line = 0;
+	return 0;
+}
+
+static int kb_line(void *ctx, char *line, unsigned lineno, char *why,
+		   size_t whylen)
+{
+	struct kb_load *k = ctx;
+	char *l, *eq, *hash;
 	int rc = 0;
 
-	if (!f || !cur) {
-		snprintf(err, errlen, "cannot read %s", path);
-		free(cur);
-		if (f)
-			fclose(f);
-		return -EIO;
+	/* A comment starts at '#' at the line's start (the loader skips
+	 * those) or after a space, so URLs with fragments survive. */
+	hash = strstr(line, " #");
+	if (hash)
+		*hash = '\0';
+	l = trim(line);
+	if (*l == '[') {
+		if (k->open_section)
+			rc = finish(k->s, &k->cur, why, whylen);
+		if (rc == 0)
+			rc = parse_header(l, &k->cur, why, whylen);
+		k->open_section = rc == 0;
+		k->section_line = lineno;
+		return rc;
 	}
-	while (rc == 0 && fgets(line, sizeof(line), f)) {
-		char *l, *eq, *hash;
+	eq = strchr(l, '=');
+	if (!k->open_section || !eq) {
+		snprintf(why, whylen, k->open_section ?
+			 "expected key = value" :
+			 "a key outside any section");
+		return -EINVAL;
+	}
+	*eq = '\0';
+	return set_key(&k->cur, trim(l), trim(eq + 1), why, whylen);
+}
 
-		lineno++;
-		why[0] = '\0';
-		if (!strchr(line, '\n') && !feof(f)) {
-			snprintf(why, sizeof(why), "line too long");
-			rc = -EINVAL;
-			break;
-		}
-		/* A comment starts at '#' at the line's start or after a
-		 * space, so URLs with fragments survive. */
-		hash = line[0] == '#' ? line : strstr(line, " #");
-		if (hash)
-			*hash = '\0';
-		l = trim(line);
-		if (!*l)
-			continue;
-		if (*l == '[') {
-			if (open_section)
-				rc = finish(s, cur, why, sizeof(why));
-			if (rc == 0)
-				rc = parse_header(l, cur, why, sizeof(why));
-			open_section = rc == 0;
-			section_line = lineno;
-			continue;
-		}
-		eq = strchr(l, '=');
-		if (!open_section || !eq) {
-			snprintf(why, sizeof(why), open_section ?
-				 "expected key = value" :
-				 "a key outside any section");
-			rc = -EINVAL;
-			break;
-		}
-		*eq = '\0';
-		rc = set_key(cur, trim(l), trim(eq + 1), why, sizeof(why));
-	}
-	if (rc == 0 && open_section) {
-		rc = finish(s, cur, why, sizeof(why));
+static int kb_file_end(void *ctx, unsigned *lineno, char *why, size_t whylen)
+{
+	struct kb_load *k = ctx;
+	int rc = 0;
+
+	if (k->open_section) {
+		rc = finish(k->s, &k->cur, why, whylen);
 		if (rc < 0)
-			lineno = section_line;
+			*lineno = k->section_line;
 	}
-	if (rc < 0)
-		snprintf(err, errlen, "%s:%u: %s", path, lineno,
-			 why[0] ? why : strerror(-rc));
-	fclose(f);
-	free(cur);
+	k->open_section = false;
 	return rc;
 }
 
@@ -283,31 +280,38 @@ int ym_support_init(struct ym_support **out, const char *dir, char *err,
 		    size_t errlen)
 {
 	struct ym_support *s = calloc(1, sizeof(*s));
-	char path[4096], *names[64];
-	int rc = 0, n;
+	struct kb_load *k = calloc(1, sizeof(*k));
+	struct ym_datafile_reader reader = {
+		.suffix = ".kb",
+		.line = kb_line,
+		.file_begin = kb_file_begin,
+		.file_end = kb_file_end,
+		.ctx = k,
+	};
+	int rc;
 
-	if (!s)
+	*out = NULL;
+	if (!s || !k) {
+		free(s);
+		free(k);
 		return -ENOMEM;
-	*out = s;
+	}
+	k->s = s;
 	/* Name order: the first matching model wins, whatever the disk's
 	 * directory order. */
-	n = ym_dir_list(dir, ".kb", names, YM_ARRAY_SIZE(names));
-	if (n < 0) {
-		snprintf(err, errlen, "no support knowledge base in %s", dir);
-		return n;
-	}
-	for (int i = 0; i < n; i++) {
-		if (rc == 0) {
-			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-			rc = load_file(s, path, err, errlen);
-		}
-		free(names[i]);
+	rc = ym_datafile_load(dir, &reader, err, errlen);
+	free(k);
+	if (rc == -ENOENT) {
+		/* No knowledge base: an empty one, as before. */
+		*out = s;
+		return rc;
 	}
 	if (rc < 0) {
 		ym_support_fini(s);
-		*out = NULL;
+		return rc;
 	}
-	return rc;
+	*out = s;
+	return 0;
 }
 
 void ym_support_fini(struct ym_support *s)

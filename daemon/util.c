@@ -1,7 +1,6 @@
 #include "util.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <stdio.h>
@@ -291,38 +290,4 @@ uint64_t ym_hash_bytes(const void *data, size_t len, uint64_t seed)
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	return h ^ (h >> 32);
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int ym_dir_list(const char *dir, const char *suffix, char **names,
-		size_t max)
-{
-	size_t n = 0, sl = strlen(suffix);
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return -ENOENT;
-	while (n < max && (de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-
-		if (de->d_name[0] == '.' || len <= sl ||
-		    strcmp(de->d_name + len - sl, suffix) != 0)
-			continue;
-		names[n] = strdup(de->d_name);
-		if (!names[n]) {
-			closedir(d);
-			while (n)
-				free(names[--n]);
-			return -ENOMEM;
-		}
-		n++;
-	}
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), cmp_names);
-	return (int)n;
 }

@@ -73,12 +73,24 @@ bool ym_utf8_valid(const char *s);
  * guard before JSON, so a broken string costs a '?', never the answer. */
 const char *ym_utf8_or_clean(const char *s, char *buf, size_t len);
 
-/* Lists the files in dir whose names end in suffix (hidden files left
- * out) into names, sorted, so data loads the same whatever the disk's
- * order. Returns the count (at most max), -ENOENT without dir, -ENOMEM.
- * The caller frees each name. */
-int ym_dir_list(const char *dir, const char *suffix, char **names,
-		size_t max) YM_MUST_CHECK;
+/* Big-endian fields at off in a buffer of len bytes, read byte by byte (so
+ * they are right on big-endian routers and need no alignment). A field that
+ * does not fit reads as 0: parsers check lengths before they read, and this
+ * keeps a missed check from reading outside the buffer. */
+static inline uint16_t ym_be16(const uint8_t *buf, size_t len, size_t off)
+{
+	if (off > len || len - off < 2)
+		return 0;
+	return (uint16_t)(buf[off] << 8 | buf[off + 1]);
+}
+
+static inline uint32_t ym_be32(const uint8_t *buf, size_t len, size_t off)
+{
+	if (off > len || len - off < 4)
+		return 0;
+	return (uint32_t)buf[off] << 24 | (uint32_t)buf[off + 1] << 16 |
+	       (uint32_t)buf[off + 2] << 8 | buf[off + 3];
+}
 
 /* A fast non-cryptographic hash over bytes, for hash tables. */
 uint64_t ym_hash_bytes(const void *data, size_t len, uint64_t seed);

@@ -58,4 +58,13 @@
 /* Capture files accepted on one command line. */
 #define YM_MAX_FILES 1024
 
+/* Longest data file line, newline included: rules and knowledge-base entries
+ * fit in a few hundred bytes; a longer line is an error, never split. */
+#define YM_DATAFILE_LINE_MAX 1024
+
+/* Files read from one directory; more are skipped with a warning. A bundle
+ * holds tens of files; the bound only keeps a mistaken directory (say /etc)
+ * from costing memory and start-up time. */
+#define YM_DATAFILE_MAX_FILES 4096
+
 #endif

@@ -4,7 +4,7 @@
 #include "ym-pin-dialog.h"
 #include "ym-rename-dialog.h"
 #include "ym-text.h"
-#include "ym-window.h"
+#include "ym-widgets.h"
 
 /* One action in flight: the window to answer in (dialogs need it, and the
  * widget that started it may be rebuilt meanwhile) and the device. */
@@ -63,14 +63,6 @@ static JsonObject *mac_args(const char *mac)
 
 	json_object_set_string_member(args, "mac", mac);
 	return args;
-}
-
-void ym_action_toast(GtkWidget *widget, const char *text)
-{
-	GtkRoot *root = gtk_widget_get_root(widget);
-
-	if (YM_IS_WINDOW(root))
-		ym_window_add_toast(YM_WINDOW(root), text);
 }
 
 /* The answer to a request whose result is the device. */
@@ -171,7 +163,7 @@ static void audit_run(Job *job)
 		audit_finish(job);
 		return;
 	}
-	ym_action_toast(job->window, _("Checking the password..."));
+	ym_widget_toast(job->window, _("Checking the password..."));
 	for (guint i = 0; job->macs[i]; i++) {
 		JsonObject *args = json_object_new();
 
@@ -235,7 +227,7 @@ static void rename_cb(GObject *source, GAsyncResult *result, gpointer data)
 		ym_dialog_error(job->window, _("The name could not be changed."),
 				error);
 	else
-		ym_action_toast(job->window, _("The name is changed."));
+		ym_widget_toast(job->window, _("The name is changed."));
 	ym_household_refresh(job->household);
 	job_free(job);
 }
@@ -343,7 +335,7 @@ static void release_cb(GObject *source, GAsyncResult *result, gpointer data)
 				_("The traffic could not be brought back."),
 				error);
 	else
-		ym_action_toast(job->window, _("The traffic is back."));
+		ym_widget_toast(job->window, _("The traffic is back."));
 	ym_household_refresh(job->household);
 	job_free(job);
 }
@@ -399,7 +391,7 @@ static void never_isolate_cb(GObject *source, GAsyncResult *result,
 		ym_dialog_error(job->window, _("The setting could not be changed."),
 				error);
 	} else {
-		ym_action_toast(job->window,
+		ym_widget_toast(job->window,
 				job->on ? _("Yamori will not stop it by itself.")
 					: _("Yamori may stop it when it is "
 					    "dangerous."));

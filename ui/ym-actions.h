@@ -30,7 +30,4 @@ void ym_action_never_isolate(GtkWidget *parent, YmHousehold *household,
 void ym_action_retire(GtkWidget *parent, YmHousehold *household,
 		      JsonObject *device);
 
-/* Shows a short note at the bottom of the window. */
-void ym_action_toast(GtkWidget *widget, const char *text);
-
 G_END_DECLS

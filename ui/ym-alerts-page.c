@@ -4,7 +4,7 @@
 #include "ym-alert-row.h"
 #include "ym-dialogs.h"
 #include "ym-text.h"
-#include "ym-window.h"
+#include "ym-widgets.h"
 
 struct _YmAlertsPage {
 	GtkWidget parent_instance;

@@ -2,7 +2,7 @@
 
 #include "ym-actions.h"
 #include "ym-text.h"
-#include "ym-window.h"
+#include "ym-widgets.h"
 
 struct _YmDeviceDetail {
 	GtkWidget parent_instance;

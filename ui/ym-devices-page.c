@@ -3,7 +3,7 @@
 #include "ym-device-detail.h"
 #include "ym-device-row.h"
 #include "ym-text.h"
-#include "ym-window.h"
+#include "ym-widgets.h"
 
 struct _YmDevicesPage {
 	GtkWidget parent_instance;
@@ -50,7 +50,7 @@ void ym_devices_page_show_device(YmDevicesPage *self, const char *mac)
 	} else {
 		adw_leaflet_set_visible_child_name(self->leaflet, "list");
 	}
-	ym_window_hide_others(GTK_WIDGET(self->leaflet),
+	ym_widget_hide_others(GTK_WIDGET(self->leaflet),
 			      adw_leaflet_get_visible_child(self->leaflet));
 }
 

@@ -1,7 +1,7 @@
 #include "ym-home-page.h"
 
 #include "ym-text.h"
-#include "ym-window.h"
+#include "ym-widgets.h"
 
 struct _YmHomePage {
 	GtkWidget parent_instance;

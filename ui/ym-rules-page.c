@@ -2,7 +2,7 @@
 
 #include "ym-actions.h"
 #include "ym-text.h"
-#include "ym-window.h"
+#include "ym-widgets.h"
 
 #define N_RULES 4
 

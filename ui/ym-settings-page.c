@@ -4,7 +4,7 @@
 #include "ym-dialogs.h"
 #include "ym-pin-dialog.h"
 #include "ym-text.h"
-#include "ym-window.h"
+#include "ym-widgets.h"
 
 struct _YmSettingsPage {
 	GtkWidget parent_instance;
@@ -167,7 +167,7 @@ static void write_cb(GObject *source, GAsyncResult *result, gpointer data)
 	} else {
 		take_settings(c->self, node);
 		if (c->toast)
-			ym_action_toast(GTK_WIDGET(c->self),
+			ym_widget_toast(GTK_WIDGET(c->self),
 					_("The setting is changed."));
 	}
 	/* The buttons show what the daemon holds, whatever happened. */
@@ -258,7 +258,7 @@ static void remove_pin_cb(gboolean ok, gpointer data)
 
 	if (ok) {
 		ym_prefs_set_pin(self->prefs, NULL);
-		ym_action_toast(GTK_WIDGET(self), _("The PIN is removed."));
+		ym_widget_toast(GTK_WIDGET(self), _("The PIN is removed."));
 	}
 	g_object_unref(self);
 }

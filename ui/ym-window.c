@@ -6,6 +6,7 @@
 #include "ym-rules-page.h"
 #include "ym-settings-page.h"
 #include "ym-text.h"
+#include "ym-widgets.h"
 
 /* Text sizes in points for normal, large and largest: at 96 dpi a 7-inch
  * 800x480 screen shows normal text about 4 mm high. */
@@ -45,23 +46,14 @@ void ym_window_add_toast(YmWindow *self, const char *text)
 	adw_toast_overlay_add_toast(self->toasts, toast);
 }
 
-void ym_widget_unparent_children(GtkWidget *widget)
+/* "win.toast": how screens and actions show a toast without the window's
+ * header (ym_widget_toast). */
+static void toast_cb(GtkWidget *widget, const char *action_name,
+		     GVariant *param)
 {
-	GtkWidget *child;
-
-	while ((child = gtk_widget_get_first_child(widget)))
-		gtk_widget_unparent(child);
-}
-
-void ym_window_hide_others(GtkWidget *container, GtkWidget *shown)
-{
-	/* Screens out of sight stay allocated; without this a screen
-	 * reader would read them too. */
-	for (GtkWidget *c = gtk_widget_get_first_child(container); c;
-	     c = gtk_widget_get_next_sibling(c))
-		gtk_accessible_update_state(GTK_ACCESSIBLE(c),
-					    GTK_ACCESSIBLE_STATE_HIDDEN,
-					    c != shown, -1);
+	(void)action_name;
+	ym_window_add_toast(YM_WINDOW(widget),
+			    g_variant_get_string(param, NULL));
 }
 
 void ym_window_show(YmWindow *self, const char *name)
@@ -73,7 +65,7 @@ void ym_window_show(YmWindow *self, const char *name)
 	if (g_str_equal(parts[0], "devices"))
 		ym_devices_page_show_device(self->devices_page, parts[1]);
 	gtk_stack_set_visible_child_name(self->stack, parts[0]);
-	ym_window_hide_others(GTK_WIDGET(self->stack),
+	ym_widget_hide_others(GTK_WIDGET(self->stack),
 			      gtk_stack_get_visible_child(self->stack));
 	g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_PAGE]);
 }
@@ -166,7 +158,7 @@ YmWindow *ym_window_new(GtkApplication *app, YmHousehold *household,
 				G_CONNECT_SWAPPED);
 	apply_prefs(self);
 	connected_cb(self);
-	ym_window_hide_others(GTK_WIDGET(self->stack),
+	ym_widget_hide_others(GTK_WIDGET(self->stack),
 			      gtk_stack_get_visible_child(self->stack));
 	if (kiosk) {
 		GListModel *monitors = gdk_display_get_monitors(
@@ -280,6 +272,8 @@ static void ym_window_class_init(YmWindowClass *klass)
 					show_device_cb);
 	gtk_widget_class_install_action(widget_class, "win.reconnect", NULL,
 					reconnect_cb);
+	gtk_widget_class_install_action(widget_class, "win.toast", "s",
+					toast_cb);
 }
 
 static void ym_window_init(YmWindow *self)

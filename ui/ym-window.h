@@ -21,14 +21,6 @@ void ym_window_add_toast(YmWindow *self, const char *text);
 /* The names of the screens, in rail order. */
 extern const char *const ym_window_pages[];
 
-/* Marks every child of CONTAINER but SHOWN as hidden to assistive
- * technologies (stacks and leaflets keep hidden pages allocated). */
-void ym_window_hide_others(GtkWidget *container, GtkWidget *shown);
-
-/* Unparents every child of WIDGET (in dispose of a widget with a bin
- * layout and a template). */
-void ym_widget_unparent_children(GtkWidget *widget);
-
 /* Shows a screen by name; "devices/MAC" opens a device. */
 void ym_window_show(YmWindow *self, const char *name);
 
