@@ -50,6 +50,43 @@ static const char *const signal_names[YM_SIG_COUNT] = {
 	[YM_SIG_GATEWAY] = "gateway",
 };
 
+/* Two rule groups that are no signal of their own: "model_name" rules
+ * read every text in which a device names its model (host names, mDNS
+ * names and TXT, UPnP, SSDP SERVER, User-Agent, DHCP vendor class), and
+ * "device_name" rules only the names a device gives itself. */
+#define SIG_MODEL_NAME YM_SIG_COUNT
+#define SIG_DEVICE_NAME (YM_SIG_COUNT + 1)
+#define N_GROUPS (YM_SIG_COUNT + 2)
+
+static bool carries_model(enum ym_signal sig)
+{
+	switch (sig) {
+	case YM_SIG_DHCP_HOSTNAME:
+	case YM_SIG_DHCP_VENDOR:
+	case YM_SIG_DHCP_FQDN:
+	case YM_SIG_MDNS_NAME:
+	case YM_SIG_MDNS_TXT:
+	case YM_SIG_SSDP_SERVER:
+	case YM_SIG_UPNP_MODEL:
+	case YM_SIG_UPNP_NAME:
+	case YM_SIG_HTTP_USER_AGENT:
+	case YM_SIG_NETBIOS_NAME:
+	case YM_SIG_LLMNR_NAME:
+	case YM_SIG_LLDP_NAME:
+	case YM_SIG_LLDP_DESCRIPTION:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool is_device_name(enum ym_signal sig)
+{
+	return sig == YM_SIG_DHCP_HOSTNAME || sig == YM_SIG_DHCP_FQDN ||
+	       sig == YM_SIG_MDNS_NAME || sig == YM_SIG_NETBIOS_NAME ||
+	       sig == YM_SIG_LLMNR_NAME || sig == YM_SIG_UPNP_NAME;
+}
+
 /* Signals that name the device: kept as evidence even when no rule
  * matches, because the household recognises a device by its name. */
 static bool is_naming(enum ym_signal sig)
@@ -84,6 +121,8 @@ struct rule {
 	char vendor[32];
 	char model[48];
 	char os[24];
+	uint8_t mac_len;     /* hex digits of mac= (an OUI prefix), 0: any */
+	uint8_t mac_nib[12];
 };
 
 struct plausible {
@@ -91,13 +130,25 @@ struct plausible {
 	char types[160]; /* ",camera,nas," */
 };
 
+/* Makers of Wi-Fi modules and IoT platforms: the name in the registry or a
+ * platform's cloud says who made the radio, not the device; the brand a
+ * household knows comes from stronger evidence when there is any. */
+enum { TIER_CHIP = 1, TIER_PLATFORM = 2, TIER_BRAND = 3 };
+
+struct module {
+	char vendor[32];
+	uint8_t tier;
+};
+
 struct ym_identify {
 	struct rule *rules;
 	size_t n_rules;
 	struct plausible *plaus;
 	size_t n_plaus;
+	struct module *modules;
+	size_t n_modules;
 	/* Rules grouped by signal: [first[s], first[s + 1]) after sorting. */
-	size_t first[YM_SIG_COUNT + 1];
+	size_t first[N_GROUPS + 1];
 	char **strings; /* patterns, freed at fini */
 	size_t n_strings;
 };
@@ -252,6 +303,48 @@ static bool rule_match(const struct rule *r, const char *value, size_t vlen,
 	}
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* "E84F25*", "e8:4f:25" or "E84F25": the leading hex digits a device's
+ * address must start with (Home Assistant's DHCP matchers use the first
+ * form). */
+static int parse_mac_prefix(const char *v, struct rule *r)
+{
+	r->mac_len = 0;
+	for (; *v; v++) {
+		int h = hex_digit(*v);
+
+		if (*v == ':' || *v == '-')
+			continue;
+		if (*v == '*' && v[1] == '\0')
+			break;
+		if (h < 0 || r->mac_len == sizeof(r->mac_nib))
+			return -1;
+		r->mac_nib[r->mac_len++] = (uint8_t)h;
+	}
+	return r->mac_len >= 6 ? 0 : -1;
+}
+
+static bool mac_match(const struct rule *r, const uint8_t mac[6])
+{
+	for (uint8_t i = 0; i < r->mac_len; i++) {
+		uint8_t nib = (uint8_t)(i % 2 ? mac[i / 2] & 0x0f :
+						mac[i / 2] >> 4);
+
+		if (nib != r->mac_nib[i])
+			return false;
+	}
+	return true;
+}
+
 static int parse_rule(struct ym_identify *id, char **w, int nw,
 		      char *why, size_t whylen)
 {
@@ -295,7 +388,31 @@ static int parse_rule(struct ym_identify *id, char **w, int nw,
 		id->n_plaus++;
 		return 0;
 	}
+	if (strcmp(w[0], "module") == 0) {
+		struct module *m;
+		bool platform = nw == 4 && strcmp(w[2], "platform") == 0;
+
+		if ((nw != 3 && !platform) || strncmp(w[nw - 1], "source=", 7) ||
+		    !w[nw - 1][7]) {
+			snprintf(why, whylen, "expected 'module VENDOR [platform] "
+				 "source=WHERE'");
+			return -EINVAL;
+		}
+		m = realloc(id->modules, (id->n_modules + 1) * sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		id->modules = m;
+		m = &id->modules[id->n_modules++];
+		memset(m, 0, sizeof(*m));
+		snprintf(m->vendor, sizeof(m->vendor), "%s", w[1]);
+		m->tier = platform ? TIER_PLATFORM : TIER_CHIP;
+		return 0;
+	}
 	sig = signal_by_name(w[0]);
+	if (strcmp(w[0], "model_name") == 0)
+		sig = SIG_MODEL_NAME;
+	else if (strcmp(w[0], "device_name") == 0)
+		sig = SIG_DEVICE_NAME;
 	if (sig < 0 || sig == YM_SIG_GATEWAY) {
 		snprintf(why, whylen, "unknown signal '%.30s'", w[0]);
 		return -EINVAL;
@@ -342,6 +459,12 @@ static int parse_rule(struct ym_identify *id, char **w, int nw,
 			}
 		} else if (strcmp(w[i], "source") == 0) {
 			has_source = v[0] != '\0';
+		} else if (strcmp(w[i], "mac") == 0) {
+			if (parse_mac_prefix(v, &r) < 0) {
+				snprintf(why, whylen, "mac= wants hex digits of an "
+					 "address prefix, got '%.30s'", v);
+				return -EINVAL;
+			}
 		} else {
 			snprintf(why, whylen, "unknown key '%.30s'", w[i]);
 			return -EINVAL;
@@ -483,7 +606,7 @@ int ym_identify_init(struct ym_identify **out, const char *dir, char *err,
 		}
 		id->rules[j] = r;
 	}
-	for (int s = 0, i = 0; s <= YM_SIG_COUNT; s++) {
+	for (int s = 0, i = 0; s <= N_GROUPS; s++) {
 		while ((size_t)i < id->n_rules && id->rules[i].signal < s)
 			i++;
 		id->first[s] = (size_t)i;
@@ -500,6 +623,7 @@ void ym_identify_fini(struct ym_identify *id)
 		free(id->rules[i].pattern);
 	free(id->rules);
 	free(id->plaus);
+	free(id->modules);
 	free(id);
 }
 
@@ -589,22 +713,21 @@ static bool seen_before(struct ym_device *d, enum ym_signal sig,
 	return false;
 }
 
-void ym_identify_signal(struct ym_identify *id, struct ym_device *d,
-			enum ym_signal sig, const char *value)
+/* Matches value against the rules of one group; evidence is recorded
+ * under the signal it came from. True when a rule matched. */
+static bool match_group(const struct ym_identify *id, struct ym_device *d,
+			int group, enum ym_signal sig, const char *value,
+			size_t vlen, bool *changed)
 {
 	struct ym_evidence e;
-	bool changed = false, matched = false;
-	size_t vlen;
+	bool matched = false;
 
-	if (!value || !value[0] || (unsigned)sig >= YM_SIG_COUNT ||
-	    seen_before(d, sig, value))
-		return;
-	vlen = strlen(value);
-	for (size_t i = id ? id->first[sig] : 0;
-	     id && i < id->first[sig + 1]; i++) {
+	for (size_t i = id->first[group]; i < id->first[group + 1]; i++) {
 		const struct rule *r = &id->rules[i];
 		char cap[48];
 
+		if (r->mac_len && !mac_match(r, d->mac))
+			continue;
 		if (!rule_match(r, value, vlen, cap, sizeof(cap)))
 			continue;
 		fill(&e, sig, value);
@@ -625,8 +748,31 @@ void ym_identify_signal(struct ym_identify *id, struct ym_device *d,
 		snprintf(e.os, sizeof(e.os), "%s", r->os);
 		e.weight = r->weight;
 		conclusion_text(&e);
-		changed |= add_evidence(d, &e);
+		*changed |= add_evidence(d, &e);
 		matched = true;
+	}
+	return matched;
+}
+
+void ym_identify_signal(struct ym_identify *id, struct ym_device *d,
+			enum ym_signal sig, const char *value)
+{
+	struct ym_evidence e;
+	bool changed = false, matched = false;
+	size_t vlen;
+
+	if (!value || !value[0] || (unsigned)sig >= YM_SIG_COUNT ||
+	    seen_before(d, sig, value))
+		return;
+	vlen = strlen(value);
+	if (id) {
+		matched = match_group(id, d, sig, sig, value, vlen, &changed);
+		if (carries_model(sig))
+			matched |= match_group(id, d, SIG_MODEL_NAME, sig, value,
+					       vlen, &changed);
+		if (is_device_name(sig))
+			matched |= match_group(id, d, SIG_DEVICE_NAME, sig,
+					       value, vlen, &changed);
 	}
 	if (!matched && sig == YM_SIG_OUI) {
 		/* The registry's name is the vendor until a rule knows the
@@ -736,15 +882,19 @@ static float tally_score(const struct tally *t, int *kinds)
 	return 1.0f - miss;
 }
 
-static int best_of(const struct tally *t, int n, float *best, float *second,
-		   int *kinds)
+static int best_of(const struct tally *t, int n, const bool *skip,
+		   float *best, float *second, int *kinds)
 {
 	int bi = -1, k;
 
 	*best = *second = 0;
 	*kinds = 0;
 	for (int i = 0; i < n; i++) {
-		float s = tally_score(&t[i], &k);
+		float s;
+
+		if (skip && skip[i])
+			continue;
+		s = tally_score(&t[i], &k);
 
 		if (s > *best) {
 			*second = *best;
@@ -804,6 +954,61 @@ static bool plausible(const struct ym_identify *id, const char *vendor,
 	return true;
 }
 
+static int tier_of(const struct ym_identify *id, const char *vendor)
+{
+	for (size_t i = 0; id && i < id->n_modules; i++)
+		if (glob_match(id->modules[i].vendor, vendor, NULL, 0))
+			return id->modules[i].tier;
+	return TIER_BRAND;
+}
+
+/* The maker: the strongest brand, else the strongest platform (a Tuya
+ * cloud), else the module maker the registry names. */
+static int pick_vendor(const struct ym_identify *id, const struct tally *t,
+		       int n)
+{
+	int best = -1, best_tier = 0, k;
+	float best_score = 0;
+
+	for (int i = 0; i < n; i++) {
+		float s = tally_score(&t[i], &k);
+		int tier = tier_of(id, t[i].key);
+
+		if (s < YM_VENDOR_MIN_SCORE)
+			continue;
+		if (tier > best_tier || (tier == best_tier && s > best_score)) {
+			best = i;
+			best_tier = tier;
+			best_score = s;
+		}
+	}
+	return best;
+}
+
+static bool infrastructure_type(const char *type)
+{
+	return strcmp(type, "router") == 0 || strcmp(type, "access_point") == 0;
+}
+
+/* Routing evidence: it is the gateway, answers DHCP as a server, sends
+ * router advertisements or forwards internet traffic, or it announces
+ * itself the way network gear does (LLDP, CDP). A DHCP client, an HNAP
+ * or IGD service alone is not enough. */
+static bool routes(const struct ym_device *d)
+{
+	if (d->gateway || d->dhcp_server || d->sent_ra ||
+	    d->remote_src_pkts >= 10)
+		return true;
+	for (uint8_t i = 0; i < d->n_evidence; i++) {
+		int s = signal_of(&d->evidence[i]);
+
+		if (s == YM_SIG_LLDP_NAME || s == YM_SIG_LLDP_DESCRIPTION ||
+		    strcmp(d->evidence[i].signal, "gateway") == 0)
+			return true;
+	}
+	return false;
+}
+
 static bool set_text(char *dst, size_t len, const char *src)
 {
 	if (strcmp(dst, src) == 0)
@@ -815,8 +1020,9 @@ static bool set_text(char *dst, size_t len, const char *src)
 void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 {
 	struct tally ty[YM_MAX_EVIDENCE], ve[YM_MAX_EVIDENCE];
-	int nt = 0, nv = 0, bt, bv, kinds, vkinds;
-	float best, second, vbest, vsecond, conf;
+	int nt = 0, nv = 0, bt, bv, kinds;
+	float best, second, conf, skipped = 0;
+	bool skip[YM_MAX_EVIDENCE] = { false }, has_routes;
 	const char *type = "unknown", *vendor = "", *model = "", *os = "";
 	float model_w = 0, os_w = 0;
 	bool changed = false;
@@ -839,11 +1045,26 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 			os_w = e->weight;
 		}
 	}
-	bv = best_of(ve, nv, &vbest, &vsecond, &vkinds);
 	/* A faint hint (an app's cloud a phone also uses) names no maker. */
-	if (bv >= 0 && vbest >= YM_VENDOR_MIN_SCORE)
+	bv = pick_vendor(id, ve, nv);
+	if (bv >= 0)
 		vendor = ve[bv].key;
-	bt = best_of(ty, nt, &best, &second, &kinds);
+	/* A router or access point needs routing evidence; without it that
+	 * reading only speaks against the others. */
+	has_routes = routes(d);
+	for (int i = 0; i < nt; i++) {
+		if (!has_routes && infrastructure_type(ty[i].key)) {
+			int k;
+			float s = tally_score(&ty[i], &k);
+
+			skip[i] = true;
+			if (s > skipped)
+				skipped = s;
+		}
+	}
+	bt = best_of(ty, nt, skip, &best, &second, &kinds);
+	if (0.5f * skipped > second)
+		second = 0.5f * skipped;
 	if (bt >= 0)
 		kinds += corroborating_kinds(d, ty[bt].key);
 	conf = best - 0.5f * second;
@@ -855,8 +1076,11 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 		if (!plausible(id, vendor, type))
 			conf *= 0.6f;
 	} else {
-		/* One weak signal does not name a type. */
-		conf = best * 0.5f;
+		/* Weak evidence does not name a type, and says so with a low
+		 * confidence. */
+		conf = (best > skipped ? best : skipped) * 0.5f;
+		if (conf > 0.4f)
+			conf = 0.4f;
 	}
 	if (conf < 0)
 		conf = 0;

@@ -18,6 +18,7 @@ import concurrent.futures
 import hashlib
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -32,6 +33,11 @@ NKU = os.path.join(SHARED, "pcaps", "nku", "traffic_demo")
 # and the first cloud lookups; keeps one full run to about a minute.
 CAP_BYTES = 3 * 1024 * 1024
 CONFIDENT = 0.8
+# A device seen in fewer frames than this (summed over the captures, from
+# the labels' "N frames") is left out: a handful of frames from a lab
+# neighbour cannot identify anything, and counting them would measure the
+# lab, not Yamori.
+MIN_FRAMES = 20
 ROLES = ("labeled_device", "other_known_device", "protocol_labeled")
 
 
@@ -88,7 +94,11 @@ def devset():
             rows.append(dict(zip(head, line.rstrip("\n").split("\t"))))
     rank = {r: i for i, r in enumerate(ROLES)}
     files_of = collections.defaultdict(list)
+    frames = collections.Counter()
     for r in rows:
+        m = re.search(r"(\d+) frames", r.get("evidence_in_capture", ""))
+        if m:
+            frames[r["device_mac"].lower()] += int(m.group(1))
         path = os.path.join(LABELED, r["subfolder"], r["file"])
         if path not in files_of[r["device_mac"]]:
             files_of[r["device_mac"]].append((rank.get(r["role"], 9), path))
@@ -100,6 +110,8 @@ def devset():
             continue
         devs[mac] = {"type": r["device_type"], "vendor": r["vendor"], "model": r["model"],
                      "role": r["role"], "source": r["subfolder"]}
+    for mac in [m for m in devs if m in frames and frames[m] < MIN_FRAMES]:
+        del devs[mac]
     for mac, d in devs.items():
         # The device's own captures first, then the smaller ones it shows in.
         fl = sorted(set(files_of[mac]), key=lambda x: (x[0], os.path.getsize(x[1])))
