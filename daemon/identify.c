@@ -634,19 +634,23 @@ size_t ym_identify_rule_count(const struct ym_identify *id)
 
 static void conclusion_text(struct ym_evidence *e)
 {
+	char text[256];
 	size_t off = 0;
 
-	e->conclusion[0] = '\0';
+	text[0] = '\0';
 #define ADD(label, field)                                                    \
-	if (field[0] && off < sizeof(e->conclusion))                         \
-		off += (size_t)snprintf(e->conclusion + off,                   \
-					sizeof(e->conclusion) - off, "%s%s %s", \
-					off ? "; " : "", label, field);
+	if (field[0] && off < sizeof(text))                                  \
+		off += (size_t)snprintf(text + off, sizeof(text) - off,        \
+					"%s%s %s", off ? "; " : "", label,     \
+					field);
 	ADD("type", e->type);
 	ADD("vendor", e->vendor);
 	ADD("model", e->model);
 	ADD("os", e->os);
 #undef ADD
+	/* Cut on a character boundary: registry names are UTF-8. */
+	ym_strlcpy_clean(e->conclusion, text, strlen(text),
+			 sizeof(e->conclusion));
 	if (!e->conclusion[0])
 		snprintf(e->conclusion, sizeof(e->conclusion), "name");
 }
@@ -778,7 +782,8 @@ void ym_identify_signal(struct ym_identify *id, struct ym_device *d,
 		/* The registry's name is the vendor until a rule knows the
 		 * brand behind it. */
 		fill(&e, sig, value);
-		snprintf(e.vendor, sizeof(e.vendor), "%s", value);
+		ym_strlcpy_clean(e.vendor, value, strlen(value),
+				 sizeof(e.vendor));
 		e.weight = 0.3f;
 		conclusion_text(&e);
 		changed |= add_evidence(d, &e);

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 #include "sniff.h"
 
 #include <stdio.h>
@@ -204,6 +205,45 @@ static void lldp_signals(struct ym_sniff *s, struct ym_device *dev,
 	ym_identify_signal(s->id, dev, YM_SIG_LLDP_DESCRIPTION, l->platform);
 }
 
+static bool starts_with(const uint8_t *p, uint32_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return len >= n && memcmp(p, lit, n) == 0;
+}
+
+/* A UPnP description that crosses the wire (a phone's app fetches it from
+ * the device) names the device as well as one Yamori fetches itself, so
+ * capture files identify as live capture does. Only segments that open an
+ * HTTP answer or an XML document are looked at; the first <device>'s fields
+ * in that segment are read. */
+static void sniff_upnp_description(struct ym_sniff *s, struct ym_device *dev,
+				   const struct ym_packet *pkt)
+{
+	static const char ns[] = "urn:schemas-upnp-org:device-1-0";
+	const uint8_t *p = pkt->payload;
+	uint32_t len = pkt->payload_len;
+	const uint8_t *at;
+	struct ym_upnp_desc desc;
+	char model[160];
+
+	if (len < 64 || !(starts_with(p, len, "HTTP/1.") ||
+			  starts_with(p, len, "<?xml") ||
+			  starts_with(p, len, "<root")))
+		return;
+	at = memmem(p, len, ns, sizeof(ns) - 1);
+	if (!at || ym_upnp_parse((const char *)p, len, &desc) < 0)
+		return;
+	snprintf(model, sizeof(model), "%s%s%s", desc.model_name,
+		 desc.model_name[0] && desc.model_number[0] ? " " : "",
+		 desc.model_number);
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_MANUFACTURER,
+			   desc.manufacturer);
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, model);
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_TYPE, desc.device_type);
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_NAME, desc.friendly_name);
+}
+
 void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		     const struct ym_packet *pkt)
 {
@@ -230,6 +270,10 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		}
 		s->stats.cdp++;
 		lldp_signals(s, dev, &l);
+		return;
+	}
+	if (pkt->proto == 6 && !pkt->later_fragment) {
+		sniff_upnp_description(s, dev, pkt);
 		return;
 	}
 	if (pkt->proto != 17 || pkt->later_fragment)
