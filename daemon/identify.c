@@ -1013,6 +1013,26 @@ static bool routes(const struct ym_device *d)
 	return false;
 }
 
+static bool type_brand_disagrees(const struct ym_identify *id,
+				 const struct ym_device *d, const char *type,
+				 const char *vendor)
+{
+	const struct ym_evidence *top = NULL;
+
+	if (!vendor[0] || tier_of(id, vendor) != TIER_BRAND)
+		return false;
+	for (uint8_t i = 0; i < d->n_evidence; i++) {
+		const struct ym_evidence *e = &d->evidence[i];
+
+		if (strcmp(e->type, type) == 0 &&
+		    (!top || e->weight > top->weight))
+			top = e;
+	}
+	return top && top->vendor[0] &&
+	       tier_of(id, top->vendor) == TIER_BRAND &&
+	       strcasecmp(top->vendor, vendor) != 0;
+}
+
 static bool set_text(char *dst, size_t len, const char *src)
 {
 	if (strcmp(dst, src) == 0)
@@ -1079,6 +1099,10 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 		 * sure, not more. */
 		if (!plausible(id, vendor, type))
 			conf *= 0.6f;
+		/* The evidence for the type names another brand than the
+		 * one decided: the two readings disagree. */
+		if (type_brand_disagrees(id, d, type, vendor))
+			conf *= 0.8f;
 	} else {
 		/* Weak evidence does not name a type, and says so with a low
 		 * confidence. */
