@@ -1087,6 +1087,31 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 		}
 	}
 	bt = best_of(ty, nt, skip, &best, &second, &kinds);
+	if (has_routes && bt >= 0 && infrastructure_type(ty[bt].key)) {
+		/* It routes, but names itself strongly as something else (a
+		 * camera or a plug in set-up mode serves its own Wi-Fi and
+		 * DHCP): the device's own name wins, and the disagreement
+		 * costs confidence. */
+		bool other_strong = false;
+
+		for (int i = 0; i < nt; i++)
+			if (!infrastructure_type(ty[i].key) &&
+			    ty[i].best_weight >= YM_STRONG_WEIGHT)
+				other_strong = true;
+		if (other_strong) {
+			for (int i = 0; i < nt; i++) {
+				if (infrastructure_type(ty[i].key)) {
+					int k;
+					float sc = tally_score(&ty[i], &k);
+
+					skip[i] = true;
+					if (2.0f * sc > skipped)
+						skipped = 2.0f * sc;
+				}
+			}
+			bt = best_of(ty, nt, skip, &best, &second, &kinds);
+		}
+	}
 	if (0.5f * skipped > second)
 		second = 0.5f * skipped;
 	if (bt >= 0)

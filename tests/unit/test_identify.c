@@ -394,7 +394,8 @@ static void test_router_needs_routing(void **state)
 	(void)state;
 	write_rules("a.rules",
 		    "mdns_service _dhnap._tcp type=router weight=0.95 source=x\n"
-		    "device_name *-mov type=sensor weight=0.5 source=x\n");
+		    "device_name *-mov type=sensor weight=0.5 source=x\n"
+		    "model_name *DCH-S150* type=sensor weight=0.8 source=x\n");
 	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
 	new_device(&d);
 	/* An HNAP service alone does not make a router, and weak evidence
@@ -409,6 +410,11 @@ static void test_router_needs_routing(void **state)
 	d.dhcp_server = true;
 	ym_identify_decide(id, &d);
 	assert_string_equal(d.type, "router");
+	/* A device that routes (a plug in set-up mode serving its own Wi-Fi)
+	 * but names itself strongly as something else is that, unsure. */
+	ym_identify_signal(id, &d, YM_SIG_UPNP_MODEL, "DCH-S150");
+	assert_string_equal(d.type, "sensor");
+	assert_true(d.confidence < 0.5);
 	ym_identify_fini(id);
 }
 
