@@ -212,6 +212,42 @@ static bool starts_with(const uint8_t *p, uint32_t len, const char *lit)
 	return len >= n && memcmp(p, lit, n) == 0;
 }
 
+/* The text of the first <tag>...</tag> in p, cleaned; false if absent. */
+static bool xml_field(const uint8_t *p, uint32_t len, const char *tag,
+		      char *out, size_t outlen)
+{
+	char open[40], close[40];
+	const uint8_t *a, *b;
+	int no = snprintf(open, sizeof(open), "<%s>", tag);
+	int nc = snprintf(close, sizeof(close), "</%s>", tag);
+
+	out[0] = '\0';
+	a = memmem(p, len, open, (size_t)no);
+	if (!a)
+		return false;
+	a += no;
+	b = memmem(a, len - (uint32_t)(a - p), close, (size_t)nc);
+	if (!b || b == a)
+		return false;
+	ym_strlcpy_clean(out, (const char *)a, (size_t)(b - a), outlen);
+	return true;
+}
+
+/* HNAP (D-Link and others): an app's GetDeviceSettings answer names the
+ * maker and model the way a UPnP description does, and is read as one. */
+static void sniff_hnap(struct ym_sniff *s, struct ym_device *dev,
+		       const uint8_t *p, uint32_t len)
+{
+	char v[64];
+
+	if (xml_field(p, len, "VendorName", v, sizeof(v)))
+		ym_identify_signal(s->id, dev, YM_SIG_UPNP_MANUFACTURER, v);
+	if (xml_field(p, len, "ModelName", v, sizeof(v)))
+		ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, v);
+	if (xml_field(p, len, "DeviceName", v, sizeof(v)))
+		ym_identify_signal(s->id, dev, YM_SIG_UPNP_NAME, v);
+}
+
 /* A UPnP description that crosses the wire (a phone's app fetches it from
  * the device) names the device as well as one Yamori fetches itself, so
  * capture files identify as live capture does. Only segments that open an
@@ -221,6 +257,7 @@ static void sniff_upnp_description(struct ym_sniff *s, struct ym_device *dev,
 				   const struct ym_packet *pkt)
 {
 	static const char ns[] = "urn:schemas-upnp-org:device-1-0";
+	static const char hnap[] = "purenetworks.com/HNAP1/";
 	const uint8_t *p = pkt->payload;
 	uint32_t len = pkt->payload_len;
 	const uint8_t *at;
@@ -231,6 +268,10 @@ static void sniff_upnp_description(struct ym_sniff *s, struct ym_device *dev,
 			  starts_with(p, len, "<?xml") ||
 			  starts_with(p, len, "<root")))
 		return;
+	if (memmem(p, len, hnap, sizeof(hnap) - 1)) {
+		sniff_hnap(s, dev, p, len);
+		return;
+	}
 	at = memmem(p, len, ns, sizeof(ns) - 1);
 	if (!at || ym_upnp_parse((const char *)p, len, &desc) < 0)
 		return;

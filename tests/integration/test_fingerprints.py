@@ -5,6 +5,7 @@ FILE:LINE and exit status 2; the committed files are what it makes from
 ../shared/refs (skipped with a message when that folder is absent); yamorid
 loads every committed rule file and refuses a malformed rule with FILE:LINE
 and exit status 2."""
+import json
 import os
 import shutil
 import struct
@@ -180,6 +181,65 @@ class Daemon(unittest.TestCase):
                 r = self.run_with(text)
                 self.assertEqual(r.returncode, 2, r.stderr)
                 self.assertIn(needle, r.stderr)
+
+
+# Hand-made frames: a phone fetches a WeMo description and asks a D-Link
+# sensor for its HNAP device settings.
+def csum(b):
+    if len(b)%2: b+=b'\0'
+    s=sum(struct.unpack('!%dH'%(len(b)//2), b)); s=(s>>16)+(s&0xffff); s+=s>>16
+    return (~s)&0xffff
+def frame(smac, dmac, sip, dip, sport, dport, payload, seq=1):
+    tcp=struct.pack('!HHIIBBHHH', sport, dport, seq, 1, 5<<4, 0x18, 65535, 0, 0)+payload
+    ip=struct.pack('!BBHHHBBH4s4s',0x45,0,20+len(tcp),1,0x4000,64,6,0,bytes(map(int,sip.split('.'))),bytes(map(int,dip.split('.'))))
+    ip=ip[:10]+struct.pack('!H',csum(ip))+ip[12:]
+    return bytes.fromhex(dmac.replace(':',''))+bytes.fromhex(smac.replace(':',''))+b'\x08\x00'+ip+tcp
+def write_pcap(path, frames):
+    with open(path,'wb') as f:
+        f.write(struct.pack('<IHHiIII',0xa1b2c3d4,2,4,0,0,65535,1))
+        for i,fr in enumerate(frames):
+            f.write(struct.pack('<IIII',1700000000+i,0,len(fr),len(fr))); f.write(fr)
+PHONE='02:00:00:00:00:01'
+upnp=(b'HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><device>'
+      b'<deviceType>urn:Belkin:device:controllee:1</deviceType><friendlyName>Kitchen</friendlyName>'
+      b'<manufacturer>Belkin International Inc.</manufacturer><modelName>Socket</modelName><modelNumber>1.0</modelNumber></device></root>')
+hnap=(b'HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n<?xml version="1.0" encoding="utf-8"?><soap:Envelope><soap:Body>'
+      b'<GetDeviceSettingsResponse xmlns="http://purenetworks.com/HNAP1/"><GetDeviceSettingsResult>OK</GetDeviceSettingsResult>'
+      b'<Type>Sensor</Type><DeviceName>D-Link Water Sensor</DeviceName><VendorName>D-Link</VendorName>'
+      b'<ModelName>DCH-S160</ModelName></GetDeviceSettingsResponse></soap:Body></soap:Envelope>')
+PASSIVE_FRAMES = [
+  frame(PHONE,'14:91:82:00:00:10','192.168.1.2','192.168.1.10',50000,49153,b'GET /setup.xml HTTP/1.1\r\n\r\n'),
+  frame('14:91:82:00:00:10',PHONE,'192.168.1.10','192.168.1.2',49153,50000,upnp),
+  frame(PHONE,'b0:c5:54:00:00:20','192.168.1.2','192.168.1.20',50001,80,b'POST /HNAP1/ HTTP/1.1\r\n\r\n'),
+  frame('b0:c5:54:00:00:20',PHONE,'192.168.1.20','192.168.1.2',80,50001,hnap),
+]
+
+
+class PassiveDescriptions(unittest.TestCase):
+    """A UPnP description or an HNAP answer that an app fetches crosses the
+    wire: read from the capture, it names the device as a fetch would."""
+
+    def test_upnp_and_hnap_answers_name_devices(self):
+        tmp = tempfile.mkdtemp(prefix="ym-fp-")
+        try:
+            pcap = os.path.join(tmp, "passive.pcap")
+            write_pcap(pcap, PASSIVE_FRAMES)
+            state = os.path.join(tmp, "st")
+            os.makedirs(state)
+            r = subprocess.run([YAMORID, "-r", pcap, "--state-dir", state, "-c", "/dev/null"],
+                               capture_output=True, text=True, timeout=120)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out = subprocess.run([os.path.join(BUILD, "daemon", "yamorictl"), "--state-dir",
+                                  state, "devices", "--json"], capture_output=True, text=True)
+            devs = {d["mac"]: d for d in json.loads(out.stdout)}
+            plug, sensor = devs["14:91:82:00:00:10"], devs["b0:c5:54:00:00:20"]
+            self.assertEqual((plug["type"], plug["vendor"]), ("smart_plug", "Belkin"))
+            self.assertEqual((sensor["type"], sensor["vendor"], sensor["model"]),
+                             ("sensor", "D-Link", "DCH-S160"))
+            # The phone that asked is not named by what it received.
+            self.assertEqual(devs["02:00:00:00:00:01"]["type"], "unknown")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
