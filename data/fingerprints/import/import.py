@@ -87,6 +87,16 @@ GENERIC = {"cloudfront.net", "amazonaws.com", "akamaiedge.net", "akamai.net", "a
            "s3.amazonaws.com", "edgekey.net", "edgesuite.net", "fastly.net"}
 
 
+# Where the platform-derived type of integration_device_types.tsv names
+# what Home Assistant shows (a NAS's camera feeds, a 3-D printer's webcam),
+# not the box: the kind of device the integration's own name and manifest
+# describe, or "" for none.
+TYPE_FIX = {"synology_dsm": "nas", "octoprint": "", "prusalink": "", "qnap_qsw": "network",
+            "obihai": "voip", "control4": "hub", "system_bridge": "",
+            "devolo_home_network": "network", "homewizard": "", "litterrobot": "appliance",
+            "somfy_mylink": "hub", "androidtv_remote": ""}
+
+
 class Bad(Exception):
     pass
 
@@ -179,6 +189,7 @@ def maker_and_type(types, domain, path, no):
         die(path, no, "integration '%s' is not in integration_device_types.tsv" % domain)
     vendor = "" if domain in NOT_A_MAKER else BRAND.get(domain, r["name"])
     typ = r["primary_guess"] if r["status"] == "single" and r["primary_guess"] != "unknown" else ""
+    typ = TYPE_FIX.get(domain, typ)
     return vendor, typ
 
 
