@@ -140,17 +140,19 @@ struct module {
 	uint8_t tier;
 };
 
-struct ym_identify {
+/* The rules of one signal (or rule group), in file order. */
+struct rule_group {
 	struct rule *rules;
-	size_t n_rules, cap_rules;
+	size_t n, cap;
+};
+
+struct ym_identify {
+	struct rule_group groups[N_GROUPS];
+	size_t n_rules;
 	struct plausible *plaus;
 	size_t n_plaus;
 	struct module *modules;
 	size_t n_modules;
-	/* Rules grouped by signal: [first[s], first[s + 1]) after sorting. */
-	size_t first[N_GROUPS + 1];
-	char **strings; /* patterns, freed at fini */
-	size_t n_strings;
 };
 
 const char *ym_signal_name(enum ym_signal sig)
@@ -503,19 +505,26 @@ static int parse_rule(struct ym_identify *id, char **w, int nw,
 			r.kind = PAT_GLOB;
 		r.fixed_len = (uint16_t)(r.kind == PAT_EXACT ? len : len - 1);
 	}
-	if (id->n_rules == id->cap_rules) {
-		/* Doubling: 20,000 rules must load in well under 50 ms. */
-		size_t cap = id->cap_rules ? id->cap_rules * 2 : 256;
-		struct rule *p = realloc(id->rules, cap * sizeof(*p));
+	{
+		/* Each signal keeps its own array, in file order, grown by
+		 * doubling: 20,000 rules load in well under 50 ms with no
+		 * sorting pass. */
+		struct rule_group *g = &id->groups[r.signal];
 
-		if (!p) {
-			free(r.pattern);
-			return -ENOMEM;
+		if (g->n == g->cap) {
+			size_t cap = g->cap ? g->cap * 2 : 16;
+			struct rule *p = realloc(g->rules, cap * sizeof(*p));
+
+			if (!p) {
+				free(r.pattern);
+				return -ENOMEM;
+			}
+			g->rules = p;
+			g->cap = cap;
 		}
-		id->rules = p;
-		id->cap_rules = cap;
+		g->rules[g->n++] = r;
+		id->n_rules++;
 	}
-	id->rules[id->n_rules++] = r;
 	return 0;
 }
 
@@ -590,26 +599,6 @@ int ym_identify_init(struct ym_identify **out, const char *dir, char *err,
 		ym_identify_fini(id);
 		return rc;
 	}
-	/* Stable grouping by signal keeps the files' order within a group:
-	 * a counting sort, linear in the number of rules. */
-	if (id->n_rules > 0) {
-		struct rule *sorted = malloc(id->n_rules * sizeof(*sorted));
-		size_t at[N_GROUPS + 1] = { 0 };
-
-		if (!sorted) {
-			ym_identify_fini(id);
-			return -ENOMEM;
-		}
-		for (size_t i = 0; i < id->n_rules; i++)
-			at[id->rules[i].signal + 1]++;
-		for (int g = 0; g < N_GROUPS; g++)
-			at[g + 1] += at[g];
-		memcpy(id->first, at, sizeof(id->first));
-		for (size_t i = 0; i < id->n_rules; i++)
-			sorted[at[id->rules[i].signal]++] = id->rules[i];
-		free(id->rules);
-		id->rules = sorted;
-	}
 	*out = id;
 	return 0;
 }
@@ -618,9 +607,11 @@ void ym_identify_fini(struct ym_identify *id)
 {
 	if (!id)
 		return;
-	for (size_t i = 0; i < id->n_rules; i++)
-		free(id->rules[i].pattern);
-	free(id->rules);
+	for (int g = 0; g < N_GROUPS; g++) {
+		for (size_t i = 0; i < id->groups[g].n; i++)
+			free(id->groups[g].rules[i].pattern);
+		free(id->groups[g].rules);
+	}
 	free(id->plaus);
 	free(id->modules);
 	free(id);
@@ -725,8 +716,10 @@ static bool match_group(const struct ym_identify *id, struct ym_device *d,
 	struct ym_evidence e;
 	bool matched = false;
 
-	for (size_t i = id->first[group]; i < id->first[group + 1]; i++) {
-		const struct rule *r = &id->rules[i];
+	const struct rule_group *g = &id->groups[group];
+
+	for (size_t i = 0; i < g->n; i++) {
+		const struct rule *r = &g->rules[i];
 		char cap[48];
 
 		if (r->mac_len && !mac_match(r, d->mac))
@@ -1033,6 +1026,53 @@ static bool type_brand_disagrees(const struct ym_identify *id,
 	       strcasecmp(top->vendor, vendor) != 0;
 }
 
+/* The one type a brand makes, when plausible.rules lists exactly one. */
+static bool only_type(const struct ym_identify *id, const char *vendor,
+		      char *out, size_t len)
+{
+	for (size_t i = 0; id && i < id->n_plaus; i++) {
+		const char *t = id->plaus[i].types + 1, *end;
+
+		if (strcasecmp(id->plaus[i].vendor, vendor) != 0)
+			continue;
+		end = strchr(t, ',');
+		if (!end || end[1] != '\0' || (size_t)(end - t) >= len)
+			return false;
+		snprintf(out, len, "%.*s", (int)(end - t), t);
+		return true;
+	}
+	return false;
+}
+
+/* Keeps the "its maker makes only this" entry in step with the decision:
+ * it carries no type or vendor field, so it never weighs in itself. */
+static bool maker_evidence(struct ym_device *d, const char *vendor,
+			   const char *type)
+{
+	struct ym_evidence e;
+
+	for (uint8_t i = 0; i < d->n_evidence; i++) {
+		struct ym_evidence *x = &d->evidence[i];
+
+		if (strcmp(x->signal, "maker") != 0)
+			continue;
+		if (vendor && strcmp(x->value, vendor) == 0)
+			return false;
+		*x = d->evidence[--d->n_evidence];
+		d->dirty = true;
+		if (!vendor)
+			return true;
+		break;
+	}
+	if (!vendor)
+		return false;
+	memset(&e, 0, sizeof(e));
+	snprintf(e.signal, sizeof(e.signal), "maker");
+	ym_strlcpy_clean(e.value, vendor, strlen(vendor), sizeof(e.value));
+	snprintf(e.conclusion, sizeof(e.conclusion), "type %s", type);
+	return add_evidence(d, &e);
+}
+
 static bool set_text(char *dst, size_t len, const char *src)
 {
 	if (strcmp(dst, src) == 0)
@@ -1049,6 +1089,7 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 	bool skip[YM_MAX_EVIDENCE] = { false }, has_routes;
 	const char *type = "unknown", *vendor = "", *model = "", *os = "";
 	float model_w = 0, os_w = 0;
+	char only[24] = "";
 	bool changed = false;
 
 	for (uint8_t i = 0; i < d->n_evidence; i++) {
@@ -1135,6 +1176,20 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 		if (conf > 0.4f)
 			conf = 0.4f;
 	}
+	/* A brand named strongly that makes one kind of networked thing only
+	 * (plausible.rules) names that kind, never confidently. */
+	if (strcmp(type, "unknown") == 0 && bv >= 0 &&
+	    tier_of(id, vendor) == TIER_BRAND &&
+	    only_type(id, vendor, only, sizeof(only))) {
+		int k;
+		float vs = tally_score(&ve[bv], &k);
+
+		if (vs >= 0.6f) {
+			type = only;
+			conf = vs * 0.7f > 0.6f ? 0.6f : vs * 0.7f;
+		}
+	}
+	changed |= maker_evidence(d, type == only ? vendor : NULL, only);
 	if (conf < 0)
 		conf = 0;
 	conf = roundf(conf * 100.0f) / 100.0f;
