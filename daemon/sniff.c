@@ -17,6 +17,7 @@
 static const char *const model_keys[] = {
 	"md", "model", "ty", "am", "fn", "usb_MDL", "usb_MFG", "mdl", "mfg",
 	"product", "manufacturer", "vendor", "rpMd", "integrator",
+	"ci", /* HomeKit accessory category */
 };
 
 static bool ends_with(const char *s, const char *tail)
