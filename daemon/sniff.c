@@ -249,6 +249,19 @@ static void sniff_hnap(struct ym_sniff *s, struct ym_device *dev,
 		ym_identify_signal(s->id, dev, YM_SIG_UPNP_NAME, v);
 }
 
+/* Edimax smart plugs answer their app's HTTP queries with XML that names
+ * the customer brand and model (<Run.Cus>, <Run.Model>). */
+static void sniff_smartplug(struct ym_sniff *s, struct ym_device *dev,
+			    const uint8_t *p, uint32_t len)
+{
+	char v[64];
+
+	if (xml_field(p, len, "Run.Cus", v, sizeof(v)))
+		ym_identify_signal(s->id, dev, YM_SIG_UPNP_MANUFACTURER, v);
+	if (xml_field(p, len, "Run.Model", v, sizeof(v)))
+		ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, v);
+}
+
 /* A UPnP description that crosses the wire (a phone's app fetches it from
  * the device) names the device as well as one Yamori fetches itself, so
  * capture files identify as live capture does. Only segments that open an
@@ -271,6 +284,10 @@ static void sniff_upnp_description(struct ym_sniff *s, struct ym_device *dev,
 		return;
 	if (memmem(p, len, hnap, sizeof(hnap) - 1)) {
 		sniff_hnap(s, dev, p, len);
+		return;
+	}
+	if (memmem(p, len, "<SMARTPLUG", 10)) {
+		sniff_smartplug(s, dev, p, len);
 		return;
 	}
 	at = memmem(p, len, ns, sizeof(ns) - 1);

@@ -207,11 +207,15 @@ hnap=(b'HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n<?xml version="1.0" enc
       b'<GetDeviceSettingsResponse xmlns="http://purenetworks.com/HNAP1/"><GetDeviceSettingsResult>OK</GetDeviceSettingsResult>'
       b'<Type>Sensor</Type><DeviceName>D-Link Water Sensor</DeviceName><VendorName>D-Link</VendorName>'
       b'<ModelName>DCH-S160</ModelName></GetDeviceSettingsResponse></soap:Body></soap:Envelope>')
+ediplug=(b'HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n<?xml version="1.0" encoding="UTF8"?><SMARTPLUG id="edimax">'
+         b'<CMD id="get"><SYSTEM_INFO><Run.Cus>Edimax</Run.Cus><Run.Model>SP2101W</Run.Model></SYSTEM_INFO></CMD></SMARTPLUG>')
 PASSIVE_FRAMES = [
   frame(PHONE,'14:91:82:00:00:10','192.168.1.2','192.168.1.10',50000,49153,b'GET /setup.xml HTTP/1.1\r\n\r\n'),
   frame('14:91:82:00:00:10',PHONE,'192.168.1.10','192.168.1.2',49153,50000,upnp),
   frame(PHONE,'b0:c5:54:00:00:20','192.168.1.2','192.168.1.20',50001,80,b'POST /HNAP1/ HTTP/1.1\r\n\r\n'),
   frame('b0:c5:54:00:00:20',PHONE,'192.168.1.20','192.168.1.2',80,50001,hnap),
+  frame(PHONE,'74:da:38:00:00:30','192.168.1.2','192.168.1.30',50002,10000,b'POST /smartplug.cgi HTTP/1.1\r\n\r\n'),
+  frame('74:da:38:00:00:30',PHONE,'192.168.1.30','192.168.1.2',10000,50002,ediplug),
 ]
 
 
@@ -236,6 +240,9 @@ class PassiveDescriptions(unittest.TestCase):
             self.assertEqual((plug["type"], plug["vendor"]), ("smart_plug", "Belkin"))
             self.assertEqual((sensor["type"], sensor["vendor"], sensor["model"]),
                              ("sensor", "D-Link", "DCH-S160"))
+            edi = devs["74:da:38:00:00:30"]
+            self.assertEqual((edi["type"], edi["vendor"], edi["model"]),
+                             ("smart_plug", "Edimax", "SP-2101W"))
             # The phone that asked is not named by what it received.
             self.assertEqual(devs["02:00:00:00:00:01"]["type"], "unknown")
         finally:
