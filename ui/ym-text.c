@@ -145,6 +145,7 @@ const char *ym_text_evidence(const char *signal)
 		{ "dns_query", N_("It showed whom it talks to.") },
 		{ "tls_sni", N_("It showed whom it talks to.") },
 		{ "http_user_agent", N_("It gave its name while talking.") },
+		{ "maker", N_("Its maker makes only this kind of device.") },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(signals); i++)

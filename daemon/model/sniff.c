@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 #include "sniff.h"
 
 #include <stdio.h>
@@ -16,6 +17,7 @@
 static const char *const model_keys[] = {
 	"md", "model", "ty", "am", "fn", "usb_MDL", "usb_MFG", "mdl", "mfg",
 	"product", "manufacturer", "vendor", "rpMd", "integrator",
+	"ci", /* HomeKit accessory category */
 };
 
 static bool ends_with(const char *s, const char *tail)
@@ -204,6 +206,103 @@ static void lldp_signals(struct ym_sniff *s, struct ym_device *dev,
 	ym_identify_signal(s->id, dev, YM_SIG_LLDP_DESCRIPTION, l->platform);
 }
 
+static bool starts_with(const uint8_t *p, uint32_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return len >= n && memcmp(p, lit, n) == 0;
+}
+
+/* The text of the first <tag>...</tag> in p, cleaned; false if absent. */
+static bool xml_field(const uint8_t *p, uint32_t len, const char *tag,
+		      char *out, size_t outlen)
+{
+	char open[40], close[40];
+	const uint8_t *a, *b;
+	int no = snprintf(open, sizeof(open), "<%s>", tag);
+	int nc = snprintf(close, sizeof(close), "</%s>", tag);
+
+	out[0] = '\0';
+	a = memmem(p, len, open, (size_t)no);
+	if (!a)
+		return false;
+	a += no;
+	b = memmem(a, len - (uint32_t)(a - p), close, (size_t)nc);
+	if (!b || b == a)
+		return false;
+	ym_strlcpy_clean(out, (const char *)a, (size_t)(b - a), outlen);
+	return true;
+}
+
+/* HNAP (D-Link and others): an app's GetDeviceSettings answer names the
+ * maker and model the way a UPnP description does, and is read as one. */
+static void sniff_hnap(struct ym_sniff *s, struct ym_device *dev,
+		       const uint8_t *p, uint32_t len)
+{
+	char v[64];
+
+	if (xml_field(p, len, "VendorName", v, sizeof(v)))
+		ym_identify_signal(s->id, dev, YM_SIG_UPNP_MANUFACTURER, v);
+	if (xml_field(p, len, "ModelName", v, sizeof(v)))
+		ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, v);
+	if (xml_field(p, len, "DeviceName", v, sizeof(v)))
+		ym_identify_signal(s->id, dev, YM_SIG_UPNP_NAME, v);
+}
+
+/* Edimax smart plugs answer their app's HTTP queries with XML that names
+ * the customer brand and model (<Run.Cus>, <Run.Model>). */
+static void sniff_smartplug(struct ym_sniff *s, struct ym_device *dev,
+			    const uint8_t *p, uint32_t len)
+{
+	char v[64];
+
+	if (xml_field(p, len, "Run.Cus", v, sizeof(v)))
+		ym_identify_signal(s->id, dev, YM_SIG_UPNP_MANUFACTURER, v);
+	if (xml_field(p, len, "Run.Model", v, sizeof(v)))
+		ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, v);
+}
+
+/* A UPnP description that crosses the wire (a phone's app fetches it from
+ * the device) names the device as well as one Yamori fetches itself, so
+ * capture files identify as live capture does. Only segments that open an
+ * HTTP answer or an XML document are looked at; the first <device>'s fields
+ * in that segment are read. */
+static void sniff_upnp_description(struct ym_sniff *s, struct ym_device *dev,
+				   const struct ym_packet *pkt)
+{
+	static const char ns[] = "urn:schemas-upnp-org:device-1-0";
+	static const char hnap[] = "purenetworks.com/HNAP1/";
+	const uint8_t *p = pkt->payload;
+	uint32_t len = pkt->payload_len;
+	const uint8_t *at;
+	struct ym_upnp_desc desc;
+	char model[160];
+
+	if (len < 64 || !(starts_with(p, len, "HTTP/1.") ||
+			  starts_with(p, len, "<?xml") ||
+			  starts_with(p, len, "<root")))
+		return;
+	if (memmem(p, len, hnap, sizeof(hnap) - 1)) {
+		sniff_hnap(s, dev, p, len);
+		return;
+	}
+	if (memmem(p, len, "<SMARTPLUG", 10)) {
+		sniff_smartplug(s, dev, p, len);
+		return;
+	}
+	at = memmem(p, len, ns, sizeof(ns) - 1);
+	if (!at || ym_upnp_parse((const char *)p, len, &desc) < 0)
+		return;
+	snprintf(model, sizeof(model), "%s%s%s", desc.model_name,
+		 desc.model_name[0] && desc.model_number[0] ? " " : "",
+		 desc.model_number);
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_MANUFACTURER,
+			   desc.manufacturer);
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, model);
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_TYPE, desc.device_type);
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_NAME, desc.friendly_name);
+}
+
 void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		     const struct ym_packet *pkt)
 {
@@ -230,6 +329,10 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		}
 		s->stats.cdp++;
 		lldp_signals(s, dev, &l);
+		return;
+	}
+	if (pkt->proto == 6 && !pkt->later_fragment) {
+		sniff_upnp_description(s, dev, pkt);
 		return;
 	}
 	if (pkt->proto != 17 || pkt->later_fragment)

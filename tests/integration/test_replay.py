@@ -98,7 +98,7 @@ HOUSEHOLD = {
                                "2001:db8:10:1::70"], "taro-laptop", None,
              "Intel"),
 }
-PLUG_INFO = ("192.168.10.80", [], "ESP_3A1F2C", None, "Espressif")
+PLUG_INFO = ("192.168.10.80", [], "ESP_3A1F2C", None, "Tuya")  # Espressif module, Tuya cloud: the platform names the maker
 PART1_MACS = set(HOUSEHOLD)
 ALL_MACS = PART1_MACS | {PLUG}
 

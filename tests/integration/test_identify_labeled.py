@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Replay tests on real devices: a sample per device class from the public
+labeled captures (../shared/refs/labeled-captures, ../shared/pcaps/nku)
+goes through yamorid, and each device must come out as
+expected/labeled-devices.json says: named right, or 'unknown', and never
+confidently wrong. Skipped with a message when ../shared is absent; the
+captures are never copied into the project."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("YAMORI_BUILD", os.path.join(ROOT, "build"))
+SHARED = os.environ.get("YAMORI_SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+YAMORID = os.path.join(BUILD, "daemon", "yamorid")
+YAMORICTL = os.path.join(BUILD, "daemon", "yamorictl")
+CONFIDENT = 0.8
+
+
+@unittest.skipUnless(os.path.isdir(os.path.join(SHARED, "refs", "labeled-captures")),
+                     "../shared/refs/labeled-captures is absent")
+class Labeled(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="ym-labeled-")
+        with open(os.path.join(HERE, "expected", "labeled-devices.json")) as f:
+            cls.want = {k: v for k, v in json.load(f).items() if not k.startswith("_")}
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def replay(self, mac, files):
+        state = tempfile.mkdtemp(dir=self.tmp)
+        args = [YAMORID]
+        for f in files:
+            args += ["-r", os.path.join(SHARED, f)]
+        args += ["--state-dir", state, "-c", "/dev/null"]
+        r = subprocess.run(args, capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = subprocess.run([YAMORICTL, "--state-dir", state, "devices", "--json"],
+                             capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        for d in json.loads(out.stdout):
+            if d["mac"] == mac:
+                return d
+        self.fail("%s not in the inventory" % mac)
+
+    def test_sample_per_class(self):
+        for mac, exp in sorted(self.want.items()):
+            with self.subTest(device=mac, label=exp["label"]):
+                if not all(os.path.exists(os.path.join(SHARED, f)) for f in exp["captures"]):
+                    self.skipTest("capture missing for %s" % mac)
+                dev = self.replay(mac, exp["captures"])
+                why = "%s: %s" % (exp["label"], json.dumps(dev["evidence"])[:600])
+                if "type" in exp:
+                    self.assertEqual(dev["type"], exp["type"], why)
+                if "type_in" in exp:
+                    self.assertIn(dev["type"], exp["type_in"], why)
+                if "min_confidence" in exp:
+                    self.assertGreaterEqual(dev["confidence"], exp["min_confidence"], why)
+                if "max_confidence" in exp:
+                    self.assertLessEqual(dev["confidence"], exp["max_confidence"], why)
+                if "vendor" in exp:
+                    self.assertEqual(dev["vendor"], exp["vendor"], why)
+                if "model_contains" in exp:
+                    self.assertIn(exp["model_contains"], dev["model"], why)
+                # Never confidently wrong, whatever the file says.
+                label_type = exp["label"].split(" / ")[0]
+                if dev["type"] not in ("unknown", label_type):
+                    self.assertLess(dev["confidence"], CONFIDENT, why)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
