@@ -236,6 +236,27 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	}
 }
 
+/* Supplementary groups read from a peer: a household's users have a few;
+ * NGROUPS_MAX (65536) would cost 256 KB of stack for nothing. */
+#define YM_API_MAX_PEER_GROUPS 256
+
+/* Whether the peer has group among its supplementary groups (the panel's
+ * own user is in group yamori as a supplementary group). */
+static bool peer_in_group(int fd, gid_t group)
+{
+	gid_t groups[YM_API_MAX_PEER_GROUPS];
+	socklen_t len = sizeof(groups);
+
+	/* More groups than the buffer holds is ERANGE: refused, not
+	 * guessed. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		return false;
+	for (size_t i = 0; i < len / sizeof(gid_t); i++)
+		if (groups[i] == group)
+			return true;
+	return false;
+}
+
 static bool peer_allowed(struct ym_api *api, uv_pipe_t *p)
 {
 	struct ucred cred;
@@ -246,8 +267,11 @@ static bool peer_allowed(struct ym_api *api, uv_pipe_t *p)
 	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return false;
 	/* Root, the daemon's own user, or the yamori group. */
-	return cred.uid == 0 || cred.uid == geteuid() ||
-	       (api->has_group && cred.gid == api->group);
+	if (cred.uid == 0 || cred.uid == geteuid())
+		return true;
+	if (!api->has_group)
+		return false;
+	return cred.gid == api->group || peer_in_group(fd, api->group);
 }
 
 static void on_connection(uv_stream_t *server, int status)
