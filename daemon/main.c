@@ -94,6 +94,7 @@ int main(int argc, char **argv)
 	const char *config_path = YM_DEFAULT_CONFIG, *state_dir = NULL;
 	const char *data_dir = NULL, *user = NULL;
 	struct ym_privdrop drop;
+	char drop_warning[512] = "";
 
 	/* Alert messages the API hands out are in the household's language. */
 	ym_i18n_init();
@@ -197,12 +198,10 @@ int main(int argc, char **argv)
 	 * user's now, the rest of root goes once the capture is open. Only
 	 * nft isolation needs CAP_NET_ADMIN. */
 	if (ym_privdrop_init(&drop, user, strcmp(cfg.isolate, "nft") == 0,
-			     err, sizeof(err)) < 0) {
-		fprintf(stderr, "yamorid: %s\n", err);
+			     drop_warning, sizeof(drop_warning)) < 0) {
+		fprintf(stderr, "yamorid: %s\n", drop_warning);
 		return 2;
 	}
-	if (err[0])
-		fprintf(stderr, "yamorid: %s\n", err);
 	{
 		char sock[sizeof(cfg.api_socket) + 1100], *slash;
 
@@ -237,6 +236,9 @@ int main(int argc, char **argv)
 			       ym_engine_start_live(d.engine, err, sizeof(err));
 	if (rc == 0)
 		rc = ym_privdrop_finish(&drop, err, sizeof(err));
+	/* Said once started, so a failure stays one line. */
+	if (rc == 0 && drop_warning[0])
+		fprintf(stderr, "yamorid: %s\n", drop_warning);
 	if (rc < 0) {
 		fprintf(stderr, "yamorid: %s\n", err);
 		ym_engine_stop(d.engine);
