@@ -23,7 +23,7 @@ TEST_PACKAGES=(libndpi-bin sqlite3 wireshark-common iproute2 iputils-ping
 	       gstreamer1.0-plugins-base gstreamer1.0-plugins-good xvfb xauth
 	       gir1.2-atspi-2.0 at-spi2-core dbus-x11 imagemagick
 	       debhelper fakeroot lintian mmdebstrap desktop-file-utils
-	       appstream cage grim systemd-container)
+	       appstream cage grim xwayland systemd-container)
 # The test servers: tests run the programs in namespaces, never the
 # services, so their units are left disabled and masked (see
 # tests/check_test_servers.py).

@@ -6,24 +6,24 @@
 # again) for the boot test.
 set -euo pipefail
 T=$1
-in() { chroot "$T" "$@"; }
+inside() { chroot "$T" "$@"; }
 as_yamori() { chroot --userspec=yamori:yamori "$T" env HOME=/var/lib/yamori "$@"; }
 ok() { echo "ok $*"; }
 fail() { echo "FAIL: $*"; exit 1; }
 
-mode_owner() { in stat -c '%a %U:%G' "$1"; }
+mode_owner() { inside stat -c '%a %U:%G' "$1"; }
 
 # --- what the packages put in place --------------------------------------
-in dpkg-query -W yamori yamori-panel
+inside dpkg-query -W yamori yamori-panel
 grep -qx /etc/yamori/yamori.conf "$T/var/lib/dpkg/info/yamori.conffiles" ||
 	fail "/etc/yamori/yamori.conf is not a conffile"
 [ -s "$T/etc/yamori/yamori.conf" ] || fail "no /etc/yamori/yamori.conf"
 ok "conffile /etc/yamori/yamori.conf"
-in getent passwd yamori >/dev/null || fail "no user yamori"
-in getent group yamori >/dev/null || fail "no group yamori"
-[ "$(in id -gn yamori)" = yamori ] || fail "yamori's group is not yamori"
-in getent passwd yamori-panel >/dev/null || fail "no user yamori-panel"
-members=$(in getent group yamori | cut -d: -f4)
+inside getent passwd yamori >/dev/null || fail "no user yamori"
+inside getent group yamori >/dev/null || fail "no group yamori"
+[ "$(inside id -gn yamori)" = yamori ] || fail "yamori's group is not yamori"
+inside getent passwd yamori-panel >/dev/null || fail "no user yamori-panel"
+members=$(inside getent group yamori | cut -d: -f4)
 [ "$members" = yamori-panel ] || fail "group yamori has members '$members', want yamori-panel only"
 ok "sysusers: yamori (user and group), yamori-panel in group yamori and nobody else"
 [ "$(mode_owner /var/lib/yamori)" = "750 yamori:yamori" ] ||
@@ -54,7 +54,7 @@ as_yamori yamorid -r /tmp/yamori/fixtures/home.pcap ||
 # (No python3 in the minimal tree: the MACs are counted.)
 n=$(as_yamori yamorictl devices --json | grep -o '"mac"' | wc -l)
 [ "$n" -gt 0 ] || fail "yamorictl devices --json lists no device"
-[ "$(in stat -c %U /var/lib/yamori/yamori.db)" = yamori ] || fail "the database is not yamori's"
+[ "$(inside stat -c %U /var/lib/yamori/yamori.db)" = yamori ] || fail "the database is not yamori's"
 ok "as yamori: yamorid -r home.pcap, yamorictl devices --json lists $n devices"
 
 # --- upgrade: the same package, a higher version ---------------------------
@@ -69,9 +69,9 @@ for deb in "$T"/tmp/yamori/debs/yamori_*.deb "$T"/tmp/yamori/debs/yamori-panel_*
 		"$up/$name/DEBIAN/control"
 	dpkg-deb -b "$up/$name" "$up/${name}_upgrade.deb" >/dev/null
 done
-in sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -o Dpkg::Options::=--force-confold /tmp/yamori/upgrade/*.deb' >/dev/null ||
+inside sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -o Dpkg::Options::=--force-confold /tmp/yamori/upgrade/*.deb' >/dev/null ||
 	fail "the upgrade"
-in dpkg-query -W -f '${Version}\n' yamori | grep -q upgrade1 || fail "not upgraded"
+inside dpkg-query -W -f '${Version}\n' yamori | grep -q upgrade1 || fail "not upgraded"
 grep -q "changed by the administrator" "$T/etc/yamori/yamori.conf" ||
 	fail "the upgrade lost the administrator's conffile change"
 [ -s "$T/var/lib/yamori/yamori.db" ] || fail "the upgrade lost the database"
@@ -82,18 +82,18 @@ as_yamori yamorid -r /tmp/yamori/fixtures/home-part2.pcapng ||
 ok "upgrade keeps the database and the conffile change; the daemon starts on it"
 
 # --- purge -------------------------------------------------------------------
-in sh -c 'DEBIAN_FRONTEND=noninteractive apt-get purge -y yamori-panel yamori' >/dev/null ||
+inside sh -c 'DEBIAN_FRONTEND=noninteractive apt-get purge -y yamori-panel yamori' >/dev/null ||
 	fail "purge"
 for p in /var/lib/yamori /run/yamori /etc/yamori /var/lib/yamori-panel \
 	 /usr/lib/sysusers.d/yamori.conf /usr/lib/tmpfiles.d/yamori.conf; do
 	[ ! -e "$T$p" ] || fail "$p is left after purge"
 done
-! in getent passwd yamori >/dev/null || fail "user yamori is left after purge"
-! in getent passwd yamori-panel >/dev/null || fail "user yamori-panel is left after purge"
-! in getent group yamori >/dev/null || fail "group yamori is left after purge"
+! inside getent passwd yamori >/dev/null || fail "user yamori is left after purge"
+! inside getent passwd yamori-panel >/dev/null || fail "user yamori-panel is left after purge"
+! inside getent group yamori >/dev/null || fail "group yamori is left after purge"
 ok "purge removes the state, the conffile, the users and the group"
 
 # Installed again for the boot test.
-in sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends /tmp/yamori/debs/*.deb' >/dev/null ||
+inside sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends /tmp/yamori/debs/*.deb' >/dev/null ||
 	fail "installing again after purge"
 ok "installed again after purge"

@@ -34,7 +34,12 @@ for t in dpkg-buildpackage dh lintian mmdebstrap python3; do
 done
 
 # --- build -------------------------------------------------------------
-rm -rf "$WORK/src" "$WORK"/*.deb "$WORK"/*.changes "$WORK"/*.buildinfo "$WORK/tree"
+# YAMORI_PKG_REUSE=1 keeps the packages of the last run (for work on the
+# checks); the suite always builds.
+if [ "${YAMORI_PKG_REUSE:-}" = 1 ] && ls "$WORK"/yamori_*.changes >/dev/null 2>&1; then
+	step "reusing the packages in $WORK"
+else
+rm -rf "$WORK/src" "$WORK"/*.deb "$WORK"/*.changes "$WORK"/*.buildinfo
 mkdir -p "$WORK/src/yamori"
 step "copying the sources"
 if git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1; then
@@ -52,6 +57,8 @@ t0=$SECONDS
 	{ tail -40 "$WORK/build.log"; fail "dpkg-buildpackage (see $WORK/build.log)"; }
 echo "build: $((SECONDS - t0)) s" >"$WORK/timings.txt"
 mv "$WORK"/src/*.deb "$WORK"/src/*.changes "$WORK"/src/*.buildinfo "$WORK"/
+fi
+rm -rf "$WORK/tree"
 ls "$WORK"/*.deb
 
 # --- lintian -----------------------------------------------------------
@@ -73,8 +80,8 @@ sources=/etc/apt/sources.list.d/debian.sources
 step "mmdebstrap bookworm (minbase) from $sources"
 t0=$SECONDS
 tree="$WORK/tree"
-mkdir -p "$WORK/debs"
-cp "$WORK"/*.deb "$WORK/debs/"
+rm -rf "$WORK/debs" && mkdir -p "$WORK/debs"
+cp "$WORK"/yamori_*.deb "$WORK"/yamori-panel_*.deb "$WORK/debs/"
 python3 "$SRC/tests/fixtures/mkhome.py" --out "$WORK/fixtures" >/dev/null
 chmod -R a+rX "$WORK/fixtures"
 mmdebstrap --variant=minbase --mode=root --format=directory \
