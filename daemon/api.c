@@ -335,6 +335,13 @@ static bool socket_alive(const char *path)
 	return alive;
 }
 
+static bool socket_in_group(const char *path, gid_t group)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && st.st_gid == group;
+}
+
 static void server_closed(uv_handle_t *h)
 {
 	struct ym_api *api = ym_container_of((uv_pipe_t *)h, struct ym_api,
@@ -390,7 +397,11 @@ int ym_api_init(struct ym_api **out, uv_loop_t *loop, const char *path,
 		return rc;
 	}
 	chmod(path, 0660);
-	if (api->has_group && chown(path, (uid_t)-1, api->group) < 0)
+	/* Under systemd (Group=yamori) the socket is born in the group, and
+	 * the unit's system call filter refuses chown: only change what is
+	 * not already so. */
+	if (api->has_group && !socket_in_group(path, api->group) &&
+	    chown(path, (uid_t)-1, api->group) < 0)
 		api->has_group = false;
 	*out = api;
 	return 0;
