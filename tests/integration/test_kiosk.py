@@ -9,7 +9,9 @@ configure that cage sends equals the output's mode, 1280x720 for the
 headless output); the first frame comes within the time limit and is the
 panel (not black, not one colour), connected to the daemon (no "daemon not
 running" banner, whose amber would show); the PNG is kept in
-build/test-artifacts/kiosk/ with the logs.
+build/test-artifacts/kiosk/ with the logs. Then the panel's own self-test under
+cage, with screenshots meanwhile: the self-test passes and every dialog it
+opens is centred on the screen (ym_dialog_follow_kiosk).
 
 cage refuses to run as root, so as root everything here runs as "nobody".
 Note: cage 0.1.4 (Debian 12) tries to scan a full-screen client out
@@ -144,7 +146,7 @@ class Kiosk(unittest.TestCase):
         subprocess.run(self.as_user + ["grim", "-t", kind, path], env=env, check=True,
                        capture_output=True, timeout=30)
 
-    def test_first_frame_fills_the_screen(self):
+    def test_1_first_frame_fills_the_screen(self):
         shot = os.path.join(self.tmp, "shot.ppm")
         deadline = self.t0 + FIRST_FRAME_LIMIT
         first = None
@@ -195,6 +197,79 @@ class Kiosk(unittest.TestCase):
                     if pixels[i] > 200 and 130 < pixels[i + 1] < 190 and pixels[i + 2] < 60)
         self.assertLess(amber / (len(pixels) / (3 * 13)), 0.02,
                         "the panel shows the daemon as not running (see %s)" % png)
+
+    def test_2_dialogs_centred(self):
+        """The panel's own self-test opens its dialogs one after another
+        under a second cage; screenshots taken meanwhile show each dialog
+        as the box in which a frame differs from the one before."""
+        runtime = os.path.join(self.tmp, "runtime2")
+        shots = os.path.join(self.tmp, "shots")
+        for d in (runtime, shots):
+            os.mkdir(d, 0o700)
+            if self.as_user:
+                subprocess.run(["chown", "nobody:nogroup", d], check=True)
+        env = dict(self.env, XDG_RUNTIME_DIR=runtime)
+        env.pop("WAYLAND_DEBUG")
+        log_path = os.path.join(ARTIFACTS, "self-test.log")
+        with open(log_path, "w") as log:
+            cage = subprocess.Popen(
+                self.as_user + ["cage", "-d", "-r", "-r", "--", PANEL, "--kiosk", "--self-test"],
+                env=env, stdout=log, stderr=subprocess.STDOUT)
+            self.addCleanup(self.stop, cage)
+            frames, deadline = [], time.time() + 90
+            while cage.poll() is None and time.time() < deadline:
+                path = os.path.join(shots, "%03d.ppm" % len(frames))
+                r = subprocess.run(self.as_user + ["grim", "-t", "ppm", path],
+                                   env=dict(env, WAYLAND_DISPLAY="wayland-0"),
+                                   capture_output=True, timeout=30)
+                if r.returncode == 0:
+                    frames.append(path)
+            cage.wait(timeout=30)
+        with open(log_path) as f:
+            self.assertIn(", 0 problems", f.read(), "the self-test under cage (see %s)" % log_path)
+
+        dialogs, prev = [], None
+        for path in frames:
+            width, height, px = read_ppm(path)
+            if prev is not None:
+                box = self.diff_box(prev, px, width, height)
+                # A dialog: a middle-sized box clear of the screen's edges
+                # (page changes span the content area from the rail on).
+                if box:
+                    x0, y0, x1, y1 = box
+                    area = (x1 - x0) * (y1 - y0) / (width * height)
+                    if 0.08 < area < 0.6 and x0 > 150 and x1 < width - 150:
+                        dialogs.append((path, box))
+            prev = px
+        self.assertTrue(dialogs, "no dialog seen in %d screenshots" % len(frames))
+        first = os.path.join(ARTIFACTS, "dialog.ppm")
+        shutil.copyfile(dialogs[0][0], first)
+        if shutil.which("convert"):
+            subprocess.run(["convert", first, first[:-3] + "png"], check=False)
+        for path, (x0, y0, x1, y1) in dialogs:
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            print("dialog %s: %d,%d-%d,%d centre %.0f,%.0f" % (
+                os.path.basename(path), x0, y0, x1, y1, cx, cy))
+            self.assertLess(abs(cx - width / 2), 16, "dialog off centre: %s" % (path,))
+            self.assertLess(abs(cy - height / 2), 16, "dialog off centre: %s" % (path,))
+
+    @staticmethod
+    def diff_box(a, b, width, height, step=4):
+        """The box (x0, y0, x1, y1) where two frames differ, on a grid of
+        step pixels; None when they are the same."""
+        x0 = y0 = 1 << 30
+        x1 = y1 = -1
+        for y in range(0, height, step):
+            row = y * width * 3
+            ra, rb = a[row:row + width * 3], b[row:row + width * 3]
+            if ra == rb:
+                continue
+            for x in range(0, width, step):
+                i = x * 3
+                if ra[i:i + 3] != rb[i:i + 3]:
+                    x0, x1 = min(x0, x), max(x1, x)
+                    y0, y1 = min(y0, y), max(y1, y)
+        return (x0, y0, x1, y1) if x1 >= 0 else None
 
 
 if __name__ == "__main__":
