@@ -101,6 +101,7 @@ boot_result=$("$SRC/tests/packaging/boot_tree.sh" "$tree" "$WORK" 2>&1) && rc=0 
 echo "$boot_result"
 echo "boot: $((SECONDS - t0)) s (rc $rc)" >>"$WORK/timings.txt"
 cat "$WORK/timings.txt"
-rm -rf "$tree" "$WORK/src"
+[ -n "${YAMORI_PKG_KEEP_TREE:-}" ] || rm -rf "$tree"
+rm -rf "$WORK/src"
 [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || fail "the booted tree (see above)"
 echo "ok: packages built, linted, installed, used, upgraded and purged"
