@@ -1,51 +1,120 @@
 #!/usr/bin/env bash
 # Yamori developer entry point; the README's two commands.
-#   ./run.sh demo   set up, build, replay the sample household, list devices
+#   ./run.sh demo   set up, build, replay the sample household, list devices,
+#                   and show the panel when there is a display
 #   ./run.sh test   set up, build (plain and with sanitizers), run every test
 # Both install what is missing from Debian 12's packages first (as root, or
-# through sudo).
+# through sudo); the demo only what it needs, the tests also the tools and
+# the test servers, whose units stay disabled and masked.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-PACKAGES=(build-essential cmake pkg-config gettext python3 libpcap-dev
-	  libndpi-dev libndpi-bin libuv1-dev libsqlite3-dev sqlite3 libjansson-dev
-	  libcmocka-dev ieee-data wireshark-common iproute2 iputils-ping util-linux locales-all
-	  clang libclang-rt-14-dev libnftables-dev nftables arping dnsmasq-base
-	  libssh-dev libgcrypt20-dev libssl-dev busybox-static openssh-server vsftpd lighttpd
-	  lighttpd-mod-openssl
-	  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
-	  gstreamer1.0-plugins-good
-	  libgtk-4-dev libadwaita-1-dev libjson-glib-dev xvfb xauth
-	  gir1.2-atspi-2.0 at-spi2-core dbus-x11 imagemagick fonts-noto-cjk adwaita-icon-theme)
+# What the demo needs: the build, the OUI table and the panel's toolkit.
+DEMO_PACKAGES=(build-essential cmake pkg-config gettext python3 libpcap-dev
+	       libndpi-dev libuv1-dev libsqlite3-dev libjansson-dev libcmocka-dev
+	       libnftables-dev libssh-dev libgcrypt20-dev libssl-dev ieee-data
+	       libgtk-4-dev libadwaita-1-dev libjson-glib-dev fonts-noto-cjk
+	       adwaita-icon-theme)
+# What the tests need on top: tools, the headless display, the packaging
+# tools and the programs of the test servers.
+TEST_PACKAGES=(libndpi-bin sqlite3 wireshark-common iproute2 iputils-ping
+	       util-linux locales-all clang libclang-rt-14-dev nftables arping
+	       busybox-static python3-gi gir1.2-gst-rtsp-server-1.0
+	       gstreamer1.0-plugins-base gstreamer1.0-plugins-good xvfb xauth
+	       gir1.2-atspi-2.0 at-spi2-core dbus-x11 imagemagick
+	       debhelper fakeroot lintian mmdebstrap desktop-file-utils
+	       appstream cage grim xwayland systemd-container)
+# The test servers: tests run the programs in namespaces, never the
+# services, so their units are left disabled and masked (see
+# tests/check_test_servers.py).
+SERVER_PACKAGES=(openssh-server vsftpd lighttpd lighttpd-mod-openssl
+		 dnsmasq-base)
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-setup() {
-	local missing=()
-	for p in "${PACKAGES[@]}"; do
+missing_of() { # PACKAGE... -> prints those not installed
+	local p
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-			missing+=("$p")
+			echo "$p"
 	done
+}
+
+apt_install() { # PACKAGE...
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends "$@"
+}
+
+setup() { # PACKAGE...
+	local missing
+	mapfile -t missing < <(missing_of "$@")
+	if [ ${#missing[@]} -eq 0 ]; then
+		return 0
+	fi
+	echo "Installing: ${missing[*]}"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	apt_install "${missing[@]}"
+}
+
+# The units the server packages ship, by name.
+server_units() {
+	local p
+	for p in "${SERVER_PACKAGES[@]}"; do
+		dpkg-query -L "$p" 2>/dev/null || true
+	done | grep -E '^/(usr/)?lib/systemd/system/[^/]+\.(service|socket|timer|path)$' |
+		xargs -r -n1 basename | sort -u
+}
+
+# Disables and masks the test servers' units. systemctl --root works on the
+# files without a running systemd; where systemctl is missing the mask is
+# the link to /dev/null that systemctl would make.
+quiet_servers() {
+	local u
+	for u in $(server_units); do
+		if command -v deb-systemd-helper >/dev/null; then
+			as_root deb-systemd-helper disable "$u" >/dev/null 2>&1 || true
+		fi
+		if command -v systemctl >/dev/null; then
+			as_root systemctl --root=/ disable "$u" >/dev/null 2>&1 || true
+			as_root systemctl --root=/ mask "$u" >/dev/null 2>&1 || true
+		fi
+		if [ "$(readlink "/etc/systemd/system/$u" 2>/dev/null)" != /dev/null ]; then
+			as_root mkdir -p /etc/systemd/system
+			as_root ln -sf /dev/null "/etc/systemd/system/$u"
+		fi
+	done
+	# Without systemd, the SysV links: no server starts at boot either.
+	if command -v update-rc.d >/dev/null; then
+		for u in ssh vsftpd lighttpd; do
+			[ -e "/etc/init.d/$u" ] &&
+				as_root update-rc.d "$u" disable >/dev/null 2>&1
+		done
+	fi
+	return 0
+}
+
+# Installs the test servers without starting them: a policy-rc.d that says
+# no while apt runs (unless the machine has its own, which then decides),
+# then their units disabled and masked.
+setup_servers() {
+	local missing policy=/usr/sbin/policy-rc.d added=
+	mapfile -t missing < <(missing_of "${SERVER_PACKAGES[@]}")
 	if [ ${#missing[@]} -gt 0 ]; then
-		echo "Installing: ${missing[*]}"
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-		# The test servers (sshd, vsftpd, lighttpd) must not start on the
-		# host's ports when installed: policy-rc.d says no while apt runs.
-		local policy=/usr/sbin/policy-rc.d added=
+		echo "Installing the test servers (left disabled): ${missing[*]}"
 		if [ ! -e "$policy" ]; then
 			printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
 			as_root chmod 755 "$policy"
 			added=1
 		fi
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-			--no-install-recommends "${missing[@]}" || {
-			[ -n "$added" ] && as_root rm -f "$policy"
+		if ! apt_install "${missing[@]}"; then
+			if [ -n "$added" ]; then as_root rm -f "$policy"; fi
 			return 1
-		}
-		[ -n "$added" ] && as_root rm -f "$policy"
+		fi
+		if [ -n "$added" ]; then as_root rm -f "$policy"; fi
 	fi
+	quiet_servers
 }
 
 build() { # build DIR [cmake options...]
@@ -56,7 +125,7 @@ build() { # build DIR [cmake options...]
 }
 
 demo() {
-	setup
+	setup "${DEMO_PACKAGES[@]}"
 	build build
 	python3 tests/fixtures/mkhome.py --out build/fixtures >/dev/null
 	rm -rf build/demo-state
@@ -67,10 +136,47 @@ demo() {
 	build/daemon/yamorictl --state-dir build/demo-state status
 	echo
 	build/daemon/yamorictl --state-dir build/demo-state devices
+	echo
+	demo_panel
+}
+
+# The panel against a daemon that replays the same household and then
+# keeps answering (--serve), when there is a display to show it on.
+demo_panel() {
+	local state=build/demo-panel-state daemon rc=0
+	if [ ! -x build/ui/yamori-panel ]; then
+		echo "The panel was not built (it needs libgtk-4-dev, libadwaita-1-dev, libjson-glib-dev)."
+		return 0
+	fi
+	if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+		cat <<-EOF
+		No display here (neither DISPLAY nor WAYLAND_DISPLAY is set), so the panel
+		is not shown. To see it, run ./run.sh demo from a desktop session, or with
+		X forwarding (ssh -X), or headless through cage and grim (as the tests do):
+		  build/daemon/yamorid -r build/fixtures/home.pcap --state-dir $state --serve &
+		  YAMORI_SOCKET=$state/yamori.sock build/ui/yamori-panel
+		EOF
+		return 0
+	fi
+	rm -rf "$state"
+	build/daemon/yamorid -r build/fixtures/home.pcap \
+		-r build/fixtures/home-part2.pcapng \
+		--state-dir "$state" -c data/yamori.conf --serve &
+	daemon=$!
+	for _ in $(seq 50); do
+		[ -S "$state/yamori.sock" ] && break
+		sleep 0.1
+	done
+	echo "The panel shows the same household; close its window to end the demo."
+	YAMORI_SOCKET="$state/yamori.sock" build/ui/yamori-panel || rc=$?
+	kill "$daemon" 2>/dev/null || true
+	wait "$daemon" 2>/dev/null || true
+	return "$rc"
 }
 
 run_tests() {
-	setup
+	setup "${DEMO_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+	setup_servers
 	build build
 	build build-asan -DYAMORI_SANITIZE=ON
 	# Unit tests under AddressSanitizer and UBSan; everything on the plain

@@ -289,6 +289,27 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	}
 }
 
+/* Supplementary groups read from a peer: a household's users have a few;
+ * NGROUPS_MAX (65536) would cost 256 KB of stack for nothing. */
+#define YM_API_MAX_PEER_GROUPS 256
+
+/* Whether the peer has group among its supplementary groups (the panel's
+ * own user is in group yamori as a supplementary group). */
+static bool peer_in_group(int fd, gid_t group)
+{
+	gid_t groups[YM_API_MAX_PEER_GROUPS];
+	socklen_t len = sizeof(groups);
+
+	/* More groups than the buffer holds is ERANGE: refused, not
+	 * guessed. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		return false;
+	for (size_t i = 0; i < len / sizeof(gid_t); i++)
+		if (groups[i] == group)
+			return true;
+	return false;
+}
+
 static bool peer_allowed(struct ym_api *api, uv_pipe_t *p)
 {
 	struct ucred cred;
@@ -299,8 +320,11 @@ static bool peer_allowed(struct ym_api *api, uv_pipe_t *p)
 	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return false;
 	/* Root, the daemon's own user, or the yamori group. */
-	return cred.uid == 0 || cred.uid == geteuid() ||
-	       (api->has_group && cred.gid == api->group);
+	if (cred.uid == 0 || cred.uid == geteuid())
+		return true;
+	if (!api->has_group)
+		return false;
+	return cred.gid == api->group || peer_in_group(fd, api->group);
 }
 
 static void on_connection(uv_stream_t *server, int status)
@@ -364,6 +388,13 @@ static bool socket_alive(const char *path)
 	return alive;
 }
 
+static bool socket_in_group(const char *path, gid_t group)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && st.st_gid == group;
+}
+
 static void server_closed(uv_handle_t *h)
 {
 	struct ym_api *api = ym_container_of((uv_pipe_t *)h, struct ym_api,
@@ -419,7 +450,11 @@ int ym_api_init(struct ym_api **out, uv_loop_t *loop, const char *path,
 		return rc;
 	}
 	chmod(path, 0660);
-	if (api->has_group && chown(path, (uid_t)-1, api->group) < 0)
+	/* Under systemd (Group=yamori) the socket is born in the group, and
+	 * the unit's system call filter refuses chown: only change what is
+	 * not already so. */
+	if (api->has_group && !socket_in_group(path, api->group) &&
+	    chown(path, (uid_t)-1, api->group) < 0)
 		api->has_group = false;
 	*out = api;
 	return 0;

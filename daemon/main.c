@@ -10,9 +10,11 @@
 
 #include <uv.h>
 
+#include "api.h"
 #include "config.h"
 #include "engine.h"
 #include "i18n.h"
+#include "privdrop.h"
 #include "ym-limits.h"
 
 #ifndef YM_VERSION
@@ -30,6 +32,9 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: yamorid -i IFACE [-i IFACE2] [--state-dir DIR] [-c CONFIG]\n"
 		"       yamorid -r FILE [-r FILE...] --state-dir DIR [-c CONFIG] [--serve]\n"
+		"options: --data-dir DIR (default " YM_DATADIR ")\n"
+		"         --user USER (started as root, become USER after opening\n"
+		"         the capture; default " YM_PRIVDROP_USER ", root to stay root)\n"
 		"Watches the home network and keeps the device inventory.\n");
 }
 
@@ -80,11 +85,16 @@ int main(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "serve", no_argument, NULL, 'S' },
+		{ "data-dir", required_argument, NULL, 'D' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = YM_DEFAULT_CONFIG, *state_dir = NULL;
+	const char *data_dir = NULL, *user = NULL;
+	struct ym_privdrop drop;
+	char drop_warning[512] = "";
 
 	/* Alert messages the API hands out are in the household's language. */
 	ym_i18n_init();
@@ -128,6 +138,12 @@ int main(int argc, char **argv)
 		case 'S':
 			serve = true;
 			break;
+		case 'D':
+			data_dir = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -158,6 +174,8 @@ int main(int argc, char **argv)
 	}
 	if (state_dir)
 		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state_dir);
+	if (data_dir)
+		snprintf(cfg.data_dir, sizeof(cfg.data_dir), "%s", data_dir);
 	if (n_ifaces) {
 		cfg.n_interfaces = 0;
 		for (uint32_t i = 0; i < n_ifaces; i++) {
@@ -179,6 +197,30 @@ int main(int argc, char **argv)
 		fprintf(stderr, "yamorid: %s\n", err);
 		return 2;
 	}
+	/* Started as root: the state and the socket become the yamori
+	 * user's now, the rest of root goes once the capture is open. Only
+	 * nft isolation needs CAP_NET_ADMIN. */
+	if (ym_privdrop_init(&drop, user, strcmp(cfg.isolate, "nft") == 0,
+			     drop_warning, sizeof(drop_warning)) < 0) {
+		fprintf(stderr, "yamorid: %s\n", drop_warning);
+		return 2;
+	}
+	{
+		char sock[sizeof(cfg.api_socket) + 1100], *slash;
+
+		ym_api_default_path(cfg.state_dir, sock, sizeof(sock));
+		if (cfg.api_socket[0])
+			snprintf(sock, sizeof(sock), "%s", cfg.api_socket);
+		slash = strrchr(sock, '/');
+		if (slash && slash != sock)
+			*slash = '\0';
+		if (ym_privdrop_prepare(&drop, cfg.state_dir,
+					serve || !n_files ? sock : NULL, err,
+					sizeof(err)) < 0) {
+			fprintf(stderr, "yamorid: %s\n", err);
+			return 2;
+		}
+	}
 
 	uv_loop_init(&d.loop);
 	rc = ym_engine_init(&d.engine, &d.loop, &cfg, err, sizeof(err));
@@ -195,6 +237,11 @@ int main(int argc, char **argv)
 		rc = n_files ? ym_engine_start_files(d.engine, files, n_files,
 						     err, sizeof(err)) :
 			       ym_engine_start_live(d.engine, err, sizeof(err));
+	if (rc == 0)
+		rc = ym_privdrop_finish(&drop, err, sizeof(err));
+	/* Said once started, so a failure stays one line. */
+	if (rc == 0 && drop_warning[0])
+		fprintf(stderr, "yamorid: %s\n", drop_warning);
 	if (rc < 0) {
 		fprintf(stderr, "yamorid: %s\n", err);
 		ym_engine_stop(d.engine);

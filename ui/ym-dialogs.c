@@ -16,6 +16,23 @@ const char *ym_dialogs_trust_line(void)
 	return _("This screen never asks you for money or passwords.");
 }
 
+void ym_dialog_follow_kiosk(GtkWindow *dialog)
+{
+	GtkWindow *parent = gtk_window_get_transient_for(dialog);
+
+	/* cage 0.1.4 (the kiosk's compositor) centres a dialog's whole
+	 * surface, the client-side shadow and resize border included: it
+	 * ignores where the window's geometry starts in the surface, so the
+	 * dialog itself lands right of and below the centre. A dialog
+	 * without client-side decoration is all geometry, and is centred;
+	 * ym-kiosk-dialog draws its edge instead. */
+	if (parent && gtk_widget_has_css_class(GTK_WIDGET(parent), "ym-kiosk")) {
+		gtk_widget_add_css_class(GTK_WIDGET(dialog), "ym-kiosk-dialog");
+		gtk_window_set_resizable(dialog, FALSE);
+		gtk_window_set_decorated(dialog, FALSE);
+	}
+}
+
 AdwMessageDialog *ym_dialog_new(GtkWidget *parent, const char *heading,
 				const char *body)
 {
@@ -30,6 +47,7 @@ AdwMessageDialog *ym_dialog_new(GtkWidget *parent, const char *heading,
 					heading, text);
 	gtk_window_set_modal(GTK_WINDOW(dialog), TRUE);
 	gtk_widget_add_css_class(dialog, "ym-dialog");
+	ym_dialog_follow_kiosk(GTK_WINDOW(dialog));
 	return ADW_MESSAGE_DIALOG(dialog);
 }
 

@@ -12,6 +12,10 @@ typedef void (*YmConfirmFunc)(gboolean confirmed, gpointer user_data);
 /* The trust line: the appliance never asks for money or passwords. */
 const char *ym_dialogs_trust_line(void);
 
+/* Centred over the kiosk: to call once DIALOG is transient for its
+ * window (ym_dialog_new does). */
+void ym_dialog_follow_kiosk(GtkWindow *dialog);
+
 /* A modal alert over PARENT's window with the trust line under BODY. */
 AdwMessageDialog *ym_dialog_new(GtkWidget *parent, const char *heading,
 				const char *body);

@@ -100,6 +100,7 @@ static GtkWidget *pin_dialog_new(GtkWidget *parent, YmPrefs *prefs, Mode mode)
 					 NULL);
 	g_autofree char *body = NULL;
 
+	ym_dialog_follow_kiosk(GTK_WINDOW(self));
 	self->mode = mode;
 	self->prefs = g_object_ref(prefs);
 	if (mode == MODE_CHOOSE) {

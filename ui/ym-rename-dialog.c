@@ -52,6 +52,7 @@ GtkWidget *ym_rename_dialog_new(GtkWidget *parent, JsonObject *device)
 		ADW_MESSAGE_DIALOG(self), "%s\n\n%s",
 		_("Give it the name your family uses. You can also choose one."),
 		ym_dialogs_trust_line());
+	ym_dialog_follow_kiosk(GTK_WINDOW(self));
 	gtk_editable_set_text(GTK_EDITABLE(self->entry), user_name);
 	for (gsize i = 0; i < G_N_ELEMENTS(rooms); i++) {
 		/* TRANSLATORS: a ready name: a room, then the kind of
