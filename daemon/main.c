@@ -200,7 +200,7 @@ int main(int argc, char **argv)
 	/* Started as root: the state and the socket become the yamori
 	 * user's now, the rest of root goes once the capture is open. Only
 	 * nft isolation needs CAP_NET_ADMIN. */
-	if (ym_privdrop_init(&drop, user, strcmp(cfg.isolate, "nft") == 0,
+	if (ym_privdrop_init(&drop, user, cfg.isolate == YM_ISOLATE_NFT,
 			     drop_warning, sizeof(drop_warning)) < 0) {
 		fprintf(stderr, "yamorid: %s\n", drop_warning);
 		return 2;
