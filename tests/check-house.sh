@@ -24,7 +24,8 @@ includes_of() { # "file:line:#include "x.h"" for each include of FILES
 hits=$(grep -rln 'sqlite3_' "$d" | grep -v "^$d/store.c$")
 never "only daemon/store.c calls sqlite3_*" "$hits"
 
-hits=$(grep -rlnE 'gtk/|adwaita|glib' "$d" --include='*.[ch]')
+hits=$(grep -rnE '^#[[:space:]]*include[[:space:]]*<(gtk/|adwaita|glib|gio/|json-glib)' \
+	"$d" --include='*.[ch]')
 never "the daemon includes no GTK, GLib or json-glib" "$hits"
 
 hits=$(includes_of "$root"/ui/*.c "$root"/ui/*.h | grep -v '#include "ym-')
