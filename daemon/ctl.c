@@ -36,7 +36,7 @@ static void usage(FILE *out)
 		_("usage: yamorictl [--state-dir DIR] [-c CONFIG] COMMAND [--json]\n"
 		  "commands: devices [--all], alerts, status, rename MAC NAME,\n"
 		  "          retire MAC, audit IP|MAC, isolate MAC, release MAC,\n"
-		  "          wipe [--yes]\n"));
+		  "          kind MAC TYPE [VENDOR], wipe [--yes]\n"));
 }
 
 /* Display width of a UTF-8 string in terminal columns. */
@@ -783,6 +783,49 @@ static int cmd_isolate(const char *cmd, int nargs, char **args, bool as_json)
 	return 0;
 }
 
+/* kind MAC TYPE [VENDOR]: what the household says the device is; TYPE
+ * "none" forgets it. The running daemon decides with it, so it is needed. */
+static int cmd_kind(int nargs, char **args, bool as_json)
+{
+	json_t *req, *dev;
+	struct ym_api_error err;
+	uint8_t mac[6];
+	bool forget;
+
+	if (nargs < 2 || nargs > 3 || ym_mac_parse(args[0], mac) < 0) {
+		fprintf(stderr, "yamorictl: %s\n",
+			nargs >= 1 && ym_mac_parse(args[0], mac) < 0 ?
+				_("give a MAC address like aa:bb:cc:dd:ee:ff") :
+				_("wrong number of arguments"));
+		return 2;
+	}
+	if (!g_api) {
+		fprintf(stderr, "yamorictl: %s\n",
+			_("yamorid is not running; telling the kind needs it"));
+		return 1;
+	}
+	forget = strcmp(args[1], "none") == 0;
+	req = json_pack("{s:s, s:o, s:s?}", "mac", args_mac(args[0]), "type",
+			forget ? json_null() : json_string(args[1]), "vendor",
+			nargs > 2 ? args[2] : NULL);
+	dev = api_call("set_kind", req, &err);
+	json_decref(req);
+	if (!dev) {
+		fprintf(stderr, "yamorictl: %s\n", err.msg);
+		return err.code == YM_API_BAD_REQUEST ||
+			       err.code == YM_API_NOT_FOUND ? 2 : 1;
+	}
+	if (as_json) {
+		json_dumpf(dev, stdout, JSON_FLAGS);
+		putchar('\n');
+	} else {
+		printf("%s %s\n", args_mac(args[0]),
+		       json_string_value(json_object_get(dev, "type")));
+	}
+	json_decref(dev);
+	return 0;
+}
+
 /* Removes the database files and any damaged copies set aside earlier
  * (yamori.db.damaged-*): after a wipe nothing of the household's stays. */
 static int remove_state_files(const char *dir)
@@ -941,7 +984,8 @@ static int check_command(const char *cmd, int nargs, char **args)
 {
 	static const char *const known[] = { "devices", "alerts", "status",
 					     "rename",	"retire", "wipe",
-					     "audit",	"isolate", "release" };
+					     "audit",	"isolate", "release",
+					     "kind" };
 	bool found = false;
 
 	for (size_t i = 0; i < YM_ARRAY_SIZE(known); i++)
@@ -1011,6 +1055,8 @@ static int run(const struct ym_config *cfg, const char *cmd, char **args,
 		return cmd_write(cfg, cmd, args, nargs);
 	if (strcmp(cmd, "isolate") == 0 || strcmp(cmd, "release") == 0)
 		return cmd_isolate(cmd, nargs, args, as_json);
+	if (strcmp(cmd, "kind") == 0)
+		return cmd_kind(nargs, args, as_json);
 	if (strcmp(cmd, "audit") == 0) {
 		if (nargs != 1) {
 			fprintf(stderr, "yamorictl: %s\n",

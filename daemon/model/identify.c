@@ -175,6 +175,11 @@ static bool known_type(const char *t)
 	return false;
 }
 
+bool ym_identify_known_type(const char *type)
+{
+	return type && known_type(type);
+}
+
 /* Splits a rule line into words; "double quotes" keep spaces, and a word
  * key="a b" keeps them too. Returns the word count, or -1 on an unclosed
  * quote. Words are written in place. */
@@ -1041,6 +1046,98 @@ static bool maker_evidence(struct ym_device *d, const char *vendor,
 	return add_evidence(d, &e);
 }
 
+/* The traffic must read as another kind at least this surely before an
+ * evidence line says it disagrees with the household. */
+#define YM_DISAGREE_CONF 0.6f
+
+/* Keeps the one evidence line of a signal in step: replaced when value or
+ * conclusion changed, removed when value is NULL. These lines carry no
+ * type or vendor field, so they never weigh in the tally themselves. */
+static bool keep_line(struct ym_device *d, const char *signal,
+		      const char *value, const char *conclusion)
+{
+	struct ym_evidence e;
+	bool changed = false;
+
+	for (uint8_t i = 0; i < d->n_evidence; i++) {
+		struct ym_evidence *x = &d->evidence[i];
+
+		if (strcmp(x->signal, signal) != 0)
+			continue;
+		if (value && strcmp(x->value, value) == 0 &&
+		    strcmp(x->conclusion, conclusion) == 0)
+			return changed;
+		*x = d->evidence[--d->n_evidence];
+		d->dirty = true;
+		changed = true;
+		i--;
+	}
+	if (!value)
+		return changed;
+	memset(&e, 0, sizeof(e));
+	snprintf(e.signal, sizeof(e.signal), "%s", signal);
+	ym_strlcpy_clean(e.value, value, strlen(value), sizeof(e.value));
+	ym_strlcpy_clean(e.conclusion, conclusion, strlen(conclusion),
+			 sizeof(e.conclusion));
+	/* The strongest weight: a full list never evicts the household. */
+	e.weight = 1.0f;
+	return add_evidence(d, &e) || changed;
+}
+
+/* The household's word decides: its kind, and its maker when it named
+ * one; the traffic's reading stays visible as a line of its own when it
+ * strongly says something else, and costs some confidence. Never a
+ * silent override either way. */
+static bool household_decides(struct ym_device *d, const char **type,
+			      const char **vendor, const char **model,
+			      float *conf)
+{
+	char text[96];
+	bool changed, disagrees;
+
+	disagrees = strcmp(*type, "unknown") != 0 &&
+		    strcmp(*type, d->user_type) != 0 &&
+		    *conf >= YM_DISAGREE_CONF;
+	snprintf(text, sizeof(text), "traffic suggests %s", *type);
+	changed = keep_line(d, "traffic", disagrees ? *type : NULL, text);
+	if (d->user_vendor[0])
+		snprintf(text, sizeof(text), "type %s; vendor %s", d->user_type,
+			 d->user_vendor);
+	else
+		snprintf(text, sizeof(text), "type %s", d->user_type);
+	changed |= keep_line(d, "household", d->user_type, text);
+	if (d->user_vendor[0]) {
+		/* A model read from another maker's names is not this one. */
+		if (strcasecmp(*vendor, d->user_vendor) != 0)
+			*model = "";
+		*vendor = d->user_vendor;
+	}
+	*type = d->user_type;
+	*conf = disagrees ? 0.8f : 1.0f;
+	return changed;
+}
+
+int ym_identify_household(const struct ym_identify *id, struct ym_device *d,
+			  const char *type, const char *vendor)
+{
+	if (type && (!known_type(type) || strcmp(type, "unknown") == 0))
+		return -EINVAL;
+	if (!type) {
+		d->user_type[0] = '\0';
+		d->user_vendor[0] = '\0';
+		keep_line(d, "household", NULL, "");
+		keep_line(d, "traffic", NULL, "");
+	} else {
+		snprintf(d->user_type, sizeof(d->user_type), "%s", type);
+		vendor = vendor ? vendor : "";
+		ym_strlcpy_clean(d->user_vendor, vendor, strlen(vendor),
+				 sizeof(d->user_vendor));
+	}
+	d->dirty = true;
+	ym_identify_decide(id, d);
+	return 0;
+}
+
 static bool set_text(char *dst, size_t len, const char *src)
 {
 	if (strcmp(dst, src) == 0)
@@ -1158,6 +1255,8 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 		}
 	}
 	changed |= maker_evidence(d, type == only ? vendor : NULL, only);
+	if (d->user_type[0])
+		changed |= household_decides(d, &type, &vendor, &model, &conf);
 	if (conf < 0)
 		conf = 0;
 	conf = roundf(conf * 100.0f) / 100.0f;

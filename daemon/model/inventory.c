@@ -397,6 +397,12 @@ static void merge(struct ym_inventory *inv, struct ym_device *d,
 	if (!d->user_name[0])
 		snprintf(d->user_name, sizeof(d->user_name), "%s",
 			 old->user_name);
+	if (!d->user_type[0]) {
+		snprintf(d->user_type, sizeof(d->user_type), "%s",
+			 old->user_type);
+		snprintf(d->user_vendor, sizeof(d->user_vendor), "%s",
+			 old->user_vendor);
+	}
 	for (uint8_t i = 0; i < old->n_evidence &&
 			    d->n_evidence < YM_MAX_EVIDENCE; i++) {
 		bool dup = false;
