@@ -58,7 +58,7 @@ static GtkWidget *kind_button(const char *kind)
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
 	GtkWidget *icon = g_object_new(GTK_TYPE_IMAGE, "icon-name",
 				       ym_text_type_icon(kind), "pixel-size",
-				       24, "accessible-role",
+				       20, "accessible-role",
 				       GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
 	GtkWidget *label = gtk_label_new(kind_label(kind));
 
@@ -85,7 +85,7 @@ GtkWidget *ym_kind_dialog_new(GtkWidget *parent, JsonObject *device)
 	g_autofree char *name = ym_text_device_name(device);
 
 	adw_message_dialog_format_body(
-		ADW_MESSAGE_DIALOG(self), "%s\n%s\n\n%s", name,
+		ADW_MESSAGE_DIALOG(self), "%s: %s\n%s", name,
 		_("Please choose what kind of device it is."),
 		ym_dialogs_trust_line());
 	ym_dialog_follow_kiosk(GTK_WINDOW(self));
