@@ -286,7 +286,15 @@ static void work(uv_work_t *w)
 	}
 }
 
-/* Puts the new lists where the judges look; the old ones go. */
+static void redo_identify(struct ym_device *d, void *arg)
+{
+	struct ym_engine *e = arg;
+
+	ym_identify_redo(e->id, d);
+}
+
+/* Puts the new lists where the judges look; the old ones go. The devices
+ * are identified again with the new rules. */
 static void swap_in(struct ym_engine *e, struct data_set *s)
 {
 	struct data_set old = { e->id, e->intel, e->kb, { NULL, 0 } };
@@ -295,6 +303,7 @@ static void swap_in(struct ym_engine *e, struct data_set *s)
 	e->sniff.id = s->id;
 	ym_inventory_set_identify(e->inv, s->id);
 	e->rules = (uint32_t)ym_identify_rule_count(s->id);
+	ym_inventory_foreach(e->inv, redo_identify, e);
 	e->intel = s->intel;
 	ym_detect_set_intel(e->detect, s->intel);
 	e->kb = s->kb;

@@ -68,6 +68,11 @@ void ym_identify_assert(struct ym_identify *id, struct ym_device *d,
 			enum ym_signal sig, const char *value,
 			const char *type, float weight);
 
+/* New rules (a data update): matches the signals kept in the device's
+ * evidence again and decides again. Signals that matched no rule and name
+ * nothing were not kept, so they count again only when seen again. */
+void ym_identify_redo(struct ym_identify *id, struct ym_device *d);
+
 /* Decides type, vendor, model, os and confidence from the evidence. */
 void ym_identify_decide(const struct ym_identify *id, struct ym_device *d);
 
