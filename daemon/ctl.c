@@ -495,7 +495,7 @@ static void print_data(json_t *data)
 	if (json_is_true(json_object_get(data, "expired")))
 		printf("%s\n", _("Warning: the data used to find problems is "
 				 "out of date. New dangers may be missed. "
-				 "Update it (yamorictl update)."));
+				 "Please update it."));
 }
 
 static int cmd_status(struct ym_store *s, bool as_json)

@@ -90,10 +90,10 @@ def tar(entries):
 
 
 def build(files, version, key, workdir, days=90, created=None,
-          password=None):
+          password=None, expires=None):
     """A complete signed bundle (bytes)."""
     created = created or datetime.datetime.now(datetime.timezone.utc)
-    expires = created + datetime.timedelta(days=days)
+    expires = expires or created + datetime.timedelta(days=days)
     text = manifest(files, version, created, expires)
     sig = sign(text, key, workdir, password)
     return tar([("manifest", text), ("manifest.minisig", sig)] +
