@@ -615,6 +615,18 @@ static void rm_tree(const char *path)
 	(void)nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* yamorictl run as root installs for the daemon's user: what it creates
+ * belongs to the state directory's owner, so the daemon can install the
+ * next update itself. */
+static uid_t owner_uid = (uid_t)-1;
+static gid_t owner_gid = (gid_t)-1;
+
+static void give(const char *path)
+{
+	if (owner_uid != (uid_t)-1)
+		(void)lchown(path, owner_uid, owner_gid);
+}
+
 static int write_file(const char *root, const char *rel, const uint8_t *data,
 		      size_t len)
 {
@@ -627,6 +639,8 @@ static int write_file(const char *root, const char *rel, const uint8_t *data,
 		*s = '\0';
 		if (mkdir(path, 0755) < 0 && errno != EEXIST)
 			rc = -errno;
+		else
+			give(path);
 		*s = '/';
 		if (rc < 0)
 			return rc;
@@ -635,6 +649,7 @@ static int write_file(const char *root, const char *rel, const uint8_t *data,
 		  0644);
 	if (fd < 0)
 		return -errno;
+	give(path);
 	while (rc == 0 && len) {
 		ssize_t n = write(fd, data, len);
 
@@ -760,7 +775,19 @@ int ym_bundle_stage(const uint8_t *buf, size_t len,
 		}
 	}
 	snprintf(out->root, sizeof(out->root), "%s/data", state_dir);
-	if (mkdir(out->root, 0755) < 0 && errno != EEXIST) {
+	{
+		struct stat sst;
+
+		/* Only root can, and only root needs to, give files away. */
+		if (geteuid() == 0 && stat(state_dir, &sst) == 0 &&
+		    sst.st_uid != 0) {
+			owner_uid = sst.st_uid;
+			owner_gid = sst.st_gid;
+		}
+	}
+	if (mkdir(out->root, 0755) == 0)
+		give(out->root);
+	else if (errno != EEXIST) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot create %s: %s", out->root,
 			 strerror(errno));
@@ -775,6 +802,7 @@ int ym_bundle_stage(const uint8_t *buf, size_t len,
 	}
 	made = true;
 	(void)chmod(out->dir, 0755);
+	give(out->dir);
 	rc = write_file(out->dir, "manifest", man->data, man->size);
 	if (rc == 0)
 		rc = write_file(out->dir, "manifest.minisig", sig->data,
@@ -882,10 +910,15 @@ int ym_bundle_commit(struct ym_bundle_staged *s, char *err, size_t errlen)
 	}
 	snprintf(s->dir, sizeof(s->dir), "%s", target);
 	(void)unlink(link_new);
-	if (symlink(name, link_new) < 0 || rename(link_new, link_cur) < 0) {
-		rc = -errno;
+	rc = symlink(name, link_new) < 0 ? -errno : 0;
+	if (rc == 0) {
+		give(link_new);
+		if (rename(link_new, link_cur) < 0)
+			rc = -errno;
+	}
+	if (rc < 0) {
 		snprintf(err, errlen, "cannot switch %s: %s", link_cur,
-			 strerror(errno));
+			 strerror(-rc));
 		(void)unlink(link_new);
 		goto out;
 	}
