@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tarfile
@@ -69,6 +70,25 @@ class Env:
         self.pcap = os.path.join(self.tmp, "home.pcap")
         self.n = 0
 
+    def long_capture(self, repeats=20):
+        """The household's two hours again and again, each copy later: a
+        replay that lasts long enough to update in the middle of it."""
+        path = os.path.join(self.tmp, "long.pcap")
+        with open(self.pcap, "rb") as f:
+            data = f.read()
+        recs, off = [], 24
+        while off < len(data):
+            ts, us, cl, ol = struct.unpack("<IIII", data[off:off + 16])
+            recs.append((ts, us, data[off + 16:off + 16 + cl], ol))
+            off += 16 + cl
+        span = recs[-1][0] - recs[0][0] + 60
+        with open(path, "wb") as f:
+            f.write(data[:24])
+            for k in range(repeats):
+                for ts, us, b, ol in recs:
+                    f.write(struct.pack("<IIII", ts + k * span, us, len(b), ol) + b)
+        return path
+
     def conf(self, state, extra=""):
         path = os.path.join(state, "test.conf")
         with open(path, "w") as f:
@@ -97,11 +117,14 @@ class Env:
 class Serving:
     """yamorid replaying the sample household and serving its socket."""
 
-    def __init__(self, env, state, prefix=(), extra=""):
+    def __init__(self, env, state, prefix=(), extra="", files=None):
         self.state = state
         self.sock = os.path.join(state, "yamori.sock")
+        reads = []
+        for path in files or [env.pcap]:
+            reads += ["-r", path]
         self.proc = subprocess.Popen(
-            [*prefix, YAMORID, "-r", env.pcap, "--state-dir", state, "-c",
+            [*prefix, YAMORID, *reads, "--state-dir", state, "-c",
              env.conf(state, extra), "--serve"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
@@ -325,6 +348,34 @@ class Bundles(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertIn("cannot be used", err)
         self.assertIn("SHA-256", err)
+
+    def test_3_applied_during_a_replay(self):
+        env = self.env
+        state = tempfile.mkdtemp(dir=env.tmp)
+        long = env.long_capture()
+        d = Serving(env, state, files=[long] * 300)
+        try:
+            r = d.ask({"cmd": "update", "args": {"path": env.write(env.good(9))}})
+            self.assertTrue(r.get("ok"), r)
+            st = d.status()
+            files = st["files"]
+            if files["read"] >= files["total"]:
+                self.skipTest("this machine replayed everything before the "
+                              "update was in use")
+            self.assertEqual(st["data"]["version"], 9)
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline:
+                files = d.status()["files"]
+                if files["read"] >= files["total"]:
+                    break
+                time.sleep(0.5)
+            after = d.device(LAPTOP)
+            self.assertEqual(after["vendor"], "Yamoritest", after)
+            self.assertEqual(after["type"], "camera", after)
+            self.assertGreater(d.status()["packets"], st["packets"])
+        finally:
+            rc, err = d.stop()
+        self.assertEqual(rc, 0, err)
 
     def test_2_offline_and_stale_warning(self):
         env = self.env
