@@ -57,6 +57,7 @@ struct ym_update {
 	bool timer_started;
 	struct update_job *running;  /* one update at a time */
 	atomic_bool cancel;          /* the daemon stops: a fetch gives up */
+	bool curl_ready;             /* curl_global_init was called */
 	char last_problem[512];
 	uint64_t last_try_us;
 };
@@ -449,7 +450,9 @@ int ym_update_start(struct ym_engine *e)
 	u = update_get(e);
 	if (!u)
 		return -ENOMEM;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (!u->curl_ready && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -ENOMEM;
+	u->curl_ready = true;
 	rc = uv_timer_init(e->loop, &u->timer);
 	if (rc < 0)
 		return rc;
@@ -475,6 +478,8 @@ void ym_update_stop(struct ym_engine *e)
 
 void ym_update_fini(struct ym_engine *e)
 {
+	if (e->update && e->update->curl_ready)
+		curl_global_cleanup();
 	free(e->update);
 	e->update = NULL;
 }
