@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <limits.h>
 #include <locale.h>
 #include <unistd.h>
 #include <wchar.h>
@@ -19,6 +20,7 @@
 #include "api-client.h"
 #include "config.h"
 #include "device.h"
+#include "engine.h"
 #include "i18n.h"
 #include "report.h"
 #include "store.h"
@@ -36,7 +38,8 @@ static void usage(FILE *out)
 		_("usage: yamorictl [--state-dir DIR] [-c CONFIG] COMMAND [--json]\n"
 		  "commands: devices [--all], alerts, status, rename MAC NAME,\n"
 		  "          retire MAC, audit IP|MAC, isolate MAC, release MAC,\n"
-		  "          kind MAC TYPE [VENDOR], wipe [--yes]\n"));
+		  "          kind MAC TYPE [VENDOR], update FILE, update --fetch,\n"
+		  "          wipe [--yes]\n"));
 }
 
 /* Display width of a UTF-8 string in terminal columns. */
@@ -138,6 +141,8 @@ static const char *type_label(const char *type)
 }
 
 static bool show_all;
+/* update --fetch: from the config's update_url now. */
+static bool fetch;
 
 /* The daemon's API when it runs, else NULL and the database is read. */
 static struct ym_api_client *g_api;
@@ -148,6 +153,8 @@ static struct ym_api_client *g_api;
 /* A check is spaced out over several services; isolation is verified. */
 #define CTL_AUDIT_TIMEOUT_MS (15 * 60 * 1000)
 #define CTL_ISOLATE_TIMEOUT_MS (2 * 60 * 1000)
+/* A fetched update may take the daemon's whole download time. */
+#define CTL_UPDATE_TIMEOUT_MS ((YM_FETCH_TIMEOUT_SEC + 60) * 1000)
 
 /* One request and its answer; NULL with err set when the daemon refused or
  * did not answer (then err->code is YM_API_INTERNAL). */
@@ -469,6 +476,29 @@ static json_int_t jint(json_t *o, const char *path)
 	return jint(json_object_get(o, key), dot + 1);
 }
 
+/* The data version and date; a plain warning when it is past its expiry:
+ * the household should know protection is getting stale. */
+static void print_data(json_t *data)
+{
+	const char *created = json_string_value(json_object_get(data, "created"));
+	char t[32];
+
+	if (!data)
+		return;
+	cell(_("Data:"), 14);
+	if (!created || !created[0]) {
+		printf("%s\n", _("as installed (no update yet)"));
+		return;
+	}
+	local_time(created, t, sizeof(t));
+	/* TRANSLATORS: the version of the data (rules, lists) and its date. */
+	printf(_("version %lld (%s)\n"), (long long)jint(data, "version"), t);
+	if (json_is_true(json_object_get(data, "expired")))
+		printf("%s\n", _("Warning: the data used to find problems is "
+				 "out of date. New dangers may be missed. "
+				 "Please update it."));
+}
+
 static int cmd_status(struct ym_store *s, bool as_json)
 {
 	char *text = s ? ym_store_get_meta(s, "status") : NULL;
@@ -531,6 +561,7 @@ static int cmd_status(struct ym_store *s, bool as_json)
 	cell(_("Connections:"), 14);
 	printf("%lld\n",
 	       (long long)jint(st, "flows.created"));
+	print_data(json_object_get(st, "data"));
 	if (jint(st, "files.truncated"))
 		cell(_("Problem:"), 14), printf("%s\n",
 		       json_string_value(json_object_get(
@@ -978,6 +1009,65 @@ static int cmd_write(const struct ym_config *cfg, const char *cmd,
 	return rc;
 }
 
+/* update FILE (or --fetch): through the daemon when it runs, so the new
+ * lists are used at once; else straight into the state directory. */
+static int cmd_update(const struct ym_config *cfg, int nargs, char **args,
+		      bool as_json)
+{
+	char path[PATH_MAX], err[1024];
+	uint64_t version = 0;
+	json_t *res = NULL;
+	int rc;
+
+	if (nargs != (fetch ? 0 : 1)) {
+		fprintf(stderr, "yamorictl: %s\n",
+			_("give the file of a data update"));
+		return 2;
+	}
+	if (!fetch && !realpath(args[0], path)) {
+		fprintf(stderr, "yamorictl: %s: %s\n", args[0],
+			strerror(errno));
+		return 2;
+	}
+	if (g_api) {
+		json_t *req = fetch ? json_object() :
+				      json_pack("{s:s}", "path", path);
+		struct ym_api_error aerr;
+
+		ym_api_client_set_timeout(g_api, CTL_UPDATE_TIMEOUT_MS);
+		res = api_call("update", req, &aerr);
+		json_decref(req);
+		if (!res) {
+			fprintf(stderr, "yamorictl: %s: %s\n",
+				_("the data update was refused"), aerr.msg);
+			return 1;
+		}
+		version = (uint64_t)jint(res, "version");
+	} else if (fetch) {
+		fprintf(stderr, "yamorictl: %s\n",
+			_("yamorid is not running; --fetch needs it"));
+		return 1;
+	} else {
+		rc = ym_engine_update_offline(cfg, path, &version, err,
+					      sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "yamorictl: %s: %s\n",
+				_("the data update was refused"), err);
+			return 1;
+		}
+		res = json_pack("{s:I}", "version", (json_int_t)version);
+	}
+	if (as_json) {
+		json_dumpf(res, stdout, JSON_FLAGS);
+		putchar('\n');
+	} else {
+		printf(_("Data version %llu is now in use.\n"),
+		       (unsigned long long)version);
+	}
+	json_decref(res);
+	return 0;
+}
+
 /* 0 when cmd is a command and takes the arguments given, else 2 with the
  * reason on stderr. */
 static int check_command(const char *cmd, int nargs, char **args)
@@ -985,7 +1075,7 @@ static int check_command(const char *cmd, int nargs, char **args)
 	static const char *const known[] = { "devices", "alerts", "status",
 					     "rename",	"retire", "wipe",
 					     "audit",	"isolate", "release",
-					     "kind" };
+					     "kind", "update" };
 	bool found = false;
 
 	for (size_t i = 0; i < YM_ARRAY_SIZE(known); i++)
@@ -1057,6 +1147,8 @@ static int run(const struct ym_config *cfg, const char *cmd, char **args,
 		return cmd_isolate(cmd, nargs, args, as_json);
 	if (strcmp(cmd, "kind") == 0)
 		return cmd_kind(nargs, args, as_json);
+	if (strcmp(cmd, "update") == 0)
+		return cmd_update(cfg, nargs, args, as_json);
 	if (strcmp(cmd, "audit") == 0) {
 		if (nargs != 1) {
 			fprintf(stderr, "yamorictl: %s\n",
@@ -1075,6 +1167,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "fetch", no_argument, NULL, 'f' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -1104,6 +1197,9 @@ int main(int argc, char **argv)
 			break;
 		case 'a':
 			show_all = true;
+			break;
+		case 'f':
+			fetch = true;
 			break;
 		case 'y':
 			yes = true;

@@ -212,6 +212,7 @@ json_t *ym_engine_status_json(struct ym_engine *e)
 	put_int(st, "support_entries", ym_support_count(e->kb));
 	json_object_set_new(st, "support_check", status_support(e));
 	put_int(st, "fingerprint_rules", e->rules);
+	json_object_set_new(st, "data", ym_update_status_json(e));
 	json_object_set_new(st, "announcements", status_announcements(e));
 	json_object_set_new(st, "upnp", status_upnp(e));
 	json_object_set_new(st, "alerts", status_alerts(e));
@@ -566,6 +567,30 @@ static json_t *cmd_audit(struct ym_engine *e, struct ym_engine_request *r)
 	return NULL;
 }
 
+/* --- data updates --------------------------------------------------------- */
+
+/* A signed data bundle: {path} on this box, or {} to fetch update_url now.
+ * The answer (the new "data" object, or the reason it was refused) comes
+ * once the bundle is checked and in use. */
+static json_t *cmd_update(struct ym_engine *e, struct ym_engine_request *r)
+{
+	json_t *p = json_object_get(r->args, "path");
+	struct ym_api_deferred *later;
+	struct ym_api_error why;
+
+	if (p && (!json_is_string(p) || json_string_value(p)[0] != '/'))
+		return ym_api_fail(r->err, YM_API_BAD_REQUEST,
+				   "path must be an absolute file name");
+	later = defer(r);
+	if (!later)
+		return NULL;
+	/* Deferred: a refusal to start is answered through later too. */
+	if (ym_update_apply(e, p ? json_string_value(p) : NULL, later,
+			    &why) < 0)
+		ym_api_complete(later, NULL, why.code, why.msg);
+	return NULL;
+}
+
 /* --- the table ----------------------------------------------------------- */
 
 static const struct ym_engine_command commands[] = {
@@ -582,6 +607,7 @@ static const struct ym_engine_command commands[] = {
 	{ "audit", cmd_audit, YM_CMD_DEFERS },
 	{ "isolate", cmd_isolate, YM_CMD_DEVICE | YM_CMD_DEFERS },
 	{ "release", cmd_release, YM_CMD_DEVICE | YM_CMD_DURABLE },
+	{ "update", cmd_update, YM_CMD_DEFERS },
 };
 
 const struct ym_engine_command *ym_engine_commands(size_t *n)

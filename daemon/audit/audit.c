@@ -122,6 +122,10 @@ struct ym_audit {
 	struct ym_audit_config cfg;
 	struct ym_audit_observer *obs;
 	struct ym_audit_creds creds;
+	/* New lists from a data update wait here while a check runs: a job
+	 * holds indexes into creds. */
+	struct ym_audit_creds next_creds;
+	bool has_next_creds;
 	struct ym_audit_budget budget;
 	SSL_CTX *tls; /* each SSL holds a reference of its own */
 	struct job *jobs;
@@ -669,6 +673,7 @@ static SSL_CTX *tls_ctx_new(void)
 static void audit_free(struct ym_audit *a)
 {
 	ym_audit_creds_free(&a->creds);
+	ym_audit_creds_free(&a->next_creds);
 	SSL_CTX_free(a->tls);
 	free(a);
 }
@@ -889,6 +894,26 @@ static void job_unlink(struct job *job)
 		}
 	}
 	a->active--;
+	if (!a->jobs && a->has_next_creds) {
+		ym_audit_creds_free(&a->creds);
+		a->creds = a->next_creds;
+		memset(&a->next_creds, 0, sizeof(a->next_creds));
+		a->has_next_creds = false;
+	}
+}
+
+void ym_audit_set_creds(struct ym_audit *a, struct ym_audit_creds *cr)
+{
+	ym_audit_creds_free(&a->next_creds);
+	a->next_creds = *cr;
+	a->has_next_creds = true;
+	memset(cr, 0, sizeof(*cr));
+	if (!a->jobs) {
+		ym_audit_creds_free(&a->creds);
+		a->creds = a->next_creds;
+		memset(&a->next_creds, 0, sizeof(a->next_creds));
+		a->has_next_creds = false;
+	}
 }
 
 /* Stops everything the job runs and frees it once its timers closed. */

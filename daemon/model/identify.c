@@ -723,17 +723,14 @@ static bool match_group(const struct ym_identify *id, struct ym_device *d,
 	return matched;
 }
 
-void ym_identify_signal(struct ym_identify *id, struct ym_device *d,
-			enum ym_signal sig, const char *value)
+/* Matches one signal against the rules; true when the evidence changed. */
+static bool match_signal(struct ym_identify *id, struct ym_device *d,
+			 enum ym_signal sig, const char *value)
 {
 	struct ym_evidence e;
 	bool changed = false, matched = false;
-	size_t vlen;
+	size_t vlen = strlen(value);
 
-	if (!value || !value[0] || (unsigned)sig >= YM_SIG_COUNT ||
-	    seen_before(d, sig, value))
-		return;
-	vlen = strlen(value);
 	if (id) {
 		matched = match_group(id, d, sig, sig, value, vlen, &changed);
 		if (carries_model(sig))
@@ -757,8 +754,49 @@ void ym_identify_signal(struct ym_identify *id, struct ym_device *d,
 		conclusion_text(&e);
 		changed |= add_evidence(d, &e);
 	}
-	if (changed)
+	return changed;
+}
+
+void ym_identify_signal(struct ym_identify *id, struct ym_device *d,
+			enum ym_signal sig, const char *value)
+{
+	if (!value || !value[0] || (unsigned)sig >= YM_SIG_COUNT ||
+	    seen_before(d, sig, value))
+		return;
+	if (match_signal(id, d, sig, value))
 		ym_identify_decide(id, d);
+}
+
+void ym_identify_redo(struct ym_identify *id, struct ym_device *d)
+{
+	struct ym_evidence old[YM_MAX_EVIDENCE];
+	uint8_t n = d->n_evidence;
+
+	memcpy(old, d->evidence, n * sizeof(old[0]));
+	d->n_evidence = 0;
+	for (uint8_t i = 0; i < n; i++) {
+		int sig = -1;
+		bool again = false;
+
+		for (int s = 0; s < YM_SIG_COUNT; s++)
+			if (strcmp(ym_signal_name((enum ym_signal)s),
+				   old[i].signal) == 0)
+				sig = s;
+		/* One value may have left several pieces of evidence. */
+		for (uint8_t j = 0; j < i; j++)
+			again |= strcmp(old[j].signal, old[i].signal) == 0 &&
+				 strcmp(old[j].value, old[i].value) == 0;
+		if (again)
+			continue;
+		/* Evidence that came from no rule (the gateway) stays. */
+		if (sig < 0 || sig == YM_SIG_GATEWAY || !old[i].value[0])
+			add_evidence(d, &old[i]);
+		else
+			(void)match_signal(id, d, (enum ym_signal)sig,
+					   old[i].value);
+	}
+	d->dirty = true;
+	ym_identify_decide(id, d);
 }
 
 void ym_identify_assert(struct ym_identify *id, struct ym_device *d,

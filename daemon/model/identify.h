@@ -81,6 +81,11 @@ int ym_identify_household(const struct ym_identify *id, struct ym_device *d,
 /* True when type is a word of DESIGN.md's device type vocabulary. */
 bool ym_identify_known_type(const char *type);
 
+/* New rules (a data update): matches the signals kept in the device's
+ * evidence again and decides again. Signals that matched no rule and name
+ * nothing were not kept, so they count again only when seen again. */
+void ym_identify_redo(struct ym_identify *id, struct ym_device *d);
+
 /* Decides type, vendor, model, os and confidence from the evidence. */
 void ym_identify_decide(const struct ym_identify *id, struct ym_device *d);
 

@@ -84,6 +84,12 @@ int ym_inventory_init(struct ym_inventory **out, uint32_t max_devices,
 	return 0;
 }
 
+void ym_inventory_set_identify(struct ym_inventory *inv,
+			       struct ym_identify *id)
+{
+	inv->id = id;
+}
+
 void ym_inventory_fini(struct ym_inventory *inv)
 {
 	if (!inv)
