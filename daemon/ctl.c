@@ -39,6 +39,7 @@ static void usage(FILE *out)
 		  "commands: devices [--all], alerts, status, rename MAC NAME,\n"
 		  "          retire MAC, audit IP|MAC, isolate MAC, release MAC,\n"
 		  "          kind MAC TYPE [VENDOR], update FILE, update --fetch,\n"
+		  "          settings [audit=off|ask|on] [auto_isolate=never|ask|critical],\n"
 		  "          wipe [--yes]\n"));
 }
 
@@ -857,6 +858,54 @@ static int cmd_kind(int nargs, char **args, bool as_json)
 	return 0;
 }
 
+/* yamorictl settings [audit=off|ask|on] [auto_isolate=never|ask|critical]:
+ * the household's choices, shown or changed through the daemon (they are
+ * kept in its database and win over the config file's defaults). */
+static int cmd_settings(int nargs, char **args, bool as_json)
+{
+	json_t *req = json_object(), *st;
+	struct ym_api_error err;
+
+	for (int i = 0; i < nargs; i++) {
+		const char *eq = strchr(args[i], '=');
+
+		if (!eq || (strncmp(args[i], "audit=", 6) != 0 &&
+			    strncmp(args[i], "auto_isolate=", 13) != 0)) {
+			fprintf(stderr, "yamorictl: %s\n",
+				_("give audit=off|ask|on or "
+				  "auto_isolate=never|ask|critical"));
+			json_decref(req);
+			return 2;
+		}
+		json_object_set_new(req, eq - args[i] == 5 ? "audit" :
+							     "auto_isolate",
+				    json_string(eq + 1));
+	}
+	if (!g_api) {
+		fprintf(stderr, "yamorictl: %s\n",
+			_("yamorid is not running; the settings live in it"));
+		json_decref(req);
+		return 1;
+	}
+	st = api_call("settings", req, &err);
+	json_decref(req);
+	if (!st) {
+		fprintf(stderr, "yamorictl: %s\n", err.msg);
+		return err.code == YM_API_BAD_REQUEST ? 2 : 1;
+	}
+	if (as_json) {
+		json_dumpf(st, stdout, JSON_FLAGS);
+		putchar('\n');
+	} else {
+		printf("audit = %s\nauto_isolate = %s\nisolate = %s\n",
+		       json_string_value(json_object_get(st, "audit")),
+		       json_string_value(json_object_get(st, "auto_isolate")),
+		       json_string_value(json_object_get(st, "isolate")));
+	}
+	json_decref(st);
+	return 0;
+}
+
 /* Removes the database files and any damaged copies set aside earlier
  * (yamori.db.damaged-*): after a wipe nothing of the household's stays. */
 static int remove_state_files(const char *dir)
@@ -1075,7 +1124,7 @@ static int check_command(const char *cmd, int nargs, char **args)
 	static const char *const known[] = { "devices", "alerts", "status",
 					     "rename",	"retire", "wipe",
 					     "audit",	"isolate", "release",
-					     "kind", "update" };
+					     "kind", "update", "settings" };
 	bool found = false;
 
 	for (size_t i = 0; i < YM_ARRAY_SIZE(known); i++)
@@ -1147,6 +1196,8 @@ static int run(const struct ym_config *cfg, const char *cmd, char **args,
 		return cmd_isolate(cmd, nargs, args, as_json);
 	if (strcmp(cmd, "kind") == 0)
 		return cmd_kind(nargs, args, as_json);
+	if (strcmp(cmd, "settings") == 0)
+		return cmd_settings(nargs, args, as_json);
 	if (strcmp(cmd, "update") == 0)
 		return cmd_update(cfg, nargs, args, as_json);
 	if (strcmp(cmd, "audit") == 0) {

@@ -225,6 +225,11 @@ class Durable(unittest.TestCase):
             for req in steps:
                 r = d.ask(req)
                 self.assertTrue(r.get("ok"), (req, r))
+            # yamorictl settings reads (and sets) the same choices.
+            r = ctl(state, "settings", "--json")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(json.loads(r.stdout)["audit"], "on")
+            self.assertEqual(ctl(state, "settings", "audit=maybe").returncode, 2)
             # The moment after the last "ok": no commit interval has passed.
             d.proc.kill()
             d.proc.wait()
