@@ -9,6 +9,7 @@
 #include "audit-proto.h"
 
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,7 @@ struct conn {
 	bool tls_ready;
 	uint8_t head[3], head_len; /* the device's first bytes: TLS or not? */
 	int pending_closes;
+	int late; /* timers set again because the loop was late */
 	size_t nread;
 	union {
 		struct ym_telnet telnet;
@@ -434,10 +436,37 @@ static const char *verdict_detail(const struct conn *c, enum ym_av v)
 	}
 }
 
+/* Bytes (or an end) already wait in the socket: the loop, not the device,
+ * was late. libuv runs timers before it polls, so on a busy box a timer can
+ * fire after the answer arrived and before it was read; judging then would
+ * call a device that answered slow or silent. The timer is set again
+ * briefly, a bounded number of times, so the read comes first. */
+#define YM_AUDIT_LATE_MS 50
+#define YM_AUDIT_LATE_MAX 100
+
+static bool loop_was_late(struct conn *c, uv_timer_t *t, uv_timer_cb cb)
+{
+	uv_os_fd_t fd;
+	char b;
+	ssize_t n;
+
+	if (!c->connected || c->late >= YM_AUDIT_LATE_MAX ||
+	    uv_fileno((uv_handle_t *)&c->tcp, &fd) < 0)
+		return false;
+	n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return false;
+	c->late++;
+	uv_timer_start(t, cb, YM_AUDIT_LATE_MS, 0);
+	return true;
+}
+
 static void on_step_timeout(uv_timer_t *t)
 {
 	struct conn *c = ym_container_of(t, struct conn, step);
 
+	if (loop_was_late(c, t, on_step_timeout))
+		return;
 	if (c->connect_failed)
 		conn_verdict(c, YM_AV_ABSENT, "cannot connect");
 	else if (!c->connected)
@@ -456,7 +485,12 @@ static void on_total_timeout(uv_timer_t *t)
 static void on_quiet(uv_timer_t *t)
 {
 	struct conn *c = ym_container_of(t, struct conn, quiet);
-	enum ym_av v = ym_telnet_quiet(&c->e.telnet, &c->out);
+	enum ym_av v;
+
+	/* Quiet means nothing came: not that it came and waits unread. */
+	if (loop_was_late(c, t, on_quiet))
+		return;
+	v = ym_telnet_quiet(&c->e.telnet, &c->out);
 
 	if (v != YM_AV_MORE) {
 		conn_verdict(c, v, verdict_detail(c, v));
