@@ -231,10 +231,18 @@ static json_t *cmd_settings(struct ym_engine *e, struct ym_engine_request *r)
 			ym_config_auto_isolate_name(e->cfg.auto_isolate),
 			"isolate", ym_config_isolate_name(e->cfg.isolate));
 	if (change) {
+		char *before = ym_store_get_meta(e->store, "settings");
+
 		text = json_dumps(out, JSON_COMPACT);
 		if (!text || ym_store_begin(e->store) < 0 ||
 		    ym_store_put_meta(e->store, "settings", text) < 0)
 			e->store_errors++;
+		/* The record names a change, not a restart reading it back. */
+		else if ((!before || strcmp(before, text) != 0) &&
+			 ym_store_log_event(e->store, "setting", NULL, text,
+					    0) < 0)
+			e->store_errors++;
+		free(before);
 		free(text);
 	}
 	return out;
