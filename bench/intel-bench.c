@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 	int i = 1;
 
 	if (argc > 2 && strcmp(argv[1], "--synthetic") == 0) {
-		synthetic = atol(argv[2]);
+		synthetic = strtol(argv[2], NULL, 10);
 		i = 3;
 	}
 	if (i < argc)

@@ -124,7 +124,7 @@ static int read_line(const char *path, char *buf, size_t len)
 int ym_evlog_key_open(struct ym_evlog_key **out, const char *state_dir,
 		      char *err, size_t errlen)
 {
-	char path[4200], line[128], pubhex[65];
+	char path[4200], line[128], pubhex[66];
 	unsigned char seed[32], pub[32];
 	size_t publen = sizeof(pub);
 	struct ym_evlog_key *k;
@@ -141,7 +141,8 @@ int ym_evlog_key_open(struct ym_evlog_key **out, const char *state_dir,
 			return -EIO;
 		}
 		hex(seed, sizeof(seed), line);
-		strcat(line, "\n");
+		line[64] = '\n';
+		line[65] = '\0';
 		rc = write_file(path, line, 0600);
 		if (rc < 0) {
 			snprintf(err, errlen, "cannot write %s: %s", path,
@@ -173,7 +174,8 @@ int ym_evlog_key_open(struct ym_evlog_key **out, const char *state_dir,
 	}
 	/* The public half, for yamorictl log verify (any user). */
 	hex(pub, sizeof(pub), pubhex);
-	strcat(pubhex, "\n");
+	pubhex[64] = '\n';
+	pubhex[65] = '\0';
 	snprintf(path, sizeof(path), "%s/%s", state_dir, YM_EVLOG_PUB_FILE);
 	if (read_line(path, line, sizeof(line)) < 0 ||
 	    strncmp(line, pubhex, 64) != 0) {

@@ -667,7 +667,8 @@ static int log_fields(struct ym_store *s, const char *event, const char *mac,
 
 	for (size_t i = 0; i + 1 < n; i += 2)
 		json_field(detail, sizeof(detail) - 1, kv[i], kv[i + 1]);
-	strcat(detail, "}");
+	n = strlen(detail);
+	snprintf(detail + n, sizeof(detail) - n, "}");
 	return ym_store_log_event(s, event, mac, detail, 0);
 }
 
