@@ -389,11 +389,24 @@ static json_t *cmd_rename(struct ym_engine *e, struct ym_engine_request *r)
 	return ym_report_device_support(d, e->kb);
 }
 
+/* Appends one of the household's actions on a device to the event log. */
+static void log_device_event(struct ym_engine *e, const struct ym_device *d,
+			     const char *kind, const char *detail)
+{
+	char mac[YM_MAC_STRLEN];
+
+	ym_mac_format(d->mac, mac);
+	if (ym_store_begin(e->store) < 0 ||
+	    ym_store_log_event(e->store, kind, mac, detail, 0) < 0)
+		e->store_errors++;
+}
+
 static json_t *cmd_retire(struct ym_engine *e, struct ym_engine_request *r)
 {
 	r->dev->flags |= YM_FLAG_RETIRED;
 	r->dev->retired_us = e->clock_us;
 	r->dev->dirty = true;
+	log_device_event(e, r->dev, "retired", NULL);
 	return ym_report_device_support(r->dev, e->kb);
 }
 
@@ -402,6 +415,9 @@ static json_t *cmd_never_isolate(struct ym_engine *e,
 {
 	r->dev->never_isolate = !json_is_false(json_object_get(r->args, "on"));
 	r->dev->dirty = true;
+	log_device_event(e, r->dev, "setting",
+			 r->dev->never_isolate ? "{\"never_isolate\":true}" :
+						 "{\"never_isolate\":false}");
 	return ym_report_device_support(r->dev, e->kb);
 }
 
