@@ -262,10 +262,18 @@ static json_t *cmd_settings(struct ym_engine *e, struct ym_engine_request *r)
 			ym_config_auto_isolate_name(e->cfg.auto_isolate),
 			"isolate", ym_config_isolate_name(e->cfg.isolate));
 	if (change) {
+		char *before = ym_store_get_meta(e->store, "settings");
+
 		text = json_dumps(out, JSON_COMPACT);
 		if (!text || ym_store_begin(e->store) < 0 ||
 		    ym_store_put_meta(e->store, "settings", text) < 0)
 			e->store_errors++;
+		/* The record names a change, not a restart reading it back. */
+		else if ((!before || strcmp(before, text) != 0) &&
+			 ym_store_log_event(e->store, "setting", NULL, text,
+					    0) < 0)
+			e->store_errors++;
+		free(before);
 		free(text);
 	}
 	return out;
@@ -433,11 +441,24 @@ static json_t *cmd_set_kind(struct ym_engine *e, struct ym_engine_request *r)
 	return ym_report_device_support(r->dev, e->kb);
 }
 
+/* Appends one of the household's actions on a device to the event log. */
+static void log_device_event(struct ym_engine *e, const struct ym_device *d,
+			     const char *kind, const char *detail)
+{
+	char mac[YM_MAC_STRLEN];
+
+	ym_mac_format(d->mac, mac);
+	if (ym_store_begin(e->store) < 0 ||
+	    ym_store_log_event(e->store, kind, mac, detail, 0) < 0)
+		e->store_errors++;
+}
+
 static json_t *cmd_retire(struct ym_engine *e, struct ym_engine_request *r)
 {
 	r->dev->flags |= YM_FLAG_RETIRED;
 	r->dev->retired_us = e->clock_us;
 	r->dev->dirty = true;
+	log_device_event(e, r->dev, "retired", NULL);
 	return ym_report_device_support(r->dev, e->kb);
 }
 
@@ -446,6 +467,9 @@ static json_t *cmd_never_isolate(struct ym_engine *e,
 {
 	r->dev->never_isolate = !json_is_false(json_object_get(r->args, "on"));
 	r->dev->dirty = true;
+	log_device_event(e, r->dev, "setting",
+			 r->dev->never_isolate ? "{\"never_isolate\":true}" :
+						 "{\"never_isolate\":false}");
 	return ym_report_device_support(r->dev, e->kb);
 }
 

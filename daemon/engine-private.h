@@ -19,6 +19,7 @@
 #include "config.h"
 #include "decode.h"
 #include "engine.h"
+#include "evlog.h"
 #include "flow.h"
 #include "inventory.h"
 #include "lifecycle.h"
@@ -44,6 +45,7 @@ struct ym_engine {
 	struct ym_alerts_observer alerts_obs;
 	struct ym_upnp_observer upnp_obs;
 	struct ym_store *store;
+	struct ym_evlog_key *evkey;       /* signs the event log's head */
 	struct ym_alerts *alerts;
 	struct ym_intel *intel;
 	struct ym_detect *detect;

@@ -13,6 +13,7 @@
 #include "capture.h"
 #include "decode.h"
 #include "detect.h"
+#include "evlog.h"
 #include "flow.h"
 #include "identify.h"
 #include "intel.h"
@@ -182,6 +183,9 @@ int ym_engine_init(struct ym_engine **out, uv_loop_t *loop,
 	rc = ym_store_open(&e->store, cfg->state_dir, err, errlen);
 	if (rc < 0)
 		goto out;
+	rc = ym_evlog_key_open(&e->evkey, cfg->state_dir, err, errlen);
+	if (rc < 0)
+		goto out;
 	rc = ym_alerts_init(&e->alerts, e->store);
 	/* The household hears that the record started afresh. */
 	if (rc == 0 && ym_store_damaged_copy(e->store))
@@ -221,6 +225,7 @@ out:
 		ym_intel_fini(e->intel);
 		ym_support_fini(e->kb);
 		ym_store_close(e->store);
+		ym_evlog_key_close(e->evkey);
 		ym_identify_fini(e->id);
 		ym_oui_fini(e->oui);
 		free(e);
@@ -297,10 +302,34 @@ uint64_t ym_engine_days_before(uint64_t now_us, uint32_t days)
 	return now_us > span ? now_us - span : 0;
 }
 
+/* Signs the event log's head when entries came since the last signed one
+ * (inside the commit's batch); head gets the head entry's detail, or "". */
+static void sign_head(struct ym_engine *e, char *head, size_t len)
+{
+	char hash[YM_EVLOG_HASH_STRLEN];
+	int64_t seq;
+	bool is_head;
+
+	head[0] = '\0';
+	if (!e->evkey || ym_store_last_event(e->store, &seq, hash,
+					      &is_head) < 0) {
+		e->store_errors++;
+		return;
+	}
+	if (seq == 0 || is_head)
+		return;
+	if (ym_evlog_sign_head(e->evkey, seq, hash, head, len) < 0 ||
+	    ym_store_log_event(e->store, YM_EVLOG_HEAD, NULL, head, 0) < 0) {
+		head[0] = '\0';
+		e->store_errors++;
+	}
+}
+
 /* One batched transaction: every changed device and the status counters;
  * durable syncs it to the disk before returning. */
 static int commit_as(struct ym_engine *e, const char *state, bool durable)
 {
+	char head[320] = "";
 	json_t *st;
 	char *text;
 	int rc;
@@ -333,8 +362,14 @@ static int commit_as(struct ym_engine *e, const char *state, bool durable)
 					      YM_MAX_STORED_ALERTS) < 0))
 		e->store_errors++;
 	if (rc == 0)
+		sign_head(e, head, sizeof(head));
+	if (rc == 0)
 		rc = durable ? ym_store_commit_durable(e->store) :
 			       ym_store_commit(e->store);
+	/* Only a committed head is kept beside the database. */
+	if (rc == 0 && head[0] &&
+	    ym_evlog_write_head(e->cfg.state_dir, head) < 0)
+		e->store_errors++;
 out:
 	if (rc < 0)
 		e->store_errors++;
@@ -595,6 +630,7 @@ int ym_engine_fini(struct ym_engine *e)
 	ym_intel_fini(e->intel);
 	ym_support_fini(e->kb);
 	ym_store_close(e->store);
+	ym_evlog_key_close(e->evkey);
 	ym_identify_fini(e->id);
 	ym_oui_fini(e->oui);
 	free(e);

@@ -149,6 +149,10 @@ static const struct {
 	  N_("Yamori has stopped the traffic of \"%s\" for now. "
 	     "Your other devices work as usual. "
 	     "When it is fixed, press \"Bring back\".") },
+	{ "brute_force",
+	  N_("\"%s\" is trying many passwords on other devices. "
+	     "It may have a virus. "
+	     "Please switch it off and ask the maker.") },
 	{ "database_damaged",
 	  N_("Yamori's own record was damaged, maybe by a power cut. "
 	     "Yamori kept it aside and started a new record. "

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "device.h"
+#include "evlog.h"
 
 /* Migrations, applied in order from PRAGMA user_version; index i brings the
  * schema from version i to i + 1. Never edit a released entry: add one. */
@@ -106,6 +107,17 @@ static const char *const migrations[] = {
 	 * which identification keeps across restarts. */
 	"ALTER TABLE devices ADD COLUMN user_type TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE devices ADD COLUMN user_vendor TEXT NOT NULL DEFAULT '';",
+	/* 6 -> 7: Yamori's own record of what it did, hash-chained (see
+	 * evlog.h): alerts raised and resolved, isolations, password checks,
+	 * settings, retire. Never pruned, never rewritten. */
+	"CREATE TABLE event_log ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  mac TEXT NOT NULL DEFAULT '',"
+	"  detail TEXT NOT NULL DEFAULT '{}',"
+	"  prev TEXT NOT NULL,"
+	"  hash TEXT NOT NULL);",
 };
 
 _Static_assert(YM_ARRAY_SIZE(migrations) == YM_STORE_SCHEMA_VERSION,
@@ -160,7 +172,7 @@ static const char *const statement_sql[ST_COUNT] = {
 	[ST_PUT_META] = "INSERT OR REPLACE INTO meta (key, value)"
 			" VALUES (:key, :value)",
 	[ST_DEL_DEVICE] = "DELETE FROM devices WHERE mac = :mac",
-	[ST_HAS_ALERT] = "SELECT 1 FROM alerts WHERE kind = :kind AND"
+	[ST_HAS_ALERT] = "SELECT state FROM alerts WHERE kind = :kind AND"
 			 " mac = :mac AND target = :target",
 	[ST_PUT_ALERT] =
 		"INSERT INTO alerts (kind, severity, mac, target, first_seen,"
@@ -585,13 +597,160 @@ int ym_store_delete_device(struct ym_store *s, const uint8_t mac[6])
 	return step_done(s, st);
 }
 
+static void col_text(sqlite3_stmt *st, int col, char *dst, size_t len);
+
+/* Appends one entry to the event log, chained to the last one. */
+int ym_store_log_event(struct ym_store *s, const char *kind, const char *mac,
+		       const char *detail, uint64_t now_us)
+{
+	char prev[YM_EVLOG_HASH_STRLEN], hash[YM_EVLOG_HASH_STRLEN];
+	int64_t seq = 1, at = (int64_t)(now_us ? now_us : ym_wall_us());
+	sqlite3_stmt *st;
+	int rc;
+
+	if (s->readonly)
+		return -EROFS;
+	mac = mac ? mac : "";
+	detail = detail && detail[0] ? detail : "{}";
+	memcpy(prev, ym_evlog_genesis, sizeof(prev));
+	if (sqlite3_prepare_v2(s->db, "SELECT seq, hash FROM event_log"
+			       " ORDER BY seq DESC LIMIT 1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return sql_err(s);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		seq = sqlite3_column_int64(st, 0) + 1;
+		ym_strlcpy_clean(prev, (const char *)sqlite3_column_text(st, 1),
+				 (size_t)sqlite3_column_bytes(st, 1),
+				 sizeof(prev));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sql_err(s);
+	ym_evlog_hash(prev, seq, at, kind, mac, detail, hash);
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO event_log (seq, at, kind,"
+			       " mac, detail, prev, hash) VALUES (?1, ?2, ?3,"
+			       " ?4, ?5, ?6, ?7)", -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int64(st, 2, at);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, mac, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, prev, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : sql_err(s);
+}
+
+/* A small JSON object of string fields, escaped by hand (names and targets
+ * are already clean; quotes and backslashes are escaped anyway). */
+static void json_field(char *buf, size_t len, const char *name,
+		       const char *value)
+{
+	size_t n = strlen(buf);
+
+	if (n + 1 >= len)
+		return;
+	n += (size_t)snprintf(buf + n, len - n, "%s\"%s\":\"",
+			      n > 1 ? "," : "", name);
+	for (const char *p = value ? value : ""; *p && n + 8 < len; p++) {
+		if (*p == '"' || *p == '\\')
+			buf[n++] = '\\';
+		if ((unsigned char)*p < 0x20)
+			continue;
+		buf[n++] = *p;
+	}
+	if (n + 2 < len) {
+		buf[n++] = '"';
+		buf[n] = '\0';
+	}
+}
+
+static int log_fields(struct ym_store *s, const char *event, const char *mac,
+		      const char *const *kv, size_t n)
+{
+	char detail[1024] = "{";
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		json_field(detail, sizeof(detail) - 1, kv[i], kv[i + 1]);
+	n = strlen(detail);
+	snprintf(detail + n, sizeof(detail) - n, "}");
+	return ym_store_log_event(s, event, mac, detail, 0);
+}
+
+static int log_alert(struct ym_store *s, const char *event, const char *kind,
+		     const char *severity, const char *mac, const char *target)
+{
+	const char *kv[] = { "alert", kind, "target", target, "severity",
+			     severity };
+
+	return log_fields(s, event, mac, kv, severity ? 6 : 4);
+}
+
+int ym_store_last_event(struct ym_store *s, int64_t *seq, char hash[65],
+			bool *is_head)
+{
+	char kind[16] = "";
+	sqlite3_stmt *st;
+	int rc;
+
+	*seq = 0;
+	hash[0] = '\0';
+	*is_head = false;
+	if (sqlite3_prepare_v2(s->db, "SELECT seq, hash, kind FROM event_log"
+			       " ORDER BY seq DESC LIMIT 1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return sql_err(s);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(st, 0);
+		col_text(st, 1, hash, YM_EVLOG_HASH_STRLEN);
+		col_text(st, 2, kind, sizeof(kind));
+		*is_head = strcmp(kind, YM_EVLOG_HEAD) == 0;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sql_err(s);
+}
+
+int ym_store_get_events(struct ym_store *s,
+			int (*fn)(const struct ym_evlog_entry *e, void *arg),
+			void *arg)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT seq, at, kind, mac, detail,"
+			       " prev, hash FROM event_log ORDER BY seq",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t[5];
+
+		for (int i = 0; i < 5; i++) {
+			t[i] = (const char *)sqlite3_column_text(st, 2 + i);
+			t[i] = t[i] ? t[i] : "";
+		}
+		struct ym_evlog_entry e = {
+			.seq = sqlite3_column_int64(st, 0),
+			.at_us = sqlite3_column_int64(st, 1),
+			.kind = t[0], .mac = t[1], .detail = t[2],
+			.prev = t[3], .hash = t[4],
+		};
+		rc = fn(&e, arg);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int ym_store_put_alert(struct ym_store *s, const char *kind,
 		       const char *severity, const char *mac,
 		       const char *target, const char *evidence,
 		       uint64_t now_us, uint32_t count)
 {
 	sqlite3_stmt *st = s->st[ST_HAS_ALERT];
-	bool existed;
+	bool existed, reopened = false;
 	int rc;
 
 	bind_text(st, ":kind", kind);
@@ -599,6 +758,9 @@ int ym_store_put_alert(struct ym_store *s, const char *kind,
 	bind_text(st, ":target", target);
 	rc = sqlite3_step(st);
 	existed = rc == SQLITE_ROW;
+	if (existed && sqlite3_column_text(st, 0))
+		reopened = strcmp((const char *)sqlite3_column_text(st, 0),
+				  "resolved") == 0;
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -613,6 +775,8 @@ int ym_store_put_alert(struct ym_store *s, const char *kind,
 	if (evidence)
 		bind_text(st, ":evidence", evidence);
 	rc = step_done(s, st);
+	if (rc == 0 && (!existed || reopened))
+		rc = log_alert(s, "alert_raised", kind, severity, mac, target);
 	return rc < 0 ? rc : !existed;
 }
 
@@ -920,19 +1084,53 @@ static int update_device(struct ym_store *s, const char *sql,
 
 int ym_store_rename(struct ym_store *s, const uint8_t mac[6], const char *name)
 {
-	return update_device(s, "UPDATE devices SET user_name = ?2"
-			     " WHERE mac = ?1", mac, name);
+	char m[YM_MAC_STRLEN];
+	const char *kv[] = { "name", name };
+	int rc = update_device(s, "UPDATE devices SET user_name = ?2"
+			       " WHERE mac = ?1", mac, name);
+
+	if (rc < 0)
+		return rc;
+	ym_mac_format(mac, m);
+	return log_fields(s, "renamed", m, kv, 2);
 }
 
 int ym_store_retire(struct ym_store *s, const uint8_t mac[6])
 {
-	char sql[160];
+	char sql[160], m[YM_MAC_STRLEN];
+	int rc;
 
 	snprintf(sql, sizeof(sql),
 		 "UPDATE devices SET flags = flags | %u,"
 		 " retired_at = last_seen WHERE mac = ?1",
 		 (unsigned)YM_FLAG_RETIRED);
-	return update_device(s, sql, mac, NULL);
+	rc = update_device(s, sql, mac, NULL);
+	if (rc < 0)
+		return rc;
+	ym_mac_format(mac, m);
+	return log_fields(s, "retired", m, NULL, 0);
+}
+
+/* Logs a change of one alert's state by the household, naming the alert. */
+static int log_alert_id(struct ym_store *s, int64_t id, const char *state)
+{
+	char kind[64] = "", mac[YM_MAC_STRLEN] = "", target[256] = "";
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT kind, mac, target FROM alerts"
+			       " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		col_text(st, 0, kind, sizeof(kind));
+		col_text(st, 1, mac, sizeof(mac));
+		col_text(st, 2, target, sizeof(target));
+	}
+	sqlite3_finalize(st);
+	return log_alert(s, strcmp(state, "resolved") == 0 ? "alert_resolved" :
+			 strcmp(state, "open") == 0 ? "alert_reopened" :
+						      "alert_acknowledged",
+			 kind, NULL, mac, target);
 }
 
 int ym_store_set_alert_state(struct ym_store *s, int64_t id,
@@ -950,7 +1148,9 @@ int ym_store_set_alert_state(struct ym_store *s, int64_t id,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return sql_err(s);
-	return sqlite3_changes(s->db) ? 0 : -ENOENT;
+	if (!sqlite3_changes(s->db))
+		return -ENOENT;
+	return log_alert_id(s, id, state);
 }
 
 int ym_store_resolve_alerts(struct ym_store *s, const uint8_t mac[6],
@@ -975,7 +1175,16 @@ int ym_store_resolve_alerts(struct ym_store *s, const uint8_t mac[6],
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return sql_err(s);
-	return sqlite3_changes(s->db);
+	rc = sqlite3_changes(s->db);
+	if (rc > 0) {
+		const char *kv[] = { "alert", kind, "target", target };
+		int lr = log_fields(s, "alert_resolved", m, kv,
+				    target ? 4 : 2);
+
+		if (lr < 0)
+			return lr;
+	}
+	return rc;
 }
 
 int ym_store_count_unresolved(struct ym_store *s, const uint8_t mac[6],
@@ -1022,13 +1231,28 @@ int ym_store_put_isolation(struct ym_store *s, const uint8_t mac[6],
 	sqlite3_bind_int(st, 4, verified);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : sql_err(s);
+	if (rc != SQLITE_DONE)
+		return sql_err(s);
+	{
+		const char *kv[] = { "reason", reason, "verified",
+				     verified ? "yes" : "no" };
+
+		return log_fields(s, "isolated", m, kv, 4);
+	}
 }
 
 int ym_store_delete_isolation(struct ym_store *s, const uint8_t mac[6])
 {
-	return update_device(s, "DELETE FROM isolation WHERE mac = ?1", mac,
-			     NULL) == -EIO ? -EIO : 0;
+	char m[YM_MAC_STRLEN];
+	int rc = update_device(s, "DELETE FROM isolation WHERE mac = ?1", mac,
+			       NULL);
+
+	if (rc == -EIO)
+		return rc;
+	if (rc == -ENOENT)
+		return 0;
+	ym_mac_format(mac, m);
+	return log_fields(s, "released", m, NULL, 0);
 }
 
 int ym_store_get_isolations(struct ym_store *s, uint8_t (*macs)[6],
@@ -1073,7 +1297,16 @@ int ym_store_log_attempt(struct ym_store *s, uint64_t at_us,
 	sqlite3_bind_int(st, 6, accepted);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : sql_err(s);
+	if (rc != SQLITE_DONE)
+		return sql_err(s);
+	{
+		char p[8];
+		const char *kv[] = { "service", service, "port", p, "user",
+				     user, "accepted", accepted ? "yes" : "no" };
+
+		snprintf(p, sizeof(p), "%u", (unsigned)port);
+		return log_fields(s, "password_check", m, kv, 8);
+	}
 }
 
 int ym_store_attempts_since(struct ym_store *s, uint64_t since_us,
@@ -1118,7 +1351,7 @@ int ym_store_wipe(struct ym_store *s)
 	if (exec(s, "DELETE FROM evidence; DELETE FROM device_ips;"
 		    " DELETE FROM alerts; DELETE FROM devices;"
 		    " DELETE FROM isolation; DELETE FROM audit_log;"
-		    " DELETE FROM meta;") < 0) {
+		    " DELETE FROM meta; DELETE FROM event_log;") < 0) {
 		exec(s, "ROLLBACK");
 		return -EIO;
 	}

@@ -14,12 +14,13 @@
 #include "util.h"
 
 struct ym_device;
+struct ym_evlog_entry;
 struct ym_store;
 
 #define YM_STORE_FILE "yamori.db"
 
 /* The schema version this build writes. */
-#define YM_STORE_SCHEMA_VERSION 6
+#define YM_STORE_SCHEMA_VERSION 7
 
 /* Opens (creating and migrating) the database in state_dir for writing.
  * A damaged database (not SQLite's, torn, a corrupted page) is set aside
@@ -167,6 +168,26 @@ int ym_store_delete_isolation(struct ym_store *s, const uint8_t mac[6])
 /* Reads the recorded isolations; returns their count or -errno. */
 int ym_store_get_isolations(struct ym_store *s, uint8_t (*macs)[6],
 			    size_t max) YM_MUST_CHECK;
+
+/* Appends an event to Yamori's own record (the hash-chained event log,
+ * evlog.h): kind names what happened ("alert_raised", "isolated",
+ * "password_check", "setting", "update_applied", ...), mac the device or
+ * NULL, detail a JSON object or NULL, now_us the wall clock or 0 for now.
+ * Inside a batch when one is open. Alert, isolation, password-check,
+ * rename and retire writes of this store log themselves. */
+int ym_store_log_event(struct ym_store *s, const char *kind, const char *mac,
+		       const char *detail, uint64_t now_us) YM_MUST_CHECK;
+
+/* The last entry of the event log: its seq (0 when the log is empty), its
+ * hash, and whether it is a signed head. */
+int ym_store_last_event(struct ym_store *s, int64_t *seq, char hash[65],
+			bool *is_head) YM_MUST_CHECK;
+
+/* Reads the event log, oldest first; a non-zero fn return stops and is
+ * returned. */
+int ym_store_get_events(struct ym_store *s,
+			int (*fn)(const struct ym_evlog_entry *e, void *arg),
+			void *arg) YM_MUST_CHECK;
 
 /* Erases every record with secure_delete, for giving the appliance itself
  * away; the caller removes the files afterwards. */

@@ -19,6 +19,7 @@ static const char *const kind_names[YM_ALERT_KIND_COUNT] = {
 	"port_scan", "arp_scan", "dos_attack", "malware_contact",
 	"dga_domain", "cleartext_credentials", "upnp_exposure",
 	"gateway_spoof", "abnormal_upload", "isolated", "database_damaged",
+	"brute_force",
 };
 
 static const char *const severity_names[] = { "info", "warning", "critical" };
@@ -75,6 +76,7 @@ bool ym_alert_kind_is_behaviour(enum ym_alert_kind kind)
 	case YM_ALERT_DGA_DOMAIN:
 	case YM_ALERT_GATEWAY_SPOOF:
 	case YM_ALERT_ABNORMAL_UPLOAD:
+	case YM_ALERT_BRUTE_FORCE:
 		return true;
 	default:
 		return false;

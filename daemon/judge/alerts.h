@@ -42,6 +42,7 @@ enum ym_alert_kind {
 	YM_ALERT_ABNORMAL_UPLOAD,
 	YM_ALERT_ISOLATED,
 	YM_ALERT_DATABASE_DAMAGED, /* Yamori's own record: kept aside, restarted */
+	YM_ALERT_BRUTE_FORCE,      /* many SSH/telnet logins from one device */
 	YM_ALERT_KIND_COUNT
 };
 

@@ -32,6 +32,15 @@
 #define SCAN_WINDOW (5 * 60 * SEC)
 #define SCAN_PORTS 15
 #define SCAN_HOSTS 25
+/* Login brute force (SSH, telnet): short connections that the server
+ * answered, to one host or many, within five minutes. An interactive
+ * session is one long connection; a git or rsync client over SSH makes a
+ * few; a guessing bot makes one per password tried. */
+#define BRUTE_WINDOW (5 * 60 * SEC)
+#define BRUTE_ATTEMPTS 30
+#define BRUTE_MAX_US (30 * SEC)    /* a login attempt, not a session */
+#define BRUTE_MAX_UP 8192          /* bytes the client sent in one */
+
 /* ARP sweeps: requests for 48 distinct addresses in a minute (a home has
  * far fewer devices than that to ask for). */
 #define ARP_WINDOW (60 * SEC)
@@ -96,6 +105,13 @@ struct source {
 		struct target ports[4]; /* failed hosts per target port */
 		uint16_t stealth;       /* NULL, FIN and Xmas probes */
 	} scan;
+
+	uint64_t brute_win;
+	struct {
+		struct bitset hosts;
+		uint16_t attempts, outside;
+		uint16_t port;          /* the last login port tried */
+	} brute;
 
 	uint64_t arp_win;
 	struct bitset arp;
@@ -327,6 +343,44 @@ static void check_scan(struct ym_detect *d, struct ym_device *dev,
 	}
 }
 
+static bool is_login_port(uint16_t port)
+{
+	return port == 22 || port == 23 || port == 2323;
+}
+
+/* Counts one short, answered login connection; alerts when they pile up:
+ * critical when any went to the internet (the device attacks others),
+ * a warning when all stayed in the home. */
+static void check_brute(struct ym_detect *d, struct ym_device *dev,
+			struct source *s, const struct ym_flow *f)
+{
+	char ev[256], v[96], port[16];
+	bool outside = !local(d, &f->addr[1]);
+
+	if (f->last_us - f->first_us > BRUTE_MAX_US ||
+	    f->bytes[0] > BRUTE_MAX_UP)
+		return;
+	window(&s->brute_win, BRUTE_WINDOW, f->last_us, &s->brute,
+	       sizeof(s->brute));
+	bit_add(&s->brute.hosts, ym_hash_bytes(f->addr[1].a, 16, 5));
+	s->brute.attempts++;
+	s->brute.outside += outside;
+	s->brute.port = f->port[1];
+	/* Once at the threshold, and once more when it first reaches the
+	 * internet (the alert's severity goes up). */
+	if (s->brute.attempts != BRUTE_ATTEMPTS &&
+	    !(outside && s->brute.outside == 1 &&
+	      s->brute.attempts > BRUTE_ATTEMPTS))
+		return;
+	snprintf(port, sizeof(port), "port %u", f->port[1]);
+	snprintf(v, sizeof(v), "%u logins to %u hosts (%u outside the home)",
+		 s->brute.attempts, s->brute.hosts.n, s->brute.outside);
+	evidence1(ev, sizeof(ev), "short_logins", v, "brute_force");
+	alert(d, YM_ALERT_BRUTE_FORCE, s->brute.outside ? YM_CRITICAL :
+							  YM_WARNING,
+	      dev, port, ev, f->last_us);
+}
+
 void ym_detect_flow_end(struct ym_detect *d, struct ym_device *dev,
 			const struct ym_flow *f)
 {
@@ -338,6 +392,10 @@ void ym_detect_flow_end(struct ym_detect *d, struct ym_device *dev,
 	s = source_of(d, dev->mac, f->last_us);
 	/* No data from the other side: refused, reset or never answered. */
 	failed = f->pkts[1] <= 1 && f->bytes[1] <= 80 && f->pkts[0] <= 4;
+	/* The server spoke (a banner, a prompt): a login was tried. */
+	if (is_login_port(f->port[1]) && f->pkts[1] >= 2 && f->bytes[1] > 0 &&
+	    !failed)
+		check_brute(d, dev, s, f);
 	if (f->detect & F_WORM) {
 		window(&s->worm_win, WORM_WINDOW, f->last_us, &s->worm,
 		       sizeof(s->worm));

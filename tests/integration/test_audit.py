@@ -586,6 +586,24 @@ class AuditLan(unittest.TestCase):
                       json.loads(ctl("alerts", "--json").stdout) if a["mac"] == mac]
             self.assertIn(("default_password", "critical"), alerts)
             self.assertIn(("risky_service", "warning"), alerts)
+            # Yamori's own record has every attempt and the alert, never a
+            # password, and its chain is intact.
+            # (`log` reads the database: what is committed, within the
+            # commit interval.)
+            for _ in range(50):
+                r = ctl("log", "--json")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                events = json.loads(r.stdout)
+                if "default_password" in [e["detail"].get("alert") for e in events]:
+                    break
+                time.sleep(0.2)
+            for secret in SECRETS:
+                self.assertNotIn(secret, r.stdout)
+            checks = [e for e in events if e["kind"] == "password_check" and e["mac"] == mac]
+            self.assertTrue(any(e["detail"]["accepted"] == "yes" for e in checks), checks)
+            self.assertIn("default_password", [e["detail"].get("alert") for e in events
+                                               if e["kind"] == "alert_raised"])
+            self.assertEqual(ctl("log", "verify").returncode, 0)
             # A re-check that cannot reach any service (here every port
             # refuses, as when the device is busy starting up) says nothing
             # about the password: the warning stays.
