@@ -325,6 +325,15 @@ class Bundles(unittest.TestCase):
             rc, err = d.stop()
         self.assertEqual(rc, 0, err)
         self.assertIn("refused", err)
+        # Yamori's own record keeps every update applied or refused, and
+        # the chain holds.
+        log = sh(YAMORICTL, "--state-dir", state, "log", "--json", check=False)
+        self.assertEqual(log.returncode, 0, log.stderr)
+        kinds = [e["kind"] for e in json.loads(log.stdout)]
+        self.assertIn("update_refused", kinds)
+        self.assertEqual(kinds.count("update_applied"), 2, kinds)
+        verify = sh(YAMORICTL, "--state-dir", state, "log", "verify", check=False)
+        self.assertEqual(verify.returncode, 0, verify.stdout + verify.stderr)
 
         # A restart uses the installed bundle.
         d = Serving(env, state)
