@@ -90,8 +90,30 @@ static void about(YmSettingsPage *self)
 		g_string_append_printf(s, "\n%s %u", _("Signs known:"),
 				       (guint)rules);
 	}
-	g_string_append_printf(s, "\n%s",
-			       _("Its data is not updated by itself yet."));
+	if (st && json_object_has_member(st, "data")) {
+		JsonObject *data = json_object_get_object_member(st, "data");
+		gint64 version = json_object_get_int_member_with_default(
+			data, "version", 0);
+		const char *created = json_object_get_string_member_with_default(
+			data, "created", "");
+
+		/* TRANSLATORS: the data (rules and lists) Yamori judges with. */
+		g_string_append_printf(s, "\n%s ", _("Data:"));
+		if (version > 0)
+			/* TRANSLATORS: the data's version and its date. */
+			g_string_append_printf(s, _("version %u (%.10s)"),
+					       (guint)version, created);
+		else
+			g_string_append(s, _("as installed (no update yet)"));
+		/* The household should know when protection goes stale. */
+		if (json_object_get_boolean_member_with_default(data, "expired",
+								FALSE))
+			g_string_append_printf(
+				s, "\n%s",
+				_("Warning: the data used to find problems is "
+				  "out of date. New dangers may be missed. "
+				  "Please update it."));
+	}
 	gtk_label_set_label(self->about_label, s->str);
 }
 

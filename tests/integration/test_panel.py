@@ -703,6 +703,8 @@ class PanelTest(PanelDriver, unittest.TestCase):
             self.assertEqual(held, value, "the daemon holds the panel's choice")
 
         self.rail("設定")
+        # About: the data in use (the packaged data: no update yet).
+        self.find(contains="データ: はじめのままです。", anywhere=True)
         choose(1, "する")
         daemon_holds("critical")
         self.shot("14-settings-auto-isolate")
