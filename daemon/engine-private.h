@@ -90,6 +90,13 @@ uint64_t ym_engine_days_before(uint64_t now_us, uint32_t days);
  * before the API says ok. 0 or negative on a store error. */
 int ym_engine_commit_now(struct ym_engine *e) YM_MUST_CHECK;
 
+/* Hands one frame to the packet path (decode, inventory, sniff, flows with
+ * nDPI, detect, then the periodic work) as if the capture had read it, for
+ * the whole-packet fuzzer and tests. caplen above len is -EINVAL. */
+int ym_engine_feed(struct ym_engine *e, int linktype, uint64_t ts_us,
+		   const uint8_t *data, uint32_t caplen, uint32_t len)
+	YM_MUST_CHECK;
+
 /* engine-api.c: the commands of the API. */
 
 /* Flags of a command in the table. */

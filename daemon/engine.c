@@ -464,6 +464,22 @@ out:
 	periodic(e);
 }
 
+int ym_engine_feed(struct ym_engine *e, int linktype, uint64_t ts_us,
+		   const uint8_t *data, uint32_t caplen, uint32_t len)
+{
+	struct pcap_pkthdr h;
+
+	if (caplen > len)
+		return -EINVAL;
+	memset(&h, 0, sizeof(h));
+	h.ts.tv_sec = (time_t)(ts_us / 1000000);
+	h.ts.tv_usec = (suseconds_t)(ts_us % 1000000);
+	h.caplen = caplen;
+	h.len = len;
+	on_packet(&e->sink, linktype, &h, data);
+	return 0;
+}
+
 static void on_finished(struct ym_capture_sink *sink)
 {
 	struct ym_engine *e = ym_container_of(sink, struct ym_engine, sink);

@@ -158,6 +158,22 @@ static int load_line(void *ctx, char *line, unsigned lineno, char *why,
 			 YM_AUDIT_CREDS_MAX);
 		return -E2BIG;
 	}
+	/* The lists grow as they are read: a home's few hundred entries,
+	 * not the 600 KB of the limit. */
+	if (cr->n == cr->cap) {
+		size_t cap = cr->cap ? cr->cap * 2 : 64;
+		struct ym_audit_cred *v;
+
+		if (cap > YM_AUDIT_CREDS_MAX)
+			cap = YM_AUDIT_CREDS_MAX;
+		v = realloc(cr->v, cap * sizeof(*v));
+		if (!v) {
+			snprintf(why, whylen, "out of memory");
+			return -ENOMEM;
+		}
+		cr->v = v;
+		cr->cap = cap;
+	}
 	cr->v[cr->n++] = c;
 	return 0;
 }
@@ -173,9 +189,6 @@ int ym_audit_creds_load(struct ym_audit_creds *cr, const char *dir, char *err,
 	int rc;
 
 	memset(cr, 0, sizeof(*cr));
-	cr->v = calloc(YM_AUDIT_CREDS_MAX, sizeof(*cr->v));
-	if (!cr->v)
-		return -ENOMEM;
 	/* Name order: a file's place in the list is its place in the order
 	 * of attempts. */
 	rc = ym_datafile_load(dir, &reader, err, errlen);
@@ -198,6 +211,7 @@ void ym_audit_creds_free(struct ym_audit_creds *cr)
 	free(cr->v);
 	cr->v = NULL;
 	cr->n = 0;
+	cr->cap = 0;
 }
 
 static bool already(const struct ym_audit_creds *cr, const uint32_t *idx,

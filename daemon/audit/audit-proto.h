@@ -45,7 +45,7 @@ struct ym_audit_cred {
 
 struct ym_audit_creds {
 	struct ym_audit_cred *v;
-	size_t n;
+	size_t n, cap;
 };
 
 /* "telnet" -> YM_AP_TELNET ...; -1 when unknown. */

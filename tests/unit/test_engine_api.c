@@ -1,5 +1,6 @@
 /* The API's command table (engine-api.c): every command is found by name,
  * and what a client gets wrong comes back with the right machine code. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -231,6 +232,31 @@ static void isolation_off_is_off(void **state)
 	assert_int_equal(err.code, YM_API_OFF);
 }
 
+/* ym_engine_feed (the whole-packet fuzzer's door) takes a frame along the
+ * capture's path: a new device appears, and the clock moves. */
+static void feed_takes_the_packet_path(void **state)
+{
+	struct fixture *f = *state;
+	static const uint8_t mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x77 };
+	const uint8_t gw[6] = { 0x02, 0, 0, 0, 0, 1 };
+	const uint8_t src[4] = { 192, 168, 1, 30 }, dst[4] = { 192, 168, 1, 1 };
+	uint8_t buf[128];
+	uint32_t len;
+
+	len = build_ipv4(buf, mac, gw, src, dst, 40001, 53, 0, 0, NULL, 0);
+	assert_null(ym_inventory_find(f->e->inv, mac));
+	assert_int_equal(ym_engine_feed(f->e, YM_LINK_ETHERNET,
+					1700000001000000ULL, buf, len, len), 0);
+	assert_non_null(ym_inventory_find(f->e->inv, mac));
+	assert_int_equal(f->e->packets, 1);
+	assert_true(f->e->clock_us >= 1700000001000000ULL);
+	/* More captured than was on the wire is not a frame. */
+	assert_int_equal(ym_engine_feed(f->e, YM_LINK_ETHERNET,
+					1700000002000000ULL, buf, len, len - 1),
+			 -EINVAL);
+	assert_int_equal(f->e->packets, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +272,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(isolation_off_is_off, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(feed_takes_the_packet_path,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,97 @@
+#!/bin/sh
+# run-long.sh - runs each libFuzzer harness for a set time and writes the
+# executions, coverage and crashes into docs/FUZZING.md.
+#
+#   tests/fuzz/run-long.sh SECONDS [HARNESS[=SECONDS] ...]
+#
+# Without harness names every harness runs SECONDS; a name with =SECONDS
+# runs that long instead. Needs the fuzz build (BUILD, default build-fuzz):
+#   CC=clang cmake -S . -B build-fuzz -DYAMORI_FUZZ=ON && cmake --build build-fuzz
+# One process per harness, one after the other (-jobs=1 in spirit: the
+# machine is shared). New inputs go to BUILD/tests/fuzz/corpus-long/NAME,
+# never into the committed seeds; crashes to BUILD/tests/fuzz/crashes/NAME.
+# Rows of harnesses not run this time are kept from the last table.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${BUILD:-$root/build-fuzz}
+doc=$root/docs/FUZZING.md
+all="fuzz_dns fuzz_ssdp fuzz_lldp fuzz_dhcp fuzz_decode fuzz_audit fuzz_config
+fuzz_datafile fuzz_api fuzz_packet"
+
+if [ $# -lt 1 ]; then
+	echo "usage: $0 SECONDS [HARNESS[=SECONDS] ...]" >&2
+	exit 2
+fi
+secs=$1
+shift
+list=${*:-$all}
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+
+for item in $list; do
+	name=${item%%=*}
+	t=$secs
+	[ "$item" != "$name" ] && t=${item#*=}
+	bin=$build/tests/fuzz/$name
+	if [ ! -x "$bin" ]; then
+		echo "$0: no $bin; build with -DYAMORI_FUZZ=ON" >&2
+		exit 1
+	fi
+	new=$build/tests/fuzz/corpus-long/$name
+	crashes=$build/tests/fuzz/crashes/$name
+	log=$build/tests/fuzz/$name.long.log
+	mkdir -p "$new" "$crashes"
+	before=$(ls "$crashes" | wc -l)
+	opts=
+	case $name in
+	fuzz_datafile|fuzz_api|fuzz_packet) opts=-entropic=0 ;;
+	esac
+	echo "== $name for ${t}s" >&2
+	rc=0
+	"$bin" -max_total_time="$t" -rss_limit_mb=2048 -timeout=10 \
+		-print_final_stats=1 -artifact_prefix="$crashes/" $opts \
+		"$new" "$here/corpus/$name" >"$log" 2>&1 || rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+	final=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)' "$log" | tail -n 1)
+	cov=$(echo "$final" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
+	ft=$(echo "$final" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
+	ncrash=$(( $(ls "$crashes" | wc -l) - before ))
+	[ "$rc" -ne 0 ] && [ "$ncrash" -eq 0 ] && ncrash=1
+	echo "$name $t ${execs:-0} ${cov:-?} ${ft:-?} $ncrash $rc" >>"$results"
+	echo "   ${execs:-0} executions, cov ${cov:-?}, crashes $ncrash (exit $rc)" >&2
+done
+
+python3 - "$doc" "$results" "$(date -u +%Y-%m-%d)" <<'PY'
+import sys
+doc, results, day = sys.argv[1:4]
+BEGIN, END = "<!-- run-long:begin -->", "<!-- run-long:end -->"
+text = open(doc).read() if __import__("os").path.exists(doc) else BEGIN + "\n" + END + "\n"
+head, rest = text.split(BEGIN, 1)
+old, tail = rest.split(END, 1)
+rows = {}
+for line in old.splitlines():
+    cells = [c.strip() for c in line.strip().strip("|").split("|")]
+    if len(cells) == 9 and cells[0].startswith("fuzz_"):
+        rows[cells[0]] = cells
+for line in open(results):
+    name, t, execs, cov, ft, crashes, rc = line.split()
+    t, execs = int(t), int(execs)
+    rate = execs // t if t else 0
+    if execs >= 10_000_000:
+        need = "reached"
+    elif rate:
+        need = "~%d min" % -(-10_000_000 // rate // 60)
+    else:
+        need = "?"
+    rows[name] = [name, day, "%d" % t, "{:,}".format(execs), "{:,}".format(rate),
+                  cov, ft, crashes, need]
+hdr = ["harness", "date", "seconds", "executions", "exec/s", "cov", "ft",
+       "crashes", "10M executions"]
+out = ["| " + " | ".join(hdr) + " |", "|" + "---|" * len(hdr)]
+for name in sorted(rows):
+    out.append("| " + " | ".join(rows[name]) + " |")
+open(doc, "w").write(head + BEGIN + "\n" + "\n".join(out) + "\n" + END + tail)
+PY
+echo "table written to $doc" >&2
