@@ -299,7 +299,7 @@ static void redo_identify(struct ym_device *d, void *arg)
  * are identified again with the new rules. */
 static void swap_in(struct ym_engine *e, struct data_set *s)
 {
-	struct data_set old = { e->id, e->intel, e->kb, { NULL, 0 } };
+	struct data_set old = { e->id, e->intel, e->kb, { NULL, 0, 0 } };
 
 	e->id = s->id;
 	e->sniff.id = s->id;
