@@ -20,6 +20,9 @@ void ym_config_defaults(struct ym_config *cfg)
 		snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s",
 			 YM_SOURCE_DATADIR);
 #endif
+	snprintf(cfg->keys_dir, sizeof(cfg->keys_dir), "%s",
+		 YM_DEFAULT_KEYS_DIR);
+	cfg->update_interval = 86400;
 	cfg->max_flows = YM_DEFAULT_MAX_FLOWS;
 	cfg->max_devices = YM_DEFAULT_MAX_DEVICES;
 	cfg->max_stored_devices = YM_DEFAULT_MAX_STORED_DEVICES;
@@ -101,7 +104,7 @@ int ym_config_auto_isolate_parse(const char *word, enum ym_auto_isolate *out)
 	return v < 0 ? v : 0;
 }
 
-enum kind { K_PATH, K_UINT, K_BOOL, K_IFACE, K_SOCKET, K_WORD };
+enum kind { K_PATH, K_UINT, K_BOOL, K_IFACE, K_SOCKET, K_WORD, K_URL };
 
 struct key {
 	const char *name;
@@ -124,6 +127,12 @@ static const struct key keys[] = {
 	{ "oui_dir", K_PATH, OFF(oui_dir), 0, 0, NULL },
 	{ "data_dir", K_PATH, OFF(data_dir), 0, 0, NULL },
 	{ "api_socket", K_SOCKET, OFF(api_socket), 0, 0, NULL },
+	{ "keys_dir", K_PATH, OFF(keys_dir), 0, 0, NULL },
+	{ "update_url", K_URL, OFF(update_url), 0, 0, NULL },
+	{ "update_ca", K_PATH, OFF(update_ca), 0, 0, NULL },
+	/* At most hourly (a feed is not a stream), at least monthly. */
+	{ "update_interval", K_UINT, OFF(update_interval), 3600, 2592000,
+	  NULL },
 	{ "interface", K_IFACE, 0, 0, 0, NULL },
 	{ "max_flows", K_UINT, OFF(max_flows), 1024, 4194304, NULL },
 	{ "max_devices", K_UINT, OFF(max_devices), 16, 65536, NULL },
@@ -195,6 +204,15 @@ static int set_value(struct ym_config *cfg, const struct key *k,
 			return -EINVAL;
 		}
 		snprintf(p, 108, "%s", value);
+		return 0;
+	case K_URL:
+		/* Data updates come over verified TLS only. */
+		if (strncmp(value, "https://", 8) != 0 || value[8] == '\0' ||
+		    strlen(value) >= 1024 || strpbrk(value, " \t\"'\\<>")) {
+			snprintf(why, whylen, "must be an https:// URL");
+			return -EINVAL;
+		}
+		snprintf(p, 1024, "%s", value);
 		return 0;
 	case K_IFACE:
 		if (value[0] == '\0' || strlen(value) >= 16 ||

@@ -13,6 +13,7 @@
 
 #define YM_DEFAULT_CONFIG "/etc/yamori/yamori.conf"
 #define YM_DEFAULT_STATE_DIR "/var/lib/yamori"
+#define YM_DEFAULT_KEYS_DIR "/etc/yamori/keys"
 #define YM_DEFAULT_OUI_DIR "/usr/share/ieee-data"
 #ifndef YM_DATADIR
 #define YM_DATADIR "/usr/share/yamori"
@@ -35,6 +36,10 @@ struct ym_config {
 	char state_dir[1024];
 	char oui_dir[1024];
 	char data_dir[1024];         /* fingerprints/ and later data */
+	char keys_dir[1024];         /* minisign *.pub keys for data updates */
+	char update_url[1024];       /* "" or the https:// URL of a bundle */
+	char update_ca[1024];        /* "" for the system's CAs */
+	uint32_t update_interval;    /* seconds between two fetches */
 	char api_socket[108];        /* "" for the default path */
 	char interfaces[YM_MAX_INTERFACES][64];
 	uint32_t n_interfaces;

@@ -419,6 +419,29 @@ json_int_t jint(json_t *o, const char *path)
 	return jint(json_object_get(o, key), dot + 1);
 }
 
+/* The data version and date; a plain warning when it is past its expiry:
+ * the household should know protection is getting stale. */
+static void print_data(json_t *data)
+{
+	const char *created = json_string_value(json_object_get(data, "created"));
+	char t[32];
+
+	if (!data)
+		return;
+	cell(_("Data:"), 14);
+	if (!created || !created[0]) {
+		printf("%s\n", _("as installed (no update yet)"));
+		return;
+	}
+	local_time(created, t, sizeof(t));
+	/* TRANSLATORS: the version of the data (rules, lists) and its date. */
+	printf(_("version %lld (%s)\n"), (long long)jint(data, "version"), t);
+	if (json_is_true(json_object_get(data, "expired")))
+		printf("%s\n", _("Warning: the data used to find problems is "
+				 "out of date. New dangers may be missed. "
+				 "Please update it."));
+}
+
 int cmd_status(struct ym_store *s, bool as_json)
 {
 	char *text = s ? ym_store_get_meta(s, "status") : NULL;
@@ -481,6 +504,7 @@ int cmd_status(struct ym_store *s, bool as_json)
 	cell(_("Connections:"), 14);
 	printf("%lld\n",
 	       (long long)jint(st, "flows.created"));
+	print_data(json_object_get(st, "data"));
 	if (jint(st, "files.truncated"))
 		cell(_("Problem:"), 14), printf("%s\n",
 		       json_string_value(json_object_get(

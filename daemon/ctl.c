@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <limits.h>
 #include <locale.h>
 #include <unistd.h>
 #include <wchar.h>
@@ -20,6 +21,7 @@
 #include "api-client.h"
 #include "config.h"
 #include "device.h"
+#include "engine.h"
 #include "i18n.h"
 #include "report.h"
 #include "store.h"
@@ -35,11 +37,14 @@ static void usage(FILE *out)
 		_("usage: yamorictl [--state-dir DIR] [-c CONFIG] COMMAND [--json]\n"
 		  "commands: devices [--all], alerts, status, rename MAC NAME,\n"
 		  "          retire MAC, audit IP|MAC, isolate MAC, release MAC,\n"
+		  "          kind MAC TYPE [VENDOR], update FILE, update --fetch,\n"
 		  "          wipe [--yes]\n"));
 }
 
 /* --all (ctl.h). */
 bool show_all;
+/* update --fetch: from the config's update_url now. */
+static bool fetch;
 
 /* The daemon's API when it runs, else NULL and the database is read. */
 struct ym_api_client *g_api;
@@ -50,6 +55,8 @@ struct ym_api_client *g_api;
 /* A check is spaced out over several services; isolation is verified. */
 #define CTL_AUDIT_TIMEOUT_MS (15 * 60 * 1000)
 #define CTL_ISOLATE_TIMEOUT_MS (2 * 60 * 1000)
+/* A fetched update may take the daemon's whole download time. */
+#define CTL_UPDATE_TIMEOUT_MS ((YM_FETCH_TIMEOUT_SEC + 60) * 1000)
 
 /* One request and its answer; NULL with err set when the daemon refused or
  * did not answer (then err->code is YM_API_INTERNAL). */
@@ -308,6 +315,49 @@ static int cmd_isolate(const char *cmd, int nargs, char **args, bool as_json)
 	return 0;
 }
 
+/* kind MAC TYPE [VENDOR]: what the household says the device is; TYPE
+ * "none" forgets it. The running daemon decides with it, so it is needed. */
+static int cmd_kind(int nargs, char **args, bool as_json)
+{
+	json_t *req, *dev;
+	struct ym_api_error err;
+	uint8_t mac[6];
+	bool forget;
+
+	if (nargs < 2 || nargs > 3 || ym_mac_parse(args[0], mac) < 0) {
+		fprintf(stderr, "yamorictl: %s\n",
+			nargs >= 1 && ym_mac_parse(args[0], mac) < 0 ?
+				_("give a MAC address like aa:bb:cc:dd:ee:ff") :
+				_("wrong number of arguments"));
+		return 2;
+	}
+	if (!g_api) {
+		fprintf(stderr, "yamorictl: %s\n",
+			_("yamorid is not running; telling the kind needs it"));
+		return 1;
+	}
+	forget = strcmp(args[1], "none") == 0;
+	req = json_pack("{s:s, s:o, s:s?}", "mac", args_mac(args[0]), "type",
+			forget ? json_null() : json_string(args[1]), "vendor",
+			nargs > 2 ? args[2] : NULL);
+	dev = api_call("set_kind", req, &err);
+	json_decref(req);
+	if (!dev) {
+		fprintf(stderr, "yamorictl: %s\n", err.msg);
+		return err.code == YM_API_BAD_REQUEST ||
+			       err.code == YM_API_NOT_FOUND ? 2 : 1;
+	}
+	if (as_json) {
+		json_dumpf(dev, stdout, JSON_FLAGS);
+		putchar('\n');
+	} else {
+		printf("%s %s\n", args_mac(args[0]),
+		       json_string_value(json_object_get(dev, "type")));
+	}
+	json_decref(dev);
+	return 0;
+}
+
 /* Removes the database files and any damaged copies set aside earlier
  * (yamori.db.damaged-*): after a wipe nothing of the household's stays. */
 static int remove_state_files(const char *dir)
@@ -460,13 +510,73 @@ static int cmd_write(const struct ym_config *cfg, const char *cmd,
 	return rc;
 }
 
+/* update FILE (or --fetch): through the daemon when it runs, so the new
+ * lists are used at once; else straight into the state directory. */
+static int cmd_update(const struct ym_config *cfg, int nargs, char **args,
+		      bool as_json)
+{
+	char path[PATH_MAX], err[1024];
+	uint64_t version = 0;
+	json_t *res = NULL;
+	int rc;
+
+	if (nargs != (fetch ? 0 : 1)) {
+		fprintf(stderr, "yamorictl: %s\n",
+			_("give the file of a data update"));
+		return 2;
+	}
+	if (!fetch && !realpath(args[0], path)) {
+		fprintf(stderr, "yamorictl: %s: %s\n", args[0],
+			strerror(errno));
+		return 2;
+	}
+	if (g_api) {
+		json_t *req = fetch ? json_object() :
+				      json_pack("{s:s}", "path", path);
+		struct ym_api_error aerr;
+
+		ym_api_client_set_timeout(g_api, CTL_UPDATE_TIMEOUT_MS);
+		res = api_call("update", req, &aerr);
+		json_decref(req);
+		if (!res) {
+			fprintf(stderr, "yamorictl: %s: %s\n",
+				_("the data update was refused"), aerr.msg);
+			return 1;
+		}
+		version = (uint64_t)jint(res, "version");
+	} else if (fetch) {
+		fprintf(stderr, "yamorictl: %s\n",
+			_("yamorid is not running; --fetch needs it"));
+		return 1;
+	} else {
+		rc = ym_engine_update_offline(cfg, path, &version, err,
+					      sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "yamorictl: %s: %s\n",
+				_("the data update was refused"), err);
+			return 1;
+		}
+		res = json_pack("{s:I}", "version", (json_int_t)version);
+	}
+	if (as_json) {
+		json_dumpf(res, stdout, JSON_FLAGS);
+		putchar('\n');
+	} else {
+		printf(_("Data version %llu is now in use.\n"),
+		       (unsigned long long)version);
+	}
+	json_decref(res);
+	return 0;
+}
+
 /* 0 when cmd is a command and takes the arguments given, else 2 with the
  * reason on stderr. */
 static int check_command(const char *cmd, int nargs, char **args)
 {
 	static const char *const known[] = { "devices", "alerts", "status",
 					     "rename",	"retire", "wipe",
-					     "audit",	"isolate", "release" };
+					     "audit",	"isolate", "release",
+					     "kind", "update" };
 	bool found = false;
 
 	for (size_t i = 0; i < YM_ARRAY_SIZE(known); i++)
@@ -536,6 +646,10 @@ static int run(const struct ym_config *cfg, const char *cmd, char **args,
 		return cmd_write(cfg, cmd, args, nargs);
 	if (strcmp(cmd, "isolate") == 0 || strcmp(cmd, "release") == 0)
 		return cmd_isolate(cmd, nargs, args, as_json);
+	if (strcmp(cmd, "kind") == 0)
+		return cmd_kind(nargs, args, as_json);
+	if (strcmp(cmd, "update") == 0)
+		return cmd_update(cfg, nargs, args, as_json);
 	if (strcmp(cmd, "audit") == 0) {
 		if (nargs != 1) {
 			fprintf(stderr, "yamorictl: %s\n",
@@ -554,6 +668,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "fetch", no_argument, NULL, 'f' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -583,6 +698,9 @@ int main(int argc, char **argv)
 			break;
 		case 'a':
 			show_all = true;
+			break;
+		case 'f':
+			fetch = true;
 			break;
 		case 'y':
 			yes = true;

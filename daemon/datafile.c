@@ -1,4 +1,5 @@
 #include "datafile.h"
+#include "bundle.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -95,15 +96,14 @@ nomem:
 	return -ENOMEM;
 }
 
-/* The seam for signed data bundles: when bundles are signed, this is where
- * dir's signature is checked, before any of its files is read. Today every
- * bundle is accepted. */
-static int check_bundle(const char *dir, char *err, size_t errlen)
+/* The seam for signed data bundles: when dir belongs to an installed bundle
+ * (its parent holds the manifest), every file must still be the one that
+ * was signed; an edit on the disk refuses the whole set. The signature
+ * itself was checked when the bundle was installed (bundle.c). */
+static int check_bundle(const char *dir, const struct ym_datafile_reader *r,
+			char *err, size_t errlen)
 {
-	(void)dir;
-	(void)err;
-	(void)errlen;
-	return 0;
+	return ym_bundle_check_dir(dir, r->suffix, err, errlen);
 }
 
 /* Opens path for reading if it is a regular file: 1 and *out, 0 when it is
@@ -216,7 +216,7 @@ int ym_datafile_load(const char *dir, const struct ym_datafile_reader *r,
 		snprintf(err, errlen, "out of memory listing %s", dir);
 		return rc;
 	}
-	rc = check_bundle(dir, err, errlen);
+	rc = check_bundle(dir, r, err, errlen);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		size_t len = strlen(dir) + strlen(names[i]) + 2;
 		FILE *f = NULL;

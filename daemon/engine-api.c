@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "flow.h"
+#include "identify.h"
 #include "inventory.h"
 #include "report.h"
 #include "store.h"
@@ -159,6 +160,34 @@ static json_t *status_run(const struct ym_engine *e)
 			 t3);
 }
 
+struct support_counts {
+	const struct ym_support *kb;
+	uint64_t n[3];
+};
+
+static void count_support(struct ym_device *d, void *arg)
+{
+	struct support_counts *c = arg;
+
+	if (d->flags & YM_FLAG_RETIRED)
+		return;
+	c->n[ym_support_check(c->kb, d->type, d->vendor, d->model)]++;
+}
+
+/* Rule 1 over the devices in use: how many it could check, and how many
+ * it could not because their kind or their maker's support is unknown. */
+static json_t *status_support(struct ym_engine *e)
+{
+	struct support_counts c = { e->kb, { 0 } };
+	json_t *o = json_object();
+
+	ym_inventory_foreach(e->inv, count_support, &c);
+	for (int i = 0; i < 3; i++)
+		put_int(o, ym_support_check_name((enum ym_support_check)i),
+			c.n[i]);
+	return o;
+}
+
 json_t *ym_engine_status_json(struct ym_engine *e)
 {
 	json_t *st = status_run(e);
@@ -181,7 +210,9 @@ json_t *ym_engine_status_json(struct ym_engine *e)
 	put_int(st, "store_errors", e->store_errors);
 	put_int(st, "oui_entries", e->oui_entries);
 	put_int(st, "support_entries", ym_support_count(e->kb));
+	json_object_set_new(st, "support_check", status_support(e));
 	put_int(st, "fingerprint_rules", e->rules);
+	json_object_set_new(st, "data", ym_update_status_json(e));
 	json_object_set_new(st, "announcements", status_announcements(e));
 	json_object_set_new(st, "upnp", status_upnp(e));
 	json_object_set_new(st, "alerts", status_alerts(e));
@@ -381,6 +412,27 @@ static json_t *cmd_rename(struct ym_engine *e, struct ym_engine_request *r)
 	return ym_report_device_support(d, e->kb);
 }
 
+/* What the household says the device is: "type" from the vocabulary (or
+ * null to forget it), "vendor" optional. Identification keeps it. */
+static json_t *cmd_set_kind(struct ym_engine *e, struct ym_engine_request *r)
+{
+	json_t *t = json_object_get(r->args, "type"),
+	       *v = json_object_get(r->args, "vendor");
+	const char *type = json_string_value(t);
+
+	if (!t || (!json_is_null(t) && !ym_identify_known_type(type)) ||
+	    (type && strcmp(type, "unknown") == 0) ||
+	    (v && !json_is_null(v) && !json_is_string(v)))
+		return ym_api_fail(r->err, YM_API_BAD_REQUEST,
+				   "give \"type\": a device type (docs/API.md) "
+				   "or null, and \"vendor\" as text");
+	if (ym_identify_household(e->id, r->dev, type,
+				  json_string_value(v)) < 0)
+		return ym_api_fail(r->err, YM_API_BAD_REQUEST,
+				   "unknown device type");
+	return ym_report_device_support(r->dev, e->kb);
+}
+
 static json_t *cmd_retire(struct ym_engine *e, struct ym_engine_request *r)
 {
 	r->dev->flags |= YM_FLAG_RETIRED;
@@ -515,6 +567,30 @@ static json_t *cmd_audit(struct ym_engine *e, struct ym_engine_request *r)
 	return NULL;
 }
 
+/* --- data updates --------------------------------------------------------- */
+
+/* A signed data bundle: {path} on this box, or {} to fetch update_url now.
+ * The answer (the new "data" object, or the reason it was refused) comes
+ * once the bundle is checked and in use. */
+static json_t *cmd_update(struct ym_engine *e, struct ym_engine_request *r)
+{
+	json_t *p = json_object_get(r->args, "path");
+	struct ym_api_deferred *later;
+	struct ym_api_error why;
+
+	if (p && (!json_is_string(p) || json_string_value(p)[0] != '/'))
+		return ym_api_fail(r->err, YM_API_BAD_REQUEST,
+				   "path must be an absolute file name");
+	later = defer(r);
+	if (!later)
+		return NULL;
+	/* Deferred: a refusal to start is answered through later too. */
+	if (ym_update_apply(e, p ? json_string_value(p) : NULL, later,
+			    &why) < 0)
+		ym_api_complete(later, NULL, why.code, why.msg);
+	return NULL;
+}
+
 /* --- the table ----------------------------------------------------------- */
 
 static const struct ym_engine_command commands[] = {
@@ -524,12 +600,14 @@ static const struct ym_engine_command commands[] = {
 	{ "acknowledge", cmd_acknowledge, YM_CMD_DURABLE },
 	{ "rename", cmd_rename, YM_CMD_DEVICE | YM_CMD_DURABLE },
 	{ "retire", cmd_retire, YM_CMD_DEVICE | YM_CMD_DURABLE },
+	{ "set_kind", cmd_set_kind, YM_CMD_DEVICE | YM_CMD_DURABLE },
 	{ "never_isolate", cmd_never_isolate,
 	  YM_CMD_DEVICE | YM_CMD_DURABLE },
 	{ "settings", cmd_settings, YM_CMD_DURABLE },
 	{ "audit", cmd_audit, YM_CMD_DEFERS },
 	{ "isolate", cmd_isolate, YM_CMD_DEVICE | YM_CMD_DEFERS },
 	{ "release", cmd_release, YM_CMD_DEVICE | YM_CMD_DURABLE },
+	{ "update", cmd_update, YM_CMD_DEFERS },
 };
 
 const struct ym_engine_command *ym_engine_commands(size_t *n)

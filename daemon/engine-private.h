@@ -14,6 +14,7 @@
 #include "alerts.h"
 #include "api.h"
 #include "audit.h"
+#include "bundle.h"
 #include "capture.h"
 #include "config.h"
 #include "decode.h"
@@ -47,6 +48,8 @@ struct ym_engine {
 	struct ym_intel *intel;
 	struct ym_detect *detect;
 	struct ym_support *kb;
+	struct ym_bundle_info data;       /* the data in use (update.c) */
+	struct ym_update *update;         /* data updates (update.c) */
 	struct ym_lifecycle lifecycle;
 	struct ym_inventory *inv;
 	struct ym_flow_table *flows;
@@ -130,6 +133,31 @@ json_t *ym_engine_status_json(struct ym_engine *e);
 
 /* Applies the settings the household chose earlier over the config's. */
 void ym_engine_load_settings(struct ym_engine *e);
+
+/* update.c: signed data updates. */
+
+/* Loads the data in use (the installed bundle, else data_dir) into e->id,
+ * e->intel and e->kb, and its version into e->data. */
+int ym_update_load_data(struct ym_engine *e, char *err, size_t errlen)
+	YM_MUST_CHECK;
+
+/* Checks and applies the bundle at path, or fetched from update_url when
+ * path is NULL, off the loop; later (may be NULL) is answered when it is
+ * in use or refused. <0 with err when it cannot start (one at a time). */
+int ym_update_apply(struct ym_engine *e, const char *path,
+		    struct ym_api_deferred *later, struct ym_api_error *err)
+	YM_MUST_CHECK;
+
+/* Schedules the fetch from update_url, if set. */
+int ym_update_start(struct ym_engine *e) YM_MUST_CHECK;
+
+/* Stops the schedule and cancels a fetch; ym_update_fini once the loop
+ * has drained. */
+void ym_update_stop(struct ym_engine *e);
+void ym_update_fini(struct ym_engine *e);
+
+/* The "data" object of the status: version, created, expires, expired. */
+json_t *ym_update_status_json(struct ym_engine *e);
 
 /* respond.c: the response policy. */
 

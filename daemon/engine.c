@@ -144,23 +144,10 @@ static int restore_device(const struct ym_device *d, void *arg)
 	return 0;
 }
 
-/* A data file set the daemon can run without: a missing one is said once
- * (with what goes missing) and does not stop the start; a bad one does. */
-static int optional_data(int rc, const char *without, char *err)
-{
-	if (rc == -ENOENT) {
-		fprintf(stderr, "yamorid: %s; %s\n", err, without);
-		err[0] = '\0';
-		return 0;
-	}
-	return rc < 0 ? -EINVAL : 0;
-}
-
 int ym_engine_init(struct ym_engine **out, uv_loop_t *loop,
 		   const struct ym_config *cfg, char *err, size_t errlen)
 {
 	struct ym_engine *e = calloc(1, sizeof(*e));
-	char path[1100];
 	int rc;
 
 	if (!e)
@@ -182,10 +169,9 @@ int ym_engine_init(struct ym_engine **out, uv_loop_t *loop,
 	if (e->oui_entries == 0)
 		fprintf(stderr, "yamorid: no IEEE registry in %s; vendors will "
 			"be unknown (install ieee-data)\n", cfg->oui_dir);
-	/* Without rules devices keep registry vendors and names. */
-	snprintf(path, sizeof(path), "%s/fingerprints", cfg->data_dir);
-	rc = optional_data(ym_identify_init(&e->id, path, err, errlen),
-			   "devices will not be identified", err);
+	/* Without rules devices keep registry vendors and names; without
+	 * the other lists their checks are off (said once each). */
+	rc = ym_update_load_data(e, err, errlen);
 	if (rc < 0)
 		goto out;
 	e->rules = (uint32_t)ym_identify_rule_count(e->id);
@@ -194,16 +180,6 @@ int ym_engine_init(struct ym_engine **out, uv_loop_t *loop,
 	e->sniff.obs = &e->sniff_obs;
 	e->upnp_obs.described = on_described;
 	rc = ym_store_open(&e->store, cfg->state_dir, err, errlen);
-	if (rc < 0)
-		goto out;
-	snprintf(path, sizeof(path), "%s/intel", cfg->data_dir);
-	rc = optional_data(ym_intel_init(&e->intel, path, err, errlen),
-			   "known malware will not be recognised", err);
-	if (rc < 0)
-		goto out;
-	snprintf(path, sizeof(path), "%s/support", cfg->data_dir);
-	rc = optional_data(ym_support_init(&e->kb, path, err, errlen),
-			   "support periods will not be checked", err);
 	if (rc < 0)
 		goto out;
 	rc = ym_alerts_init(&e->alerts, e->store);
@@ -526,6 +502,11 @@ int ym_engine_serve(struct ym_engine *e, char *err, size_t errlen)
 		fprintf(stderr, "yamorid: %s\n", err);
 		err[0] = '\0';
 	}
+	rc = ym_update_start(e);
+	if (rc < 0)
+		/* Updates by hand (yamorictl update) still work. */
+		fprintf(stderr, "yamorid: cannot schedule data updates: %s\n",
+			uv_strerror(rc));
 	return 0;
 }
 
@@ -576,6 +557,7 @@ void ym_engine_stop(struct ym_engine *e)
 		return;
 	e->stopped = true;
 	uv_close((uv_handle_t *)&e->tick, NULL);
+	ym_update_stop(e);
 	ym_capture_drain(e->capture);
 	/* Every flow still open ends now, so its protocol is counted; then one
 	 * last commit, while the capture statistics can still be read. */
@@ -605,6 +587,7 @@ int ym_engine_fini(struct ym_engine *e)
 		return 0;
 	ym_engine_stop(e);
 	status = e->status || e->store_errors ? 1 : 0;
+	ym_update_fini(e);
 	ym_flow_fini(e->flows);
 	ym_detect_fini(e->detect);
 	ym_inventory_fini(e->inv);

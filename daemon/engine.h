@@ -43,4 +43,11 @@ void ym_engine_stop(struct ym_engine *e);
  * status: 0, or 1 when the final commit failed. */
 int ym_engine_fini(struct ym_engine *e);
 
+/* yamorictl update FILE without a daemon: checks the bundle as the daemon
+ * would (signature, hashes, version, expiry, every list loads) and puts it
+ * in use in cfg's state directory. 0 and *version, or <0 with err. */
+int ym_engine_update_offline(const struct ym_config *cfg, const char *file,
+			     uint64_t *version, char *err, size_t errlen)
+	YM_MUST_CHECK;
+
 #endif

@@ -252,7 +252,10 @@ json_t *ym_report_device_support(const struct ym_device *d,
 	g = ym_support_generic(kb, d->type);
 	json_object_set_new(
 		o, "support",
-		json_pack("{s:s, s:s, s:s, s:s, s:s}", "contact_web",
+		json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "check",
+			  ym_support_check_name(ym_support_check(
+				  kb, d->type, d->vendor, d->model)),
+			  "contact_web",
 			  m && m->contact_web[0] ? m->contact_web :
 			  v			 ? v->contact_web :
 						   "",

@@ -203,11 +203,11 @@ static void on_audit_done(struct ym_audit_observer *o,
 void ym_respond_audit_start(struct ym_engine *e)
 {
 	struct ym_audit_config acfg;
-	char path[1100], err[512] = "";
+	char path[1200], err[512] = "";
 
 	if (e->cfg.audit == YM_AUDIT_POLICY_OFF)
 		return;
-	snprintf(path, sizeof(path), "%s/credentials", e->cfg.data_dir);
+	snprintf(path, sizeof(path), "%s/credentials", e->data.dir);
 	e->audit_obs.attempt = on_audit_attempt;
 	e->audit_obs.done = on_audit_done;
 	ym_audit_config_default(&acfg);

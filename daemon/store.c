@@ -103,6 +103,10 @@ static const char *const migrations[] = {
 	"  user TEXT NOT NULL,"
 	"  accepted INTEGER NOT NULL);"
 	"CREATE INDEX audit_log_at ON audit_log(at);",
+	/* 5 -> 6: what the household said a device is (its kind and maker),
+	 * which identification keeps across restarts. */
+	"ALTER TABLE devices ADD COLUMN user_type TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE devices ADD COLUMN user_vendor TEXT NOT NULL DEFAULT '';",
 };
 
 _Static_assert(YM_ARRAY_SIZE(migrations) == YM_STORE_SCHEMA_VERSION,
@@ -113,10 +117,10 @@ static const char *const statement_sql[ST_COUNT] = {
 		"INSERT INTO devices (mac, vendor, hostname, type, model, os,"
 		" confidence, flags, gateway, first_seen, last_seen, bytes_up,"
 		" bytes_down, packets_up, packets_down, last_use, retired_at,"
-		" never_isolate)"
+		" never_isolate, user_type, user_vendor)"
 		" VALUES (:mac, :vendor, :hostname, :type, :model, :os,"
 		" :confidence, :flags, :gateway, :first, :last, :bup, :bdown,"
-		" :pup, :pdown, :use, :retired, :never)"
+		" :pup, :pdown, :use, :retired, :never, :utype, :uvendor)"
 		" ON CONFLICT (mac) DO UPDATE SET vendor = excluded.vendor,"
 		" hostname = excluded.hostname, type = excluded.type,"
 		" model = excluded.model, os = excluded.os,"
@@ -129,7 +133,9 @@ static const char *const statement_sql[ST_COUNT] = {
 		" packets_down = excluded.packets_down,"
 		" last_use = max(last_use, excluded.last_use),"
 		" retired_at = excluded.retired_at,"
-		" never_isolate = excluded.never_isolate",
+		" never_isolate = excluded.never_isolate,"
+		" user_type = excluded.user_type,"
+		" user_vendor = excluded.user_vendor",
 	[ST_DEL_IPS] = "DELETE FROM device_ips WHERE mac = :mac",
 	[ST_PUT_IP] = "INSERT OR REPLACE INTO device_ips (mac, ip, family,"
 		      " last_seen) VALUES (:mac, :ip, :family, :last)",
@@ -507,6 +513,8 @@ int ym_store_put_device(struct ym_store *s, const struct ym_device *d)
 	bind_int(st, ":use", (int64_t)d->last_use_us);
 	bind_int(st, ":retired", (int64_t)d->retired_us);
 	bind_int(st, ":never", d->never_isolate);
+	bind_text(st, ":utype", d->user_type);
+	bind_text(st, ":uvendor", d->user_vendor);
 	rc = step_done(s, st);
 	if (rc < 0)
 		return rc;
@@ -583,14 +591,16 @@ static int delete_rows(struct ym_store *s, const char *sql, const char *name,
 
 int ym_store_prune_devices(struct ym_store *s, uint32_t max)
 {
-	/* Never pruned: the gateway, a device the household named, one with
-	 * a flag that tells of a problem, one with an alert beyond "new".
+	/* Never pruned: the gateway, a device the household named or told
+	 * the kind of, one with a flag that tells of a problem, one with an
+	 * alert beyond "new".
 	 * Of the rest, the least confirmed go first (no host name, nothing
 	 * but its maker's prefix as evidence, seen for less than an hour:
 	 * what a flood of made-up MACs looks like), then the oldest. */
 	static const char sql[] =
 		"DELETE FROM devices WHERE mac IN (SELECT mac FROM devices d"
-		" WHERE gateway = 0 AND user_name = '' AND (flags & :keep) = 0"
+		" WHERE gateway = 0 AND user_name = '' AND user_type = ''"
+		" AND (flags & :keep) = 0"
 		" AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.mac = d.mac"
 		"  AND a.kind != 'new_device')"
 		" ORDER BY (hostname != '') + (last_seen - first_seen >= 3600000000)"
@@ -625,7 +635,8 @@ int ym_store_retain(struct ym_store *s, uint64_t alerts_before_us,
 	if (a >= 0 && devices_before_us)
 		d = delete_rows(s,
 				"DELETE FROM devices WHERE last_seen < :before"
-				" AND gateway = 0 AND user_name = ''",
+				" AND gateway = 0 AND user_name = ''"
+				" AND user_type = ''",
 				":before", (int64_t)devices_before_us);
 	return a < 0 ? a : d < 0 ? d : a + d;
 }
@@ -702,7 +713,7 @@ static int load_children(struct ym_store *s, struct ym_device *d,
 	"SELECT mac, vendor, hostname, user_name, type, model, os,"          \
 	" confidence, flags, gateway, first_seen, last_seen, bytes_up,"      \
 	" bytes_down, packets_up, packets_down, last_use, retired_at,"       \
-	" never_isolate FROM devices"
+	" never_isolate, user_type, user_vendor FROM devices"
 
 /* Fills d from a row of DEVICE_COLUMNS, with addresses and evidence. */
 static int read_device_row(struct ym_store *s, sqlite3_stmt *st,
@@ -731,6 +742,8 @@ static int read_device_row(struct ym_store *s, sqlite3_stmt *st,
 	d->last_use_us = (uint64_t)sqlite3_column_int64(st, 16);
 	d->retired_us = (uint64_t)sqlite3_column_int64(st, 17);
 	d->never_isolate = sqlite3_column_int(st, 18) != 0;
+	col_text(st, 19, d->user_type, sizeof(d->user_type));
+	col_text(st, 20, d->user_vendor, sizeof(d->user_vendor));
 	return load_children(s, d, mac);
 }
 

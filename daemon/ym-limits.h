@@ -67,4 +67,21 @@
  * from costing memory and start-up time. */
 #define YM_DATAFILE_MAX_FILES 4096
 
+/* A data bundle is read into memory whole before anything is checked: the
+ * threat lists are the largest part (about 16 MB for a million entries), so
+ * 64 MB leaves room and still fits a router's memory for a moment. */
+#define YM_BUNDLE_MAX_BYTES (64u << 20)
+/* Files in one bundle: the loader's own bound. */
+#define YM_BUNDLE_MAX_FILES YM_DATAFILE_MAX_FILES
+/* The manifest lists every file on one line: 1 MB holds 4096 of them. */
+#define YM_BUNDLE_MANIFEST_MAX (1u << 20)
+/* A minisign signature file is four short lines. */
+#define YM_BUNDLE_SIG_MAX 4096
+/* A path inside a bundle, e.g. "fingerprints/models.rules". */
+#define YM_BUNDLE_PATH_MAX 128
+/* Public keys trusted at once (compiled in and in keys_dir). */
+#define YM_BUNDLE_MAX_KEYS 16
+/* An update fetched over HTTPS gives up after this long. */
+#define YM_FETCH_TIMEOUT_SEC 120
+
 #endif

@@ -1,6 +1,7 @@
 #include "ym-actions.h"
 
 #include "ym-dialogs.h"
+#include "ym-kind-dialog.h"
 #include "ym-pin-dialog.h"
 #include "ym-rename-dialog.h"
 #include "ym-text.h"
@@ -257,6 +258,57 @@ void ym_action_rename(GtkWidget *parent, YmHousehold *household,
 	GtkWidget *dialog = ym_rename_dialog_new(job->window, device);
 
 	g_signal_connect(dialog, "response", G_CALLBACK(rename_response_cb),
+			 job);
+	gtk_window_present(GTK_WINDOW(dialog));
+}
+
+/* -- what is this --------------------------------------------------------- */
+
+static void set_kind_cb(GObject *source, GAsyncResult *result, gpointer data)
+{
+	Job *job = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) node =
+		ym_client_call_finish(YM_CLIENT(source), result, &error);
+
+	if (!node)
+		ym_dialog_error(job->window,
+				_("Yamori could not keep your answer."), error);
+	else
+		ym_widget_toast(job->window, _("Thank you. Yamori keeps it."));
+	ym_household_refresh(job->household);
+	job_free(job);
+}
+
+static void set_kind_response_cb(AdwMessageDialog *dialog,
+				 const char *response, gpointer data)
+{
+	Job *job = data;
+	YmKindDialog *kd = YM_KIND_DIALOG(dialog);
+	g_autofree char *maker = NULL;
+	JsonObject *args;
+
+	if (g_strcmp0(response, "tell") != 0 || !ym_kind_dialog_get_kind(kd)) {
+		job_free(job);
+		return;
+	}
+	maker = ym_kind_dialog_get_maker(kd);
+	args = mac_args(job->mac);
+	json_object_set_string_member(args, "type",
+				      ym_kind_dialog_get_kind(kd));
+	if (maker[0])
+		json_object_set_string_member(args, "vendor", maker);
+	ym_client_call_async(ym_household_get_client(job->household),
+			     "set_kind", args, NULL, set_kind_cb, job);
+}
+
+void ym_action_set_kind(GtkWidget *parent, YmHousehold *household,
+			JsonObject *device)
+{
+	Job *job = job_new(parent, household, NULL, device);
+	GtkWidget *dialog = ym_kind_dialog_new(job->window, device);
+
+	g_signal_connect(dialog, "response", G_CALLBACK(set_kind_response_cb),
 			 job);
 	gtk_window_present(GTK_WINDOW(dialog));
 }

@@ -19,6 +19,10 @@ void ym_action_audit(GtkWidget *parent, YmHousehold *household,
 
 void ym_action_rename(GtkWidget *parent, YmHousehold *household,
 		      JsonObject *device);
+/* "What is this?": the household picks the kind (and maker); the daemon
+ * keeps it as the household's word. */
+void ym_action_set_kind(GtkWidget *parent, YmHousehold *household,
+			JsonObject *device);
 void ym_action_isolate(GtkWidget *parent, YmHousehold *household,
 		       JsonObject *device);
 /* Bringing back weakens protection: the PIN first, if there is one. */

@@ -16,7 +16,9 @@ struct _YmDeviceDetail {
 	GtkLabel *state_label;
 	GtkBox *problems_box;
 	GtkLabel *facts_label;
+	GtkBox *reasons_box;
 	GtkBox *evidence_box;
+	GtkLabel *kind_label;
 	GtkWidget *isolate_row;
 	GtkLabel *isolate_label;
 	GtkWidget *isolate_button;
@@ -166,6 +168,52 @@ static void show_evidence(YmDeviceDetail *self, JsonObject *dev)
 					     NULL));
 }
 
+/* Why Yamori thinks so, in plain words: one line per piece of evidence
+ * that names a kind or a maker, the household's own word first, the same
+ * sentence once. The raw signals stay under "Details". */
+#define YM_MAX_REASONS 5
+
+static void show_reasons(YmDeviceDetail *self, JsonObject *dev)
+{
+	JsonArray *ev = json_object_has_member(dev, "evidence")
+				? json_object_get_array_member(dev, "evidence")
+				: NULL;
+	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+
+	clear_box(self->reasons_box);
+	/* Two passes: the household's word and any disagreement first. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (guint i = 0; ev && i < json_array_get_length(ev); i++) {
+			JsonObject *e = json_array_get_object_element(ev, i);
+			const char *signal =
+				json_object_get_string_member_with_default(
+					e, "signal", "");
+			gboolean told = g_str_equal(signal, "household") ||
+					g_str_equal(signal, "traffic");
+			char *line;
+
+			if (told != (pass == 0) ||
+			    lines->len >= YM_MAX_REASONS)
+				continue;
+			line = ym_text_evidence_reason(e);
+			if (!line || g_ptr_array_find_with_equal_func(
+					     lines, line, g_str_equal, NULL)) {
+				g_free(line);
+				continue;
+			}
+			g_ptr_array_add(lines, line);
+		}
+	}
+	for (guint i = 0; i < lines->len; i++)
+		gtk_box_append(self->reasons_box,
+			       wrapped_label(lines->pdata[i], NULL));
+	if (!lines->len)
+		gtk_box_append(self->reasons_box,
+			       wrapped_label(_("Yamori does not know yet what "
+					       "this is."),
+					     NULL));
+}
+
 static void show_facts(YmDeviceDetail *self, JsonObject *dev)
 {
 	g_autoptr(GString) facts = g_string_new(NULL);
@@ -240,7 +288,13 @@ gboolean ym_device_detail_refresh(YmDeviceDetail *self)
 				 ym_text_level_class(level));
 	show_problems(self, dev);
 	show_facts(self, dev);
+	show_reasons(self, dev);
 	show_evidence(self, dev);
+	gtk_label_set_label(
+		self->kind_label,
+		ym_text_told_by_household(dev)
+			? _("You told Yamori what it is. You can change it.")
+			: _("Tell Yamori what kind of device this is."));
 
 	/* Yamori never stops the router: the whole home would go offline. */
 	gateway = json_object_get_boolean_member_with_default(dev, "gateway",
@@ -309,6 +363,8 @@ static void action_cb(GtkWidget *widget, const char *action, GVariant *param)
 	} else if (g_str_equal(action, "device.allow-isolate")) {
 		ym_action_never_isolate(widget, self->household, self->prefs,
 					dev, FALSE);
+	} else if (g_str_equal(action, "device.set-kind")) {
+		ym_action_set_kind(widget, self->household, dev);
 	} else if (g_str_equal(action, "device.retire")) {
 		ym_action_retire(widget, self->household, dev);
 	}
@@ -340,7 +396,7 @@ static void ym_device_detail_class_init(YmDeviceDetailClass *klass)
 		"device.rename",	"device.audit",
 		"device.isolate",	"device.release",
 		"device.never-isolate", "device.allow-isolate",
-		"device.retire",
+		"device.retire",	"device.set-kind",
 	};
 
 	object_class->dispose = ym_device_detail_dispose;
@@ -356,7 +412,9 @@ static void ym_device_detail_class_init(YmDeviceDetailClass *klass)
 	BIND(state_label);
 	BIND(problems_box);
 	BIND(facts_label);
+	BIND(reasons_box);
 	BIND(evidence_box);
+	BIND(kind_label);
 	BIND(isolate_row);
 	BIND(isolate_label);
 	BIND(isolate_button);

@@ -132,12 +132,32 @@ static gboolean is_gateway(JsonObject *dev)
 							   FALSE);
 }
 
+/* What rule 1 could check of a device: "checked", "unknown_kind" (Yamori
+ * does not know what it is) or "no_entry" (nothing known of its maker's
+ * support). An older daemon without the word: judged by the type. */
+static const char *support_check(JsonObject *dev)
+{
+	JsonObject *s = json_object_has_member(dev, "support") &&
+					JSON_NODE_HOLDS_OBJECT(
+						json_object_get_member(dev, "support"))
+				? json_object_get_object_member(dev, "support")
+				: NULL;
+	const char *type =
+		json_object_get_string_member_with_default(dev, "type", "unknown");
+
+	if (g_str_equal(type, "unknown"))
+		return "unknown_kind";
+	return s ? json_object_get_string_member_with_default(s, "check",
+							      "checked")
+		 : "checked";
+}
+
 static void rule_support(YmRulesPage *self)
 {
 	static const char *const flags[] = { "unsupported", "no_support_contact",
 					     "outdated_firmware" };
 	GPtrArray *devices = ym_household_get_devices(self->household);
-	guint n = 0;
+	guint n = 0, unknown = 0, no_entry = 0;
 
 	gtk_box_append(self->content_box,
 		       text(_("A device the maker no longer looks after can "
@@ -146,8 +166,26 @@ static void rule_support(YmRulesPage *self)
 	for (guint i = 0; i < devices->len; i++) {
 		JsonObject *dev = devices->pdata[i];
 		g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+		const char *check = support_check(dev);
 		char *contact;
 
+		if (g_str_equal(check, "unknown_kind")) {
+			/* Not checked: said, and the household can tell. */
+			const char *what[] = {
+				_("Yamori does not know what this is."), NULL
+			};
+
+			gtk_box_append(
+				self->content_box,
+				device_card(dev, what,
+					    button(_("What is this?"),
+						   "rules.set-kind",
+						   mac_of(dev), FALSE)));
+			unknown++;
+			continue;
+		}
+		if (g_str_equal(check, "no_entry"))
+			no_entry++;
 		for (gsize f = 0; f < G_N_ELEMENTS(flags); f++)
 			if (ym_text_has_flag(dev, flags[f])) {
 				g_ptr_array_add(lines, g_strdup(ym_text_flag_problem(flags[f])));
@@ -164,11 +202,38 @@ static void rule_support(YmRulesPage *self)
 					   NULL));
 		n++;
 	}
-	if (!n)
+	if (unknown) {
+		g_autofree char *s = g_strdup_printf(
+			ngettext("%u device: Yamori does not know what it is.",
+				 "%u devices: Yamori does not know what they "
+				 "are.",
+				 unknown),
+			unknown);
+
+		gtk_box_append(self->content_box, text(s, NULL));
+	}
+	if (no_entry) {
+		g_autofree char *s = g_strdup_printf(
+			ngettext("%u device: nothing is known of its maker's "
+				 "support.",
+				 "%u devices: nothing is known of their "
+				 "makers' support.",
+				 no_entry),
+			no_entry);
+
+		gtk_box_append(self->content_box, text(s, NULL));
+	}
+	/* "All is well" only when every device could be checked. */
+	if (!n && !unknown && !no_entry)
 		gtk_box_append(self->content_box,
 			       text(_("Every device here is still looked after. "
 				      "Well done."),
 				    "ym-good"));
+	else if (!n)
+		gtk_box_append(self->content_box,
+			       text(_("The devices Yamori could check have no "
+				      "problem."),
+				    NULL));
 	gtk_box_append(self->content_box,
 		       text(_("When you buy a new one, choose a maker you "
 			      "can ask."),
@@ -443,6 +508,12 @@ static void action_cb(GtkWidget *widget, const char *action, GVariant *param)
 		}
 		g_hash_table_add(self->powered_off, g_strdup(mac));
 		rebuild(self);
+	} else if (g_str_equal(action, "rules.set-kind")) {
+		JsonObject *dev = ym_household_find_device(
+			self->household, g_variant_get_string(param, NULL));
+
+		if (dev)
+			ym_action_set_kind(widget, self->household, dev);
 	} else if (g_str_equal(action, "rules.give-away")) {
 		JsonObject *dev = ym_household_find_device(
 			self->household, g_variant_get_string(param, NULL));
@@ -511,6 +582,8 @@ static void ym_rules_page_class_init(YmRulesPageClass *klass)
 	gtk_widget_class_install_action(widget_class, "rules.powered-off", "s",
 					action_cb);
 	gtk_widget_class_install_action(widget_class, "rules.give-away", "s",
+					action_cb);
+	gtk_widget_class_install_action(widget_class, "rules.set-kind", "s",
 					action_cb);
 }
 

@@ -201,6 +201,21 @@ static gboolean step_cb(gpointer data)
 						   NULL);
 		return G_SOURCE_CONTINUE;
 	}
+	if (s == 9 && devices->len) {
+		JsonObject *dev = devices->pdata[0];
+		g_autofree char *name = g_strdup_printf(
+			"devices/%s", json_object_get_string_member(dev, "mac"));
+		GtkWidget *detail;
+
+		t->where = g_strdup("what is this dialog");
+		ym_window_show(t->window, name);
+		detail = find_type(GTK_WIDGET(t->window),
+				   g_type_from_name("YmDeviceDetail"));
+		if (detail)
+			gtk_widget_activate_action(detail, "device.set-kind",
+						   NULL);
+		return G_SOURCE_CONTINUE;
+	}
 	t->where = NULL;
 	printf("self-test: %u touch targets checked, %u problems\n",
 	       t->checked, t->problems);

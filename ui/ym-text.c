@@ -154,6 +154,106 @@ const char *ym_text_evidence(const char *signal)
 	return _("Its traffic showed it.");
 }
 
+/* The value of "key " in a conclusion "type camera; vendor TP-Link". */
+static char *conclusion_field(const char *conclusion, const char *key)
+{
+	g_auto(GStrv) parts = g_strsplit(conclusion, "; ", -1);
+	gsize klen = strlen(key);
+
+	for (guint i = 0; parts[i]; i++)
+		if (g_str_has_prefix(parts[i], key) && parts[i][klen] == ' ')
+			return g_strdup(parts[i] + klen + 1);
+	return NULL;
+}
+
+static gboolean is_name_signal(const char *signal)
+{
+	static const char *const names[] = {
+		"dhcp_hostname", "dhcp_fqdn",	"mdns_name", "netbios_name",
+		"llmnr_name",	 "upnp_name",	"lldp_name", NULL,
+	};
+
+	return g_strv_contains(names, signal);
+}
+
+char *ym_text_evidence_reason(JsonObject *e)
+{
+	const char *signal =
+		json_object_get_string_member_with_default(e, "signal", "");
+	const char *value =
+		json_object_get_string_member_with_default(e, "value", "");
+	const char *conclusion = json_object_get_string_member_with_default(
+		e, "conclusion", "");
+	g_autofree char *type = conclusion_field(conclusion, "type");
+	g_autofree char *vendor = conclusion_field(conclusion, "vendor");
+	g_autofree char *model = conclusion_field(conclusion, "model");
+	const char *kind = type ? ym_text_type_label(type) : NULL;
+
+	if (g_str_equal(signal, "household"))
+		/* TRANSLATORS: why Yamori thinks so; %s is a kind of device. */
+		return g_strdup_printf(_("You told Yamori it is a %s."),
+				       ym_text_type_label(value));
+	if (g_str_equal(signal, "traffic"))
+		/* TRANSLATORS: the device's traffic reads as another kind
+		 * than the household said; %s is that kind. */
+		return g_strdup_printf(_("Its traffic looks more like a %s."),
+				       ym_text_type_label(value));
+	if (g_str_equal(signal, "gateway") || g_str_equal(signal, "maker"))
+		return g_strdup(ym_text_evidence(signal));
+	if (!kind && !vendor)
+		return NULL;
+	if (is_name_signal(signal) || g_str_equal(signal, "upnp_model")) {
+		if (kind && model)
+			/* TRANSLATORS: %s is a kind of device. */
+			return g_strdup_printf(
+				_("Its name is the model number of a %s."), kind);
+		if (kind)
+			return g_strdup_printf(_("Its name says it is a %s."),
+					       kind);
+		return g_strdup(_("Its name tells the maker."));
+	}
+	if (g_str_equal(signal, "dns_query") || g_str_equal(signal, "tls_sni")) {
+		if (kind)
+			return g_strdup_printf(
+				_("Whom it talks to says it is a %s."), kind);
+		return g_strdup(_("It talks with its maker's servers."));
+	}
+	if (g_str_has_prefix(signal, "mdns_") ||
+	    g_str_has_prefix(signal, "ssdp_") ||
+	    g_str_has_prefix(signal, "upnp_")) {
+		if (kind)
+			return g_strdup_printf(
+				_("It tells other devices it is a %s."), kind);
+		return g_strdup(_("It tells other devices who made it."));
+	}
+	if (g_str_equal(signal, "oui"))
+		return g_strdup(ym_text_evidence(signal));
+	if (g_str_equal(signal, "http_user_agent") && kind)
+		return g_strdup_printf(_("It calls itself a %s when it talks."),
+				       kind);
+	if (g_str_has_prefix(signal, "dhcp") && kind)
+		return g_strdup_printf(_("It joins the network like a %s."),
+				       kind);
+	if (kind)
+		return g_strdup_printf(_("Its traffic says it is a %s."), kind);
+	return g_strdup(_("Its traffic tells the maker."));
+}
+
+gboolean ym_text_told_by_household(JsonObject *device)
+{
+	JsonArray *ev = json_object_has_member(device, "evidence")
+				? json_object_get_array_member(device, "evidence")
+				: NULL;
+
+	for (guint i = 0; ev && i < json_array_get_length(ev); i++)
+		if (g_strcmp0(json_object_get_string_member_with_default(
+				      json_array_get_object_element(ev, i),
+				      "signal", ""),
+			      "household") == 0)
+			return TRUE;
+	return FALSE;
+}
+
 const char *ym_text_level_label(YmLevel level)
 {
 	switch (level) {

@@ -31,6 +31,14 @@ const char *ym_text_flag_advice(const char *flag);
 /* How Yamori came to know, in plain words, for an evidence signal. */
 const char *ym_text_evidence(const char *signal);
 
+/* Why Yamori thinks what it does, in one plain sentence, for one piece
+ * of evidence ({signal, value, conclusion}) that names a kind or a maker;
+ * NULL for evidence too weak to tell the household. Free with g_free. */
+char *ym_text_evidence_reason(JsonObject *evidence);
+
+/* The household told Yamori what the device is (evidence "household"). */
+gboolean ym_text_told_by_household(JsonObject *device);
+
 /* 安心 / 注意 / 危険. */
 const char *ym_text_level_label(YmLevel level);
 

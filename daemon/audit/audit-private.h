@@ -100,6 +100,10 @@ struct ym_audit {
 	struct ym_audit_config cfg;
 	struct ym_audit_observer *obs;
 	struct ym_audit_creds creds;
+	/* New lists from a data update wait here while a check runs: a job
+	 * holds indexes into creds. */
+	struct ym_audit_creds next_creds;
+	bool has_next_creds;
 	struct ym_audit_budget budget;
 	SSL_CTX *tls; /* each SSL holds a reference of its own */
 	struct job *jobs;

@@ -154,6 +154,7 @@ bool ym_audit_budget_spent(const struct ym_audit_budget_entry *e,
 static void audit_free(struct ym_audit *a)
 {
 	ym_audit_creds_free(&a->creds);
+	ym_audit_creds_free(&a->next_creds);
 	SSL_CTX_free(a->tls);
 	free(a);
 }
@@ -188,6 +189,26 @@ static void job_unlink(struct job *job)
 		}
 	}
 	a->active--;
+	if (!a->jobs && a->has_next_creds) {
+		ym_audit_creds_free(&a->creds);
+		a->creds = a->next_creds;
+		memset(&a->next_creds, 0, sizeof(a->next_creds));
+		a->has_next_creds = false;
+	}
+}
+
+void ym_audit_set_creds(struct ym_audit *a, struct ym_audit_creds *cr)
+{
+	ym_audit_creds_free(&a->next_creds);
+	a->next_creds = *cr;
+	a->has_next_creds = true;
+	memset(cr, 0, sizeof(*cr));
+	if (!a->jobs) {
+		ym_audit_creds_free(&a->creds);
+		a->creds = a->next_creds;
+		memset(&a->next_creds, 0, sizeof(a->next_creds));
+		a->has_next_creds = false;
+	}
 }
 
 /* Stops everything the job runs and frees it once its timers closed. */

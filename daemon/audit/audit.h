@@ -95,6 +95,12 @@ int ym_audit_init(struct ym_audit **out, uv_loop_t *loop,
 		  struct ym_audit_observer *obs, char *err,
 		  size_t errlen) YM_MUST_CHECK;
 
+struct ym_audit_creds;
+
+/* Takes new credential lists (a data update; *cr is emptied): used at once,
+ * or when the checks running now are over. */
+void ym_audit_set_creds(struct ym_audit *a, struct ym_audit_creds *cr);
+
 /* Starts a check of one device; done() is called when it is over. vendor
  * (may be NULL or "") puts that brand's defaults first. Returns 0, -EPERM
  * for an address not on the LAN (private IPv4, IPv6 ULA or link-local, and

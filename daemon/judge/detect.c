@@ -146,6 +146,11 @@ int ym_detect_init(struct ym_detect **out, struct ym_alerts *alerts,
 	return 0;
 }
 
+void ym_detect_set_intel(struct ym_detect *d, const struct ym_intel *intel)
+{
+	d->intel = intel;
+}
+
 void ym_detect_fini(struct ym_detect *d)
 {
 	if (!d)

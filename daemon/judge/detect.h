@@ -29,6 +29,9 @@ struct ym_detect;
 int ym_detect_init(struct ym_detect **out, struct ym_alerts *alerts,
 		   struct ym_inventory *inv, const struct ym_intel *intel)
 	YM_MUST_CHECK;
+
+/* New threat lists (a data update): used from the next packet on. */
+void ym_detect_set_intel(struct ym_detect *d, const struct ym_intel *intel);
 void ym_detect_fini(struct ym_detect *d);
 
 /* One decoded frame: src is the sending device (or NULL), f its flow (or

@@ -365,6 +365,30 @@ const struct ym_support_entry *ym_support_generic(const struct ym_support *s,
 	return NULL;
 }
 
+enum ym_support_check ym_support_check(const struct ym_support *s,
+				       const char *type, const char *vendor,
+				       const char *model)
+{
+	if (!type || !type[0] || strcmp(type, "unknown") == 0)
+		return YM_SUPPORT_UNKNOWN_KIND;
+	if (!ym_support_model(s, vendor, model) && !ym_support_vendor(s, vendor))
+		return YM_SUPPORT_NO_ENTRY;
+	return YM_SUPPORT_CHECKED;
+}
+
+const char *ym_support_check_name(enum ym_support_check c)
+{
+	switch (c) {
+	case YM_SUPPORT_UNKNOWN_KIND:
+		return "unknown_kind";
+	case YM_SUPPORT_NO_ENTRY:
+		return "no_entry";
+	case YM_SUPPORT_CHECKED:
+	default:
+		return "checked";
+	}
+}
+
 int ym_version_compare(const char *a, const char *b)
 {
 	/* Number by number; letters between numbers are skipped. */

@@ -54,6 +54,22 @@ const struct ym_support_entry *ym_support_vendor(const struct ym_support *s,
 const struct ym_support_entry *ym_support_generic(const struct ym_support *s,
 						  const char *type);
 
+/* Whether rule 1 could check a device: it needs to know what the device
+ * is, and an entry for its maker or model. */
+enum ym_support_check {
+	YM_SUPPORT_CHECKED = 0,
+	YM_SUPPORT_UNKNOWN_KIND,  /* the type is unknown */
+	YM_SUPPORT_NO_ENTRY,      /* no entry for its maker or model */
+};
+
+/* The check rule 1 could make for a device of this type, vendor, model. */
+enum ym_support_check ym_support_check(const struct ym_support *s,
+				       const char *type, const char *vendor,
+				       const char *model);
+
+/* "checked", "unknown_kind" or "no_entry". */
+const char *ym_support_check_name(enum ym_support_check c);
+
 /* Compares dotted version strings by their numbers ("1.10" > "1.9");
  * returns <0, 0 or >0. Text without digits compares as equal. */
 int ym_version_compare(const char *a, const char *b);

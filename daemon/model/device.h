@@ -69,6 +69,10 @@ struct ym_device {
 	char vendor[YM_MAX_NAME];
 	char hostname[YM_MAX_NAME];
 	char user_name[YM_MAX_NAME]; /* the household's name, from the store */
+	/* What the household said the device is ("" : nothing said); the
+	 * identification keeps it and never overrides it silently. */
+	char user_type[24];
+	char user_vendor[32];
 	char model[YM_MAX_NAME];
 	char os[32];
 	char type[24];

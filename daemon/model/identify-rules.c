@@ -33,6 +33,11 @@ static bool known_type(const char *t)
 	return false;
 }
 
+bool ym_identify_known_type(const char *type)
+{
+	return type && known_type(type);
+}
+
 /* Splits a rule line into words; "double quotes" keep spaces, and a word
  * key="a b" keeps them too. Returns the word count, or -1 on an unclosed
  * quote. Words are written in place. */

@@ -329,17 +329,14 @@ static bool match_group(const struct ym_identify *id, struct ym_device *d,
 	return matched;
 }
 
-void ym_identify_signal(struct ym_identify *id, struct ym_device *d,
-			enum ym_signal sig, const char *value)
+/* Matches one signal against the rules; true when the evidence changed. */
+static bool match_signal(struct ym_identify *id, struct ym_device *d,
+			 enum ym_signal sig, const char *value)
 {
 	struct ym_evidence e;
 	bool changed = false, matched = false;
-	size_t vlen;
+	size_t vlen = strlen(value);
 
-	if (!value || !value[0] || (unsigned)sig >= YM_SIG_COUNT ||
-	    seen_before(d, sig, value))
-		return;
-	vlen = strlen(value);
 	if (id) {
 		matched = match_group(id, d, sig, sig, value, vlen, &changed);
 		if (carries_model(sig))
@@ -363,8 +360,49 @@ void ym_identify_signal(struct ym_identify *id, struct ym_device *d,
 		conclusion_text(&e);
 		changed |= add_evidence(d, &e);
 	}
-	if (changed)
+	return changed;
+}
+
+void ym_identify_signal(struct ym_identify *id, struct ym_device *d,
+			enum ym_signal sig, const char *value)
+{
+	if (!value || !value[0] || (unsigned)sig >= YM_SIG_COUNT ||
+	    seen_before(d, sig, value))
+		return;
+	if (match_signal(id, d, sig, value))
 		ym_identify_decide(id, d);
+}
+
+void ym_identify_redo(struct ym_identify *id, struct ym_device *d)
+{
+	struct ym_evidence old[YM_MAX_EVIDENCE];
+	uint8_t n = d->n_evidence;
+
+	memcpy(old, d->evidence, n * sizeof(old[0]));
+	d->n_evidence = 0;
+	for (uint8_t i = 0; i < n; i++) {
+		int sig = -1;
+		bool again = false;
+
+		for (int s = 0; s < YM_SIG_COUNT; s++)
+			if (strcmp(ym_signal_name((enum ym_signal)s),
+				   old[i].signal) == 0)
+				sig = s;
+		/* One value may have left several pieces of evidence. */
+		for (uint8_t j = 0; j < i; j++)
+			again |= strcmp(old[j].signal, old[i].signal) == 0 &&
+				 strcmp(old[j].value, old[i].value) == 0;
+		if (again)
+			continue;
+		/* Evidence that came from no rule (the gateway) stays. */
+		if (sig < 0 || sig == YM_SIG_GATEWAY || !old[i].value[0])
+			add_evidence(d, &old[i]);
+		else
+			(void)match_signal(id, d, (enum ym_signal)sig,
+					   old[i].value);
+	}
+	d->dirty = true;
+	ym_identify_decide(id, d);
 }
 
 void ym_identify_assert(struct ym_identify *id, struct ym_device *d,
@@ -652,6 +690,98 @@ static bool maker_evidence(struct ym_device *d, const char *vendor,
 	return add_evidence(d, &e);
 }
 
+/* The traffic must read as another kind at least this surely before an
+ * evidence line says it disagrees with the household. */
+#define YM_DISAGREE_CONF 0.6f
+
+/* Keeps the one evidence line of a signal in step: replaced when value or
+ * conclusion changed, removed when value is NULL. These lines carry no
+ * type or vendor field, so they never weigh in the tally themselves. */
+static bool keep_line(struct ym_device *d, const char *signal,
+		      const char *value, const char *conclusion)
+{
+	struct ym_evidence e;
+	bool changed = false;
+
+	for (uint8_t i = 0; i < d->n_evidence; i++) {
+		struct ym_evidence *x = &d->evidence[i];
+
+		if (strcmp(x->signal, signal) != 0)
+			continue;
+		if (value && strcmp(x->value, value) == 0 &&
+		    strcmp(x->conclusion, conclusion) == 0)
+			return changed;
+		*x = d->evidence[--d->n_evidence];
+		d->dirty = true;
+		changed = true;
+		i--;
+	}
+	if (!value)
+		return changed;
+	memset(&e, 0, sizeof(e));
+	snprintf(e.signal, sizeof(e.signal), "%s", signal);
+	ym_strlcpy_clean(e.value, value, strlen(value), sizeof(e.value));
+	ym_strlcpy_clean(e.conclusion, conclusion, strlen(conclusion),
+			 sizeof(e.conclusion));
+	/* The strongest weight: a full list never evicts the household. */
+	e.weight = 1.0f;
+	return add_evidence(d, &e) || changed;
+}
+
+/* The household's word decides: its kind, and its maker when it named
+ * one; the traffic's reading stays visible as a line of its own when it
+ * strongly says something else, and costs some confidence. Never a
+ * silent override either way. */
+static bool household_decides(struct ym_device *d, const char **type,
+			      const char **vendor, const char **model,
+			      float *conf)
+{
+	char text[96];
+	bool changed, disagrees;
+
+	disagrees = strcmp(*type, "unknown") != 0 &&
+		    strcmp(*type, d->user_type) != 0 &&
+		    *conf >= YM_DISAGREE_CONF;
+	snprintf(text, sizeof(text), "traffic suggests %s", *type);
+	changed = keep_line(d, "traffic", disagrees ? *type : NULL, text);
+	if (d->user_vendor[0])
+		snprintf(text, sizeof(text), "type %s; vendor %s", d->user_type,
+			 d->user_vendor);
+	else
+		snprintf(text, sizeof(text), "type %s", d->user_type);
+	changed |= keep_line(d, "household", d->user_type, text);
+	if (d->user_vendor[0]) {
+		/* A model read from another maker's names is not this one. */
+		if (strcasecmp(*vendor, d->user_vendor) != 0)
+			*model = "";
+		*vendor = d->user_vendor;
+	}
+	*type = d->user_type;
+	*conf = disagrees ? 0.8f : 1.0f;
+	return changed;
+}
+
+int ym_identify_household(const struct ym_identify *id, struct ym_device *d,
+			  const char *type, const char *vendor)
+{
+	if (type && (!ym_identify_known_type(type) || strcmp(type, "unknown") == 0))
+		return -EINVAL;
+	if (!type) {
+		d->user_type[0] = '\0';
+		d->user_vendor[0] = '\0';
+		keep_line(d, "household", NULL, "");
+		keep_line(d, "traffic", NULL, "");
+	} else {
+		snprintf(d->user_type, sizeof(d->user_type), "%s", type);
+		vendor = vendor ? vendor : "";
+		ym_strlcpy_clean(d->user_vendor, vendor, strlen(vendor),
+				 sizeof(d->user_vendor));
+	}
+	d->dirty = true;
+	ym_identify_decide(id, d);
+	return 0;
+}
+
 static bool set_text(char *dst, size_t len, const char *src)
 {
 	if (strcmp(dst, src) == 0)
@@ -800,5 +930,7 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 		}
 	}
 	changed |= maker_evidence(d, type == only ? vendor : NULL, only);
+	if (d->user_type[0])
+		changed |= household_decides(d, &type, &vendor, &model, &conf);
 	set_decision(d, changed, type, vendor, model, os, conf);
 }

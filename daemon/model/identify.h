@@ -8,6 +8,7 @@
 #ifndef YM_IDENTIFY_H
 #define YM_IDENTIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -67,6 +68,23 @@ void ym_identify_signal(struct ym_identify *id, struct ym_device *d,
 void ym_identify_assert(struct ym_identify *id, struct ym_device *d,
 			enum ym_signal sig, const char *value,
 			const char *type, float weight);
+
+/* Records what the household said the device is: type from DESIGN.md's
+ * vocabulary (not "unknown"), vendor optional (NULL or ""). A NULL type
+ * forgets what was said. The household's word then decides type (and
+ * vendor, when given) over any traffic; it shows as evidence with signal
+ * "household", and a strong reading of the traffic as another kind adds a
+ * "traffic" line. -EINVAL for a type outside the vocabulary. */
+int ym_identify_household(const struct ym_identify *id, struct ym_device *d,
+			  const char *type, const char *vendor) YM_MUST_CHECK;
+
+/* True when type is a word of DESIGN.md's device type vocabulary. */
+bool ym_identify_known_type(const char *type);
+
+/* New rules (a data update): matches the signals kept in the device's
+ * evidence again and decides again. Signals that matched no rule and name
+ * nothing were not kept, so they count again only when seen again. */
+void ym_identify_redo(struct ym_identify *id, struct ym_device *d);
 
 /* Decides type, vendor, model, os and confidence from the evidence. */
 void ym_identify_decide(const struct ym_identify *id, struct ym_device *d);

@@ -84,6 +84,12 @@ int ym_inventory_init(struct ym_inventory **out, uint32_t max_devices,
 	return 0;
 }
 
+void ym_inventory_set_identify(struct ym_inventory *inv,
+			       struct ym_identify *id)
+{
+	inv->id = id;
+}
+
 void ym_inventory_fini(struct ym_inventory *inv)
 {
 	if (!inv)
@@ -397,6 +403,12 @@ static void merge(struct ym_inventory *inv, struct ym_device *d,
 	if (!d->user_name[0])
 		snprintf(d->user_name, sizeof(d->user_name), "%s",
 			 old->user_name);
+	if (!d->user_type[0]) {
+		snprintf(d->user_type, sizeof(d->user_type), "%s",
+			 old->user_type);
+		snprintf(d->user_vendor, sizeof(d->user_vendor), "%s",
+			 old->user_vendor);
+	}
 	for (uint8_t i = 0; i < old->n_evidence &&
 			    d->n_evidence < YM_MAX_EVIDENCE; i++) {
 		bool dup = false;

@@ -52,6 +52,10 @@ int ym_inventory_init(struct ym_inventory **out, uint32_t max_devices,
 		      struct ym_inventory_observer *obs) YM_MUST_CHECK;
 void ym_inventory_fini(struct ym_inventory *inv);
 
+/* New fingerprint rules (a data update): used from the next decision on. */
+void ym_inventory_set_identify(struct ym_inventory *inv,
+			       struct ym_identify *id);
+
 /* Accounts one decoded frame: creates the sender's device, attributes
  * on-link addresses, counts traffic both ways, reads ARP, ND and DHCP.
  * Returns the sender's device, or NULL when the frame has no unicast
