@@ -77,7 +77,18 @@ static int make_dir(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for. */
+struct options {
+	const char *config_path, *state_dir, *data_dir, *user;
+	char *files[YM_MAX_FILES];
+	char *ifaces[YM_MAX_INTERFACES];
+	uint32_t n_ifaces, n_files;
+	bool config_given, serve;
+};
+
+/* Reads the command line into o; returns -1 to go on, else the exit
+ * status (0 after --help or --version, 2 on a usage error). */
+static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
 		{ "interface", required_argument, NULL, 'i' },
@@ -91,58 +102,42 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config_path = YM_DEFAULT_CONFIG, *state_dir = NULL;
-	const char *data_dir = NULL, *user = NULL;
-	struct ym_privdrop drop;
-	char drop_warning[512] = "";
+	int opt;
 
-	/* Alert messages the API hands out are in the household's language. */
-	ym_i18n_init();
-	/* A peer that closes its end early must cost an EPIPE on that
-	 * write, never the whole program. */
-	signal(SIGPIPE, SIG_IGN);
-	static char *files[YM_MAX_FILES];
-	char *ifaces[YM_MAX_INTERFACES];
-	uint32_t n_ifaces = 0, n_files = 0;
-	bool config_given = false, serve = false;
-	struct ym_config cfg;
-	struct daemon d = { 0 };
-	char err[2048] = "";
-	int opt, rc, status;
-
+	o->config_path = YM_DEFAULT_CONFIG;
 	while ((opt = getopt_long(argc, argv, "i:r:c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
-			if (n_ifaces == YM_MAX_INTERFACES) {
+			if (o->n_ifaces == YM_MAX_INTERFACES) {
 				fprintf(stderr, "yamorid: at most %d interfaces\n",
 					YM_MAX_INTERFACES);
 				return 2;
 			}
-			ifaces[n_ifaces++] = optarg;
+			o->ifaces[o->n_ifaces++] = optarg;
 			break;
 		case 'r':
-			if (n_files == YM_MAX_FILES) {
+			if (o->n_files == YM_MAX_FILES) {
 				fprintf(stderr, "yamorid: at most %d capture files\n",
 					YM_MAX_FILES);
 				return 2;
 			}
-			files[n_files++] = optarg;
+			o->files[o->n_files++] = optarg;
 			break;
 		case 's':
-			state_dir = optarg;
+			o->state_dir = optarg;
 			break;
 		case 'c':
-			config_path = optarg;
-			config_given = true;
+			o->config_path = optarg;
+			o->config_given = true;
 			break;
 		case 'S':
-			serve = true;
+			o->serve = true;
 			break;
 		case 'D':
-			data_dir = optarg;
+			o->data_dir = optarg;
 			break;
 		case 'u':
-			user = optarg;
+			o->user = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -160,119 +155,181 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
-	if (n_ifaces && n_files) {
+	if (o->n_ifaces && o->n_files) {
 		fprintf(stderr, "yamorid: use either -i (live) or -r (files), "
 			"not both\n");
 		return 2;
 	}
+	return -1;
+}
 
-	ym_config_defaults(&cfg);
-	if (ym_config_load(&cfg, config_path, config_given, err,
+/* The config file with the command line over it; 0, or 2 with the
+ * reason said. */
+static int load_config(const struct options *o, struct ym_config *cfg)
+{
+	char err[2048] = "";
+
+	ym_config_defaults(cfg);
+	if (ym_config_load(cfg, o->config_path, o->config_given, err,
 			   sizeof(err)) < 0) {
 		fprintf(stderr, "yamorid: %s\n", err);
 		return 2;
 	}
-	if (state_dir)
-		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state_dir);
-	if (data_dir)
-		snprintf(cfg.data_dir, sizeof(cfg.data_dir), "%s", data_dir);
-	if (n_ifaces) {
-		cfg.n_interfaces = 0;
-		for (uint32_t i = 0; i < n_ifaces; i++) {
-			if (strlen(ifaces[i]) >= 16) {
+	if (o->state_dir)
+		snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s",
+			 o->state_dir);
+	if (o->data_dir)
+		snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s",
+			 o->data_dir);
+	if (o->n_ifaces) {
+		cfg->n_interfaces = 0;
+		for (uint32_t i = 0; i < o->n_ifaces; i++) {
+			if (strlen(o->ifaces[i]) >= 16) {
 				fprintf(stderr, "yamorid: no network interface "
-					"named %s\n", ifaces[i]);
+					"named %s\n", o->ifaces[i]);
 				return 2;
 			}
-			snprintf(cfg.interfaces[cfg.n_interfaces++], 64, "%s",
-				 ifaces[i]);
+			snprintf(cfg->interfaces[cfg->n_interfaces++], 64, "%s",
+				 o->ifaces[i]);
 		}
 	}
-	if (!n_files && cfg.n_interfaces == 0) {
+	if (!o->n_files && cfg->n_interfaces == 0) {
 		fprintf(stderr, "yamorid: give an interface (-i) or capture "
 			"files (-r)\n");
 		return 2;
 	}
-	if (make_dir(cfg.state_dir, err, sizeof(err)) < 0) {
+	return 0;
+}
+
+/* The state directory, and the state and the socket handed to the user
+ * yamorid becomes; 0, or 2 with the reason said. */
+static int prepare_state(const struct options *o,
+			 const struct ym_config *cfg, struct ym_privdrop *drop,
+			 char *drop_warning, size_t warnlen)
+{
+	char err[2048] = "";
+
+	if (make_dir(cfg->state_dir, err, sizeof(err)) < 0) {
 		fprintf(stderr, "yamorid: %s\n", err);
 		return 2;
 	}
 	/* Started as root: the state and the socket become the yamori
 	 * user's now, the rest of root goes once the capture is open. Only
 	 * nft isolation needs CAP_NET_ADMIN. */
-	if (ym_privdrop_init(&drop, user, cfg.isolate == YM_ISOLATE_NFT,
-			     drop_warning, sizeof(drop_warning)) < 0) {
+	if (ym_privdrop_init(drop, o->user, cfg->isolate == YM_ISOLATE_NFT,
+			     drop_warning, warnlen) < 0) {
 		fprintf(stderr, "yamorid: %s\n", drop_warning);
 		return 2;
 	}
 	{
-		char sock[sizeof(cfg.api_socket) + 1100], *slash;
+		char sock[sizeof(cfg->api_socket) + 1100], *slash;
 
-		ym_api_default_path(cfg.state_dir, sock, sizeof(sock));
-		if (cfg.api_socket[0])
-			snprintf(sock, sizeof(sock), "%s", cfg.api_socket);
+		ym_api_default_path(cfg->state_dir, sock, sizeof(sock));
+		if (cfg->api_socket[0])
+			snprintf(sock, sizeof(sock), "%s", cfg->api_socket);
 		slash = strrchr(sock, '/');
 		if (slash && slash != sock)
 			*slash = '\0';
-		if (ym_privdrop_prepare(&drop, cfg.state_dir,
-					serve || !n_files ? sock : NULL, err,
-					sizeof(err)) < 0) {
+		if (ym_privdrop_prepare(drop, cfg->state_dir,
+					o->serve || !o->n_files ? sock : NULL,
+					err, sizeof(err)) < 0) {
 			fprintf(stderr, "yamorid: %s\n", err);
 			return 2;
 		}
 	}
+	return 0;
+}
 
-	uv_loop_init(&d.loop);
-	rc = ym_engine_init(&d.engine, &d.loop, &cfg, err, sizeof(err));
+/* Starts the engine on the files or the interfaces, drops root, runs the
+ * loop to the end and closes everything; returns the exit status. */
+static int run(struct daemon *d, struct options *o,
+	       const struct ym_config *cfg, struct ym_privdrop *drop,
+	       const char *drop_warning)
+{
+	char err[2048] = "";
+	int rc, status;
+
+	uv_loop_init(&d->loop);
+	rc = ym_engine_init(&d->engine, &d->loop, cfg, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "yamorid: %s\n", err);
-		uv_loop_close(&d.loop);
+		uv_loop_close(&d->loop);
 		/* A bad data file is bad input; anything else a failure. */
 		return rc == -EINVAL ? 2 : 1;
 	}
 	rc = 0;
-	if (n_files && serve)
-		rc = ym_engine_serve(d.engine, err, sizeof(err));
+	if (o->n_files && o->serve)
+		rc = ym_engine_serve(d->engine, err, sizeof(err));
 	if (rc == 0)
-		rc = n_files ? ym_engine_start_files(d.engine, files, n_files,
-						     err, sizeof(err)) :
-			       ym_engine_start_live(d.engine, err, sizeof(err));
+		rc = o->n_files ? ym_engine_start_files(d->engine, o->files,
+							o->n_files, err,
+							sizeof(err)) :
+				  ym_engine_start_live(d->engine, err,
+						       sizeof(err));
 	if (rc == 0)
-		rc = ym_privdrop_finish(&drop, err, sizeof(err));
+		rc = ym_privdrop_finish(drop, err, sizeof(err));
 	/* Said once started, so a failure stays one line. */
 	if (rc == 0 && drop_warning[0])
 		fprintf(stderr, "yamorid: %s\n", drop_warning);
 	if (rc < 0) {
 		fprintf(stderr, "yamorid: %s\n", err);
-		ym_engine_stop(d.engine);
-		uv_run(&d.loop, UV_RUN_DEFAULT);
-		ym_engine_fini(d.engine);
-		uv_loop_close(&d.loop);
+		ym_engine_stop(d->engine);
+		uv_run(&d->loop, UV_RUN_DEFAULT);
+		ym_engine_fini(d->engine);
+		uv_loop_close(&d->loop);
 		return 2;
 	}
-	uv_signal_init(&d.loop, &d.sigint);
-	uv_signal_init(&d.loop, &d.sigterm);
-	d.sigint.data = d.sigterm.data = &d;
-	uv_signal_start(&d.sigint, on_signal, SIGINT);
-	uv_signal_start(&d.sigterm, on_signal, SIGTERM);
+	uv_signal_init(&d->loop, &d->sigint);
+	uv_signal_init(&d->loop, &d->sigterm);
+	d->sigint.data = d->sigterm.data = d;
+	uv_signal_start(&d->sigint, on_signal, SIGINT);
+	uv_signal_start(&d->sigterm, on_signal, SIGTERM);
 	/* Signal handles do not keep a file run alive: it ends with the
 	 * last file. */
-	if (n_files && !serve) {
-		uv_unref((uv_handle_t *)&d.sigint);
-		uv_unref((uv_handle_t *)&d.sigterm);
+	if (o->n_files && !o->serve) {
+		uv_unref((uv_handle_t *)&d->sigint);
+		uv_unref((uv_handle_t *)&d->sigterm);
 	}
 
-	uv_run(&d.loop, UV_RUN_DEFAULT);
+	uv_run(&d->loop, UV_RUN_DEFAULT);
 
-	status = ym_engine_fini(d.engine);
-	if (!uv_is_closing((uv_handle_t *)&d.sigint)) {
-		uv_close((uv_handle_t *)&d.sigint, NULL);
-		uv_close((uv_handle_t *)&d.sigterm, NULL);
+	status = ym_engine_fini(d->engine);
+	if (!uv_is_closing((uv_handle_t *)&d->sigint)) {
+		uv_close((uv_handle_t *)&d->sigint, NULL);
+		uv_close((uv_handle_t *)&d->sigterm, NULL);
 	}
-	uv_run(&d.loop, UV_RUN_DEFAULT);
-	if (uv_loop_close(&d.loop) != 0) {
+	uv_run(&d->loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&d->loop) != 0) {
 		fprintf(stderr, "yamorid: internal error: handles left open\n");
 		status = 1;
 	}
 	return status;
+}
+
+int main(int argc, char **argv)
+{
+	/* Static: the engine keeps the file names while it runs, and 1024
+	 * of them are too many for the stack. */
+	static struct options o;
+	static struct daemon d;
+	struct ym_privdrop drop;
+	char drop_warning[512] = "";
+	struct ym_config cfg;
+	int rc;
+
+	/* Alert messages the API hands out are in the household's language. */
+	ym_i18n_init();
+	/* A peer that closes its end early must cost an EPIPE on that
+	 * write, never the whole program. */
+	signal(SIGPIPE, SIG_IGN);
+	rc = parse_options(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	rc = load_config(&o, &cfg);
+	if (rc == 0)
+		rc = prepare_state(&o, &cfg, &drop, drop_warning,
+				   sizeof(drop_warning));
+	if (rc != 0)
+		return rc;
+	return run(&d, &o, &cfg, &drop, drop_warning);
 }

@@ -1,4 +1,5 @@
 #include "store.h"
+#include "store-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -123,19 +124,6 @@ static const char *const migrations[] = {
 _Static_assert(YM_ARRAY_SIZE(migrations) == YM_STORE_SCHEMA_VERSION,
 	       "one migration per schema version");
 
-enum {
-	ST_PUT_DEVICE,
-	ST_DEL_IPS,
-	ST_PUT_IP,
-	ST_DEL_EVIDENCE,
-	ST_PUT_EVIDENCE,
-	ST_PUT_META,
-	ST_DEL_DEVICE,
-	ST_HAS_ALERT,
-	ST_PUT_ALERT,
-	ST_COUNT
-};
-
 static const char *const statement_sql[ST_COUNT] = {
 	[ST_PUT_DEVICE] =
 		"INSERT INTO devices (mac, vendor, hostname, type, model, os,"
@@ -185,21 +173,6 @@ static const char *const statement_sql[ST_COUNT] = {
 		" evidence = coalesce(:evidence, evidence),"
 		" state = CASE state WHEN 'resolved' THEN 'open' ELSE state END",
 };
-
-struct ym_store {
-	sqlite3 *db;
-	sqlite3_stmt *st[ST_COUNT];
-	bool in_batch;
-	bool readonly;
-	char damaged[4200]; /* where a damaged database was set aside, or "" */
-	char path[4096];    /* the database file */
-};
-
-static int sql_err(struct ym_store *s)
-{
-	fprintf(stderr, "yamori: database error: %s\n", sqlite3_errmsg(s->db));
-	return -EIO;
-}
 
 static int exec(struct ym_store *s, const char *sql)
 {
@@ -299,6 +272,98 @@ static int set_aside(const char *path, char *kept, size_t keptlen)
 	return 0;
 }
 
+/* A read-only open (yamorictl): the database must be there, sound and
+ * Yamori's. */
+static int check_readonly(struct ym_store *s, const char *state_dir,
+			  const char *path, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	if (access(path, F_OK) == 0 && !sound(s->db)) {
+		int v;
+
+		/* An empty file (a daemon killed while creating it) is "no
+		 * data yet"; anything else that is not sound is damage. */
+		if (user_version(s, &v) == 0 && v < 1) {
+			snprintf(err, errlen,
+				 "no Yamori data in %s (run yamorid first)",
+				 state_dir);
+			rc = -ENOENT;
+		} else {
+			snprintf(err, errlen,
+				 "the database %s is damaged; yamorid sets it "
+				 "aside and starts afresh at its next start, or "
+				 "'yamorictl wipe' erases it", path);
+			rc = -EIO;
+		}
+		return rc;
+	}
+	{
+		int v;
+
+		/* A daemon killed while creating the database leaves it empty:
+		 * that is "no data yet", not a foreign file. */
+		if (user_version(s, &v) < 0) {
+			snprintf(err, errlen, "%s is not a Yamori database",
+				 path);
+			rc = -EINVAL;
+		} else if (v < 1) {
+			snprintf(err, errlen,
+				 "no Yamori data in %s (run yamorid first)",
+				 state_dir);
+			rc = -ENOENT;
+		}
+		return rc;
+	}
+}
+
+/* A torn or corrupted file (a failing SD card, a power cut in the wrong
+ * place) must not keep the guardian down: it is kept aside for whoever
+ * wants to look at it, and Yamori starts afresh. */
+static int reopen_afresh(struct ym_store *s, const char *path, int flags,
+			 char *err, size_t errlen)
+{
+	int rc;
+
+	sqlite3_close(s->db);
+	s->db = NULL;
+	rc = set_aside(path, s->damaged, sizeof(s->damaged));
+	if (rc < 0) {
+		snprintf(err, errlen, "the database %s is damaged and "
+			 "cannot be moved aside: %s", path,
+			 strerror(-rc));
+		return rc;
+	}
+	fprintf(stderr, "yamorid: the database %s was damaged; it is "
+		"kept as %s and Yamori starts afresh\n", path,
+		s->damaged);
+	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+			 s->db ? sqlite3_errmsg(s->db) :
+				 "out of memory");
+		return -EIO;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_extended_result_codes(s->db, 1);
+	return 0;
+}
+
+/* Prepares statement_sql once, for the life of the handle. */
+static int prepare_statements(struct ym_store *s, char *err, size_t errlen)
+{
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(s->db, statement_sql[i], -1,
+				       SQLITE_PREPARE_PERSISTENT, &s->st[i],
+				       NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "cannot prepare statement: %s",
+				 sqlite3_errmsg(s->db));
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
 static int open_common(struct ym_store **out, const char *state_dir,
 		       bool readonly, char *err, size_t errlen)
 {
@@ -329,68 +394,14 @@ static int open_common(struct ym_store **out, const char *state_dir,
 	}
 	sqlite3_busy_timeout(s->db, 5000);
 	sqlite3_extended_result_codes(s->db, 1);
-	if (readonly && access(path, F_OK) == 0 && !sound(s->db)) {
-		int v;
-
-		/* An empty file (a daemon killed while creating it) is "no
-		 * data yet"; anything else that is not sound is damage. */
-		if (user_version(s, &v) == 0 && v < 1) {
-			snprintf(err, errlen,
-				 "no Yamori data in %s (run yamorid first)",
-				 state_dir);
-			rc = -ENOENT;
-		} else {
-			snprintf(err, errlen,
-				 "the database %s is damaged; yamorid sets it "
-				 "aside and starts afresh at its next start, or "
-				 "'yamorictl wipe' erases it", path);
-			rc = -EIO;
-		}
-		goto out;
-	}
 	if (readonly) {
-		int v;
-
-		/* A daemon killed while creating the database leaves it empty:
-		 * that is "no data yet", not a foreign file. */
-		if (user_version(s, &v) < 0) {
-			snprintf(err, errlen, "%s is not a Yamori database",
-				 path);
-			rc = -EINVAL;
-		} else if (v < 1) {
-			snprintf(err, errlen,
-				 "no Yamori data in %s (run yamorid first)",
-				 state_dir);
-			rc = -ENOENT;
-		}
+		rc = check_readonly(s, state_dir, path, err, errlen);
 		goto out;
 	}
-	/* A torn or corrupted file (a failing SD card, a power cut in the
-	 * wrong place) must not keep the guardian down: it is kept aside for
-	 * whoever wants to look at it, and Yamori starts afresh. */
 	if (!sound(s->db)) {
-		sqlite3_close(s->db);
-		s->db = NULL;
-		rc = set_aside(path, s->damaged, sizeof(s->damaged));
-		if (rc < 0) {
-			snprintf(err, errlen, "the database %s is damaged and "
-				 "cannot be moved aside: %s", path,
-				 strerror(-rc));
+		rc = reopen_afresh(s, path, flags, err, errlen);
+		if (rc < 0)
 			goto out;
-		}
-		fprintf(stderr, "yamorid: the database %s was damaged; it is "
-			"kept as %s and Yamori starts afresh\n", path,
-			s->damaged);
-		if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX,
-				    NULL) != SQLITE_OK) {
-			snprintf(err, errlen, "cannot open %s: %s", path,
-				 s->db ? sqlite3_errmsg(s->db) :
-					 "out of memory");
-			rc = -EIO;
-			goto out;
-		}
-		sqlite3_busy_timeout(s->db, 5000);
-		sqlite3_extended_result_codes(s->db, 1);
 	}
 	/* WAL keeps readers (yamorictl) off the writer's back and survives a
 	 * kill -9; NORMAL sync is safe in WAL mode and spares SD cards. */
@@ -406,16 +417,7 @@ static int open_common(struct ym_store **out, const char *state_dir,
 	if (rc < 0)
 		goto out;
 	chmod(path, 0640);
-	for (int i = 0; i < ST_COUNT; i++) {
-		if (sqlite3_prepare_v3(s->db, statement_sql[i], -1,
-				       SQLITE_PREPARE_PERSISTENT, &s->st[i],
-				       NULL) != SQLITE_OK) {
-			snprintf(err, errlen, "cannot prepare statement: %s",
-				 sqlite3_errmsg(s->db));
-			rc = -EIO;
-			goto out;
-		}
-	}
+	rc = prepare_statements(s, err, errlen);
 out:
 	if (rc < 0) {
 		ym_store_close(s);
@@ -495,27 +497,6 @@ int ym_store_commit_durable(struct ym_store *s)
 		rc = -errno;
 	close(fd);
 	return rc;
-}
-
-static void bind_text(sqlite3_stmt *st, const char *name, const char *v)
-{
-	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), v, -1,
-			  SQLITE_TRANSIENT);
-}
-
-static void bind_int(sqlite3_stmt *st, const char *name, int64_t v)
-{
-	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, name), v);
-}
-
-/* Steps a write statement and resets it for its next use. */
-static int step_done(struct ym_store *s, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : sql_err(s);
 }
 
 int ym_store_put_device(struct ym_store *s, const struct ym_device *d)
@@ -668,7 +649,7 @@ static void json_field(char *buf, size_t len, const char *name,
 	}
 }
 
-static int log_fields(struct ym_store *s, const char *event, const char *mac,
+int ym_store_log_fields(struct ym_store *s, const char *event, const char *mac,
 		      const char *const *kv, size_t n)
 {
 	char detail[1024] = "{";
@@ -680,13 +661,13 @@ static int log_fields(struct ym_store *s, const char *event, const char *mac,
 	return ym_store_log_event(s, event, mac, detail, 0);
 }
 
-static int log_alert(struct ym_store *s, const char *event, const char *kind,
+int ym_store_log_alert(struct ym_store *s, const char *event, const char *kind,
 		     const char *severity, const char *mac, const char *target)
 {
 	const char *kv[] = { "alert", kind, "target", target, "severity",
 			     severity };
 
-	return log_fields(s, event, mac, kv, severity ? 6 : 4);
+	return ym_store_log_fields(s, event, mac, kv, severity ? 6 : 4);
 }
 
 int ym_store_last_event(struct ym_store *s, int64_t *seq, char hash[65],
@@ -744,41 +725,6 @@ int ym_store_get_events(struct ym_store *s,
 	return rc;
 }
 
-int ym_store_put_alert(struct ym_store *s, const char *kind,
-		       const char *severity, const char *mac,
-		       const char *target, const char *evidence,
-		       uint64_t now_us, uint32_t count)
-{
-	sqlite3_stmt *st = s->st[ST_HAS_ALERT];
-	bool existed, reopened = false;
-	int rc;
-
-	bind_text(st, ":kind", kind);
-	bind_text(st, ":mac", mac);
-	bind_text(st, ":target", target);
-	rc = sqlite3_step(st);
-	existed = rc == SQLITE_ROW;
-	if (existed && sqlite3_column_text(st, 0))
-		reopened = strcmp((const char *)sqlite3_column_text(st, 0),
-				  "resolved") == 0;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sql_err(s);
-	st = s->st[ST_PUT_ALERT];
-	bind_text(st, ":kind", kind);
-	bind_text(st, ":severity", severity);
-	bind_text(st, ":mac", mac);
-	bind_text(st, ":target", target);
-	bind_int(st, ":now", (int64_t)now_us);
-	bind_int(st, ":count", count);
-	if (evidence)
-		bind_text(st, ":evidence", evidence);
-	rc = step_done(s, st);
-	if (rc == 0 && (!existed || reopened))
-		rc = log_alert(s, "alert_raised", kind, severity, mac, target);
-	return rc < 0 ? rc : !existed;
-}
 
 /* Runs a DELETE with one integer parameter; returns the rows deleted. */
 static int delete_rows(struct ym_store *s, const char *sql, const char *name,
@@ -1029,59 +975,6 @@ char *ym_store_get_meta(struct ym_store *s, const char *key)
 	return v;
 }
 
-int ym_store_get_alerts(struct ym_store *s,
-			int (*fn)(const struct ym_alert_row *a, void *arg),
-			void *arg)
-{
-	sqlite3_stmt *st;
-	int rc = 0;
-
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT id, kind, severity, mac, target,"
-			       " evidence, state, first_seen, last_seen, count"
-			       " FROM alerts ORDER BY last_seen DESC, id DESC",
-			       -1, &st, NULL) != SQLITE_OK)
-		return sql_err(s);
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		struct ym_alert_row a = {
-			.id = sqlite3_column_int64(st, 0),
-			.kind = (const char *)sqlite3_column_text(st, 1),
-			.severity = (const char *)sqlite3_column_text(st, 2),
-			.mac = (const char *)sqlite3_column_text(st, 3),
-			.target = (const char *)sqlite3_column_text(st, 4),
-			.evidence = (const char *)sqlite3_column_text(st, 5),
-			.state = (const char *)sqlite3_column_text(st, 6),
-			.first_us = (uint64_t)sqlite3_column_int64(st, 7),
-			.last_us = (uint64_t)sqlite3_column_int64(st, 8),
-			.count = sqlite3_column_int64(st, 9),
-		};
-
-		rc = fn(&a, arg);
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-static int update_device(struct ym_store *s, const char *sql,
-			 const uint8_t mac[6], const char *text)
-{
-	char m[YM_MAC_STRLEN];
-	sqlite3_stmt *st;
-	int rc;
-
-	ym_mac_format(mac, m);
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return sql_err(s);
-	sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
-	if (text)
-		sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return sql_err(s);
-	return sqlite3_changes(s->db) ? 0 : -ENOENT;
-}
-
 int ym_store_rename(struct ym_store *s, const uint8_t mac[6], const char *name)
 {
 	char m[YM_MAC_STRLEN];
@@ -1092,7 +985,7 @@ int ym_store_rename(struct ym_store *s, const uint8_t mac[6], const char *name)
 	if (rc < 0)
 		return rc;
 	ym_mac_format(mac, m);
-	return log_fields(s, "renamed", m, kv, 2);
+	return ym_store_log_fields(s, "renamed", m, kv, 2);
 }
 
 int ym_store_retire(struct ym_store *s, const uint8_t mac[6])
@@ -1108,11 +1001,11 @@ int ym_store_retire(struct ym_store *s, const uint8_t mac[6])
 	if (rc < 0)
 		return rc;
 	ym_mac_format(mac, m);
-	return log_fields(s, "retired", m, NULL, 0);
+	return ym_store_log_fields(s, "retired", m, NULL, 0);
 }
 
 /* Logs a change of one alert's state by the household, naming the alert. */
-static int log_alert_id(struct ym_store *s, int64_t id, const char *state)
+int ym_store_log_alert_id(struct ym_store *s, int64_t id, const char *state)
 {
 	char kind[64] = "", mac[YM_MAC_STRLEN] = "", target[256] = "";
 	sqlite3_stmt *st;
@@ -1127,218 +1020,10 @@ static int log_alert_id(struct ym_store *s, int64_t id, const char *state)
 		col_text(st, 2, target, sizeof(target));
 	}
 	sqlite3_finalize(st);
-	return log_alert(s, strcmp(state, "resolved") == 0 ? "alert_resolved" :
+	return ym_store_log_alert(s, strcmp(state, "resolved") == 0 ? "alert_resolved" :
 			 strcmp(state, "open") == 0 ? "alert_reopened" :
 						      "alert_acknowledged",
 			 kind, NULL, mac, target);
-}
-
-int ym_store_set_alert_state(struct ym_store *s, int64_t id,
-			      const char *state)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, "UPDATE alerts SET state = ?2"
-			       " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-		return sql_err(s);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return sql_err(s);
-	if (!sqlite3_changes(s->db))
-		return -ENOENT;
-	return log_alert_id(s, id, state);
-}
-
-int ym_store_resolve_alerts(struct ym_store *s, const uint8_t mac[6],
-			    const char *kind, const char *target)
-{
-	char m[YM_MAC_STRLEN];
-	sqlite3_stmt *st;
-	int rc;
-
-	ym_mac_format(mac, m);
-	if (sqlite3_prepare_v2(s->db, "UPDATE alerts SET state = 'resolved'"
-			       " WHERE mac = ?1 AND kind = ?2"
-			       " AND (?3 IS NULL OR target = ?3)"
-			       " AND state != 'resolved'",
-			       -1, &st, NULL) != SQLITE_OK)
-		return sql_err(s);
-	sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	if (target)
-		sqlite3_bind_text(st, 3, target, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return sql_err(s);
-	rc = sqlite3_changes(s->db);
-	if (rc > 0) {
-		const char *kv[] = { "alert", kind, "target", target };
-		int lr = log_fields(s, "alert_resolved", m, kv,
-				    target ? 4 : 2);
-
-		if (lr < 0)
-			return lr;
-	}
-	return rc;
-}
-
-int ym_store_count_unresolved(struct ym_store *s, const uint8_t mac[6],
-			      const char *kind)
-{
-	char m[YM_MAC_STRLEN];
-	sqlite3_stmt *st;
-	int rc, n = 0;
-
-	ym_mac_format(mac, m);
-	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM alerts WHERE"
-			       " mac = ?1 AND kind = ?2 AND state != 'resolved'",
-			       -1, &st, NULL) != SQLITE_OK)
-		return sql_err(s);
-	sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? n : sql_err(s);
-}
-
-int ym_store_put_isolation(struct ym_store *s, const uint8_t mac[6],
-			   uint64_t since_us, const char *reason,
-			   bool verified)
-{
-	char m[YM_MAC_STRLEN];
-	sqlite3_stmt *st;
-	int rc;
-
-	ym_mac_format(mac, m);
-	if (sqlite3_prepare_v2(s->db,
-			       "INSERT INTO isolation (mac, since, reason,"
-			       " verified) VALUES (?1, ?2, ?3, ?4)"
-			       " ON CONFLICT (mac) DO UPDATE SET"
-			       " reason = excluded.reason,"
-			       " verified = excluded.verified",
-			       -1, &st, NULL) != SQLITE_OK)
-		return sql_err(s);
-	sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (int64_t)since_us);
-	sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, verified);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return sql_err(s);
-	{
-		const char *kv[] = { "reason", reason, "verified",
-				     verified ? "yes" : "no" };
-
-		return log_fields(s, "isolated", m, kv, 4);
-	}
-}
-
-int ym_store_delete_isolation(struct ym_store *s, const uint8_t mac[6])
-{
-	char m[YM_MAC_STRLEN];
-	int rc = update_device(s, "DELETE FROM isolation WHERE mac = ?1", mac,
-			       NULL);
-
-	if (rc == -EIO)
-		return rc;
-	if (rc == -ENOENT)
-		return 0;
-	ym_mac_format(mac, m);
-	return log_fields(s, "released", m, NULL, 0);
-}
-
-int ym_store_get_isolations(struct ym_store *s, uint8_t (*macs)[6],
-			    size_t max)
-{
-	sqlite3_stmt *st;
-	size_t n = 0;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT mac FROM isolation ORDER BY mac",
-			       -1, &st, NULL) != SQLITE_OK)
-		return sql_err(s);
-	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
-		const char *m = (const char *)sqlite3_column_text(st, 0);
-
-		if (m && ym_mac_parse(m, macs[n]) == 0)
-			n++;
-	}
-	sqlite3_finalize(st);
-	return (int)n;
-}
-
-int ym_store_log_attempt(struct ym_store *s, uint64_t at_us,
-			 const uint8_t mac[6], const char *service,
-			 uint16_t port, const char *user, bool accepted)
-{
-	char m[YM_MAC_STRLEN];
-	sqlite3_stmt *st;
-	int rc;
-
-	ym_mac_format(mac, m);
-	if (sqlite3_prepare_v2(s->db,
-			       "INSERT INTO audit_log (at, mac, service, port,"
-			       " user, accepted) VALUES (?1, ?2, ?3, ?4, ?5,"
-			       " ?6)",
-			       -1, &st, NULL) != SQLITE_OK)
-		return sql_err(s);
-	sqlite3_bind_int64(st, 1, (int64_t)at_us);
-	sqlite3_bind_text(st, 2, m, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, service, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, port);
-	sqlite3_bind_text(st, 5, user, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 6, accepted);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return sql_err(s);
-	{
-		char p[8];
-		const char *kv[] = { "service", service, "port", p, "user",
-				     user, "accepted", accepted ? "yes" : "no" };
-
-		snprintf(p, sizeof(p), "%u", (unsigned)port);
-		return log_fields(s, "password_check", m, kv, 8);
-	}
-}
-
-int ym_store_attempts_since(struct ym_store *s, uint64_t since_us,
-			    ym_store_attempt_fn fn, void *arg)
-{
-	sqlite3_stmt *st;
-	int rc = 0, step;
-
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT mac, service, port, at FROM audit_log"
-			       " WHERE at >= ?1 ORDER BY at, rowid",
-			       -1, &st, NULL) != SQLITE_OK)
-		return sql_err(s);
-	sqlite3_bind_int64(st, 1, (int64_t)since_us);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *m = (const char *)sqlite3_column_text(st, 0);
-		const char *svc = (const char *)sqlite3_column_text(st, 1);
-		int port = sqlite3_column_int(st, 2);
-		sqlite3_int64 at = sqlite3_column_int64(st, 3);
-		uint8_t mac[6];
-
-		if (!m || !svc || port <= 0 || port > 65535 || at < 0 ||
-		    ym_mac_parse(m, mac) < 0)
-			continue;
-		rc = fn(arg, mac, svc, (uint16_t)port, (uint64_t)at);
-		if (rc < 0)
-			break;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = sql_err(s);
-	sqlite3_finalize(st);
-	return rc;
 }
 
 int ym_store_wipe(struct ym_store *s)

@@ -109,15 +109,82 @@ static int kbdint(ssh_session s, const char *user, const char *pass)
 	return rc == SSH_AUTH_INFO ? SSH_AUTH_DENIED : rc;
 }
 
-void ym_ssh_run(struct ym_ssh_job *j)
+/* No configuration files, no known_hosts, no log: nothing but this one
+ * conversation, on the socket yamorid connected. */
+static void set_options(ssh_session s, const struct ym_ssh_job *j,
+			int *libfd)
 {
 	char host[YM_ADDR_STRLEN];
-	ssh_session s = NULL;
-	struct stat lib_st, now_st;
 	long timeout = (long)(j->step_ms + 999) / 1000;
-	int fd, libfd = -1, verbosity = SSH_LOG_NOLOG, rc;
+	int verbosity = SSH_LOG_NOLOG;
 	bool no = false;
 	const char *probe_user = "root";
+
+	ym_addr_format(&j->addr, host, sizeof(host));
+	ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &no);
+	ssh_options_set(s, SSH_OPTIONS_LOG_VERBOSITY, &verbosity);
+	ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null");
+	ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
+	ssh_options_set(s, SSH_OPTIONS_HOST, host);
+	ssh_options_set(s, SSH_OPTIONS_USER, j->user ? j->user : probe_user);
+	ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout);
+	ssh_options_set(s, SSH_OPTIONS_FD, libfd);
+}
+
+/* Authentication none first, then the methods offered, then the one
+ * password (or none when probing); j's verdict says how it ended. */
+static void converse(struct ym_ssh_job *j, ssh_session s)
+{
+	int rc;
+
+	if (ssh_connect(s) != SSH_OK)
+		return;
+	rc = ssh_userauth_none(s, NULL);
+	if (rc == SSH_AUTH_SUCCESS) {
+		j->verdict = YM_AV_OPEN;
+		snprintf(j->detail, sizeof(j->detail), "no authentication");
+		return;
+	}
+	if (rc == SSH_AUTH_ERROR)
+		return;
+	{
+		int list = ssh_userauth_list(s, NULL);
+
+		if (list & SSH_AUTH_METHOD_PASSWORD)
+			j->methods |= YM_SSH_PASSWORD;
+		if (list & SSH_AUTH_METHOD_INTERACTIVE)
+			j->methods |= YM_SSH_KBDINT;
+	}
+	if (!j->user) {
+		j->verdict = YM_AV_LOGIN;
+		snprintf(j->detail, sizeof(j->detail), "%s",
+			 j->methods & YM_SSH_PASSWORD ? "password" :
+			 j->methods ? "keyboard-interactive" :
+				      "publickey only");
+		return;
+	}
+	if (j->methods & YM_SSH_PASSWORD)
+		rc = ssh_userauth_password(s, NULL, j->pass);
+	else if (j->methods & YM_SSH_KBDINT)
+		rc = kbdint(s, j->user, j->pass);
+	else
+		rc = SSH_AUTH_DENIED;
+	if (rc == SSH_AUTH_SUCCESS) {
+		j->verdict = YM_AV_ACCEPTED;
+		snprintf(j->detail, sizeof(j->detail), "%s",
+			 j->methods & YM_SSH_PASSWORD ? "password" :
+							"keyboard-interactive");
+	} else if (rc == SSH_AUTH_DENIED || rc == SSH_AUTH_PARTIAL) {
+		j->verdict = YM_AV_REFUSED;
+		j->detail[0] = '\0';
+	}
+}
+
+void ym_ssh_run(struct ym_ssh_job *j)
+{
+	ssh_session s = NULL;
+	struct stat lib_st, now_st;
+	int fd, libfd = -1;
 
 	j->verdict = YM_AV_ERROR;
 	j->methods = 0;
@@ -148,58 +215,8 @@ void ym_ssh_run(struct ym_ssh_job *j)
 	s = ssh_new();
 	if (!s)
 		goto out;
-	ym_addr_format(&j->addr, host, sizeof(host));
-	/* No configuration files, no known_hosts, no log: nothing but this
-	 * one conversation. */
-	ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &no);
-	ssh_options_set(s, SSH_OPTIONS_LOG_VERBOSITY, &verbosity);
-	ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null");
-	ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
-	ssh_options_set(s, SSH_OPTIONS_HOST, host);
-	ssh_options_set(s, SSH_OPTIONS_USER, j->user ? j->user : probe_user);
-	ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout);
-	ssh_options_set(s, SSH_OPTIONS_FD, &libfd);
-	if (ssh_connect(s) != SSH_OK)
-		goto out;
-	rc = ssh_userauth_none(s, NULL);
-	if (rc == SSH_AUTH_SUCCESS) {
-		j->verdict = YM_AV_OPEN;
-		snprintf(j->detail, sizeof(j->detail), "no authentication");
-		goto out;
-	}
-	if (rc == SSH_AUTH_ERROR)
-		goto out;
-	{
-		int list = ssh_userauth_list(s, NULL);
-
-		if (list & SSH_AUTH_METHOD_PASSWORD)
-			j->methods |= YM_SSH_PASSWORD;
-		if (list & SSH_AUTH_METHOD_INTERACTIVE)
-			j->methods |= YM_SSH_KBDINT;
-	}
-	if (!j->user) {
-		j->verdict = YM_AV_LOGIN;
-		snprintf(j->detail, sizeof(j->detail), "%s",
-			 j->methods & YM_SSH_PASSWORD ? "password" :
-			 j->methods ? "keyboard-interactive" :
-				      "publickey only");
-		goto out;
-	}
-	if (j->methods & YM_SSH_PASSWORD)
-		rc = ssh_userauth_password(s, NULL, j->pass);
-	else if (j->methods & YM_SSH_KBDINT)
-		rc = kbdint(s, j->user, j->pass);
-	else
-		rc = SSH_AUTH_DENIED;
-	if (rc == SSH_AUTH_SUCCESS) {
-		j->verdict = YM_AV_ACCEPTED;
-		snprintf(j->detail, sizeof(j->detail), "%s",
-			 j->methods & YM_SSH_PASSWORD ? "password" :
-							"keyboard-interactive");
-	} else if (rc == SSH_AUTH_DENIED || rc == SSH_AUTH_PARTIAL) {
-		j->verdict = YM_AV_REFUSED;
-		j->detail[0] = '\0';
-	}
+	set_options(s, j, &libfd);
+	converse(j, s);
 out:
 	/* A polite close: SSH_MSG_DISCONNECT, no channel was ever opened. */
 	if (s) {

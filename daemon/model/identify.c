@@ -1,4 +1,5 @@
 #include "identify.h"
+#include "identify-private.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -9,10 +10,6 @@
 
 #include "device.h"
 #include "ym-limits.h"
-#include "datafile.h"
-
-/* Rules loaded from one directory; a router has room for thousands. */
-#define YM_MAX_RULES 20000
 
 /* A type needs this much combined weight, and either two kinds of signal
  * or one strong one, before Yamori names it. */
@@ -48,14 +45,6 @@ static const char *const signal_names[YM_SIG_COUNT] = {
 	[YM_SIG_LLDP_DESCRIPTION] = "lldp_description",
 	[YM_SIG_GATEWAY] = "gateway",
 };
-
-/* Two rule groups that are no signal of their own: "model_name" rules
- * read every text in which a device names its model (host names, mDNS
- * names and TXT, UPnP, SSDP SERVER, User-Agent, DHCP vendor class), and
- * "device_name" rules only the names a device gives itself. */
-#define SIG_MODEL_NAME YM_SIG_COUNT
-#define SIG_DEVICE_NAME (YM_SIG_COUNT + 1)
-#define N_GROUPS (YM_SIG_COUNT + 2)
 
 static bool carries_model(enum ym_signal sig)
 {
@@ -96,127 +85,17 @@ static bool is_naming(enum ym_signal sig)
 	       sig == YM_SIG_UPNP_MANUFACTURER;
 }
 
-/* DESIGN.md's device types. */
-static const char *const types[] = {
-	"router", "access_point", "network", "camera", "doorbell", "alarm",
-	"sensor", "lock", "hub", "light", "smart_plug", "thermostat",
-	"appliance", "robot_vacuum", "health", "tv", "streaming", "speaker",
-	"smart_speaker", "game_console", "printer", "nas", "computer", "phone",
-	"tablet", "wearable", "voip", "unknown",
-};
-
-/* How a pattern matches, decided at load: most rules are an exact name,
- * "*.suffix" or "prefix*", which need no glob. */
-enum { PAT_EXACT, PAT_SUFFIX, PAT_PREFIX, PAT_GLOB };
-
-struct rule {
-	uint8_t signal;
-	uint8_t kind;
-	uint16_t fixed_len; /* length of the literal part */
-	bool model_from_match;
-	float weight;
-	char *pattern;  /* lower case glob */
-	char type[24];
-	char vendor[32];
-	char model[48];
-	char os[24];
-	uint8_t mac_len;     /* hex digits of mac= (an OUI prefix), 0: any */
-	uint8_t mac_nib[12];
-};
-
-struct plausible {
-	char vendor[32];
-	char types[160]; /* ",camera,nas," */
-};
-
-/* Makers of Wi-Fi modules and IoT platforms: the name in the registry or a
- * platform's cloud says who made the radio, not the device; the brand a
- * household knows comes from stronger evidence when there is any. */
-enum { TIER_CHIP = 1, TIER_PLATFORM = 2, TIER_BRAND = 3 };
-
-struct module {
-	char vendor[32];
-	uint8_t tier;
-};
-
-/* The rules of one signal (or rule group), in file order. */
-struct rule_group {
-	struct rule *rules;
-	size_t n, cap;
-};
-
-struct ym_identify {
-	struct rule_group groups[N_GROUPS];
-	size_t n_rules;
-	struct plausible *plaus;
-	size_t n_plaus;
-	struct module *modules;
-	size_t n_modules;
-};
-
 const char *ym_signal_name(enum ym_signal sig)
 {
 	return (unsigned)sig < YM_SIG_COUNT ? signal_names[sig] : "unknown";
 }
 
-static int signal_by_name(const char *name)
+int ym_identify_signal_by_name(const char *name)
 {
 	for (int i = 0; i < YM_SIG_COUNT; i++)
 		if (strcmp(signal_names[i], name) == 0)
 			return i;
 	return -1;
-}
-
-static bool known_type(const char *t)
-{
-	for (size_t i = 0; i < YM_ARRAY_SIZE(types); i++)
-		if (strcmp(types[i], t) == 0)
-			return true;
-	return false;
-}
-
-bool ym_identify_known_type(const char *type)
-{
-	return type && known_type(type);
-}
-
-/* Splits a rule line into words; "double quotes" keep spaces, and a word
- * key="a b" keeps them too. Returns the word count, or -1 on an unclosed
- * quote. Words are written in place. */
-static int split_words(char *line, char **words, int max)
-{
-	int n = 0;
-	char *r = line, *w;
-
-	while (*r && n < max) {
-		while (isspace((unsigned char)*r))
-			r++;
-		if (!*r || *r == '#')
-			break;
-		words[n++] = w = r;
-		while (*r && !isspace((unsigned char)*r)) {
-			if (*r == '"') {
-				r++;
-				while (*r && *r != '"')
-					*w++ = *r++;
-				if (*r != '"')
-					return -1;
-				r++;
-				continue;
-			}
-			*w++ = *r++;
-		}
-		if (*r)
-			r++;
-		*w = '\0';
-	}
-	return n;
-}
-
-static void lower(char *s)
-{
-	for (; *s; s++)
-		*s = (char)tolower((unsigned char)*s);
 }
 
 /* Case-insensitive glob with '*' and '?'; the text matched by the first
@@ -309,36 +188,6 @@ static bool rule_match(const struct rule *r, const char *value, size_t vlen,
 	}
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* "E84F25*", "e8:4f:25" or "E84F25": the leading hex digits a device's
- * address must start with (Home Assistant's DHCP matchers use the first
- * form). */
-static int parse_mac_prefix(const char *v, struct rule *r)
-{
-	r->mac_len = 0;
-	for (; *v; v++) {
-		int h = hex_digit(*v);
-
-		if (*v == ':' || *v == '-')
-			continue;
-		if (*v == '*' && v[1] == '\0')
-			break;
-		if (h < 0 || r->mac_len == sizeof(r->mac_nib))
-			return -1;
-		r->mac_nib[r->mac_len++] = (uint8_t)h;
-	}
-	return r->mac_len >= 6 ? 0 : -1;
-}
-
 static bool mac_match(const struct rule *r, const uint8_t mac[6])
 {
 	for (uint8_t i = 0; i < r->mac_len; i++) {
@@ -349,249 +198,6 @@ static bool mac_match(const struct rule *r, const uint8_t mac[6])
 			return false;
 	}
 	return true;
-}
-
-static int parse_rule(struct ym_identify *id, char **w, int nw,
-		      char *why, size_t whylen)
-{
-	struct rule r = { 0 };
-	bool has_source = false;
-	int sig;
-
-	if (strcmp(w[0], "plausible") == 0) {
-		struct plausible *p;
-		size_t off = 1;
-
-		if (nw < 4 || strncmp(w[nw - 1], "source=", 7) != 0 ||
-		    !w[nw - 1][7]) {
-			snprintf(why, whylen, "expected 'plausible VENDOR "
-				 "TYPE[,TYPE...] source=WHERE'");
-			return -EINVAL;
-		}
-		p = realloc(id->plaus, (id->n_plaus + 1) * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		id->plaus = p;
-		p = &id->plaus[id->n_plaus];
-		memset(p, 0, sizeof(*p));
-		snprintf(p->vendor, sizeof(p->vendor), "%s", w[1]);
-		p->types[0] = ',';
-		for (char *t = strtok_r(w[2], ",", &w[0]); t;
-		     t = strtok_r(NULL, ",", &w[0])) {
-			if (!known_type(t)) {
-				snprintf(why, whylen, "unknown type '%.30s'",
-					 t);
-				return -EINVAL;
-			}
-			off += (size_t)snprintf(p->types + off,
-						sizeof(p->types) - off, "%s,",
-						t);
-			if (off >= sizeof(p->types)) {
-				snprintf(why, whylen, "too many types");
-				return -EINVAL;
-			}
-		}
-		id->n_plaus++;
-		return 0;
-	}
-	if (strcmp(w[0], "module") == 0) {
-		struct module *m;
-		bool platform = nw == 4 && strcmp(w[2], "platform") == 0;
-
-		if ((nw != 3 && !platform) || strncmp(w[nw - 1], "source=", 7) ||
-		    !w[nw - 1][7]) {
-			snprintf(why, whylen, "expected 'module VENDOR [platform] "
-				 "source=WHERE'");
-			return -EINVAL;
-		}
-		m = realloc(id->modules, (id->n_modules + 1) * sizeof(*m));
-		if (!m)
-			return -ENOMEM;
-		id->modules = m;
-		m = &id->modules[id->n_modules++];
-		memset(m, 0, sizeof(*m));
-		snprintf(m->vendor, sizeof(m->vendor), "%s", w[1]);
-		m->tier = platform ? TIER_PLATFORM : TIER_CHIP;
-		return 0;
-	}
-	sig = signal_by_name(w[0]);
-	if (strcmp(w[0], "model_name") == 0)
-		sig = SIG_MODEL_NAME;
-	else if (strcmp(w[0], "device_name") == 0)
-		sig = SIG_DEVICE_NAME;
-	if (sig < 0 || sig == YM_SIG_GATEWAY) {
-		snprintf(why, whylen, "unknown signal '%.30s'", w[0]);
-		return -EINVAL;
-	}
-	if (nw < 3) {
-		snprintf(why, whylen, "expected 'SIGNAL PATTERN key=value... "
-			 "source=WHERE'");
-		return -EINVAL;
-	}
-	r.signal = (uint8_t)sig;
-	r.weight = 0.5f;
-	for (int i = 2; i < nw; i++) {
-		char *eq = strchr(w[i], '='), *v;
-
-		if (!eq) {
-			snprintf(why, whylen, "expected key=value, got '%.30s'",
-				 w[i]);
-			return -EINVAL;
-		}
-		*eq = '\0';
-		v = eq + 1;
-		if (strcmp(w[i], "type") == 0) {
-			if (!known_type(v)) {
-				snprintf(why, whylen, "unknown type '%.30s'", v);
-				return -EINVAL;
-			}
-			snprintf(r.type, sizeof(r.type), "%s", v);
-		} else if (strcmp(w[i], "vendor") == 0) {
-			snprintf(r.vendor, sizeof(r.vendor), "%s", v);
-		} else if (strcmp(w[i], "model") == 0) {
-			/* "$1" stands for what the first '*' matched. */
-			r.model_from_match = strstr(v, "$1") != NULL;
-			snprintf(r.model, sizeof(r.model), "%s", v);
-		} else if (strcmp(w[i], "os") == 0) {
-			snprintf(r.os, sizeof(r.os), "%s", v);
-		} else if (strcmp(w[i], "weight") == 0) {
-			char *end;
-
-			r.weight = strtof(v, &end);
-			if (*end || !(r.weight > 0.0f && r.weight <= 1.0f)) {
-				snprintf(why, whylen, "weight must be above 0 "
-					 "and at most 1");
-				return -EINVAL;
-			}
-		} else if (strcmp(w[i], "source") == 0) {
-			has_source = v[0] != '\0';
-		} else if (strcmp(w[i], "mac") == 0) {
-			if (parse_mac_prefix(v, &r) < 0) {
-				snprintf(why, whylen, "mac= wants hex digits of an "
-					 "address prefix, got '%.30s'", v);
-				return -EINVAL;
-			}
-		} else {
-			snprintf(why, whylen, "unknown key '%.30s'", w[i]);
-			return -EINVAL;
-		}
-	}
-	if (!has_source) {
-		snprintf(why, whylen, "every rule needs source=WHERE");
-		return -EINVAL;
-	}
-	if (!r.type[0] && !r.vendor[0] && !r.model[0] && !r.model_from_match &&
-	    !r.os[0]) {
-		snprintf(why, whylen, "a rule must conclude a type, vendor, "
-			 "model or os");
-		return -EINVAL;
-	}
-	if (id->n_rules == YM_MAX_RULES) {
-		snprintf(why, whylen, "more than %d rules", YM_MAX_RULES);
-		return -EINVAL;
-	}
-	r.pattern = strdup(w[1]);
-	if (!r.pattern)
-		return -ENOMEM;
-	lower(r.pattern);
-	{
-		size_t len = strlen(r.pattern);
-		size_t wild = strcspn(r.pattern, "*?");
-
-		if (wild == len)
-			r.kind = PAT_EXACT;
-		else if (r.pattern[0] == '*' &&
-			 strcspn(r.pattern + 1, "*?") == len - 1)
-			r.kind = PAT_SUFFIX;
-		else if (r.pattern[len - 1] == '*' && wild == len - 1)
-			r.kind = PAT_PREFIX;
-		else
-			r.kind = PAT_GLOB;
-		r.fixed_len = (uint16_t)(r.kind == PAT_EXACT ? len : len - 1);
-	}
-	{
-		/* Each signal keeps its own array, in file order, grown by
-		 * doubling: 20,000 rules load in well under 50 ms with no
-		 * sorting pass. */
-		struct rule_group *g = &id->groups[r.signal];
-
-		if (g->n == g->cap) {
-			size_t cap = g->cap ? g->cap * 2 : 16;
-			struct rule *p = realloc(g->rules, cap * sizeof(*p));
-
-			if (!p) {
-				free(r.pattern);
-				return -ENOMEM;
-			}
-			g->rules = p;
-			g->cap = cap;
-		}
-		g->rules[g->n++] = r;
-		id->n_rules++;
-	}
-	return 0;
-}
-
-/* One line of a rules file, for the data file loader. */
-static int load_line(void *ctx, char *line, unsigned lineno, char *why,
-		     size_t whylen)
-{
-	struct ym_identify *id = ctx;
-	char *w[24];
-	int nw;
-
-	(void)lineno;
-	nw = split_words(line, w, (int)YM_ARRAY_SIZE(w));
-	if (nw == 0)
-		return 0;
-	if (nw < 0) {
-		snprintf(why, whylen, "unclosed quote");
-		return -EINVAL;
-	}
-	return parse_rule(id, w, nw, why, whylen);
-}
-
-int ym_identify_init(struct ym_identify **out, const char *dir, char *err,
-		     size_t errlen)
-{
-	struct ym_identify *id = calloc(1, sizeof(*id));
-	const struct ym_datafile_reader reader = {
-		.suffix = ".rules",
-		.line = load_line,
-		.ctx = id,
-	};
-	int rc;
-
-	if (!id)
-		return -ENOMEM;
-	/* Files load in name order, so the result does not depend on the
-	 * directory's order on disk. */
-	rc = ym_datafile_load(dir, &reader, err, errlen);
-	if (rc < 0) {
-		ym_identify_fini(id);
-		return rc;
-	}
-	*out = id;
-	return 0;
-}
-
-void ym_identify_fini(struct ym_identify *id)
-{
-	if (!id)
-		return;
-	for (int g = 0; g < N_GROUPS; g++) {
-		for (size_t i = 0; i < id->groups[g].n; i++)
-			free(id->groups[g].rules[i].pattern);
-		free(id->groups[g].rules);
-	}
-	free(id->plaus);
-	free(id->modules);
-	free(id);
-}
-
-size_t ym_identify_rule_count(const struct ym_identify *id)
-{
-	return id ? id->n_rules : 0;
 }
 
 static void conclusion_text(struct ym_evidence *e)
@@ -1158,7 +764,7 @@ static bool household_decides(struct ym_device *d, const char **type,
 int ym_identify_household(const struct ym_identify *id, struct ym_device *d,
 			  const char *type, const char *vendor)
 {
-	if (type && (!known_type(type) || strcmp(type, "unknown") == 0))
+	if (type && (!ym_identify_known_type(type) || strcmp(type, "unknown") == 0))
 		return -EINVAL;
 	if (!type) {
 		d->user_type[0] = '\0';
@@ -1184,6 +790,55 @@ static bool set_text(char *dst, size_t len, const char *src)
 	return true;
 }
 
+/* Sums the evidence by type and by vendor; the strongest model and
+ * operating system win. */
+static void tally_evidence(const struct ym_device *d, struct tally *ty,
+			   int *nt, struct tally *ve, int *nv,
+			   const char **model, const char **os)
+{
+	float model_w = 0, os_w = 0;
+
+	for (uint8_t i = 0; i < d->n_evidence; i++) {
+		const struct ym_evidence *e = &d->evidence[i];
+		int sig = signal_of(e);
+		if (e->type[0])
+			*nt = tally_add(ty, *nt, YM_MAX_EVIDENCE, e->type, sig,
+					e->weight);
+		if (e->vendor[0])
+			*nv = tally_add(ve, *nv, YM_MAX_EVIDENCE, e->vendor,
+					sig, e->weight);
+		if (e->model[0] && e->weight > model_w) {
+			*model = e->model;
+			model_w = e->weight;
+		}
+		if (e->os[0] && e->weight > os_w) {
+			*os = e->os;
+			os_w = e->weight;
+		}
+	}
+}
+
+/* Writes the decision into the record (the confidence in hundredths);
+ * the record is dirty when anything changed. */
+static void set_decision(struct ym_device *d, bool changed, const char *type,
+			 const char *vendor, const char *model,
+			 const char *os, float conf)
+{
+	if (conf < 0)
+		conf = 0;
+	conf = roundf(conf * 100.0f) / 100.0f;
+	changed |= set_text(d->type, sizeof(d->type), type);
+	changed |= set_text(d->vendor, sizeof(d->vendor), vendor);
+	changed |= set_text(d->model, sizeof(d->model), model);
+	changed |= set_text(d->os, sizeof(d->os), os);
+	if (d->confidence != conf) {
+		d->confidence = conf;
+		changed = true;
+	}
+	if (changed)
+		d->dirty = true;
+}
+
 void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 {
 	struct tally ty[YM_MAX_EVIDENCE], ve[YM_MAX_EVIDENCE];
@@ -1191,28 +846,10 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 	float best, second, conf, skipped = 0;
 	bool skip[YM_MAX_EVIDENCE] = { false }, has_routes;
 	const char *type = "unknown", *vendor = "", *model = "", *os = "";
-	float model_w = 0, os_w = 0;
 	char only[24] = "";
 	bool changed = false;
 
-	for (uint8_t i = 0; i < d->n_evidence; i++) {
-		const struct ym_evidence *e = &d->evidence[i];
-		int sig = signal_of(e);
-		if (e->type[0])
-			nt = tally_add(ty, nt, YM_MAX_EVIDENCE, e->type, sig,
-				       e->weight);
-		if (e->vendor[0])
-			nv = tally_add(ve, nv, YM_MAX_EVIDENCE, e->vendor, sig,
-				       e->weight);
-		if (e->model[0] && e->weight > model_w) {
-			model = e->model;
-			model_w = e->weight;
-		}
-		if (e->os[0] && e->weight > os_w) {
-			os = e->os;
-			os_w = e->weight;
-		}
-	}
+	tally_evidence(d, ty, &nt, ve, &nv, &model, &os);
 	/* A faint hint (an app's cloud a phone also uses) names no maker. */
 	bv = pick_vendor(id, ve, nv);
 	if (bv >= 0)
@@ -1295,17 +932,5 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 	changed |= maker_evidence(d, type == only ? vendor : NULL, only);
 	if (d->user_type[0])
 		changed |= household_decides(d, &type, &vendor, &model, &conf);
-	if (conf < 0)
-		conf = 0;
-	conf = roundf(conf * 100.0f) / 100.0f;
-	changed |= set_text(d->type, sizeof(d->type), type);
-	changed |= set_text(d->vendor, sizeof(d->vendor), vendor);
-	changed |= set_text(d->model, sizeof(d->model), model);
-	changed |= set_text(d->os, sizeof(d->os), os);
-	if (d->confidence != conf) {
-		d->confidence = conf;
-		changed = true;
-	}
-	if (changed)
-		d->dirty = true;
+	set_decision(d, changed, type, vendor, model, os, conf);
 }

@@ -1,0 +1,73 @@
+/* Identification's insides shared by its two files and nobody else:
+ * identify-rules.c reads the rule files into these tables, identify.c
+ * matches signals against them and decides. */
+#ifndef YM_IDENTIFY_PRIVATE_H
+#define YM_IDENTIFY_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "identify.h"
+
+/* Two rule groups that are no signal of their own: "model_name" rules
+ * read every text in which a device names its model (host names, mDNS
+ * names and TXT, UPnP, SSDP SERVER, User-Agent, DHCP vendor class), and
+ * "device_name" rules only the names a device gives itself. */
+#define SIG_MODEL_NAME YM_SIG_COUNT
+#define SIG_DEVICE_NAME (YM_SIG_COUNT + 1)
+#define N_GROUPS (YM_SIG_COUNT + 2)
+
+/* How a pattern matches, decided at load: most rules are an exact name,
+ * "*.suffix" or "prefix*", which need no glob. */
+enum { PAT_EXACT, PAT_SUFFIX, PAT_PREFIX, PAT_GLOB };
+
+struct rule {
+	uint8_t signal;
+	uint8_t kind;
+	uint16_t fixed_len; /* length of the literal part */
+	bool model_from_match;
+	float weight;
+	char *pattern;  /* lower case glob */
+	char type[24];
+	char vendor[32];
+	char model[48];
+	char os[24];
+	uint8_t mac_len;     /* hex digits of mac= (an OUI prefix), 0: any */
+	uint8_t mac_nib[12];
+};
+
+struct plausible {
+	char vendor[32];
+	char types[160]; /* ",camera,nas," */
+};
+
+/* Makers of Wi-Fi modules and IoT platforms: the name in the registry or a
+ * platform's cloud says who made the radio, not the device; the brand a
+ * household knows comes from stronger evidence when there is any. */
+enum { TIER_CHIP = 1, TIER_PLATFORM = 2, TIER_BRAND = 3 };
+
+struct module {
+	char vendor[32];
+	uint8_t tier;
+};
+
+/* The rules of one signal (or rule group), in file order. */
+struct rule_group {
+	struct rule *rules;
+	size_t n, cap;
+};
+
+struct ym_identify {
+	struct rule_group groups[N_GROUPS];
+	size_t n_rules;
+	struct plausible *plaus;
+	size_t n_plaus;
+	struct module *modules;
+	size_t n_modules;
+};
+
+/* The signal of that name in the rule files, or -1 (identify.c). */
+int ym_identify_signal_by_name(const char *name);
+
+#endif
