@@ -48,4 +48,7 @@ void ctl_local_time(const char *rfc3339, char *out, size_t len);
  * JSON object arg. */
 int ctl_collect_name(const struct ym_device *d, void *arg);
 
+/* yamorictl log [verify] [--json]; the exit code. */
+int cmd_log(const struct ym_config *cfg, char **args, int nargs, bool as_json);
+
 #endif

@@ -87,6 +87,14 @@ static inline int update_device(struct ym_store *s, const char *sql,
 	return sqlite3_changes(s->db) ? 0 : -ENOENT;
 }
 
+/* A text column copied into dst, cleaned and cut to whole characters. */
+static inline void col_text(sqlite3_stmt *st, int col, char *dst, size_t len)
+{
+	const unsigned char *v = sqlite3_column_text(st, col);
+
+	snprintf(dst, len, "%s", v ? (const char *)v : "");
+}
+
 /* Yamori's own record (event log), for the store's files: one entry of
  * string fields kv[0..n) as name/value pairs; an alert's raise or reopen;
  * a household's change of one alert's state. 0 or negative errno. */

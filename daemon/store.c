@@ -578,153 +578,6 @@ int ym_store_delete_device(struct ym_store *s, const uint8_t mac[6])
 	return step_done(s, st);
 }
 
-static void col_text(sqlite3_stmt *st, int col, char *dst, size_t len);
-
-/* Appends one entry to the event log, chained to the last one. */
-int ym_store_log_event(struct ym_store *s, const char *kind, const char *mac,
-		       const char *detail, uint64_t now_us)
-{
-	char prev[YM_EVLOG_HASH_STRLEN], hash[YM_EVLOG_HASH_STRLEN];
-	int64_t seq = 1, at = (int64_t)(now_us ? now_us : ym_wall_us());
-	sqlite3_stmt *st;
-	int rc;
-
-	if (s->readonly)
-		return -EROFS;
-	mac = mac ? mac : "";
-	detail = detail && detail[0] ? detail : "{}";
-	memcpy(prev, ym_evlog_genesis, sizeof(prev));
-	if (sqlite3_prepare_v2(s->db, "SELECT seq, hash FROM event_log"
-			       " ORDER BY seq DESC LIMIT 1", -1, &st,
-			       NULL) != SQLITE_OK)
-		return sql_err(s);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		seq = sqlite3_column_int64(st, 0) + 1;
-		ym_strlcpy_clean(prev, (const char *)sqlite3_column_text(st, 1),
-				 (size_t)sqlite3_column_bytes(st, 1),
-				 sizeof(prev));
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sql_err(s);
-	ym_evlog_hash(prev, seq, at, kind, mac, detail, hash);
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO event_log (seq, at, kind,"
-			       " mac, detail, prev, hash) VALUES (?1, ?2, ?3,"
-			       " ?4, ?5, ?6, ?7)", -1, &st, NULL) != SQLITE_OK)
-		return sql_err(s);
-	sqlite3_bind_int64(st, 1, seq);
-	sqlite3_bind_int64(st, 2, at);
-	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, mac, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, prev, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, hash, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : sql_err(s);
-}
-
-/* A small JSON object of string fields, escaped by hand (names and targets
- * are already clean; quotes and backslashes are escaped anyway). */
-static void json_field(char *buf, size_t len, const char *name,
-		       const char *value)
-{
-	size_t n = strlen(buf);
-
-	if (n + 1 >= len)
-		return;
-	n += (size_t)snprintf(buf + n, len - n, "%s\"%s\":\"",
-			      n > 1 ? "," : "", name);
-	for (const char *p = value ? value : ""; *p && n + 8 < len; p++) {
-		if (*p == '"' || *p == '\\')
-			buf[n++] = '\\';
-		if ((unsigned char)*p < 0x20)
-			continue;
-		buf[n++] = *p;
-	}
-	if (n + 2 < len) {
-		buf[n++] = '"';
-		buf[n] = '\0';
-	}
-}
-
-int ym_store_log_fields(struct ym_store *s, const char *event, const char *mac,
-		      const char *const *kv, size_t n)
-{
-	char detail[1024] = "{";
-
-	for (size_t i = 0; i + 1 < n; i += 2)
-		json_field(detail, sizeof(detail) - 1, kv[i], kv[i + 1]);
-	n = strlen(detail);
-	snprintf(detail + n, sizeof(detail) - n, "}");
-	return ym_store_log_event(s, event, mac, detail, 0);
-}
-
-int ym_store_log_alert(struct ym_store *s, const char *event, const char *kind,
-		     const char *severity, const char *mac, const char *target)
-{
-	const char *kv[] = { "alert", kind, "target", target, "severity",
-			     severity };
-
-	return ym_store_log_fields(s, event, mac, kv, severity ? 6 : 4);
-}
-
-int ym_store_last_event(struct ym_store *s, int64_t *seq, char hash[65],
-			bool *is_head)
-{
-	char kind[16] = "";
-	sqlite3_stmt *st;
-	int rc;
-
-	*seq = 0;
-	hash[0] = '\0';
-	*is_head = false;
-	if (sqlite3_prepare_v2(s->db, "SELECT seq, hash, kind FROM event_log"
-			       " ORDER BY seq DESC LIMIT 1", -1, &st,
-			       NULL) != SQLITE_OK)
-		return sql_err(s);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*seq = sqlite3_column_int64(st, 0);
-		col_text(st, 1, hash, YM_EVLOG_HASH_STRLEN);
-		col_text(st, 2, kind, sizeof(kind));
-		*is_head = strcmp(kind, YM_EVLOG_HEAD) == 0;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sql_err(s);
-}
-
-int ym_store_get_events(struct ym_store *s,
-			int (*fn)(const struct ym_evlog_entry *e, void *arg),
-			void *arg)
-{
-	sqlite3_stmt *st;
-	int rc = 0, step;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT seq, at, kind, mac, detail,"
-			       " prev, hash FROM event_log ORDER BY seq",
-			       -1, &st, NULL) != SQLITE_OK)
-		return sql_err(s);
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *t[5];
-
-		for (int i = 0; i < 5; i++) {
-			t[i] = (const char *)sqlite3_column_text(st, 2 + i);
-			t[i] = t[i] ? t[i] : "";
-		}
-		struct ym_evlog_entry e = {
-			.seq = sqlite3_column_int64(st, 0),
-			.at_us = sqlite3_column_int64(st, 1),
-			.kind = t[0], .mac = t[1], .detail = t[2],
-			.prev = t[3], .hash = t[4],
-		};
-		rc = fn(&e, arg);
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
 
 /* Runs a DELETE with one integer parameter; returns the rows deleted. */
 static int delete_rows(struct ym_store *s, const char *sql, const char *name,
@@ -815,13 +668,6 @@ int ym_store_prune_alerts(struct ym_store *s, uint32_t max)
 			   " last_seen ASC"
 			   " LIMIT max(0, (SELECT count(*) FROM alerts) - :max))",
 			   ":max", max);
-}
-
-static void col_text(sqlite3_stmt *st, int col, char *dst, size_t len)
-{
-	const unsigned char *v = sqlite3_column_text(st, col);
-
-	snprintf(dst, len, "%s", v ? (const char *)v : "");
 }
 
 static int load_children(struct ym_store *s, struct ym_device *d,
@@ -1002,28 +848,6 @@ int ym_store_retire(struct ym_store *s, const uint8_t mac[6])
 		return rc;
 	ym_mac_format(mac, m);
 	return ym_store_log_fields(s, "retired", m, NULL, 0);
-}
-
-/* Logs a change of one alert's state by the household, naming the alert. */
-int ym_store_log_alert_id(struct ym_store *s, int64_t id, const char *state)
-{
-	char kind[64] = "", mac[YM_MAC_STRLEN] = "", target[256] = "";
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT kind, mac, target FROM alerts"
-			       " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-		return sql_err(s);
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		col_text(st, 0, kind, sizeof(kind));
-		col_text(st, 1, mac, sizeof(mac));
-		col_text(st, 2, target, sizeof(target));
-	}
-	sqlite3_finalize(st);
-	return ym_store_log_alert(s, strcmp(state, "resolved") == 0 ? "alert_resolved" :
-			 strcmp(state, "open") == 0 ? "alert_reopened" :
-						      "alert_acknowledged",
-			 kind, NULL, mac, target);
 }
 
 int ym_store_wipe(struct ym_store *s)
