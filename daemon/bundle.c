@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "bundle.h"
+#include "bundle-private.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -14,13 +15,6 @@
 #include <unistd.h>
 
 #include <sodium.h>
-
-/* The project's key, compiled in so a box trusts it out of the box. It is a
- * placeholder whose secret key was thrown away: the project or the ISP that
- * ships Yamori replaces it with its own (docs/DATA.md), or puts its key in
- * keys_dir (/etc/yamori/keys/). */
-static const char project_key[] =
-	"RWTBi6y9+gaDPmfkYjqFbKuocHi6rBILk/FvhYWPzgPF0rDNr+OdE+Rs";
 
 static const char *const data_dirs[] = { "fingerprints", "support", "intel",
 					  "credentials", NULL };
@@ -286,319 +280,6 @@ void ym_bundle_manifest_free(struct ym_bundle_manifest *m)
 	m->n_files = 0;
 }
 
-/* --- keys and signatures ----------------------------------------------- */
-
-/* Decodes standard base64 (minisign's) into at most max bytes. */
-static int b64_decode(const char *b64, size_t n, uint8_t *out, size_t max,
-		      size_t *outlen)
-{
-	if (sodium_base642bin(out, max, b64, n, NULL, outlen, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) != 0)
-		return -EINVAL;
-	return 0;
-}
-
-int ym_bundle_key_parse(const char *text, uint8_t id[8], uint8_t pk[32])
-{
-	const char *p = text;
-
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		uint8_t bin[42];
-		size_t binlen = 0;
-
-		while (n && (p[n - 1] == '\r' || p[n - 1] == ' '))
-			n--;
-		if (n && strncmp(p, "untrusted comment:", 18) != 0) {
-			if (b64_decode(p, n, bin, sizeof(bin), &binlen) < 0 ||
-			    binlen != 42 || bin[0] != 'E' || bin[1] != 'd')
-				return -EINVAL;
-			memcpy(id, bin + 2, 8);
-			memcpy(pk, bin + 10, 32);
-			return 0;
-		}
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	return -EINVAL;
-}
-
-static void add_key(struct ym_bundle_keys *keys, const char *text,
-		    const char *from)
-{
-	if (keys->n == YM_BUNDLE_MAX_KEYS) {
-		fprintf(stderr, "yamori: more than %d keys; %s left out\n",
-			YM_BUNDLE_MAX_KEYS, from);
-		return;
-	}
-	if (ym_bundle_key_parse(text, keys->k[keys->n].id,
-				keys->k[keys->n].pk) < 0) {
-		fprintf(stderr, "yamori: %s is not a minisign public key\n",
-			from);
-		return;
-	}
-	keys->n++;
-}
-
-void ym_bundle_keys_load(struct ym_bundle_keys *keys, const char *dir)
-{
-	struct dirent *de;
-	DIR *d;
-
-	if (sodium_init() < 0)
-		abort();
-	memset(keys, 0, sizeof(*keys));
-	add_key(keys, project_key, "the compiled-in key");
-	if (!dir || !dir[0] || !(d = opendir(dir)))
-		return;
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		char path[1400], text[1024];
-		struct stat st;
-		ssize_t n;
-		int fd;
-
-		if (de->d_name[0] == '.' || len < 5 ||
-		    strcmp(de->d_name + len - 4, ".pub") != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-			close(fd);
-			continue;
-		}
-		n = read(fd, text, sizeof(text) - 1);
-		close(fd);
-		if (n < 0)
-			continue;
-		text[n] = '\0';
-		add_key(keys, text, path);
-	}
-	closedir(d);
-}
-
-int ym_bundle_verify(const char *msg, size_t len, const char *sig,
-		     size_t siglen, const struct ym_bundle_keys *keys,
-		     char *err, size_t errlen)
-{
-	const char *line[4];
-	size_t linelen[4], off = 0, n_lines = 0, binlen = 0, glen = 0;
-	uint8_t bin[74], gsig[64], hash[crypto_generichash_BYTES_MAX];
-	const uint8_t *pk = NULL;
-	uint8_t *signed_comment;
-	const char *comment;
-	size_t clen;
-	int ok;
-
-	if (sodium_init() < 0)
-		abort();
-	if (siglen > YM_BUNDLE_SIG_MAX || memchr(sig, '\0', siglen))
-		goto malformed;
-	while (off < siglen && n_lines < 4) {
-		const char *nl = memchr(sig + off, '\n', siglen - off);
-		size_t n = nl ? (size_t)(nl - (sig + off)) : siglen - off;
-
-		line[n_lines] = sig + off;
-		while (n && line[n_lines][n - 1] == '\r')
-			n--;
-		linelen[n_lines++] = n;
-		off += (nl ? (size_t)(nl - (sig + off)) : siglen - off) + 1;
-	}
-	if (n_lines != 4 || linelen[0] < 18 ||
-	    strncmp(line[0], "untrusted comment:", 18) != 0 ||
-	    linelen[2] < 17 || strncmp(line[2], "trusted comment: ", 17) != 0)
-		goto malformed;
-	if (b64_decode(line[1], linelen[1], bin, sizeof(bin), &binlen) < 0 ||
-	    binlen != sizeof(bin) ||
-	    b64_decode(line[3], linelen[3], gsig, sizeof(gsig), &glen) < 0 ||
-	    glen != sizeof(gsig))
-		goto malformed;
-	if (bin[0] != 'E' || (bin[1] != 'd' && bin[1] != 'D'))
-		goto malformed;
-	for (size_t i = 0; i < keys->n; i++)
-		if (memcmp(keys->k[i].id, bin + 2, 8) == 0)
-			pk = keys->k[i].pk;
-	if (!pk) {
-		snprintf(err, errlen, "signed with a key this box does not "
-			 "trust (key id %02X%02X%02X%02X%02X%02X%02X%02X)",
-			 bin[9], bin[8], bin[7], bin[6], bin[5], bin[4],
-			 bin[3], bin[2]);
-		return -EPERM;
-	}
-	if (bin[1] == 'd') {
-		/* "Ed": the signature covers the data itself. */
-		ok = crypto_sign_verify_detached(bin + 10, (const uint8_t *)msg,
-						 len, pk) == 0;
-	} else {
-		/* "ED" (minisign's default): it covers BLAKE2b-512 of it. */
-		crypto_generichash(hash, sizeof(hash), (const uint8_t *)msg,
-				   len, NULL, 0);
-		ok = crypto_sign_verify_detached(bin + 10, hash, sizeof(hash),
-						 pk) == 0;
-	}
-	if (!ok) {
-		snprintf(err, errlen, "the signature does not match the "
-			 "manifest");
-		return -EPERM;
-	}
-	/* The global signature covers the signature and the trusted comment,
-	 * so the comment cannot be changed either. */
-	comment = line[2] + 17;
-	clen = linelen[2] - 17;
-	signed_comment = malloc(64 + clen);
-	if (!signed_comment) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	memcpy(signed_comment, bin + 10, 64);
-	memcpy(signed_comment + 64, comment, clen);
-	ok = crypto_sign_verify_detached(gsig, signed_comment, 64 + clen,
-					 pk) == 0;
-	free(signed_comment);
-	if (!ok) {
-		snprintf(err, errlen, "the signature's trusted comment was "
-			 "changed");
-		return -EPERM;
-	}
-	return 0;
-malformed:
-	snprintf(err, errlen, "the signature file is not in minisign's format");
-	return -EINVAL;
-}
-
-/* --- the tar ----------------------------------------------------------- */
-
-struct entry {
-	char name[YM_BUNDLE_PATH_MAX + 160];
-	const uint8_t *data;
-	size_t size;
-};
-
-static int octal(const uint8_t *f, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i = 0;
-
-	while (i < n && f[i] == ' ')
-		i++;
-	if (i == n || f[i] < '0' || f[i] > '7')
-		return -EINVAL;
-	for (; i < n && f[i] >= '0' && f[i] <= '7'; i++) {
-		if (v >> 60)
-			return -EINVAL;
-		v = v * 8 + (uint64_t)(f[i] - '0');
-	}
-	for (; i < n; i++)
-		if (f[i] != ' ' && f[i] != '\0')
-			return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static bool all_zero(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
-/* A field of n bytes, NUL-terminated unless full. */
-static size_t field_len(const uint8_t *f, size_t n)
-{
-	const uint8_t *z = memchr(f, '\0', n);
-
-	return z ? (size_t)(z - f) : n;
-}
-
-/* Walks a ustar archive: regular files into v (at most max), directories
- * skipped, anything else refused. */
-static int read_tar(const uint8_t *buf, size_t len, struct entry *v,
-		    size_t max, size_t *count, char *err, size_t errlen)
-{
-	size_t off = 0, n = 0;
-
-	for (;;) {
-		const uint8_t *h = buf + off;
-		uint64_t size, sum, want = 0;
-		size_t nl, pl;
-		char type;
-
-		if (len - off < 512) {
-			snprintf(err, errlen, "the bundle is truncated");
-			return -EINVAL;
-		}
-		if (all_zero(h, 512)) {
-			/* The end: nothing but zeros may follow. */
-			if (!all_zero(h, len - off)) {
-				snprintf(err, errlen, "data after the end of "
-					 "the bundle");
-				return -EINVAL;
-			}
-			break;
-		}
-		for (int i = 0; i < 512; i++)
-			want += (i >= 148 && i < 156) ? ' ' : h[i];
-		if (memcmp(h + 257, "ustar", 5) != 0 ||
-		    octal(h + 148, 8, &sum) < 0 || sum != want ||
-		    octal(h + 124, 12, &size) < 0) {
-			snprintf(err, errlen, "the bundle is not a tar file "
-				 "or is damaged");
-			return -EINVAL;
-		}
-		type = (char)h[156];
-		nl = field_len(h, 100);
-		pl = field_len(h + 345, 155);
-		if (nl == 0) {
-			snprintf(err, errlen, "an entry without a name");
-			return -EINVAL;
-		}
-		if (size > len - off - 512) {
-			snprintf(err, errlen, "the bundle is truncated");
-			return -EINVAL;
-		}
-		if (type == '0' || type == '\0') {
-			struct entry *e;
-
-			if (n == max) {
-				snprintf(err, errlen, "more than %zu files",
-					 max);
-				return -EINVAL;
-			}
-			e = &v[n++];
-			if (pl)
-				snprintf(e->name, sizeof(e->name), "%.*s/%.*s",
-					 (int)pl, (const char *)h + 345,
-					 (int)nl, (const char *)h);
-			else
-				snprintf(e->name, sizeof(e->name), "%.*s",
-					 (int)nl, (const char *)h);
-			if (strlen(e->name) != (pl ? pl + 1 : 0) + nl) {
-				snprintf(err, errlen, "a name with a NUL");
-				return -EINVAL;
-			}
-			e->data = h + 512;
-			e->size = (size_t)size;
-		} else if (type != '5' || size != 0) {
-			snprintf(err, errlen, "the bundle holds something "
-				 "other than files (tar type '%c')",
-				 isprint((unsigned char)type) ? type : '?');
-			return -EINVAL;
-		}
-		off += 512 + (size_t)((size + 511) / 512 * 512);
-		if (off > len) {
-			snprintf(err, errlen, "the bundle is truncated");
-			return -EINVAL;
-		}
-	}
-	*count = n;
-	return 0;
-}
-
 /* --- staging and switching --------------------------------------------- */
 
 static int rm_entry(const char *path, const struct stat *st, int flag,
@@ -678,6 +359,144 @@ static const struct entry *find(const struct entry *v, size_t n,
 	return NULL;
 }
 
+/* Every entry is listed in the manifest, every listed file is there once,
+ * whole, with its hash. */
+static int check_entries(const struct entry *v, size_t n,
+			 const struct entry *man, const struct entry *sig,
+			 const struct ym_bundle_manifest *m, char *err,
+			 size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct entry *e = &v[i];
+		bool listed = false;
+
+		if (e == man || e == sig)
+			continue;
+		if (find(v, i, e->name)) {
+			snprintf(err, errlen, "%.*s is in the bundle twice",
+				 YM_BUNDLE_PATH_MAX, e->name);
+			return -EINVAL;
+		}
+		for (size_t j = 0; j < m->n_files; j++)
+			if (strcmp(m->files[j].path, e->name) == 0)
+				listed = true;
+		if (!listed) {
+			snprintf(err, errlen, "%.*s is not in the manifest",
+				 YM_BUNDLE_PATH_MAX, e->name);
+			return -EINVAL;
+		}
+	}
+	for (size_t j = 0; j < m->n_files; j++) {
+		const struct ym_bundle_file *f = &m->files[j];
+		const struct entry *e = find(v, n, f->path);
+		uint8_t h[32];
+
+		if (!e || e->size != f->size) {
+			snprintf(err, errlen, "%s is %s", f->path,
+				 e ? "not the size the manifest says" :
+				     "missing");
+			return -EINVAL;
+		}
+		crypto_hash_sha256(h, e->data, e->size);
+		if (sodium_memcmp(h, f->sha256, 32) != 0) {
+			snprintf(err, errlen, "%s does not match its SHA-256",
+				 f->path);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The signature, then the manifest, its version and expiry, then every
+ * entry: nothing unsigned is even parsed further. */
+static int check_bundle(const struct entry *v, size_t n,
+			const struct ym_bundle_keys *keys, uint64_t installed,
+			int64_t now, struct ym_bundle_manifest *m, char *err,
+			size_t errlen)
+{
+	const struct entry *man = find(v, n, "manifest"),
+			   *sig = find(v, n, "manifest.minisig");
+	int rc;
+
+	if (!man || !sig) {
+		snprintf(err, errlen, "the bundle has no manifest or no "
+			 "signature");
+		return -EINVAL;
+	}
+	rc = ym_bundle_verify((const char *)man->data, man->size,
+			      (const char *)sig->data, sig->size, keys, err,
+			      errlen);
+	if (rc < 0)
+		return rc;
+	rc = ym_bundle_manifest_parse((const char *)man->data, man->size, m,
+				      err, errlen);
+	if (rc < 0)
+		return rc;
+	if (m->version <= installed) {
+		snprintf(err, errlen, "version %llu is not newer than the "
+			 "installed %llu", (unsigned long long)m->version,
+			 (unsigned long long)installed);
+		return -EINVAL;
+	}
+	if (m->expires <= now) {
+		snprintf(err, errlen, "the bundle expired");
+		return -EINVAL;
+	}
+	return check_entries(v, n, man, sig, m, err, errlen);
+}
+
+/* STATE_DIR/data and a fresh .stage-XXXXXX in it, owned like the state
+ * directory (only root can, and only root needs to, give files away). */
+static int make_stage(const char *state_dir, struct ym_bundle_staged *out,
+		      char *err, size_t errlen)
+{
+	struct stat sst;
+
+	snprintf(out->root, sizeof(out->root), "%s/data", state_dir);
+	if (geteuid() == 0 && stat(state_dir, &sst) == 0 && sst.st_uid != 0) {
+		owner_uid = sst.st_uid;
+		owner_gid = sst.st_gid;
+	}
+	if (mkdir(out->root, 0755) == 0) {
+		give(out->root);
+	} else if (errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s: %s", out->root,
+			 strerror(errno));
+		return -errno;
+	}
+	snprintf(out->dir, sizeof(out->dir), "%s/.stage-XXXXXX", out->root);
+	if (!mkdtemp(out->dir)) {
+		snprintf(err, errlen, "cannot create a directory in %s: %s",
+			 out->root, strerror(errno));
+		return -errno;
+	}
+	(void)chmod(out->dir, 0755);
+	give(out->dir);
+	return 0;
+}
+
+/* The manifest, its signature and every listed file into the stage. */
+static int unpack(const struct entry *v, size_t n,
+		  const struct ym_bundle_staged *out, char *err, size_t errlen)
+{
+	const struct entry *man = find(v, n, "manifest"),
+			   *sig = find(v, n, "manifest.minisig");
+	int rc = write_file(out->dir, "manifest", man->data, man->size);
+
+	if (rc == 0)
+		rc = write_file(out->dir, "manifest.minisig", sig->data,
+				sig->size);
+	for (size_t j = 0; rc == 0 && j < out->m.n_files; j++) {
+		const struct entry *e = find(v, n, out->m.files[j].path);
+
+		rc = write_file(out->dir, e->name, e->data, e->size);
+	}
+	if (rc < 0)
+		snprintf(err, errlen, "cannot unpack into %s: %s", out->dir,
+			 strerror(-rc));
+	return rc;
+}
+
 int ym_bundle_stage(const uint8_t *buf, size_t len,
 		    const struct ym_bundle_keys *keys, const char *state_dir,
 		    uint64_t installed, int64_t now,
@@ -685,8 +504,6 @@ int ym_bundle_stage(const uint8_t *buf, size_t len,
 {
 	size_t max = YM_BUNDLE_MAX_FILES + 2, n = 0;
 	struct entry *v = NULL;
-	const struct entry *man, *sig;
-	struct ym_bundle_manifest *m = &out->m;
 	bool made = false;
 	int rc;
 
@@ -703,124 +520,21 @@ int ym_bundle_stage(const uint8_t *buf, size_t len,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	rc = read_tar(buf, len, v, max, &n, err, errlen);
-	if (rc < 0)
-		goto out;
-	man = find(v, n, "manifest");
-	sig = find(v, n, "manifest.minisig");
-	if (!man || !sig) {
-		snprintf(err, errlen, "the bundle has no manifest or no "
-			 "signature");
-		rc = -EINVAL;
-		goto out;
-	}
-	/* The signature first: nothing unsigned is even parsed further. */
-	rc = ym_bundle_verify((const char *)man->data, man->size,
-			      (const char *)sig->data, sig->size, keys, err,
-			      errlen);
-	if (rc < 0)
-		goto out;
-	rc = ym_bundle_manifest_parse((const char *)man->data, man->size, m,
-				      err, errlen);
-	if (rc < 0)
-		goto out;
-	rc = -EINVAL;
-	if (m->version <= installed) {
-		snprintf(err, errlen, "version %llu is not newer than the "
-			 "installed %llu", (unsigned long long)m->version,
-			 (unsigned long long)installed);
-		goto out;
-	}
-	if (m->expires <= now) {
-		snprintf(err, errlen, "the bundle expired");
-		goto out;
-	}
-	/* Every entry is listed, every listed file is there once, whole. */
-	for (size_t i = 0; i < n; i++) {
-		const struct entry *e = &v[i];
-		bool listed = false;
-
-		if (e == man || e == sig)
-			continue;
-		if (find(v, i, e->name)) {
-			snprintf(err, errlen, "%.*s is in the bundle twice",
-				 YM_BUNDLE_PATH_MAX, e->name);
-			goto out;
-		}
-		for (size_t j = 0; j < m->n_files; j++)
-			if (strcmp(m->files[j].path, e->name) == 0)
-				listed = true;
-		if (!listed) {
-			snprintf(err, errlen, "%.*s is not in the manifest",
-				 YM_BUNDLE_PATH_MAX, e->name);
-			goto out;
-		}
-	}
-	for (size_t j = 0; j < m->n_files; j++) {
-		const struct ym_bundle_file *f = &m->files[j];
-		const struct entry *e = find(v, n, f->path);
-		uint8_t h[32];
-
-		if (!e || e->size != f->size) {
-			snprintf(err, errlen, "%s is %s", f->path,
-				 e ? "not the size the manifest says" :
-				     "missing");
-			goto out;
-		}
-		crypto_hash_sha256(h, e->data, e->size);
-		if (sodium_memcmp(h, f->sha256, 32) != 0) {
-			snprintf(err, errlen, "%s does not match its SHA-256",
-				 f->path);
-			goto out;
-		}
-	}
-	snprintf(out->root, sizeof(out->root), "%s/data", state_dir);
-	{
-		struct stat sst;
-
-		/* Only root can, and only root needs to, give files away. */
-		if (geteuid() == 0 && stat(state_dir, &sst) == 0 &&
-		    sst.st_uid != 0) {
-			owner_uid = sst.st_uid;
-			owner_gid = sst.st_gid;
-		}
-	}
-	if (mkdir(out->root, 0755) == 0)
-		give(out->root);
-	else if (errno != EEXIST) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot create %s: %s", out->root,
-			 strerror(errno));
-		goto out;
-	}
-	snprintf(out->dir, sizeof(out->dir), "%s/.stage-XXXXXX", out->root);
-	if (!mkdtemp(out->dir)) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot create a directory in %s: %s",
-			 out->root, strerror(errno));
-		goto out;
-	}
-	made = true;
-	(void)chmod(out->dir, 0755);
-	give(out->dir);
-	rc = write_file(out->dir, "manifest", man->data, man->size);
+	rc = ym_bundle_read_tar(buf, len, v, max, &n, err, errlen);
 	if (rc == 0)
-		rc = write_file(out->dir, "manifest.minisig", sig->data,
-				sig->size);
-	for (size_t j = 0; rc == 0 && j < m->n_files; j++) {
-		const struct entry *e = find(v, n, m->files[j].path);
-
-		rc = write_file(out->dir, e->name, e->data, e->size);
+		rc = check_bundle(v, n, keys, installed, now, &out->m, err,
+				  errlen);
+	if (rc == 0) {
+		rc = make_stage(state_dir, out, err, errlen);
+		made = rc == 0;
 	}
-	if (rc < 0)
-		snprintf(err, errlen, "cannot unpack into %s: %s", out->dir,
-			 strerror(-rc));
-out:
+	if (rc == 0)
+		rc = unpack(v, n, out, err, errlen);
 	free(v);
 	if (rc < 0) {
 		if (made)
 			rm_tree(out->dir);
-		ym_bundle_manifest_free(m);
+		ym_bundle_manifest_free(&out->m);
 	}
 	return rc;
 }
