@@ -1,5 +1,6 @@
 #include "decode.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* A bounded view of the bytes still to decode. cap is what was captured,
@@ -455,7 +456,9 @@ enum ym_decode_result ym_decode(int linktype, const uint8_t *data,
 
 	enum ym_decode_result r;
 
-	memset(pkt, 0, sizeof(*pkt));
+	/* Not the DHCP message at the end: 400 bytes on every packet for the
+	 * few that carry one (ym_dhcp_parse fills it whole). */
+	memset(pkt, 0, offsetof(struct ym_packet, dhcp));
 	pkt->ts_us = ts;
 	pkt->caplen = caplen;
 	pkt->wirelen = c.wire;

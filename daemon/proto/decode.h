@@ -103,6 +103,8 @@ struct ym_packet {
 	/* DHCPv4 (UDP 67/68 over IP), parsed once for every reader. */
 	bool has_dhcp;          /* dhcp holds a well-formed message */
 	bool bad_dhcp;          /* UDP 67/68 that is no DHCP message */
+	/* Last, and not cleared for every packet: the decoder zeroes what
+	 * comes before it, the DHCP parser fills it whole when it runs. */
 	struct ym_dhcp dhcp;    /* valid when has_dhcp */
 };
 
