@@ -9,6 +9,7 @@
 #include "audit-proto.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,12 @@
 /* Two failed conversations in a row end a service's attempts: the device
  * is busy, rate-limits or went away, and more would only annoy it. */
 #define YM_AUDIT_MAX_CONSECUTIVE_ERRORS 2
+/* A timer that fires while the device's answer waits unread (the loop was
+ * held up: a commit's fsync on a busy disk) gives the loop this long to
+ * read it, at most YM_AUDIT_LATE_MAX times per connection, instead of
+ * taking a late loop for a silent device. */
+#define YM_AUDIT_LATE_GRACE_MS 100
+#define YM_AUDIT_LATE_MAX 20
 
 static const struct service {
 	const char *name;
@@ -64,6 +71,7 @@ struct conn {
 	struct job *job; /* NULL once the verdict was handed over */
 	uint8_t proto;
 	bool probe, connected, done, connect_failed, closing;
+	uint8_t late; /* timers deferred for an unread answer */
 	/* HTTPS: TLS through memory BIOs, so the socket stays libuv's. The
 	 * engine starts once the handshake is over. */
 	SSL *ssl;
@@ -430,10 +438,37 @@ static const char *verdict_detail(const struct conn *c, enum ym_av v)
 	}
 }
 
+/* True when the socket has news the loop has not delivered yet: the
+ * connection's outcome (while connecting) or bytes to read. Then the timer
+ * that fired is rearmed for a short grace: a loop held up for seconds runs
+ * its timers before it polls, and would otherwise judge a device that did
+ * answer as silent. Bounded per connection; the conversation's own limit
+ * still ends it. */
+static bool conn_late(struct conn *c, uv_timer_t *t, uv_timer_cb cb)
+{
+	struct pollfd pfd;
+	uv_os_fd_t fd;
+
+	if (c->connect_failed || c->late >= YM_AUDIT_LATE_MAX ||
+	    uv_fileno((uv_handle_t *)&c->tcp, &fd) < 0)
+		return false;
+	pfd.fd = fd;
+	pfd.events = c->connected ? POLLIN : POLLOUT;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & (pfd.events | POLLHUP |
+							 POLLERR)))
+		return false;
+	c->late++;
+	uv_timer_start(t, cb, YM_AUDIT_LATE_GRACE_MS, 0);
+	return true;
+}
+
 static void on_step_timeout(uv_timer_t *t)
 {
 	struct conn *c = ym_container_of(t, struct conn, step);
 
+	if (conn_late(c, t, on_step_timeout))
+		return;
 	if (c->connect_failed)
 		conn_verdict(c, YM_AV_ABSENT, "cannot connect");
 	else if (!c->connected)
@@ -452,8 +487,12 @@ static void on_total_timeout(uv_timer_t *t)
 static void on_quiet(uv_timer_t *t)
 {
 	struct conn *c = ym_container_of(t, struct conn, quiet);
-	enum ym_av v = ym_telnet_quiet(&c->e.telnet, &c->out);
+	enum ym_av v;
 
+	/* Not quiet: more of the screen waits unread. */
+	if (conn_late(c, t, on_quiet))
+		return;
+	v = ym_telnet_quiet(&c->e.telnet, &c->out);
 	if (v != YM_AV_MORE) {
 		conn_verdict(c, v, verdict_detail(c, v));
 		return;
