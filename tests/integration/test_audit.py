@@ -423,9 +423,16 @@ class Daemon:
         self.proc = None
 
     def start(self):
-        self.proc = subprocess.Popen(["ip", "netns", "exec", NS_BOX, self.yamorid, "-i", "br0",
-                                      "--state-dir", self.state, "-c", self.conf],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Its output goes to a file: a pipe nobody reads fills, and a
+        # daemon blocked writing its log answers nothing.
+        with open(os.path.join(self.state, "yamorid.log"), "a") as log:
+            self.proc = subprocess.Popen(["ip", "netns", "exec", NS_BOX, self.yamorid, "-i",
+                                          "br0", "--state-dir", self.state, "-c", self.conf],
+                                         stdout=log, stderr=subprocess.STDOUT)
+
+    def log(self):
+        with open(os.path.join(self.state, "yamorid.log"), errors="replace") as f:
+            return f.read()[-3000:]
 
     def ctl(self, *args):
         return subprocess.run([self.yamorictl, "--state-dir", self.state, *args],
@@ -434,7 +441,7 @@ class Daemon:
     def stop(self):
         """SIGTERM; the exit status."""
         self.proc.send_signal(signal.SIGTERM)
-        self.proc.communicate(timeout=60)
+        self.proc.wait(timeout=60)
         return self.proc.returncode
 
     def kill(self):
@@ -599,7 +606,7 @@ class AuditLan(unittest.TestCase):
             self.lan.wait_telnet_prompt("A")
             r = ctl("audit", IP["A"])
             self.assertEqual(r.returncode, 0, r.stderr)
-            self.assertIn("FACTORY PASSWORD STILL WORKS", r.stdout, r.stdout + r.stderr)
+            self.assertIn("FACTORY PASSWORD STILL WORKS", r.stdout, r.stdout + r.stderr + dmn.log())
             for secret in SECRETS:
                 self.assertNotIn(secret, r.stdout + r.stderr)
             dev = [d for d in json.loads(ctl("devices", "--json").stdout) if d["mac"] == mac][0]
@@ -734,6 +741,73 @@ class AuditLan(unittest.TestCase):
             self.assertEqual(len(logged()), len(logins))
             self.assertEqual(dmn.stop(), 0)
         finally:
+            dmn.kill()
+
+    def test_9_next_check_starts_when_a_slot_frees(self):
+        """audit = on, one check at a time, commits an hour apart: the one
+        commit a rename forces starts one device; the other starts as soon
+        as that check ends (not at a commit, which never comes), and each
+        end is an audit_done event for subscribers."""
+        import socket
+        dmn = Daemon(self.lan.tmp, "audit = on\naudit_parallel = 1\naudit_attempts = 1\n"
+                     "commit_interval = 3600\n")
+        macs = {self.lan.macs["A"]: "A", self.lan.macs["B"]: "B"}
+        dmn.start()
+        sub = None
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                for key in ("A", "B"):
+                    sh("ip", "netns", "exec", NS[key], "ping", "-c", "1", "-W", "1", BOX_IP,
+                       check=False)
+                r = dmn.ctl("devices", "--json")
+                known = {d["mac"] for d in json.loads(r.stdout)} if r.returncode == 0 else set()
+                if set(macs) <= known:
+                    break
+                time.sleep(0.5)
+            else:
+                self.fail("the daemon did not learn devices A and B")
+            sub = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sub.connect(os.path.join(dmn.state, "yamori.sock"))
+            sub.sendall(b'{"cmd":"subscribe"}\n')
+            f = sub.makefile("r", encoding="utf-8")
+            self.assertTrue(json.loads(f.readline())["ok"])
+            # The one commit: a rename is saved before its answer.
+            r = dmn.ctl("rename", self.lan.macs["A"], "camera A")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            done = []
+            sub.settimeout(240)
+            while len(done) < 2:
+                ev = json.loads(f.readline())
+                if ev.get("event") == "audit_done":
+                    done.append((time.monotonic(), ev))
+            self.assertEqual({ev["mac"] for _, ev in done}, set(macs))
+            for _, ev in done:
+                self.assertIn(ev["result"], ("default_password", "open", "defaults_refused",
+                                             "no_login"))
+                self.assertEqual(ev["address"], IP[macs[ev["mac"]]])
+                self.assertIsInstance(ev["errors"], int)
+            results = {macs[ev["mac"]]: ev["result"] for _, ev in done}
+            self.assertEqual(results["B"], "defaults_refused", results)
+            # Back to back: the second began after the first ended (the
+            # attempt log is committed at the stop).
+            self.assertEqual(dmn.stop(), 0)
+            import sqlite3
+            first, second = done[0][1]["mac"], done[1][1]["mac"]
+            db = sqlite3.connect(os.path.join(dmn.state, "yamori.db"), timeout=10)
+            try:
+                def span(mac):
+                    return db.execute("SELECT MIN(at), MAX(at) FROM audit_log "
+                                      "WHERE mac = ?", (mac,)).fetchone()
+                (f0, f1), (s0, s1) = span(first), span(second)
+            finally:
+                db.close()
+            self.assertIsNotNone(f0)
+            self.assertIsNotNone(s0)
+            self.assertGreaterEqual(s0, f1, "the checks ran one at a time")
+        finally:
+            if sub:
+                sub.close()
             dmn.kill()
 
     def test_6_timing(self):
