@@ -133,6 +133,12 @@ def private_accounts(d, accounts):
         line = "%s:%s:19000:0:99999:7:::" % (user, crypted)
         if re.search("^%s:" % re.escape(user), shadow, re.M):
             shadow = re.sub("^%s:.*$" % re.escape(user), lambda m: line, shadow, flags=re.M)
+            # A device's shell, not the host's: bash with the host's
+            # start-up files took over 5 s to show its prompt on a busy
+            # machine, and the check took the silence for a timeout.
+            passwd = re.sub("^(%s:[^:\n]*:[^:\n]*:[^:\n]*:[^:\n]*:[^:\n]*:).*$"
+                            % re.escape(user), lambda m: m.group(1) + "/bin/sh", passwd,
+                            flags=re.M)
         else:
             passwd += "%s:x:%d:%d:Yamori test device account:%s:/bin/sh\n" % (
                 user, 4242 + i, 4242 + i, home)
