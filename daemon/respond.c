@@ -201,8 +201,10 @@ static void judge_passwords(struct ym_engine *e, struct ym_device *d,
 
 /* Tells subscribers a device's check is over, in one word: a factory
  * password works ("default_password"), a way in asks for none ("open"),
- * the defaults were refused ("defaults_refused"), or no login service
- * answered ("no_login"); "errors" counts services that could not be told. */
+ * the defaults were refused ("defaults_refused"), logins answered but none
+ * could be tried or told ("not_checked": today's attempts spent, a web
+ * form, errors), or no login service answered ("no_login"); "errors"
+ * counts services that could not be told. */
 static void publish_audit_done(struct ym_engine *e,
 			       const struct ym_audit_report *r,
 			       const struct audit_summary *s)
@@ -210,19 +212,24 @@ static void publish_audit_done(struct ym_engine *e,
 	char mac[YM_MAC_STRLEN], addr[YM_ADDR_STRLEN];
 	const char *result = "no_login";
 	int errors = 0;
-	bool open = false, accepted = false;
+	bool open = false, accepted = false, refused = false;
 
 	for (uint32_t i = 0; i < r->n; i++) {
-		errors += r->services[i].result == YM_AUDIT_ERROR;
-		open |= r->services[i].result == YM_AUDIT_OPEN;
-		accepted |= r->services[i].result == YM_AUDIT_DEFAULT_ACCEPTED;
+		enum ym_audit_result x = r->services[i].result;
+
+		errors += x == YM_AUDIT_ERROR;
+		open |= x == YM_AUDIT_OPEN;
+		accepted |= x == YM_AUDIT_DEFAULT_ACCEPTED;
+		refused |= x == YM_AUDIT_DEFAULTS_REFUSED;
 	}
 	if (accepted)
 		result = "default_password";
 	else if (open)
 		result = "open";
-	else if (s->answered)
+	else if (refused)
 		result = "defaults_refused";
+	else if (s->answered)
+		result = "not_checked";
 	ym_mac_format(r->mac, mac);
 	ym_addr_format(&r->addr, addr, sizeof(addr));
 	ym_api_publish(e->api, json_pack("{s:s, s:s, s:s, s:s, s:i}", "event",

@@ -801,7 +801,7 @@ class AuditLan(unittest.TestCase):
             self.assertEqual({ev["mac"] for _, ev in done}, set(macs))
             for _, ev in done:
                 self.assertIn(ev["result"], ("default_password", "open", "defaults_refused",
-                                             "no_login"))
+                                             "not_checked", "no_login"))
                 self.assertEqual(ev["address"], IP[macs[ev["mac"]]])
                 self.assertIsInstance(ev["errors"], int)
             results = {macs[ev["mac"]]: ev["result"] for _, ev in done}
