@@ -241,6 +241,7 @@ class Lan:
         os.chmod(self.tmp, 0o755)
         self.procs = []
         self.macs = {}
+        self.telnetd = {}  # key -> its process, to stop only our own
 
     # -- network --
     def build(self):
@@ -344,8 +345,8 @@ class Lan:
         assert creds["telnet"][0] == "root" and creds["ssh"][0] != "root"
         binds = private_accounts(d, {"root": creds["telnet"][1],
                                      creds["ssh"][0]: creds["ssh"][1]})
-        self.spawn(ns, "unshare", "-m", "--propagation", "private", "sh", "-c",
-                   binds + telnetd_command(d, ip))
+        self.telnetd[key] = self.spawn(ns, "unshare", "-m", "--propagation", "private",
+                                       "sh", "-c", binds + telnetd_command(d, ip))
         os.makedirs(os.path.join(d, "empty"))
         os.chmod(os.path.join(d, "empty"), 0o555)
         sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", os.path.join(d, "host_key"))
@@ -642,7 +643,12 @@ class AuditLan(unittest.TestCase):
             # daemon, not knowing the brand, found the factory password):
             # the next check closes both telnet warnings and the flag goes;
             # FTP is still on, so its warning stays.
-            sh("pkill", "-f", "telnetd -F -b %s:23" % IP["A"])
+            # Our own telnetd, by its process group: a pattern (pkill -f)
+            # also matched device A's telnetd of another run of this test
+            # on the same machine, which then found telnet refused.
+            telnetd = self.lan.telnetd["A"]
+            os.killpg(telnetd.pid, signal.SIGTERM)
+            telnetd.wait(timeout=30)
             r = ctl("audit", IP["A"])
             self.assertEqual(r.returncode, 0, r.stderr)
             states = {(a["kind"], a["target"]): a["state"]
