@@ -62,6 +62,7 @@ struct ym_engine {
 	uv_timer_t tick;
 	bool tick_started;
 	bool live, stopped, serve;
+	bool audit_starting; /* in ym_audit_check: no refill from done() */
 	int status;
 
 	uint64_t clock_us;          /* the capture clock */

@@ -52,8 +52,33 @@ void ym_respond_audit_due(struct ym_engine *e, struct ym_device *d)
 	    !ym_audit_due(e->audit, d->mac, YM_AUDIT_DAY_US))
 		return;
 	addr = ym_respond_audit_addr(d);
-	if (addr)
-		(void)!ym_audit_check(e->audit, d->mac, addr, d->vendor, NULL);
+	if (!addr)
+		return;
+	/* A check that ends at once calls done() from inside this call: the
+	 * walk that called us goes on to the next device by itself. */
+	e->audit_starting = true;
+	(void)!ym_audit_check(e->audit, d->mac, addr, d->vendor, NULL);
+	e->audit_starting = false;
+}
+
+static void refill_one(struct ym_device *d, void *arg)
+{
+	struct ym_engine *e = arg;
+
+	if (ym_audit_active(e->audit) < e->cfg.audit_parallel)
+		ym_respond_audit_due(e, d);
+}
+
+/* A check slot freed: the next due devices start now, not at the next
+ * commit (a household of 30 would otherwise wait out a commit interval
+ * per slot). */
+static void audit_refill(struct ym_engine *e)
+{
+	if (!e->audit || e->cfg.audit != YM_AUDIT_POLICY_ON ||
+	    e->audit_starting ||
+	    ym_audit_active(e->audit) >= e->cfg.audit_parallel)
+		return;
+	ym_inventory_foreach(e->inv, refill_one, e);
 }
 
 static void on_audit_attempt(struct ym_audit_observer *o, const uint8_t mac[6],
@@ -174,6 +199,45 @@ static void judge_passwords(struct ym_engine *e, struct ym_device *d,
 	}
 }
 
+/* Tells subscribers a device's check is over, in one word: a factory
+ * password works ("default_password"), a way in asks for none ("open"),
+ * the defaults were refused ("defaults_refused"), logins answered but none
+ * could be tried or told ("not_checked": today's attempts spent, a web
+ * form, errors), or no login service answered ("no_login"); "errors"
+ * counts services that could not be told. */
+static void publish_audit_done(struct ym_engine *e,
+			       const struct ym_audit_report *r,
+			       const struct audit_summary *s)
+{
+	char mac[YM_MAC_STRLEN], addr[YM_ADDR_STRLEN];
+	const char *result = "no_login";
+	int errors = 0;
+	bool open = false, accepted = false, refused = false;
+
+	for (uint32_t i = 0; i < r->n; i++) {
+		enum ym_audit_result x = r->services[i].result;
+
+		errors += x == YM_AUDIT_ERROR;
+		open |= x == YM_AUDIT_OPEN;
+		accepted |= x == YM_AUDIT_DEFAULT_ACCEPTED;
+		refused |= x == YM_AUDIT_DEFAULTS_REFUSED;
+	}
+	if (accepted)
+		result = "default_password";
+	else if (open)
+		result = "open";
+	else if (refused)
+		result = "defaults_refused";
+	else if (s->answered)
+		result = "not_checked";
+	ym_mac_format(r->mac, mac);
+	ym_addr_format(&r->addr, addr, sizeof(addr));
+	ym_api_publish(e->api, json_pack("{s:s, s:s, s:s, s:s, s:i}", "event",
+					 "audit_done", "mac", mac, "address",
+					 addr, "result", result, "errors",
+					 errors));
+}
+
 static void on_audit_done(struct ym_audit_observer *o,
 			  const struct ym_audit_report *r, void *token)
 {
@@ -198,6 +262,8 @@ static void on_audit_done(struct ym_audit_observer *o,
 	}
 	if (token)
 		ym_api_complete(token, audit_report_json(r), YM_API_OK, NULL);
+	publish_audit_done(e, r, &s);
+	audit_refill(e);
 }
 
 void ym_respond_audit_start(struct ym_engine *e)

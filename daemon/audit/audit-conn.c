@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/socket.h>
+#include <poll.h>
 #include <netinet/in.h>
 
 #include <openssl/err.h>
@@ -199,28 +199,35 @@ static const char *verdict_detail(const struct conn *c, enum ym_av v)
 	}
 }
 
-/* Bytes (or an end) already wait in the socket: the loop, not the device,
- * was late. libuv runs timers before it polls, so on a busy box a timer can
- * fire after the answer arrived and before it was read; judging then would
- * call a device that answered slow or silent. The timer is set again
- * briefly, a bounded number of times, so the read comes first. */
-#define YM_AUDIT_LATE_MS 50
-#define YM_AUDIT_LATE_MAX 100
+/* A timer that fires while the device's answer waits unread (the loop was
+ * held up: a commit's fsync on a busy disk, a busy machine) gives the loop
+ * this long to read it, at most YM_AUDIT_LATE_MAX times per connection,
+ * instead of taking a late loop for a silent device. */
+#define YM_AUDIT_LATE_GRACE_MS 100
+#define YM_AUDIT_LATE_MAX 20
 
+/* True when the socket has news the loop has not delivered yet: the
+ * connection's outcome (while connecting) or bytes to read. Then the timer
+ * that fired is rearmed for a short grace: a loop held up for seconds runs
+ * its timers before it polls, and would otherwise judge a device that did
+ * answer as silent. Bounded per connection; the conversation's own limit
+ * still ends it. */
 static bool loop_was_late(struct conn *c, uv_timer_t *t, uv_timer_cb cb)
 {
+	struct pollfd pfd;
 	uv_os_fd_t fd;
-	char b;
-	ssize_t n;
 
-	if (!c->connected || c->late >= YM_AUDIT_LATE_MAX ||
+	if (c->connect_failed || c->late >= YM_AUDIT_LATE_MAX ||
 	    uv_fileno((uv_handle_t *)&c->tcp, &fd) < 0)
 		return false;
-	n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+	pfd.fd = fd;
+	pfd.events = c->connected ? POLLIN : POLLOUT;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) != 1 ||
+	    !(pfd.revents & (pfd.events | POLLHUP | POLLERR)))
 		return false;
 	c->late++;
-	uv_timer_start(t, cb, YM_AUDIT_LATE_MS, 0);
+	uv_timer_start(t, cb, YM_AUDIT_LATE_GRACE_MS, 0);
 	return true;
 }
 

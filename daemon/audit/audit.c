@@ -7,7 +7,6 @@
 #include "audit-private.h"
 
 #include <errno.h>
-#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,12 @@
 /* Two failed conversations in a row end a service's attempts: the device
  * is busy, rate-limits or went away, and more would only annoy it. */
 #define YM_AUDIT_MAX_CONSECUTIVE_ERRORS 2
+/* A timer that fires while the device's answer waits unread (the loop was
+ * held up: a commit's fsync on a busy disk) gives the loop this long to
+ * read it, at most YM_AUDIT_LATE_MAX times per connection, instead of
+ * taking a late loop for a silent device. */
+#define YM_AUDIT_LATE_GRACE_MS 100
+#define YM_AUDIT_LATE_MAX 20
 
 static void job_next_service(struct job *job);
 
