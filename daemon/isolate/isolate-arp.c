@@ -96,19 +96,6 @@ static const uint8_t test_net[4] = { 192, 0, 2, 1 };
 static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t zero_mac[6];
 
-static void say(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!buf || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
 static bool eq4(const uint8_t *x, const uint8_t *y)
 {
 	return memcmp(x, y, 4) == 0;
@@ -402,7 +389,7 @@ static int open_socket(struct arp_isolator *a, char *why, size_t whylen)
 	a->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ARP));
 	if (a->fd < 0) {
 		ret = -errno;
-		say(why, whylen, "cannot open a raw socket for ARP: %s%s", strerror(-ret),
+		ym_isolate_format(why, whylen, "cannot open a raw socket for ARP: %s%s", strerror(-ret),
 		    ret == -EPERM ? " (it needs CAP_NET_RAW)" : "");
 		return ret;
 	}
@@ -411,13 +398,13 @@ static int open_socket(struct arp_isolator *a, char *why, size_t whylen)
 	sll.sll_ifindex = a->ifindex;
 	if (bind(a->fd, (struct sockaddr *)&sll, sizeof(sll)) != 0) {
 		ret = -errno;
-		say(why, whylen, "cannot listen for ARP on %s: %s", a->base.env.ifname,
+		ym_isolate_format(why, whylen, "cannot listen for ARP on %s: %s", a->base.env.ifname,
 		    strerror(-ret));
 		goto fail;
 	}
 	ret = uv_poll_init(a->base.loop, &a->poll, a->fd);
 	if (ret != 0) {
-		say(why, whylen, "cannot watch the ARP socket: %s", uv_strerror(ret));
+		ym_isolate_format(why, whylen, "cannot watch the ARP socket: %s", uv_strerror(ret));
 		goto fail;
 	}
 	/* From here on fd >= 0 means the poll handle exists and is closed
@@ -427,7 +414,7 @@ static int open_socket(struct arp_isolator *a, char *why, size_t whylen)
 	if (ret == 0)
 		ret = uv_timer_start(&a->timer, on_tick, TICK_MS, TICK_MS);
 	if (ret != 0)
-		say(why, whylen, "cannot watch the ARP socket: %s", uv_strerror(ret));
+		ym_isolate_format(why, whylen, "cannot watch the ARP socket: %s", uv_strerror(ret));
 	return ret;
 fail:
 	close(a->fd);
@@ -462,21 +449,21 @@ static int arp_apply(struct ym_isolator *iso, const struct ym_isolate_target *ta
 	int ret;
 
 	if (target->ipv4.family != 4 || ym_addr_is_special(&target->ipv4)) {
-		say(why, whylen, "ARP isolation needs the device's IPv4 address");
+		ym_isolate_format(why, whylen, "ARP isolation needs the device's IPv4 address");
 		return -EINVAL;
 	}
 	if (iso->ipv6_router || a->broken[0]) {
-		say(why, whylen, "%s", a->broken);
+		ym_isolate_format(why, whylen, "%s", a->broken);
 		return -ENOTSUP;
 	}
 	if (read_conf(ifname, "forwarding") == 1) {
-		say(why, whylen,
+		ym_isolate_format(why, whylen,
 		    "this box forwards IPv4 on %s, so traffic sent to it would still get through",
 		    ifname);
 		return -ENOTSUP;
 	}
 	if (read_conf(ifname, "proxy_arp") == 1) {
-		say(why, whylen, "this box does proxy ARP on %s, so ARP isolation cannot hold",
+		ym_isolate_format(why, whylen, "this box does proxy ARP on %s, so ARP isolation cannot hold",
 		    ifname);
 		return -ENOTSUP;
 	}
@@ -491,7 +478,7 @@ static int arp_apply(struct ym_isolator *iso, const struct ym_isolate_target *ta
 	if (!t)
 		t = slot(a);
 	if (!t) {
-		say(why, whylen, "Yamori already isolates %d devices, the most ARP isolation can",
+		ym_isolate_format(why, whylen, "Yamori already isolates %d devices, the most ARP isolation can",
 		    YM_ISOLATE_ARP_MAX);
 		return -ENOSPC;
 	}
@@ -508,7 +495,7 @@ static int arp_apply(struct ym_isolator *iso, const struct ym_isolate_target *ta
 		ret = send_arp(a, ARP_REQUEST, broadcast, sink(a), a->self_ip, zero_mac, test_net);
 	if (ret < 0) {
 		t->state = T_FREE;
-		say(why, whylen, "cannot send ARP on %s: %s", ifname, strerror(-ret));
+		ym_isolate_format(why, whylen, "cannot send ARP on %s: %s", ifname, strerror(-ret));
 		return ret;
 	}
 	return 0;
@@ -631,29 +618,29 @@ int ym_isolate_arp_new(struct ym_isolator **out, uv_loop_t *loop,
 	int ret;
 
 	if (!loop) {
-		say(err, errlen, "ARP isolation needs an event loop");
+		ym_isolate_format(err, errlen, "ARP isolation needs an event loop");
 		return -EINVAL;
 	}
 	if (!env->ifname[0]) {
-		say(err, errlen, "ARP isolation needs the LAN interface");
+		ym_isolate_format(err, errlen, "ARP isolation needs the LAN interface");
 		return -EINVAL;
 	}
 	ifindex = if_nametoindex(env->ifname);
 	if (ifindex == 0) {
-		say(err, errlen, "no network interface named %.16s", env->ifname);
+		ym_isolate_format(err, errlen, "no network interface named %.16s", env->ifname);
 		return -ENODEV;
 	}
 	if (env->gateway_ip.family != 4 || !ym_mac_is_unicast(env->gateway_mac)) {
-		say(err, errlen, "ARP isolation needs the router's IPv4 address and MAC");
+		ym_isolate_format(err, errlen, "ARP isolation needs the router's IPv4 address and MAC");
 		return -EINVAL;
 	}
 	if (!ym_mac_is_unicast(env->self_mac)) {
-		say(err, errlen, "ARP isolation needs this box's MAC on %.16s", env->ifname);
+		ym_isolate_format(err, errlen, "ARP isolation needs this box's MAC on %.16s", env->ifname);
 		return -EINVAL;
 	}
 	a = calloc(1, sizeof(*a));
 	if (!a) {
-		say(err, errlen, "out of memory");
+		ym_isolate_format(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	a->base.ops = &arp_ops;
@@ -667,7 +654,7 @@ int ym_isolate_arp_new(struct ym_isolator **out, uv_loop_t *loop,
 		memcpy(a->self_ip, env->self_ip.a, 4);
 	ret = uv_timer_init(loop, &a->timer);
 	if (ret != 0) {
-		say(err, errlen, "cannot start a timer: %s", uv_strerror(ret));
+		ym_isolate_format(err, errlen, "cannot start a timer: %s", uv_strerror(ret));
 		free(a);
 		return ret;
 	}

@@ -55,4 +55,20 @@ static inline int ym_isolate_say(struct ym_isolator *iso, int ret, const char *f
 	return ret;
 }
 
+/* Formats a line into buf (len bytes; nothing when buf is NULL): the
+ * messages the front end and the backends hand back to their callers. */
+static inline void ym_isolate_format(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static inline void ym_isolate_format(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!buf || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
 #endif

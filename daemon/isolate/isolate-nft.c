@@ -124,19 +124,6 @@ static void put(struct cmd *c, const char *fmt, ...)
 	c->len += (size_t)n;
 }
 
-static void say(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!buf || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
 /* States Yamori's tables, sets and chains and refills the chains. */
 static void put_tables(struct cmd *c)
 {
@@ -212,7 +199,7 @@ static int run(struct nft_isolator *n, const char *cmd, bool json, char *why, si
 	if (strncmp(err, "Error: ", 7) == 0)
 		err += 7;
 	nl = strchr(err, '\n');
-	say(why, whylen, "nftables: %.*s", nl ? (int)(nl - err) : (int)strlen(err), err);
+	ym_isolate_format(why, whylen, "nftables: %.*s", nl ? (int)(nl - err) : (int)strlen(err), err);
 	if (strstr(err, "Operation not permitted"))
 		return -EPERM;
 	if (strstr(err, "No such file or directory"))
@@ -223,7 +210,7 @@ static int run(struct nft_isolator *n, const char *cmd, bool json, char *why, si
 static int transact(struct nft_isolator *n, struct cmd *c, char *why, size_t whylen)
 {
 	if (c->overflow) {
-		say(why, whylen, "the nftables transaction is too long");
+		ym_isolate_format(why, whylen, "the nftables transaction is too long");
 		return -ENOSPC;
 	}
 	return run(n, c->buf, false, why, whylen);
@@ -288,7 +275,7 @@ static int list_table(struct nft_isolator *n, const char *family, json_t **root,
 		return ret;
 	*root = json_loads(nft_ctx_get_output_buffer(n->nft), 0, &jerr);
 	if (!json_is_array(json_object_get(*root, "nftables"))) {
-		say(why, whylen, "nftables gave output Yamori cannot read");
+		ym_isolate_format(why, whylen, "nftables gave output Yamori cannot read");
 		json_decref(*root);
 		*root = NULL;
 		return -EIO;
@@ -498,7 +485,7 @@ int ym_isolate_nft_new(struct ym_isolator **out, const struct ym_isolate_env *en
 	if (!n->nft || !c)
 		goto out;
 	if (nft_ctx_buffer_output(n->nft) != 0 || nft_ctx_buffer_error(n->nft) != 0) {
-		say(err, errlen, "nftables: cannot buffer its output");
+		ym_isolate_format(err, errlen, "nftables: cannot buffer its output");
 		ret = -EIO;
 		goto out;
 	}
@@ -509,10 +496,10 @@ int ym_isolate_nft_new(struct ym_isolator **out, const struct ym_isolate_env *en
 		ret = transact(n, c, err, errlen);
 	}
 	if (ret == -EPERM)
-		say(err, errlen, "nftables refused Yamori's tables: isolation needs CAP_NET_ADMIN");
+		ym_isolate_format(err, errlen, "nftables refused Yamori's tables: isolation needs CAP_NET_ADMIN");
 out:
 	if (ret == -ENOMEM)
-		say(err, errlen, "out of memory");
+		ym_isolate_format(err, errlen, "out of memory");
 	free(c);
 	if (ret < 0) {
 		if (n && n->nft)

@@ -36,26 +36,13 @@ const char *ym_isolate_mode_name(enum ym_isolate_mode mode)
 	return mode_names[mode];
 }
 
-static void say(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!buf || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
 int ym_isolate_init(struct ym_isolator **out, enum ym_isolate_mode mode, uv_loop_t *loop,
 		    const struct ym_isolate_env *env, char *err, size_t errlen)
 {
 	static const struct ym_isolate_env unknown;
 
 	*out = NULL;
-	say(err, errlen, "%s", "");
+	ym_isolate_format(err, errlen, "%s", "");
 	if (!env)
 		env = &unknown;
 	switch (mode) {
@@ -66,7 +53,7 @@ int ym_isolate_init(struct ym_isolator **out, enum ym_isolate_mode mode, uv_loop
 	case YM_ISOLATE_ARP:
 		return ym_isolate_arp_new(out, loop, env, err, errlen);
 	}
-	say(err, errlen, "unknown isolation mode %d", (int)mode);
+	ym_isolate_format(err, errlen, "unknown isolation mode %d", (int)mode);
 	return -EINVAL;
 }
 
@@ -125,33 +112,33 @@ static int refuse(const struct ym_isolator *iso, const uint8_t mac[6], const str
 
 	ym_mac_format(mac, m);
 	if (!ym_mac_is_unicast(mac)) {
-		say(why, whylen, "%s is not the address of a device", m);
+		ym_isolate_format(why, whylen, "%s is not the address of a device", m);
 		return -EINVAL;
 	}
 	if (ip && ip->family != 0 && ip->family != 4 && ip->family != 6) {
-		say(why, whylen, "the address given for %s is not valid", m);
+		ym_isolate_format(why, whylen, "the address given for %s is not valid", m);
 		return -EINVAL;
 	}
 	if (mac_known(env->gateway_mac) && memcmp(mac, env->gateway_mac, 6) == 0) {
-		say(why, whylen, "%s is the router; Yamori never cuts off the router", m);
+		ym_isolate_format(why, whylen, "%s is the router; Yamori never cuts off the router", m);
 		return -EPERM;
 	}
 	if (mac_known(env->self_mac) && memcmp(mac, env->self_mac, 6) == 0) {
-		say(why, whylen, "%s is this Yamori box itself", m);
+		ym_isolate_format(why, whylen, "%s is this Yamori box itself", m);
 		return -EPERM;
 	}
 	if (ip && ip->family && env->gateway_ip.family && ym_addr_equal(ip, &env->gateway_ip)) {
 		ym_addr_format(ip, a, sizeof(a));
-		say(why, whylen, "%s is the router's address; Yamori never cuts off the router", a);
+		ym_isolate_format(why, whylen, "%s is the router's address; Yamori never cuts off the router", a);
 		return -EPERM;
 	}
 	if (ip && ip->family && env->self_ip.family && ym_addr_equal(ip, &env->self_ip)) {
 		ym_addr_format(ip, a, sizeof(a));
-		say(why, whylen, "%s is this Yamori box's own address", a);
+		ym_isolate_format(why, whylen, "%s is this Yamori box's own address", a);
 		return -EPERM;
 	}
 	if (owned_here(mac, ip, ifname, sizeof(ifname))) {
-		say(why, whylen, "%s belongs to this box (interface %s)", m, ifname);
+		ym_isolate_format(why, whylen, "%s belongs to this box (interface %s)", m, ifname);
 		return -EPERM;
 	}
 	return 0;
@@ -162,7 +149,7 @@ int ym_isolate_apply(struct ym_isolator *iso, const struct ym_isolate_target *t,
 {
 	int ret;
 
-	say(why, whylen, "%s", "");
+	ym_isolate_format(why, whylen, "%s", "");
 	ret = refuse(iso, t->mac, &t->ipv4, why, whylen);
 	if (ret < 0)
 		return ret;
@@ -173,10 +160,10 @@ int ym_isolate_release(struct ym_isolator *iso, const uint8_t mac[6], char *why,
 {
 	char m[YM_MAC_STRLEN];
 
-	say(why, whylen, "%s", "");
+	ym_isolate_format(why, whylen, "%s", "");
 	if (!ym_mac_is_unicast(mac)) {
 		ym_mac_format(mac, m);
-		say(why, whylen, "%s is not the address of a device", m);
+		ym_isolate_format(why, whylen, "%s is not the address of a device", m);
 		return -EINVAL;
 	}
 	return iso->ops->release(iso, mac, why, whylen);
