@@ -304,8 +304,11 @@ static gid_t owner_gid = (gid_t)-1;
 
 static void give(const char *path)
 {
-	if (owner_uid != (uid_t)-1)
-		(void)lchown(path, owner_uid, owner_gid);
+	/* A file left to root still loads; the daemon then cannot replace
+	 * it by itself, and the next update from yamorictl as root will. */
+	if (owner_uid != (uid_t)-1 && lchown(path, owner_uid, owner_gid) < 0)
+		fprintf(stderr, "yamorictl: cannot give %s to the daemon's "
+			"user: %s\n", path, strerror(errno));
 }
 
 static int write_file(const char *root, const char *rel, const uint8_t *data,
