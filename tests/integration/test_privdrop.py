@@ -162,7 +162,7 @@ class PrivilegeDrop(unittest.TestCase):
         self.assertEqual(int(st["CapAmb"], 16), 0)
         self.assertEqual(st["NoNewPrivs"].strip(), "1")
 
-    def test_drop_keeps_only_net_raw(self):
+    def test_finding_6_drop_keeps_only_net_raw(self):
         proc, state, sock = self.start("")
         self.check_drop(proc, [CAP_NET_RAW])
         for name in ("yamori.db", "yamori.sock"):
@@ -196,7 +196,7 @@ class PrivilegeDrop(unittest.TestCase):
         proc.send_signal(signal.SIGTERM)
         self.assertEqual(proc.wait(timeout=20), 0, proc.stderr.read())
 
-    def test_nft_isolation_keeps_net_admin(self):
+    def test_finding_6_nft_isolation_keeps_net_admin(self):
         proc, _, _ = self.start("isolate = nft\n")
         self.check_drop(proc, [CAP_NET_RAW, CAP_NET_ADMIN])
         proc.send_signal(signal.SIGTERM)

@@ -97,7 +97,7 @@ static int load(struct seen *s, char *err, size_t errlen)
 	return ym_datafile_load(dir, &r, err, errlen);
 }
 
-static void test_empty_dir_warns(void **state)
+static void test_finding_9_empty_dir_warns(void **state)
 {
 	struct seen s = { 0 };
 	const struct ym_datafile_reader r = {
@@ -116,7 +116,7 @@ static void test_empty_dir_warns(void **state)
 	assert_non_null(strstr(err, "/nonexistent-ym"));
 }
 
-static void test_name_order_comments_trim(void **state)
+static void test_finding_9_fifo_skipped_name_order_comments_trim(void **state)
 {
 	struct seen s = { 0 };
 	char err[256] = "", path[128];
@@ -159,12 +159,34 @@ static void test_errors_name_file_and_line(void **state)
 	assert_string_equal(s.text, "1<ok>");
 }
 
+/* Issue 17, finding 9: more than 64 files were skipped without a word. */
+static void test_finding_9_more_than_64_files_all_load(void **state)
+{
+	struct seen s = { 0 };
+	char saved[sizeof(dir)], err[256] = "", name[32];
+	int i;
+
+	(void)state;
+	memcpy(saved, dir, sizeof(dir));
+	snprintf(dir, sizeof(dir), "%.40s/many", saved);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "f%03d.t", i);
+		write_file(name, "x\n");
+	}
+	assert_int_equal(load(&s, err, sizeof(err)), 100);
+	assert_int_equal(s.ends, 100);
+	assert_string_equal(s.warnings, "");
+	memcpy(dir, saved, sizeof(dir));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty_dir_warns),
-		cmocka_unit_test(test_name_order_comments_trim),
+		cmocka_unit_test(test_finding_9_empty_dir_warns),
+		cmocka_unit_test(test_finding_9_fifo_skipped_name_order_comments_trim),
 		cmocka_unit_test(test_errors_name_file_and_line),
+		cmocka_unit_test(test_finding_9_more_than_64_files_all_load),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -17,7 +17,7 @@ static void copy(char *dst, size_t len, const char *src)
 
 /* Finding 2 of issue 17: a maker name cut in the middle of a character made
  * the device vanish from every JSON answer. */
-static void test_never_cuts_a_character(void **state)
+static void test_finding_2_never_cuts_a_character(void **state)
 {
 	/* "深圳市，有限公司": three-byte characters, a full-width comma. */
 	const char *name = "\xe6\xb7\xb1\xe5\x9c\xb3\xe5\xb8\x82\xef\xbc\x8c"
@@ -34,7 +34,7 @@ static void test_never_cuts_a_character(void **state)
 	}
 }
 
-static void test_controls_and_broken_utf8(void **state)
+static void test_finding_7_controls_and_broken_utf8(void **state)
 {
 	char out[32];
 
@@ -48,7 +48,7 @@ static void test_controls_and_broken_utf8(void **state)
 }
 
 /* Finding 7: names that lie. */
-static void test_deceptive_characters_made_visible(void **state)
+static void test_finding_7_deceptive_characters_made_visible(void **state)
 {
 	char out[64];
 
@@ -70,9 +70,9 @@ static void test_deceptive_characters_made_visible(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_never_cuts_a_character),
-		cmocka_unit_test(test_controls_and_broken_utf8),
-		cmocka_unit_test(test_deceptive_characters_made_visible),
+		cmocka_unit_test(test_finding_2_never_cuts_a_character),
+		cmocka_unit_test(test_finding_7_controls_and_broken_utf8),
+		cmocka_unit_test(test_finding_7_deceptive_characters_made_visible),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
