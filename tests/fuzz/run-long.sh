@@ -2,10 +2,12 @@
 # run-long.sh - runs each libFuzzer harness for a set time and writes the
 # executions, coverage and crashes into docs/FUZZING.md.
 #
-#   tests/fuzz/run-long.sh SECONDS [HARNESS[=SECONDS] ...]
+#   [RUNS=N] tests/fuzz/run-long.sh SECONDS [HARNESS[=SECONDS] ...]
 #
 # Without harness names every harness runs SECONDS; a name with =SECONDS
-# runs that long instead. Needs the fuzz build (BUILD, default build-fuzz):
+# runs that long instead. With RUNS set a harness also stops after N
+# executions (libFuzzer's -runs), whichever comes first; the table shows
+# the seconds it really ran. Needs the fuzz build (BUILD, default build-fuzz):
 #   CC=clang cmake -S . -B build-fuzz -DYAMORI_FUZZ=ON && cmake --build build-fuzz
 # One process per harness, one after the other (-jobs=1 in spirit: the
 # machine is shared). New inputs go to BUILD/tests/fuzz/corpus-long/NAME,
@@ -48,11 +50,15 @@ for item in $list; do
 	case $name in
 	fuzz_datafile|fuzz_api|fuzz_packet) opts=-entropic=0 ;;
 	esac
-	echo "== $name for ${t}s" >&2
+	[ -n "${RUNS:-}" ] && opts="$opts -runs=$RUNS"
+	echo "== $name for ${t}s${RUNS:+ or $RUNS executions}" >&2
 	rc=0
+	start=$(date +%s)
 	"$bin" -max_total_time="$t" -rss_limit_mb=2048 -timeout=10 \
 		-print_final_stats=1 -artifact_prefix="$crashes/" $opts \
 		"$new" "$here/corpus/$name" >"$log" 2>&1 || rc=$?
+	t=$(( $(date +%s) - start ))
+	[ "$t" -gt 0 ] || t=1
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	final=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)' "$log" | tail -n 1)
 	cov=$(echo "$final" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
