@@ -574,20 +574,29 @@ static json_t *cmd_audit(struct ym_engine *e, struct ym_engine_request *r)
 	 * checked. */
 	if (ym_addr_parse(t, &want) == 0)
 		addr = &want;
-	else if (!(addr = ym_respond_audit_addr(d)))
+	else if (!(addr = ym_respond_audit_addr(d))) {
+		/* Asked and not done: the device says so, never "fine". */
+		ym_respond_audit_note(d, "not_checked", 0);
 		return ym_api_fail(r->err, YM_API_REFUSED,
 				   "refused: no address of this device on "
 				   "this network is known yet");
-	if (!ym_audit_addr_allowed(addr))
+	}
+	if (!ym_audit_addr_allowed(addr)) {
+		ym_respond_audit_note(d, "not_checked", 0);
 		return ym_api_fail(r->err, YM_API_REFUSED,
 				   "refused: only devices on this home "
 				   "network are checked");
+	}
 	later = defer(r);
 	if (!later)
 		return NULL;
 	rc = ym_audit_check(e->audit, d->mac, addr, d->vendor, later);
-	if (rc < 0)
+	if (rc < 0) {
+		/* Being checked now: the check under way will say. */
+		if (rc != -EALREADY)
+			ym_respond_audit_note(d, "not_checked", 0);
 		audit_not_started(later, rc);
+	}
 	return NULL;
 }
 

@@ -240,55 +240,185 @@ static void rule_support(YmRulesPage *self)
 			    NULL));
 }
 
+/* The model and the maker's contact of DEV, as lines for a card: what the
+ * household needs to ask for help (finding 6 of issue 19: never "ask the
+ * shop" or "see the manual" without saying whom and which). */
+static void add_model_and_contact(GPtrArray *lines, JsonObject *dev)
+{
+	const char *model =
+		json_object_get_string_member_with_default(dev, "model", "");
+	char *contact = contact_of(dev);
+
+	if (model[0])
+		/* TRANSLATORS: a device's model number follows. */
+		g_ptr_array_add(lines, g_strdup_printf(_("Model: %s"), model));
+	if (contact)
+		g_ptr_array_add(lines, contact);
+	else
+		g_ptr_array_add(lines,
+				g_strdup(_("Yamori does not know the maker's "
+					   "contact. It is often on the box "
+					   "or on the device.")));
+}
+
+/* What rule 2 knows of one device's password, from the daemon's last
+ * check ("audit" in the device, docs/API.md) and the flag it keeps. */
+typedef enum {
+	PW_NOT_YET,    /* never checked since the daemon started */
+	PW_CHANGED,    /* factory passwords were tried; none worked */
+	PW_NO_LOGIN,   /* no way in asks for a password */
+	PW_COULD_NOT,  /* asked, but not (wholly) told */
+	PW_OPEN,       /* a way in asks for no password at all */
+	PW_FACTORY,    /* a factory password works */
+} PwState;
+
+static PwState password_state(JsonObject *dev)
+{
+	JsonObject *a = json_object_has_member(dev, "audit") &&
+					JSON_NODE_HOLDS_OBJECT(
+						json_object_get_member(dev, "audit"))
+				? json_object_get_object_member(dev, "audit")
+				: NULL;
+	const char *result =
+		a ? json_object_get_string_member_with_default(a, "result",
+								"none")
+		  : "none";
+	gint64 errors =
+		a ? json_object_get_int_member_with_default(a, "errors", 0) : 0;
+
+	/* The flag outlives a restart of the daemon; the check does not. */
+	if (ym_text_has_flag(dev, "default_password") ||
+	    g_str_equal(result, "default_password"))
+		return PW_FACTORY;
+	if (g_str_equal(result, "open"))
+		return PW_OPEN;
+	if (g_str_equal(result, "defaults_refused"))
+		return errors ? PW_COULD_NOT : PW_CHANGED;
+	if (g_str_equal(result, "no_login"))
+		return PW_NO_LOGIN;
+	if (g_str_equal(result, "not_checked"))
+		return PW_COULD_NOT;
+	return PW_NOT_YET;
+}
+
+static const char *password_state_text(PwState state)
+{
+	switch (state) {
+	case PW_FACTORY:
+		return ym_text_flag_problem("default_password");
+	case PW_OPEN:
+		return _("Anyone can use it without a password.");
+	case PW_CHANGED:
+		return _("The password it came with does not work. Good.");
+	case PW_NO_LOGIN:
+		return _("It has no way in that asks for a password.");
+	case PW_COULD_NOT:
+		return _("Yamori could not check it.");
+	case PW_NOT_YET:
+	default:
+		return _("It has not been checked yet.");
+	}
+}
+
+/* The lines of DEV's card in rule 2; NULL-terminated, or NULL when the
+ * device is fine and asks nothing of the household. */
+static GPtrArray *password_lines(YmRulesPage *self, JsonObject *dev,
+				 PwState state, gboolean *risky)
+{
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+
+	*risky = has_open_alert(self->household, mac_of(dev),
+				"risky_service");
+	g_ptr_array_add(lines, g_strdup(password_state_text(state)));
+	if (state == PW_FACTORY || state == PW_OPEN) {
+		g_ptr_array_add(lines,
+				g_strdup(_("Please set a new password on it.")));
+		g_ptr_array_add(lines,
+				g_strdup(_("The maker can tell you how.")));
+	} else if (state == PW_COULD_NOT) {
+		g_ptr_array_add(lines,
+				g_strdup(_("Please check again later.")));
+	}
+	if (*risky) {
+		/* Telnet and FTP: many devices cannot switch them off. */
+		g_ptr_array_add(lines,
+				g_strdup(_("It has a way in that others can "
+					   "use.")));
+		g_ptr_array_add(lines,
+				g_strdup(_("You may not be able to close it "
+					   "yourself.")));
+		g_ptr_array_add(lines,
+				g_strdup(_("You can do one of these:\n"
+					   "• Ask the maker how to close it.\n"
+					   "• Stop its traffic with Yamori.\n"
+					   "• Replace it with a new device.")));
+	}
+	if (state == PW_FACTORY || state == PW_OPEN || *risky)
+		add_model_and_contact(lines, dev);
+	g_ptr_array_add(lines, NULL);
+	return lines;
+}
+
 static void rule_password(YmRulesPage *self)
 {
 	GPtrArray *devices = ym_household_get_devices(self->household);
-	guint n = 0;
+	guint count[PW_FACTORY + 1] = { 0 };
+	gboolean off = self->prefs &&
+		       ym_prefs_get_audit(self->prefs) == YM_POLICY_OFF;
 	GtkWidget *row;
 
 	gtk_box_append(self->content_box,
 		       text(_("Other people also know the password a device "
 			      "came with."),
 			    NULL));
+	if (off)
+		gtk_box_append(self->content_box,
+			       text(_("The password check is turned off."),
+				    NULL));
+	/* Every device, the router too, each with what is known of it: a
+	 * device never checked is never "fine". */
 	for (guint i = 0; i < devices->len; i++) {
 		JsonObject *dev = devices->pdata[i];
-		const char *lines[4] = { NULL };
-		int k = 0;
+		PwState state = password_state(dev);
+		gboolean risky;
+		g_autoptr(GPtrArray) lines = password_lines(self, dev, state,
+							    &risky);
 
-		if (ym_text_has_flag(dev, "default_password")) {
-			lines[k++] = ym_text_flag_problem("default_password");
-			lines[k++] = ym_text_flag_advice("default_password");
-		}
-		if (has_open_alert(self->household, mac_of(dev),
-				   "risky_service"))
-			lines[k++] = _("It has an unsafe way in open. Please "
-				       "turn it off in its settings.");
-		if (!k)
-			continue;
-		gtk_box_append(self->content_box, device_card(dev, lines, NULL));
-		n++;
+		count[state]++;
+		gtk_box_append(
+			self->content_box,
+			device_card(dev, (const char *const *)lines->pdata,
+				    risky && !is_gateway(dev) &&
+						    !ym_text_has_flag(dev,
+								      "isolated")
+					    ? button(_("Stop its traffic"),
+						     "rules.isolate",
+						     mac_of(dev), FALSE)
+					    : NULL));
 	}
-	if (!n)
+	/* "Not found" only when every device was checked and none opened. */
+	if (devices->len && !off &&
+	    count[PW_CHANGED] + count[PW_NO_LOGIN] == devices->len)
 		gtk_box_append(self->content_box,
 			       text(_("No device still has the password it "
 				      "came with."),
 				    "ym-good"));
-	gtk_box_append(self->content_box,
-		       text(_("The device's manual shows how to change the "
-			      "password."),
-			    NULL));
 	row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
 	gtk_widget_add_css_class(row, "card");
 	gtk_widget_add_css_class(row, "ym-card");
 	gtk_box_append(GTK_BOX(row),
-		       text(_("When you have changed it, press \"Done\". "
-			      "Yamori checks again."),
+		       text(off ? _("You can turn the check on in the "
+				    "settings.")
+				: _("When you have changed it, press \"Done\". "
+				    "Yamori checks again."),
 			    NULL));
 	gtk_widget_set_hexpand(gtk_widget_get_first_child(row), TRUE);
-	gtk_box_append(GTK_BOX(row),
-		       /* TRANSLATORS: rule 2's button after changing the
-			* passwords; it runs the check again. */
-		       button(_("Done"), "rules.password-done", NULL, TRUE));
+	if (!off)
+		gtk_box_append(GTK_BOX(row),
+			       /* TRANSLATORS: rule 2's button after changing
+				* the passwords; it runs the check again. */
+			       button(_("Done"), "rules.password-done", NULL,
+				      TRUE));
 	gtk_box_append(self->content_box, row);
 }
 
@@ -463,20 +593,11 @@ static void action_cb(GtkWidget *widget, const char *action, GVariant *param)
 		GPtrArray *devices = ym_household_get_devices(self->household);
 		g_autoptr(GStrvBuilder) macs = g_strv_builder_new();
 		g_auto(GStrv) list = NULL;
-		gboolean flagged = FALSE;
 
-		/* Check again the devices found before; when none was, every
-		 * device but the router. */
+		/* Every device again, the router too: it is the device most
+		 * often left with its factory password. */
 		for (guint i = 0; i < devices->len; i++)
-			flagged |= ym_text_has_flag(devices->pdata[i],
-						    "default_password");
-		for (guint i = 0; i < devices->len; i++) {
-			JsonObject *dev = devices->pdata[i];
-
-			if (flagged ? ym_text_has_flag(dev, "default_password")
-				    : !is_gateway(dev))
-				g_strv_builder_add(macs, mac_of(dev));
-		}
+			g_strv_builder_add(macs, mac_of(devices->pdata[i]));
 		list = g_strv_builder_end(macs);
 		ym_action_audit(widget, self->household, self->prefs,
 				(const char *const *)list,
@@ -508,6 +629,12 @@ static void action_cb(GtkWidget *widget, const char *action, GVariant *param)
 		}
 		g_hash_table_add(self->powered_off, g_strdup(mac));
 		rebuild(self);
+	} else if (g_str_equal(action, "rules.isolate")) {
+		JsonObject *dev = ym_household_find_device(
+			self->household, g_variant_get_string(param, NULL));
+
+		if (dev)
+			ym_action_isolate(widget, self->household, dev);
 	} else if (g_str_equal(action, "rules.set-kind")) {
 		JsonObject *dev = ym_household_find_device(
 			self->household, g_variant_get_string(param, NULL));
@@ -584,6 +711,8 @@ static void ym_rules_page_class_init(YmRulesPageClass *klass)
 	gtk_widget_class_install_action(widget_class, "rules.give-away", "s",
 					action_cb);
 	gtk_widget_class_install_action(widget_class, "rules.set-kind", "s",
+					action_cb);
+	gtk_widget_class_install_action(widget_class, "rules.isolate", "s",
 					action_cb);
 }
 
