@@ -382,16 +382,30 @@ static json_t *cmd_alerts(struct ym_engine *e, struct ym_engine_request *r)
 static json_t *cmd_acknowledge(struct ym_engine *e,
 			       struct ym_engine_request *r)
 {
+	static const char *const reasons[] = { "later", "expected" };
 	json_t *id = json_object_get(r->args, "id");
+	json_t *why = json_object_get(r->args, "reason");
+	const char *reason = NULL;
 	int rc;
 
 	if (!json_is_integer(id))
 		return ym_api_fail(r->err, YM_API_BAD_REQUEST,
 				   "no alert with that \"id\"");
+	/* Put off with a reason: one of a few words, kept in the log. */
+	if (why && !json_is_null(why)) {
+		for (size_t i = 0; i < YM_ARRAY_SIZE(reasons); i++)
+			if (json_is_string(why) &&
+			    strcmp(json_string_value(why), reasons[i]) == 0)
+				reason = reasons[i];
+		if (!reason)
+			return ym_api_fail(r->err, YM_API_BAD_REQUEST,
+					   "\"reason\" is \"later\" or "
+					   "\"expected\"");
+	}
 	rc = ym_store_begin(e->store);
 	if (rc == 0)
 		rc = ym_store_set_alert_state(e->store, json_integer_value(id),
-					      "acknowledged");
+					      "acknowledged", reason);
 	if (rc < 0)
 		return ym_api_fail(r->err, rc == -ENOENT ? YM_API_NOT_FOUND :
 							   YM_API_INTERNAL,

@@ -77,7 +77,7 @@ int ym_store_get_alerts(struct ym_store *s,
 }
 
 int ym_store_set_alert_state(struct ym_store *s, int64_t id,
-			      const char *state)
+			      const char *state, const char *reason)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -93,7 +93,7 @@ int ym_store_set_alert_state(struct ym_store *s, int64_t id,
 		return sql_err(s);
 	if (!sqlite3_changes(s->db))
 		return -ENOENT;
-	return ym_store_log_alert_id(s, id, state);
+	return ym_store_log_alert_id(s, id, state, reason);
 }
 
 int ym_store_resolve_alerts(struct ym_store *s, const uint8_t mac[6],

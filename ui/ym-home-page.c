@@ -13,6 +13,7 @@ struct _YmHomePage {
 	GtkLabel *detail_label;
 	GtkWidget *alerts_button;
 	GtkWidget *check_button;
+	GtkWidget *device_button;
 };
 
 G_DEFINE_TYPE(YmHomePage, ym_home_page, GTK_TYPE_WIDGET)
@@ -48,8 +49,32 @@ static guint count_problems(YmHousehold *household)
 	return n;
 }
 
+/* The worst device state (ym_text_device_state: flags and the device's
+ * open alerts), and the first device in it. A device stays suspicious or
+ * keeps its factory password after its alert is read: Home says so. */
+static YmLevel worst_device(YmHousehold *household, JsonObject **worst)
+{
+	GPtrArray *devices = ym_household_get_devices(household);
+	YmLevel level = YM_LEVEL_SAFE;
+
+	*worst = NULL;
+	for (guint i = 0; i < devices->len; i++) {
+		YmLevel l;
+
+		ym_text_device_state(household, devices->pdata[i], &l);
+		if (l > level) {
+			level = l;
+			*worst = devices->pdata[i];
+		}
+	}
+	return level;
+}
+
 static void changed_cb(YmHomePage *self, YmHousehold *household)
 {
+	JsonObject *worst = NULL;
+	YmLevel device_level;
+	g_autofree char *about = NULL;
 	GPtrArray *alerts = ym_household_get_alerts(household);
 	g_autoptr(GString) detail = g_string_new(NULL);
 	YmLevel level;
@@ -66,9 +91,13 @@ static void changed_cb(YmHomePage *self, YmHousehold *household)
 				    _("The panel will connect again by itself."));
 		gtk_widget_set_visible(self->alerts_button, FALSE);
 		gtk_widget_set_visible(self->check_button, FALSE);
+		gtk_widget_set_visible(self->device_button, FALSE);
 		return;
 	}
+	/* The worst of the open alerts and of the devices' states. */
 	level = ym_household_get_level(household);
+	device_level = worst_device(household, &worst);
+	level = MAX(level, device_level);
 	problems = count_problems(household);
 	set_level_class(self, ym_text_level_class(level));
 	gtk_label_set_label(self->state_label, ym_text_level_label(level));
@@ -119,8 +148,36 @@ static void changed_cb(YmHomePage *self, YmHousehold *household)
 				 problems),
 			problems);
 	}
+	if (worst && device_level == level &&
+	    ym_household_get_level(household) < level)
+		/* Every alert was read, and a device is still not well. */
+		gtk_label_set_label(
+			self->summary_label,
+			level == YM_LEVEL_DANGER
+				? _("A device is in danger. Please look at it "
+				    "now.")
+				: _("A device needs a look. Please see it."));
+	if (worst && device_level == level) {
+		g_autofree char *name = ym_text_device_name(worst);
+		YmLevel l;
+		const char *state = ym_text_device_state(household, worst, &l);
+
+		/* TRANSLATORS: Home names the device in the worst state: its
+		 * name, then its state ("Danger", "Stopped", ...). */
+		about = g_strdup_printf(_("\"%s\": %s"), name, state);
+		if (detail->len)
+			g_string_prepend_c(detail, '\n');
+		g_string_prepend(detail, about);
+		gtk_actionable_set_action_target(
+			GTK_ACTIONABLE(self->device_button), "s",
+			json_object_get_string_member_with_default(worst, "mac",
+								   ""));
+	}
 	gtk_label_set_label(self->detail_label, detail->str);
-	gtk_widget_set_visible(self->alerts_button, alerts->len > 0);
+	/* Two buttons at most: the device in danger before the alerts. */
+	gtk_widget_set_visible(self->device_button, worst && device_level == level);
+	gtk_widget_set_visible(self->alerts_button,
+			       alerts->len > 0 && !(worst && device_level == level));
 	gtk_widget_set_visible(self->check_button, TRUE);
 }
 
@@ -165,6 +222,8 @@ static void ym_home_page_class_init(YmHomePageClass *klass)
 					     alerts_button);
 	gtk_widget_class_bind_template_child(widget_class, YmHomePage,
 					     check_button);
+	gtk_widget_class_bind_template_child(widget_class, YmHomePage,
+					     device_button);
 }
 
 static void ym_home_page_init(YmHomePage *self)
