@@ -7,6 +7,7 @@ struct _YmHomePage {
 	GtkWidget parent_instance;
 
 	YmHousehold *household;
+	YmPrefs *prefs;
 	GtkImage *state_icon;
 	GtkLabel *state_label;
 	GtkLabel *summary_label;
@@ -68,6 +69,17 @@ static YmLevel worst_device(YmHousehold *household, JsonObject **worst)
 		}
 	}
 	return level;
+}
+
+/* The check's promise: once a month. */
+#define YM_CHECK_EVERY_SECONDS (30 * 24 * 3600)
+
+static gboolean check_is_due(YmHomePage *self)
+{
+	gint64 last = self->prefs ? ym_prefs_get_last_check(self->prefs) : 0;
+
+	return last > 0 &&
+	       g_get_real_time() / G_USEC_PER_SEC - last > YM_CHECK_EVERY_SECONDS;
 }
 
 static void changed_cb(YmHomePage *self, YmHousehold *household)
@@ -173,6 +185,13 @@ static void changed_cb(YmHomePage *self, YmHousehold *household)
 			json_object_get_string_member_with_default(worst, "mac",
 								   ""));
 	}
+	if (check_is_due(self)) {
+		if (detail->len)
+			g_string_append_c(detail, '\n');
+		g_string_append(detail,
+				_("It is over 30 days since the last check. "
+				  "Please check again."));
+	}
 	gtk_label_set_label(self->detail_label, detail->str);
 	/* Two buttons at most: the device in danger before the alerts. */
 	gtk_widget_set_visible(self->device_button, worst && device_level == level);
@@ -189,6 +208,21 @@ void ym_home_page_set_household(YmHomePage *self, YmHousehold *household)
 	changed_cb(self, household);
 }
 
+static void last_check_cb(YmHomePage *self)
+{
+	if (self->household)
+		changed_cb(self, self->household);
+}
+
+void ym_home_page_set_prefs(YmHomePage *self, YmPrefs *prefs)
+{
+	g_set_object(&self->prefs, prefs);
+	g_signal_connect_object(prefs, "notify::last-check",
+				G_CALLBACK(last_check_cb), self,
+				G_CONNECT_SWAPPED);
+	last_check_cb(self);
+}
+
 static void ym_home_page_dispose(GObject *object)
 {
 	YmHomePage *self = YM_HOME_PAGE(object);
@@ -197,6 +231,7 @@ static void ym_home_page_dispose(GObject *object)
 	/* The template's unnamed top child is ours to unparent too. */
 	ym_widget_unparent_children(GTK_WIDGET(self));
 	g_clear_object(&self->household);
+	g_clear_object(&self->prefs);
 	G_OBJECT_CLASS(ym_home_page_parent_class)->dispose(object);
 }
 

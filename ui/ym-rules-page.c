@@ -1,5 +1,7 @@
 #include "ym-rules-page.h"
 
+#include <string.h>
+
 #include "ym-actions.h"
 #include "ym-text.h"
 #include "ym-widgets.h"
@@ -152,94 +154,6 @@ static const char *support_check(JsonObject *dev)
 		 : "checked";
 }
 
-static void rule_support(YmRulesPage *self)
-{
-	static const char *const flags[] = { "unsupported", "no_support_contact",
-					     "outdated_firmware" };
-	GPtrArray *devices = ym_household_get_devices(self->household);
-	guint n = 0, unknown = 0, no_entry = 0;
-
-	gtk_box_append(self->content_box,
-		       text(_("A device the maker no longer looks after can "
-			      "be dangerous."),
-			    NULL));
-	for (guint i = 0; i < devices->len; i++) {
-		JsonObject *dev = devices->pdata[i];
-		g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
-		const char *check = support_check(dev);
-		char *contact;
-
-		if (g_str_equal(check, "unknown_kind")) {
-			/* Not checked: said, and the household can tell. */
-			const char *what[] = {
-				_("Yamori does not know what this is."), NULL
-			};
-
-			gtk_box_append(
-				self->content_box,
-				device_card(dev, what,
-					    button(_("What is this?"),
-						   "rules.set-kind",
-						   mac_of(dev), FALSE)));
-			unknown++;
-			continue;
-		}
-		if (g_str_equal(check, "no_entry"))
-			no_entry++;
-		for (gsize f = 0; f < G_N_ELEMENTS(flags); f++)
-			if (ym_text_has_flag(dev, flags[f])) {
-				g_ptr_array_add(lines, g_strdup(ym_text_flag_problem(flags[f])));
-				g_ptr_array_add(lines, g_strdup(ym_text_flag_advice(flags[f])));
-			}
-		if (!lines->len)
-			continue;
-		contact = contact_of(dev);
-		if (contact)
-			g_ptr_array_add(lines, contact);
-		g_ptr_array_add(lines, NULL);
-		gtk_box_append(self->content_box,
-			       device_card(dev, (const char *const *)lines->pdata,
-					   NULL));
-		n++;
-	}
-	if (unknown) {
-		g_autofree char *s = g_strdup_printf(
-			ngettext("%u device: Yamori does not know what it is.",
-				 "%u devices: Yamori does not know what they "
-				 "are.",
-				 unknown),
-			unknown);
-
-		gtk_box_append(self->content_box, text(s, NULL));
-	}
-	if (no_entry) {
-		g_autofree char *s = g_strdup_printf(
-			ngettext("%u device: nothing is known of its maker's "
-				 "support.",
-				 "%u devices: nothing is known of their "
-				 "makers' support.",
-				 no_entry),
-			no_entry);
-
-		gtk_box_append(self->content_box, text(s, NULL));
-	}
-	/* "All is well" only when every device could be checked. */
-	if (!n && !unknown && !no_entry)
-		gtk_box_append(self->content_box,
-			       text(_("Every device here is still looked after. "
-				      "Well done."),
-				    "ym-good"));
-	else if (!n)
-		gtk_box_append(self->content_box,
-			       text(_("The devices Yamori could check have no "
-				      "problem."),
-				    NULL));
-	gtk_box_append(self->content_box,
-		       text(_("When you buy a new one, choose a maker you "
-			      "can ask."),
-			    NULL));
-}
-
 /* The model and the maker's contact of DEV, as lines for a card: what the
  * household needs to ask for help (finding 6 of issue 19: never "ask the
  * shop" or "see the manual" without saying whom and which). */
@@ -357,6 +271,131 @@ static GPtrArray *password_lines(YmRulesPage *self, JsonObject *dev,
 		add_model_and_contact(lines, dev);
 	g_ptr_array_add(lines, NULL);
 	return lines;
+}
+
+/* Rule 1's answer for one device: the maker's support ended, goes on, or
+ * is not known (nothing known of the model, or Yamori does not know what
+ * the device is). */
+typedef enum {
+	SUPPORT_ENDED,
+	SUPPORT_CONTINUING,
+	SUPPORT_UNKNOWN,
+} SupportState;
+
+static SupportState support_state(JsonObject *dev)
+{
+	JsonObject *s = json_object_has_member(dev, "support") &&
+					JSON_NODE_HOLDS_OBJECT(
+						json_object_get_member(dev, "support"))
+				? json_object_get_object_member(dev, "support")
+				: NULL;
+	const char *eos = s ? json_object_get_string_member_with_default(
+				      s, "end_of_support", "unknown")
+			    : "unknown";
+	g_autoptr(GDateTime) now = NULL;
+	g_autofree char *today = NULL;
+
+	if (ym_text_has_flag(dev, "unsupported") || g_str_equal(eos, "ended"))
+		return SUPPORT_ENDED;
+	if (g_str_equal(support_check(dev), "unknown_kind"))
+		return SUPPORT_UNKNOWN;
+	if (g_str_equal(eos, "supported"))
+		return SUPPORT_CONTINUING;
+	/* A date, YYYY-MM-DD: it compares as text. */
+	if (strlen(eos) == 10 && g_ascii_isdigit(eos[0])) {
+		now = g_date_time_new_now_utc();
+		today = g_date_time_format(now, "%Y-%m-%d");
+		return g_strcmp0(eos, today) <= 0 ? SUPPORT_ENDED
+						  : SUPPORT_CONTINUING;
+	}
+	return SUPPORT_UNKNOWN;
+}
+
+static void rule_support(YmRulesPage *self)
+{
+	GPtrArray *devices = ym_household_get_devices(self->household);
+	guint count[SUPPORT_UNKNOWN + 1] = { 0 };
+	g_autofree char *counts = NULL;
+	GtkWidget *summary = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
+
+	gtk_box_append(self->content_box,
+		       text(_("A device the maker no longer looks after can "
+			      "be dangerous."),
+			    NULL));
+	/* The three counts go first; filled in after the walk. */
+	gtk_box_append(self->content_box, summary);
+	for (guint i = 0; i < devices->len; i++) {
+		JsonObject *dev = devices->pdata[i];
+		g_autoptr(GPtrArray) lines =
+			g_ptr_array_new_with_free_func(g_free);
+		SupportState state = support_state(dev);
+		GtkWidget *side = NULL;
+
+		count[state]++;
+		if (state == SUPPORT_ENDED) {
+			g_ptr_array_add(lines, g_strdup(ym_text_flag_problem(
+						       "unsupported")));
+			g_ptr_array_add(
+				lines,
+				g_strdup(_("What you can do:\n"
+					   "• Replace it with a new device.\n"
+					   "• Stop its traffic until then.\n"
+					   "• Erase its data before you throw "
+					   "it away (rule 4).")));
+			side = button(_("See the device"), "win.show-device",
+				      mac_of(dev), TRUE);
+		} else if (state == SUPPORT_UNKNOWN &&
+			   g_str_equal(support_check(dev), "unknown_kind")) {
+			g_ptr_array_add(lines,
+					g_strdup(_("Yamori does not know what "
+						   "this is.")));
+			g_ptr_array_add(lines,
+					g_strdup(_("Please tell Yamori what it "
+						   "is.")));
+			side = button(_("What is this?"), "rules.set-kind",
+				      mac_of(dev), FALSE);
+		} else if (state == SUPPORT_UNKNOWN) {
+			g_ptr_array_add(lines,
+					g_strdup(_("Yamori does not know until "
+						   "when the maker looks after "
+						   "it.")));
+			g_ptr_array_add(lines,
+					g_strdup(_("Please ask the maker.")));
+		}
+		/* An update is a next step of its own, also for a device
+		 * still looked after. */
+		if (ym_text_has_flag(dev, "outdated_firmware")) {
+			g_ptr_array_add(lines, g_strdup(ym_text_flag_problem(
+						       "outdated_firmware")));
+			g_ptr_array_add(lines, g_strdup(ym_text_flag_advice(
+						       "outdated_firmware")));
+		}
+		if (!lines->len)
+			continue;
+		add_model_and_contact(lines, dev);
+		g_ptr_array_add(lines, NULL);
+		gtk_box_append(self->content_box,
+			       device_card(dev,
+					   (const char *const *)lines->pdata,
+					   side));
+	}
+	counts = g_strdup_printf(_("• The maker's support ended: %u\n"
+				   "• The maker still looks after it: %u\n"
+				   "• Not known: %u"),
+				 count[SUPPORT_ENDED], count[SUPPORT_CONTINUING],
+				 count[SUPPORT_UNKNOWN]);
+	gtk_box_append(GTK_BOX(summary), text(counts, "heading"));
+	/* "All is well" only when every device is known to be looked
+	 * after. */
+	if (devices->len && count[SUPPORT_CONTINUING] == devices->len)
+		gtk_box_append(GTK_BOX(summary),
+			       text(_("Every device here is still looked after. "
+				      "Well done."),
+				    "ym-good"));
+	gtk_box_append(self->content_box,
+		       text(_("When you buy a new one, choose a maker you "
+			      "can ask."),
+			    NULL));
 }
 
 static void rule_password(YmRulesPage *self)
@@ -487,13 +526,78 @@ static void rule_give_away(YmRulesPage *self)
 	}
 }
 
+/* One thing still to fix, naming its device, for the end of the check. */
+static void add_open_item(GPtrArray *items, JsonObject *dev, const char *what)
+{
+	g_autofree char *name = ym_text_device_name(dev);
+
+	/* TRANSLATORS: one thing still to fix: a device's name, then what
+	 * is wrong with it. */
+	g_ptr_array_add(items, g_strdup_printf(_("• \"%s\": %s"), name, what));
+}
+
+/* What the four rules leave to fix: the devices whose maker's support
+ * ended, a factory password or no password, an unsafe way in, an update
+ * to do, an unused device not yet switched off. */
+static GPtrArray *open_items(YmRulesPage *self)
+{
+	GPtrArray *devices = ym_household_get_devices(self->household);
+	GPtrArray *items = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; i < devices->len; i++) {
+		JsonObject *dev = devices->pdata[i];
+		PwState pw = password_state(dev);
+
+		if (support_state(dev) == SUPPORT_ENDED)
+			add_open_item(items, dev,
+				      ym_text_flag_problem("unsupported"));
+		if (ym_text_has_flag(dev, "outdated_firmware"))
+			add_open_item(items, dev,
+				      ym_text_flag_problem("outdated_firmware"));
+		if (pw == PW_FACTORY || pw == PW_OPEN)
+			add_open_item(items, dev, password_state_text(pw));
+		if (has_open_alert(self->household, mac_of(dev),
+				   "risky_service"))
+			add_open_item(items, dev,
+				      _("It has a way in that others can "
+					"use."));
+		if (ym_text_has_flag(dev, "idle") &&
+		    !g_hash_table_contains(self->powered_off, mac_of(dev)))
+			add_open_item(items, dev, ym_text_flag_problem("idle"));
+	}
+	return items;
+}
+
 static void the_end(YmRulesPage *self)
 {
+	g_autoptr(GPtrArray) items = open_items(self);
+	g_autofree char *left = NULL;
+
 	gtk_box_append(self->content_box,
 		       text(_("You went through the four rules. Thank you."),
 			    NULL));
+	if (items->len) {
+		/* TRANSLATORS: the end of the check: how many things are
+		 * still to fix; the list follows. */
+		left = g_strdup_printf(ngettext("There is still %u thing to "
+						"fix.",
+						"There are still %u things to "
+						"fix.",
+						items->len),
+				       items->len);
+		gtk_box_append(self->content_box, text(left, "heading"));
+		g_ptr_array_add(items, NULL);
+		left = g_strjoinv("\n", (char **)items->pdata);
+		gtk_box_append(self->content_box, text(left, NULL));
+	} else {
+		gtk_box_append(self->content_box,
+			       text(_("Nothing is left to fix now."),
+				    "ym-good"));
+	}
 	gtk_box_append(self->content_box,
-		       text(_("Please check again once a month."), NULL));
+		       text(_("Yamori reminds you in 30 days to check "
+			      "again."),
+			    NULL));
 }
 
 static void rebuild(YmRulesPage *self)
@@ -561,6 +665,11 @@ void ym_rules_page_restart(YmRulesPage *self)
 static void move(YmRulesPage *self, int delta)
 {
 	if (self->step + delta > N_RULES) {
+		/* Finished: Home reminds in 30 days. */
+		if (self->prefs)
+			ym_prefs_set_last_check(self->prefs,
+						g_get_real_time() /
+							G_USEC_PER_SEC);
 		gtk_widget_activate_action(GTK_WIDGET(self), "win.page", "s",
 					   "home");
 		ym_rules_page_restart(self);
