@@ -102,7 +102,9 @@ static const struct {
 	     "Please change the password to a new one.") },
 	{ "risky_service",
 	  N_("\"%s\" has an unsafe way in open. "
-	     "Please turn off telnet and FTP in its settings.") },
+	     "You may not be able to close it yourself. "
+	     "Please ask the maker, or stop its traffic. "
+	     "You can also replace it.") },
 	{ "unsupported",
 	  N_("The maker no longer repairs or updates \"%s\". "
 	     "For safety, please replace it with a new device.") },
