@@ -394,7 +394,16 @@ static void isolate_cb(GObject *source, GAsyncResult *result, gpointer data)
 	JsonObject *dev = device_of(node);
 	g_autofree char *heading = NULL;
 
-	if (!node) {
+	if (g_error_matches(error, YM_CLIENT_ERROR,
+			    YM_CLIENT_ERROR_TURNED_OFF)) {
+		/* isolate = none: the settings cannot change it; the
+		 * household can still cut the device off by hand. */
+		ym_dialog_tell(job->window,
+			       _("The traffic could not be stopped."),
+			       _("This box cannot stop a device's traffic. "
+				 "Please switch the device off for now."),
+			       NULL);
+	} else if (!node) {
 		ym_dialog_error(job->window,
 				_("The traffic could not be stopped."), error);
 	} else if (dev && ym_text_has_flag(dev, "isolated")) {
