@@ -578,12 +578,20 @@ static json_t *cmd_audit(struct ym_engine *e, struct ym_engine_request *r)
 	struct ym_addr want;
 	int rc;
 
-	if (!e->audit || e->cfg.audit == YM_AUDIT_POLICY_OFF)
+	if (e->cfg.audit == YM_AUDIT_POLICY_OFF)
 		return ym_api_fail(r->err, YM_API_OFF,
 				   "password checks are off (audit = off)");
 	d = audit_target(e, t, r->err);
 	if (!d)
 		return NULL;
+	/* Turned on, and still cannot run (no credentials data, or a
+	 * replay): not "off", which the household could change. */
+	if (!e->audit) {
+		ym_respond_audit_note(d, "not_checked", 0);
+		return ym_api_fail(r->err, YM_API_FAILED,
+				   "password checks cannot run here (no "
+				   "credentials data, or a replay)");
+	}
 	/* The address asked for, else the device's first IPv4 that can be
 	 * checked. */
 	if (ym_addr_parse(t, &want) == 0)
