@@ -234,8 +234,9 @@ static const char *password_state_text(PwState state)
 	}
 }
 
-/* The lines of DEV's card in rule 2; NULL-terminated, or NULL when the
- * device is fine and asks nothing of the household. */
+/* The lines of DEV's card in rule 2, NULL-terminated: its state, and the
+ * next step with the model and the maker's contact when something is
+ * wrong. *RISKY: an unsafe way in (telnet, FTP) is open. */
 static GPtrArray *password_lines(YmRulesPage *self, JsonObject *dev,
 				 PwState state, gboolean *risky)
 {
