@@ -214,6 +214,22 @@ static void audit_cb(GObject *source, GAsyncResult *result, gpointer data)
 		job->web_form++;
 	/* TRANSLATORS: one device's result: its name, then a sentence. */
 	g_string_append_printf(job->lines, _("\"%s\": %s\n"), name, what);
+	/* Whom to ask, for a device that needs a new password. */
+	if (dev && node && (report_has(report, "default_accepted", NULL) ||
+			    report_has(report, "open", NULL))) {
+		g_autofree char *contact = ym_text_contact(dev);
+		const char *model = json_object_get_string_member_with_default(
+			dev, "model", "");
+
+		if (model[0]) {
+			/* TRANSLATORS: a device's model number follows. */
+			g_string_append_printf(job->lines, _("Model: %s"),
+					       model);
+			g_string_append_c(job->lines, '\n');
+		}
+		if (contact)
+			g_string_append_printf(job->lines, "%s\n", contact);
+	}
 	g_free(call->mac);
 	g_free(call);
 	if (--job->waiting == 0)

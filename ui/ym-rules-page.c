@@ -87,21 +87,7 @@ static GtkWidget *device_card(JsonObject *dev, const char *const *lines,
 /* The maker's contact, when the daemon sends it with the device. */
 static char *contact_of(JsonObject *dev)
 {
-	JsonObject *s;
-	const char *phone, *web;
-
-	if (!json_object_has_member(dev, "support") ||
-	    !JSON_NODE_HOLDS_OBJECT(json_object_get_member(dev, "support")))
-		return NULL;
-	s = json_object_get_object_member(dev, "support");
-	phone = json_object_get_string_member_with_default(s, "contact_phone",
-							   "");
-	web = json_object_get_string_member_with_default(s, "contact_web", "");
-	if (!phone[0] && !web[0])
-		return NULL;
-	/* TRANSLATORS: the maker's contact: a phone number and/or a web
-	 * address follow. */
-	return g_strdup_printf("%s %s %s", _("Maker's contact:"), phone, web);
+	return ym_text_contact(dev);
 }
 
 static gboolean has_open_alert(YmHousehold *household, const char *mac,
