@@ -523,9 +523,10 @@ static void add_open_item(GPtrArray *items, JsonObject *dev, const char *what)
 	g_ptr_array_add(items, g_strdup_printf(_("• \"%s\": %s"), name, what));
 }
 
-/* What the four rules leave to fix: the devices whose maker's support
- * ended, a factory password or no password, an unsafe way in, an update
- * to do, an unused device not yet switched off. */
+/* What the four rules leave to fix: a device behaving strangely and not
+ * stopped, the devices whose maker's support ended, a factory password or
+ * no password, an unsafe way in, an update to do, an unused device not
+ * yet switched off. */
 static GPtrArray *open_items(YmRulesPage *self)
 {
 	GPtrArray *devices = ym_household_get_devices(self->household);
@@ -535,6 +536,11 @@ static GPtrArray *open_items(YmRulesPage *self)
 		JsonObject *dev = devices->pdata[i];
 		PwState pw = password_state(dev);
 
+		/* A danger outside the four rules is still open too. */
+		if (ym_text_has_flag(dev, "suspicious") &&
+		    !ym_text_has_flag(dev, "isolated"))
+			add_open_item(items, dev,
+				      ym_text_flag_problem("suspicious"));
 		if (support_state(dev) == SUPPORT_ENDED)
 			add_open_item(items, dev,
 				      ym_text_flag_problem("unsupported"));
