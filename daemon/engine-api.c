@@ -406,6 +406,21 @@ static json_t *cmd_acknowledge(struct ym_engine *e,
 	if (rc == 0)
 		rc = ym_store_set_alert_state(e->store, json_integer_value(id),
 					      "acknowledged", reason);
+	/* "I know why; I did it": the household's word clears the mark
+	 * its behaviour left on the device (the next alert sets it again).
+	 * "Later" keeps it: the device is still in danger. */
+	if (rc == 0 && reason && strcmp(reason, "expected") == 0) {
+		uint8_t mac[6];
+		struct ym_device *d;
+
+		if (ym_store_alert_mac(e->store, json_integer_value(id),
+				       mac) == 0 &&
+		    (d = ym_inventory_find(e->inv, mac)) &&
+		    (d->flags & YM_FLAG_SUSPICIOUS)) {
+			d->flags &= ~YM_FLAG_SUSPICIOUS;
+			d->dirty = true;
+		}
+	}
 	if (rc < 0)
 		return ym_api_fail(r->err, rc == -ENOENT ? YM_API_NOT_FOUND :
 							   YM_API_INTERNAL,

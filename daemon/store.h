@@ -131,6 +131,11 @@ int ym_store_set_alert_state(struct ym_store *s, int64_t id,
 			     const char *state,
 			     const char *reason) YM_MUST_CHECK;
 
+/* The MAC of alert ID; -ENOENT when there is none, or it names no one
+ * device. */
+int ym_store_alert_mac(struct ym_store *s, int64_t id,
+		       uint8_t mac[6]) YM_MUST_CHECK;
+
 /* Marks a device's open or acknowledged alerts of one kind (and target,
  * unless NULL) resolved: the cause went away, e.g. the password was
  * changed. Returns the number changed. */

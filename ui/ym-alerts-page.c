@@ -143,8 +143,8 @@ static void put_off_cb(GtkWidget *widget, const char *action, GVariant *param)
 	YmAlertsPage *self = YM_ALERTS_PAGE(widget);
 	AdwMessageDialog *dialog = ym_dialog_new(
 		widget, _("Why put it off?"),
-		_("The device stays in danger until it is fixed. Home keeps "
-		  "showing it."));
+		_("If you fix it later, Home keeps showing the danger. If "
+		  "you know why, Yamori takes the danger mark off."));
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
 	PutOff *p = g_new0(PutOff, 1);
 	GtkWidget *later, *expected;
