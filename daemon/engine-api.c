@@ -583,6 +583,15 @@ static void audit_not_started(struct ym_api_deferred *later, int rc)
 				"the check could not start");
 }
 
+/* A check asked for could not start: the device says "not checked"
+ * unless an earlier check told more (a device found "changed" an hour
+ * ago stays so when today's attempts are spent). */
+static void audit_not_done(struct ym_device *d)
+{
+	if (!d->audit[0])
+		ym_respond_audit_note(d, "not_checked", 0);
+}
+
 /* Starts a check for the API; the answer comes when it is done. */
 static json_t *cmd_audit(struct ym_engine *e, struct ym_engine_request *r)
 {
@@ -602,7 +611,7 @@ static json_t *cmd_audit(struct ym_engine *e, struct ym_engine_request *r)
 	/* Turned on, and still cannot run (no credentials data, or a
 	 * replay): not "off", which the household could change. */
 	if (!e->audit) {
-		ym_respond_audit_note(d, "not_checked", 0);
+		audit_not_done(d);
 		return ym_api_fail(r->err, YM_API_FAILED,
 				   "password checks cannot run here (no "
 				   "credentials data, or a replay)");
@@ -613,13 +622,13 @@ static json_t *cmd_audit(struct ym_engine *e, struct ym_engine_request *r)
 		addr = &want;
 	else if (!(addr = ym_respond_audit_addr(d))) {
 		/* Asked and not done: the device says so, never "fine". */
-		ym_respond_audit_note(d, "not_checked", 0);
+		audit_not_done(d);
 		return ym_api_fail(r->err, YM_API_REFUSED,
 				   "refused: no address of this device on "
 				   "this network is known yet");
 	}
 	if (!ym_audit_addr_allowed(addr)) {
-		ym_respond_audit_note(d, "not_checked", 0);
+		audit_not_done(d);
 		return ym_api_fail(r->err, YM_API_REFUSED,
 				   "refused: only devices on this home "
 				   "network are checked");
@@ -631,7 +640,7 @@ static json_t *cmd_audit(struct ym_engine *e, struct ym_engine_request *r)
 	if (rc < 0) {
 		/* Being checked now: the check under way will say. */
 		if (rc != -EALREADY)
-			ym_respond_audit_note(d, "not_checked", 0);
+			audit_not_done(d);
 		audit_not_started(later, rc);
 	}
 	return NULL;
