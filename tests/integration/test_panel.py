@@ -815,6 +815,30 @@ class PanelTest(PanelDriver, unittest.TestCase):
         self.shot("14-settings-auto-isolate")
         choose(1, "毎回聞く")
         daemon_holds("ask")
+        # Issue 19, finding 1: with the checks off, rule 2 says so and
+        # never "not found"; there is nothing to press to check.
+        choose(0, "しない")
+        deadline = time.time() + 10
+        while self.api("settings")["audit"] != "off" and time.time() < deadline:
+            time.sleep(0.3)
+        self.rail("点検")
+        for _ in range(5):
+            shown = [nm for _, nm, _ in self.named()]
+            if "初期設定に気をつける" in shown:
+                break
+            self.press("つぎへ" if "約束 1 / 4" in shown else "もどる")
+        self.find(name="初期設定に気をつける")
+        self.find(name="パスワードの確認は、止めています。")
+        names = [nm for _, nm, rl in self.named(anywhere=True)]
+        self.assertNotIn(PanelTest.NOT_FOUND, names)
+        self.assertNotIn("できました", names)
+        self.shot("15-rule-2-checks-off")
+        self.rail("設定")
+        choose(0, "毎回聞く")
+        deadline = time.time() + 10
+        while self.api("settings")["audit"] != "ask" and time.time() < deadline:
+            time.sleep(0.3)
+        self.assertEqual(self.api("settings")["audit"], "ask")
         self.rail("いまの様子")
 
 
