@@ -764,6 +764,9 @@ void ym_rules_page_set_context(YmRulesPage *self, YmHousehold *household,
 	g_set_object(&self->prefs, prefs);
 	g_signal_connect_object(household, "changed", G_CALLBACK(changed_cb),
 				self, G_CONNECT_SWAPPED);
+	/* Rule 2 says whether the checks are on: it follows the setting. */
+	g_signal_connect_object(prefs, "notify::audit", G_CALLBACK(changed_cb),
+				self, G_CONNECT_SWAPPED);
 	rebuild(self);
 }
 
