@@ -28,6 +28,8 @@ static void event_message(const char *kind, json_t *detail, char *out,
 	else if (strcmp(kind, "alert_acknowledged") == 0)
 		snprintf(out, len, _("An alert was marked as read (%s)."),
 			 alert);
+	else if (strcmp(kind, "alert_put_off") == 0)
+		snprintf(out, len, _("An alert was put off (%s)."), alert);
 	else if (strcmp(kind, "alert_reopened") == 0)
 		snprintf(out, len, _("An alert was opened again (%s)."), alert);
 	else if (strcmp(kind, "isolated") == 0)

@@ -382,16 +382,45 @@ static json_t *cmd_alerts(struct ym_engine *e, struct ym_engine_request *r)
 static json_t *cmd_acknowledge(struct ym_engine *e,
 			       struct ym_engine_request *r)
 {
+	static const char *const reasons[] = { "later", "expected" };
 	json_t *id = json_object_get(r->args, "id");
+	json_t *why = json_object_get(r->args, "reason");
+	const char *reason = NULL;
 	int rc;
 
 	if (!json_is_integer(id))
 		return ym_api_fail(r->err, YM_API_BAD_REQUEST,
 				   "no alert with that \"id\"");
+	/* Put off with a reason: one of a few words, kept in the log. */
+	if (why && !json_is_null(why)) {
+		for (size_t i = 0; i < YM_ARRAY_SIZE(reasons); i++)
+			if (json_is_string(why) &&
+			    strcmp(json_string_value(why), reasons[i]) == 0)
+				reason = reasons[i];
+		if (!reason)
+			return ym_api_fail(r->err, YM_API_BAD_REQUEST,
+					   "\"reason\" is \"later\" or "
+					   "\"expected\"");
+	}
 	rc = ym_store_begin(e->store);
 	if (rc == 0)
 		rc = ym_store_set_alert_state(e->store, json_integer_value(id),
-					      "acknowledged");
+					      "acknowledged", reason);
+	/* "I know why; I did it": the household's word clears the mark
+	 * its behaviour left on the device (the next alert sets it again).
+	 * "Later" keeps it: the device is still in danger. */
+	if (rc == 0 && reason && strcmp(reason, "expected") == 0) {
+		uint8_t mac[6];
+		struct ym_device *d;
+
+		if (ym_store_alert_mac(e->store, json_integer_value(id),
+				       mac) == 0 &&
+		    (d = ym_inventory_find(e->inv, mac)) &&
+		    (d->flags & YM_FLAG_SUSPICIOUS)) {
+			d->flags &= ~YM_FLAG_SUSPICIOUS;
+			d->dirty = true;
+		}
+	}
 	if (rc < 0)
 		return ym_api_fail(r->err, rc == -ENOENT ? YM_API_NOT_FOUND :
 							   YM_API_INTERNAL,
@@ -554,6 +583,15 @@ static void audit_not_started(struct ym_api_deferred *later, int rc)
 				"the check could not start");
 }
 
+/* A check asked for could not start: the device says "not checked"
+ * unless an earlier check told more (a device found "changed" an hour
+ * ago stays so when today's attempts are spent). */
+static void audit_not_done(struct ym_device *d)
+{
+	if (!d->audit[0])
+		ym_respond_audit_note(d, "not_checked", 0);
+}
+
 /* Starts a check for the API; the answer comes when it is done. */
 static json_t *cmd_audit(struct ym_engine *e, struct ym_engine_request *r)
 {
@@ -564,30 +602,47 @@ static json_t *cmd_audit(struct ym_engine *e, struct ym_engine_request *r)
 	struct ym_addr want;
 	int rc;
 
-	if (!e->audit || e->cfg.audit == YM_AUDIT_POLICY_OFF)
+	if (e->cfg.audit == YM_AUDIT_POLICY_OFF)
 		return ym_api_fail(r->err, YM_API_OFF,
 				   "password checks are off (audit = off)");
 	d = audit_target(e, t, r->err);
 	if (!d)
 		return NULL;
+	/* Turned on, and still cannot run (no credentials data, or a
+	 * replay): not "off", which the household could change. */
+	if (!e->audit) {
+		audit_not_done(d);
+		return ym_api_fail(r->err, YM_API_FAILED,
+				   "password checks cannot run here (no "
+				   "credentials data, or a replay)");
+	}
 	/* The address asked for, else the device's first IPv4 that can be
 	 * checked. */
 	if (ym_addr_parse(t, &want) == 0)
 		addr = &want;
-	else if (!(addr = ym_respond_audit_addr(d)))
+	else if (!(addr = ym_respond_audit_addr(d))) {
+		/* Asked and not done: the device says so, never "fine". */
+		audit_not_done(d);
 		return ym_api_fail(r->err, YM_API_REFUSED,
 				   "refused: no address of this device on "
 				   "this network is known yet");
-	if (!ym_audit_addr_allowed(addr))
+	}
+	if (!ym_audit_addr_allowed(addr)) {
+		audit_not_done(d);
 		return ym_api_fail(r->err, YM_API_REFUSED,
 				   "refused: only devices on this home "
 				   "network are checked");
+	}
 	later = defer(r);
 	if (!later)
 		return NULL;
 	rc = ym_audit_check(e->audit, d->mac, addr, d->vendor, later);
-	if (rc < 0)
+	if (rc < 0) {
+		/* Being checked now: the check under way will say. */
+		if (rc != -EALREADY)
+			audit_not_done(d);
 		audit_not_started(later, rc);
+	}
 	return NULL;
 }
 

@@ -180,6 +180,9 @@ void ym_respond_audit_due(struct ym_engine *e, struct ym_device *d);
 /* The device's first IPv4 address a password check may reach (private, on
  * this box's link), or NULL. */
 const struct ym_addr *ym_respond_audit_addr(const struct ym_device *d);
+/* Keeps the last check's word on the device for the API ("audit"). */
+void ym_respond_audit_note(struct ym_device *d, const char *word,
+			   int errors);
 
 /* Router mode: starts the isolator and brings the kernel and the records
  * together. Returns <0 with err set when the isolator cannot start. */

@@ -36,6 +36,7 @@ json_t *ym_report_device(const struct ym_device *d)
 	char b[6][YM_MAX_NAME + 1];
 	char mac[YM_MAC_STRLEN], ip[YM_ADDR_STRLEN];
 	char first[YM_TIME_STRLEN], last[YM_TIME_STRLEN];
+	char checked[YM_TIME_STRLEN] = "";
 	json_t *ips = json_array(), *flags = json_array(),
 	       *evidence = json_array();
 
@@ -66,9 +67,11 @@ json_t *ym_report_device(const struct ym_device *d)
 				  TEXT(ev->value, b[1]), "conclusion",
 				  TEXT(ev->conclusion, b[2])));
 	}
+	if (d->audit[0])
+		ym_time_format(d->audit_us, checked);
 	return json_pack(
 		"{s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:o, s:o, s:s, s:s,"
-		" s:b, s:b, s:I, s:I, s:I, s:I}",
+		" s:b, s:b, s:I, s:I, s:I, s:I, s:{s:s, s:i, s:s}}",
 		"mac", mac, "ips", ips, "name",
 		TEXT(ym_device_display_name(d), b[0]), "hostname",
 		TEXT(d->hostname, b[1]), "vendor", TEXT(d->vendor, b[2]),
@@ -80,7 +83,9 @@ json_t *ym_report_device(const struct ym_device *d)
 		"bytes_up", (json_int_t)d->bytes_up, "bytes_down",
 		(json_int_t)d->bytes_down, "packets_up",
 		(json_int_t)d->pkts_up, "packets_down",
-		(json_int_t)d->pkts_down);
+		(json_int_t)d->pkts_down, "audit", "result",
+		d->audit[0] ? d->audit : "none", "errors", (int)d->audit_errors,
+		"at", checked);
 }
 
 /* What happened, what it means, what to do: one short sentence each, with
@@ -97,7 +102,9 @@ static const struct {
 	     "Please change the password to a new one.") },
 	{ "risky_service",
 	  N_("\"%s\" has an unsafe way in open. "
-	     "Please turn off telnet and FTP in its settings.") },
+	     "You may not be able to close it yourself. "
+	     "Please ask the maker, or stop its traffic. "
+	     "You can also replace it.") },
 	{ "unsupported",
 	  N_("The maker no longer repairs or updates \"%s\". "
 	     "For safety, please replace it with a new device.") },

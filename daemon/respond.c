@@ -205,37 +205,58 @@ static void judge_passwords(struct ym_engine *e, struct ym_device *d,
  * could be tried or told ("not_checked": today's attempts spent, a web
  * form, errors), or no login service answered ("no_login"); "errors"
  * counts services that could not be told. */
-static void publish_audit_done(struct ym_engine *e,
-			       const struct ym_audit_report *r,
-			       const struct audit_summary *s)
+/* A check's end in one word: a factory password works
+ * ("default_password"), a way in asks for none ("open"), the defaults were
+ * refused ("defaults_refused"), logins answered but none could be tried or
+ * told ("not_checked": today's attempts spent, a web form, errors), or no
+ * login service answered ("no_login"); *errors counts services that could
+ * not be told. */
+static const char *audit_word(const struct ym_audit_report *r,
+			      const struct audit_summary *s, int *errors)
 {
-	char mac[YM_MAC_STRLEN], addr[YM_ADDR_STRLEN];
-	const char *result = "no_login";
-	int errors = 0;
 	bool open = false, accepted = false, refused = false;
 
+	*errors = 0;
 	for (uint32_t i = 0; i < r->n; i++) {
 		enum ym_audit_result x = r->services[i].result;
 
-		errors += x == YM_AUDIT_ERROR;
+		*errors += x == YM_AUDIT_ERROR;
 		open |= x == YM_AUDIT_OPEN;
 		accepted |= x == YM_AUDIT_DEFAULT_ACCEPTED;
 		refused |= x == YM_AUDIT_DEFAULTS_REFUSED;
 	}
 	if (accepted)
-		result = "default_password";
-	else if (open)
-		result = "open";
-	else if (refused)
-		result = "defaults_refused";
-	else if (s->answered)
-		result = "not_checked";
+		return "default_password";
+	if (open)
+		return "open";
+	if (refused)
+		return "defaults_refused";
+	return s->answered ? "not_checked" : "no_login";
+}
+
+/* Tells subscribers a device's check is over (audit_word's word). */
+static void publish_audit_done(struct ym_engine *e,
+			       const struct ym_audit_report *r,
+			       const struct audit_summary *s)
+{
+	char mac[YM_MAC_STRLEN], addr[YM_ADDR_STRLEN];
+	int errors;
+	const char *result = audit_word(r, s, &errors);
+
 	ym_mac_format(r->mac, mac);
 	ym_addr_format(&r->addr, addr, sizeof(addr));
 	ym_api_publish(e->api, json_pack("{s:s, s:s, s:s, s:s, s:i}", "event",
 					 "audit_done", "mac", mac, "address",
 					 addr, "result", result, "errors",
 					 errors));
+}
+
+void ym_respond_audit_note(struct ym_device *d, const char *word,
+			   int errors)
+{
+	snprintf(d->audit, sizeof(d->audit), "%s", word);
+	d->audit_errors = (uint8_t)(errors > 255 ? 255 : errors);
+	d->audit_us = ym_wall_us();
 }
 
 static void on_audit_done(struct ym_audit_observer *o,
@@ -247,6 +268,10 @@ static void on_audit_done(struct ym_audit_observer *o,
 
 	summarise(r, &s);
 	if (d) {
+		int errors;
+		const char *word = audit_word(r, &s, &errors);
+
+		ym_respond_audit_note(d, word, errors);
 		judge_passwords(e, d, r, &s);
 		d->dirty = true;
 		if (s.telnet)

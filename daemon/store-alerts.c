@@ -77,7 +77,7 @@ int ym_store_get_alerts(struct ym_store *s,
 }
 
 int ym_store_set_alert_state(struct ym_store *s, int64_t id,
-			      const char *state)
+			      const char *state, const char *reason)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -93,7 +93,26 @@ int ym_store_set_alert_state(struct ym_store *s, int64_t id,
 		return sql_err(s);
 	if (!sqlite3_changes(s->db))
 		return -ENOENT;
-	return ym_store_log_alert_id(s, id, state);
+	return ym_store_log_alert_id(s, id, state, reason);
+}
+
+int ym_store_alert_mac(struct ym_store *s, int64_t id, uint8_t mac[6])
+{
+	char text[YM_MAC_STRLEN] = "";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT mac FROM alerts WHERE id = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		col_text(st, 0, text, sizeof(text));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sql_err(s);
+	return rc == SQLITE_ROW && ym_mac_parse(text, mac) == 0 ? 0 : -ENOENT;
 }
 
 int ym_store_resolve_alerts(struct ym_store *s, const uint8_t mac[6],

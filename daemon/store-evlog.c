@@ -155,7 +155,8 @@ int ym_store_get_events(struct ym_store *s,
 }
 
 /* Logs a change of one alert's state by the household, naming the alert. */
-int ym_store_log_alert_id(struct ym_store *s, int64_t id, const char *state)
+int ym_store_log_alert_id(struct ym_store *s, int64_t id, const char *state,
+			  const char *reason)
 {
 	char kind[64] = "", mac[YM_MAC_STRLEN] = "", target[256] = "";
 	sqlite3_stmt *st;
@@ -170,6 +171,12 @@ int ym_store_log_alert_id(struct ym_store *s, int64_t id, const char *state)
 		col_text(st, 2, target, sizeof(target));
 	}
 	sqlite3_finalize(st);
+	if (reason) {
+		const char *kv[] = { "alert", kind, "target", target, "reason",
+				     reason };
+
+		return ym_store_log_fields(s, "alert_put_off", mac, kv, 6);
+	}
 	return ym_store_log_alert(s, strcmp(state, "resolved") == 0 ? "alert_resolved" :
 			 strcmp(state, "open") == 0 ? "alert_reopened" :
 						      "alert_acknowledged",

@@ -103,6 +103,7 @@ int ym_store_log_fields(struct ym_store *s, const char *event, const char *mac,
 int ym_store_log_alert(struct ym_store *s, const char *event, const char *kind,
 		       const char *severity, const char *mac,
 		       const char *target);
-int ym_store_log_alert_id(struct ym_store *s, int64_t id, const char *state);
+int ym_store_log_alert_id(struct ym_store *s, int64_t id, const char *state,
+			  const char *reason);
 
 #endif

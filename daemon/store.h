@@ -124,10 +124,17 @@ int ym_store_rename(struct ym_store *s, const uint8_t mac[6], const char *name)
  * anything seen later is the device coming back. -ENOENT when unknown. */
 int ym_store_retire(struct ym_store *s, const uint8_t mac[6]) YM_MUST_CHECK;
 
-/* Sets an alert's state (open, acknowledged, resolved); -ENOENT when
+/* Sets an alert's state (open, acknowledged, resolved), with the
+ * household's REASON (a word, or NULL) in the event log; -ENOENT when
  * there is no such alert. */
 int ym_store_set_alert_state(struct ym_store *s, int64_t id,
-			     const char *state) YM_MUST_CHECK;
+			     const char *state,
+			     const char *reason) YM_MUST_CHECK;
+
+/* The MAC of alert ID; -ENOENT when there is none, or it names no one
+ * device. */
+int ym_store_alert_mac(struct ym_store *s, int64_t id,
+		       uint8_t mac[6]) YM_MUST_CHECK;
 
 /* Marks a device's open or acknowledged alerts of one kind (and target,
  * unless NULL) resolved: the cause went away, e.g. the password was

@@ -19,10 +19,12 @@ typedef struct {
 	/* The password check over several devices. */
 	char **macs;
 	guint waiting;
-	guint found;
-	guint not_found;
+	guint found;     /* a factory password works */
+	guint open;      /* a way in asks for no password */
+	guint could_not; /* asked, and not (wholly) told */
+	guint fine;      /* every way in refused the defaults, or none asked */
 	guint web_form; /* devices with a login page Yamori does not try */
-	GError *error;
+	GString *lines;  /* one line per device, naming it */
 	GCallback done;
 	gpointer done_data;
 } Job;
@@ -54,7 +56,8 @@ static void job_free(gpointer data)
 	g_free(job->mac);
 	g_free(job->name);
 	g_strfreev(job->macs);
-	g_clear_error(&job->error);
+	if (job->lines)
+		g_string_free(job->lines, TRUE);
 	g_free(job);
 }
 
@@ -78,30 +81,35 @@ static JsonObject *device_of(JsonNode *node)
 static void audit_finish(Job *job)
 {
 	GtkWidget *w = job->window;
+	const char *heading;
+	g_autoptr(GString) body = g_string_new(NULL);
 
-	if (job->error) {
-		ym_dialog_error(w, _("The password could not be checked."),
-				job->error);
-	} else if (job->found) {
-		ym_dialog_tell(
-			w, _("A password is still the one it came with."),
-			_("Please change it to a new password. The device's "
-			  "manual shows how."),
-			NULL);
-	} else if (job->web_form) {
-		ym_dialog_tell(
-			w, _("The check is done."),
-			_("No device opened with the password it came with. "
-			  "A web page on the device also asks for a password. "
-			  "Yamori does not try that one. Please make sure it "
-			  "is not the one it came with."),
-			NULL);
-	} else {
-		ym_dialog_tell(w, _("The check is done."),
-			       _("No device opened with the password it came "
-				 "with."),
-			       NULL);
-	}
+	/* The worst first: an error on one device never hides a factory
+	 * password found on another, and every device is named. */
+	if (job->found)
+		heading = _("A password is still the one it came with.");
+	else if (job->open)
+		heading = _("A device can be used without a password.");
+	else if (!job->fine)
+		heading = _("The password could not be checked.");
+	else
+		heading = _("The check is done.");
+	if (job->found || job->open)
+		g_string_append_printf(body, "%s\n",
+				       _("Please set a new password on it. The "
+					 "maker can tell you how."));
+	else if (!job->could_not)
+		g_string_append_printf(body, "%s\n",
+				       _("No device opened with the password it "
+					 "came with."));
+	if (job->web_form)
+		g_string_append_printf(body, "%s\n",
+				       _("A web page on a device also asks for a "
+					 "password. Yamori does not try that "
+					 "one. Please make sure it is not the "
+					 "one it came with."));
+	g_string_append(body, job->lines->str);
+	ym_dialog_tell(w, heading, g_strchomp(body->str), NULL);
 	if (job->done)
 		((void (*)(gpointer))job->done)(job->done_data);
 	ym_household_refresh(job->household);
@@ -133,24 +141,97 @@ static gboolean report_has(JsonObject *report, const char *result,
 	return FALSE;
 }
 
+/* Whether every way in the report was closed or refused the defaults. */
+static gboolean report_all_told(JsonObject *report)
+{
+	JsonArray *list =
+		report && json_object_has_member(report, "services")
+			? json_object_get_array_member(report, "services")
+			: NULL;
+
+	for (guint i = 0; list && i < json_array_get_length(list); i++) {
+		const char *r = json_object_get_string_member_with_default(
+			json_array_get_object_element(list, i), "result", "");
+
+		if (!g_str_equal(r, "not_offered") &&
+		    !g_str_equal(r, "defaults_refused"))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* Why one device could not be checked, by the daemon's code. */
+static const char *audit_error_text(const GError *error)
+{
+	if (g_error_matches(error, YM_CLIENT_ERROR, YM_CLIENT_ERROR_REFUSED))
+		return _("Yamori cannot reach it on your network now.");
+	if (g_error_matches(error, YM_CLIENT_ERROR, YM_CLIENT_ERROR_BUSY))
+		return _("It was checked enough today. Please try again "
+			 "tomorrow.");
+	return ym_text_error(error);
+}
+
+/* One device's check in flight. */
+typedef struct {
+	Job *job;
+	char *mac;
+} AuditCall;
+
 static void audit_cb(GObject *source, GAsyncResult *result, gpointer data)
 {
-	Job *job = data;
+	AuditCall *call = data;
+	Job *job = call->job;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonNode) node =
 		ym_client_call_finish(YM_CLIENT(source), result, &error);
 	JsonObject *report = device_of(node);
+	JsonObject *dev = ym_household_find_device(job->household, call->mac);
+	g_autofree char *name = dev ? ym_text_device_name(dev)
+				    : g_strdup(call->mac);
+	const char *what;
 
 	if (!node) {
-		if (!job->error)
-			job->error = g_steal_pointer(&error);
+		job->could_not++;
+		what = audit_error_text(error);
 	} else if (report_has(report, "default_accepted", NULL)) {
 		job->found++;
+		what = ym_text_flag_problem("default_password");
+	} else if (report_has(report, "open", NULL)) {
+		job->open++;
+		what = _("Anyone can use it without a password.");
+	} else if (report_has(report, "defaults_refused", NULL) &&
+		   report_all_told(report)) {
+		job->fine++;
+		what = _("The password it came with does not work. Good.");
+	} else if (report_all_told(report)) {
+		job->fine++;
+		what = _("It has no way in that asks for a password.");
 	} else {
-		job->not_found++;
-		if (report_has(report, "login_required", "web form"))
-			job->web_form++;
+		job->could_not++;
+		what = _("Yamori could not check it.");
 	}
+	if (report && report_has(report, "login_required", "web form"))
+		job->web_form++;
+	/* TRANSLATORS: one device's result: its name, then a sentence. */
+	g_string_append_printf(job->lines, _("\"%s\": %s\n"), name, what);
+	/* Whom to ask, for a device that needs a new password. */
+	if (dev && node && (report_has(report, "default_accepted", NULL) ||
+			    report_has(report, "open", NULL))) {
+		g_autofree char *contact = ym_text_contact(dev);
+		const char *model = json_object_get_string_member_with_default(
+			dev, "model", "");
+
+		if (model[0]) {
+			/* TRANSLATORS: a device's model number follows. */
+			g_string_append_printf(job->lines, _("Model: %s"),
+					       model);
+			g_string_append_c(job->lines, '\n');
+		}
+		if (contact)
+			g_string_append_printf(job->lines, "%s\n", contact);
+	}
+	g_free(call->mac);
+	g_free(call);
 	if (--job->waiting == 0)
 		audit_finish(job);
 }
@@ -160,6 +241,7 @@ static void audit_run(Job *job)
 	YmClient *client = ym_household_get_client(job->household);
 
 	job->waiting = g_strv_length(job->macs);
+	job->lines = g_string_new(NULL);
 	if (job->waiting == 0) {
 		audit_finish(job);
 		return;
@@ -167,9 +249,13 @@ static void audit_run(Job *job)
 	ym_widget_toast(job->window, _("Checking the password..."));
 	for (guint i = 0; job->macs[i]; i++) {
 		JsonObject *args = json_object_new();
+		AuditCall *call = g_new0(AuditCall, 1);
 
+		call->job = job;
+		call->mac = g_strdup(job->macs[i]);
 		json_object_set_string_member(args, "target", job->macs[i]);
-		ym_client_call_async(client, "audit", args, NULL, audit_cb, job);
+		ym_client_call_async(client, "audit", args, NULL, audit_cb,
+				     call);
 	}
 }
 
@@ -324,7 +410,16 @@ static void isolate_cb(GObject *source, GAsyncResult *result, gpointer data)
 	JsonObject *dev = device_of(node);
 	g_autofree char *heading = NULL;
 
-	if (!node) {
+	if (g_error_matches(error, YM_CLIENT_ERROR,
+			    YM_CLIENT_ERROR_TURNED_OFF)) {
+		/* isolate = none: the settings cannot change it; the
+		 * household can still cut the device off by hand. */
+		ym_dialog_tell(job->window,
+			       _("The traffic could not be stopped."),
+			       _("This box cannot stop a device's traffic. "
+				 "Please switch the device off for now."),
+			       NULL);
+	} else if (!node) {
 		ym_dialog_error(job->window,
 				_("The traffic could not be stopped."), error);
 	} else if (dev && ym_text_has_flag(dev, "isolated")) {

@@ -67,6 +67,25 @@ GtkWidget *ym_alert_row_new(JsonObject *alert, gboolean has_device)
 	gtk_actionable_set_action_target(
 		GTK_ACTIONABLE(self->ack_button), "x",
 		(gint64)json_object_get_int_member_with_default(alert, "id", 0));
+	if (g_str_equal(severity, "critical")) {
+		/* A danger is fixed on the device's page, or put off with a
+		 * reason: never just "read". */
+		gtk_button_set_label(GTK_BUTTON(self->device_button),
+				     /* TRANSLATORS: a button on a danger
+				      * alert: go and fix it (opens the
+				      * device). */
+				     _("Fix it"));
+		gtk_button_set_label(GTK_BUTTON(self->ack_button),
+				     /* TRANSLATORS: a button on a danger
+				      * alert: deal with it later; asks why. */
+				     _("Put off"));
+		gtk_actionable_set_action_name(GTK_ACTIONABLE(self->ack_button),
+					       "alerts.put-off");
+		gtk_widget_remove_css_class(self->ack_button,
+					    "suggested-action");
+		gtk_widget_add_css_class(self->device_button,
+					 "suggested-action");
+	}
 	return GTK_WIDGET(self);
 }
 

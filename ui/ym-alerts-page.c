@@ -17,10 +17,33 @@ struct _YmAlertsPage {
 
 G_DEFINE_TYPE(YmAlertsPage, ym_alerts_page, GTK_TYPE_WIDGET)
 
+static int severity_rank(JsonObject *a)
+{
+	const char *s =
+		json_object_get_string_member_with_default(a, "severity", "");
+
+	return g_str_equal(s, "critical") ? 0 : g_str_equal(s, "warning") ? 1
+									     : 2;
+}
+
+/* Danger first, then caution, then notices; newest first within each
+ * (the daemon's order, kept: the sort is stable). */
+static int compare_alerts(gconstpointer a, gconstpointer b)
+{
+	return severity_rank(*(JsonObject **)a) -
+	       severity_rank(*(JsonObject **)b);
+}
+
 static void changed_cb(YmAlertsPage *self, YmHousehold *household)
 {
-	GPtrArray *alerts = ym_household_get_alerts(household);
+	/* The household's array is shared: sort a copy (borrowed). */
+	g_autoptr(GPtrArray) alerts =
+		g_ptr_array_copy(ym_household_get_alerts(household), NULL, NULL);
 	GtkWidget *child;
+
+	/* The copy takes the original's free function: borrowed, not owned. */
+	g_ptr_array_set_free_func(alerts, NULL);
+	g_ptr_array_sort(alerts, compare_alerts);
 
 	while ((child = gtk_widget_get_first_child(GTK_WIDGET(self->list))))
 		gtk_list_box_remove(self->list, child);
@@ -50,7 +73,7 @@ static void acknowledged_cb(GObject *source, GAsyncResult *result,
 
 	if (!node)
 		ym_dialog_error(GTK_WIDGET(self),
-				_("The alert could not be marked as read."),
+				_("The alert could not be changed."),
 				error);
 	ym_household_refresh(self->household);
 	g_object_unref(self);
@@ -67,6 +90,89 @@ static void acknowledge_cb(GtkWidget *widget, const char *action,
 	ym_client_call_async(ym_household_get_client(self->household),
 			     "acknowledge", args, NULL, acknowledged_cb,
 			     g_object_ref(self));
+}
+
+/* Putting a danger off: the household says why, from two answers. */
+typedef struct {
+	YmAlertsPage *self;
+	gint64 id;
+	GtkCheckButton *later;
+} PutOff;
+
+static void put_off_free(gpointer data, GClosure *closure)
+{
+	PutOff *p = data;
+
+	(void)closure;
+	g_object_unref(p->self);
+	g_free(p);
+}
+
+static void put_off_response_cb(AdwMessageDialog *dialog,
+				const char *response, gpointer data)
+{
+	PutOff *p = data;
+	JsonObject *args;
+
+	(void)dialog;
+	if (g_strcmp0(response, "put-off") != 0)
+		return;
+	args = json_object_new();
+	json_object_set_int_member(args, "id", p->id);
+	json_object_set_string_member(
+		args, "reason",
+		gtk_check_button_get_active(p->later) ? "later" : "expected");
+	ym_client_call_async(ym_household_get_client(p->self->household),
+			     "acknowledge", args, NULL, acknowledged_cb,
+			     g_object_ref(p->self));
+}
+
+static GtkWidget *reason_button(const char *label, GtkCheckButton *group)
+{
+	GtkWidget *b = gtk_check_button_new_with_label(label);
+
+	if (group)
+		gtk_check_button_set_group(GTK_CHECK_BUTTON(b), group);
+	/* Room for a finger, like every touch target. */
+	gtk_widget_set_size_request(b, -1, 48);
+	return b;
+}
+
+static void put_off_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+	YmAlertsPage *self = YM_ALERTS_PAGE(widget);
+	AdwMessageDialog *dialog = ym_dialog_new(
+		widget, _("Why put it off?"),
+		_("If you fix it later, Home keeps showing the danger. If "
+		  "you know why, Yamori takes the danger mark off."));
+	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
+	PutOff *p = g_new0(PutOff, 1);
+	GtkWidget *later, *expected;
+
+	(void)action;
+	later = reason_button(_("I will fix it later."), NULL);
+	expected = reason_button(_("I know why. I did it myself."),
+				 GTK_CHECK_BUTTON(later));
+	gtk_check_button_set_active(GTK_CHECK_BUTTON(later), TRUE);
+	gtk_box_append(GTK_BOX(box), later);
+	gtk_box_append(GTK_BOX(box), expected);
+	adw_message_dialog_set_extra_child(dialog, box);
+	p->self = g_object_ref(self);
+	p->id = g_variant_get_int64(param);
+	p->later = GTK_CHECK_BUTTON(later);
+	adw_message_dialog_add_responses(
+		dialog, "cancel",
+		/* TRANSLATORS: leaves a question without doing anything. */
+		_("Do nothing"), "put-off",
+		/* TRANSLATORS: a button on a danger alert: deal with it
+		 * later; asks why. */
+		_("Put off"), NULL);
+	adw_message_dialog_set_default_response(dialog, "cancel");
+	adw_message_dialog_set_close_response(dialog, "cancel");
+	g_signal_connect_data(dialog, "response",
+			      G_CALLBACK(put_off_response_cb), p, put_off_free,
+			      0);
+	gtk_window_present(GTK_WINDOW(dialog));
 }
 
 void ym_alerts_page_set_household(YmAlertsPage *self, YmHousehold *household)
@@ -105,6 +211,8 @@ static void ym_alerts_page_class_init(YmAlertsPageClass *klass)
 					     empty_label);
 	gtk_widget_class_install_action(widget_class, "alerts.acknowledge", "x",
 					acknowledge_cb);
+	gtk_widget_class_install_action(widget_class, "alerts.put-off", "x",
+					put_off_cb);
 }
 
 static void ym_alerts_page_init(YmAlertsPage *self)

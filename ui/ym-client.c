@@ -166,14 +166,26 @@ static void handle_answer(YmClient *self, JsonObject *obj)
 			obj, "error", "request failed");
 		const char *code = json_object_get_string_member_with_default(
 			obj, "code", "");
+		static const struct {
+			const char *code;
+			YmClientError kind;
+		} codes[] = {
+			{ "unknown_command", YM_CLIENT_ERROR_NOT_AVAILABLE },
+			{ "off", YM_CLIENT_ERROR_TURNED_OFF },
+			{ "bad_request", YM_CLIENT_ERROR_BAD_REQUEST },
+			{ "not_found", YM_CLIENT_ERROR_NOT_FOUND },
+			{ "refused", YM_CLIENT_ERROR_REFUSED },
+			{ "busy", YM_CLIENT_ERROR_BUSY },
+			{ "failed", YM_CLIENT_ERROR_FAILED },
+			{ "internal", YM_CLIENT_ERROR_INTERNAL },
+		};
 		YmClientError kind = YM_CLIENT_ERROR_DAEMON;
 
 		/* Decided on the machine code (docs/API.md), never the text:
-		 * an older daemon answers commands it does not have yet. */
-		if (g_strcmp0(code, "unknown_command") == 0)
-			kind = YM_CLIENT_ERROR_NOT_AVAILABLE;
-		else if (g_strcmp0(code, "off") == 0)
-			kind = YM_CLIENT_ERROR_TURNED_OFF;
+		 * the text is English, for people who help the household. */
+		for (gsize i = 0; i < G_N_ELEMENTS(codes); i++)
+			if (g_strcmp0(code, codes[i].code) == 0)
+				kind = codes[i].kind;
 		g_task_return_new_error(task, YM_CLIENT_ERROR, kind, "%s", msg);
 	}
 	g_object_unref(task);

@@ -19,6 +19,13 @@ typedef enum {
 	YM_CLIENT_ERROR_NOT_AVAILABLE, /* the daemon does not know the command yet */
 	YM_CLIENT_ERROR_NOT_CONNECTED, /* no daemon to ask */
 	YM_CLIENT_ERROR_TURNED_OFF,    /* the daemon's config turned it off */
+	/* The other machine codes of docs/API.md, one each. */
+	YM_CLIENT_ERROR_BAD_REQUEST,   /* the request was wrong */
+	YM_CLIENT_ERROR_NOT_FOUND,     /* no such device or alert */
+	YM_CLIENT_ERROR_REFUSED,       /* a safety rule says no */
+	YM_CLIENT_ERROR_BUSY,          /* not now; later */
+	YM_CLIENT_ERROR_FAILED,        /* tried, and it did not work */
+	YM_CLIENT_ERROR_INTERNAL,      /* the daemon's own trouble */
 } YmClientError;
 
 /* The socket path: $YAMORI_SOCKET, else /run/yamori/yamori.sock. */

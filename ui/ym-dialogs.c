@@ -119,27 +119,9 @@ void ym_dialog_tell(GtkWidget *parent, const char *heading, const char *body,
 void ym_dialog_error(GtkWidget *parent, const char *heading,
 		     const GError *error)
 {
-	const char *body;
-	const char *detail = NULL;
-
-	if (g_error_matches(error, YM_CLIENT_ERROR,
-			    YM_CLIENT_ERROR_NOT_AVAILABLE)) {
-		body = _("Yamori cannot do this yet. It will come with an "
-			 "update.");
-	} else if (g_error_matches(error, YM_CLIENT_ERROR,
-				   YM_CLIENT_ERROR_NOT_CONNECTED)) {
-		body = _("Yamori is not running. Please wait a little.");
-	} else if (g_error_matches(error, YM_CLIENT_ERROR,
-				   YM_CLIENT_ERROR_TURNED_OFF)) {
-		/* The daemon's configuration turned the feature off. */
-		body = _("It is turned off in Yamori's settings. Please ask the "
-			 "seller.");
-		detail = error->message;
-	} else {
-		body = _("Please try again later. If it happens again, ask "
-			 "the seller.");
-		/* The daemon's own words, for whoever helps the household. */
-		detail = error ? error->message : NULL;
-	}
-	ym_dialog_tell(parent, heading, body, detail);
+	/* The household's words, chosen by the daemon's code; its English
+	 * text goes to the log for whoever helps (never on the screen). */
+	if (error)
+		g_debug("%s: %s", heading, error->message);
+	ym_dialog_tell(parent, heading, ym_text_error(error), NULL);
 }

@@ -7,12 +7,14 @@ struct _YmHomePage {
 	GtkWidget parent_instance;
 
 	YmHousehold *household;
+	YmPrefs *prefs;
 	GtkImage *state_icon;
 	GtkLabel *state_label;
 	GtkLabel *summary_label;
 	GtkLabel *detail_label;
 	GtkWidget *alerts_button;
 	GtkWidget *check_button;
+	GtkWidget *device_button;
 };
 
 G_DEFINE_TYPE(YmHomePage, ym_home_page, GTK_TYPE_WIDGET)
@@ -48,8 +50,43 @@ static guint count_problems(YmHousehold *household)
 	return n;
 }
 
+/* The worst device state (ym_text_device_state: flags and the device's
+ * open alerts), and the first device in it. A device stays suspicious or
+ * keeps its factory password after its alert is read: Home says so. */
+static YmLevel worst_device(YmHousehold *household, JsonObject **worst)
+{
+	GPtrArray *devices = ym_household_get_devices(household);
+	YmLevel level = YM_LEVEL_SAFE;
+
+	*worst = NULL;
+	for (guint i = 0; i < devices->len; i++) {
+		YmLevel l;
+
+		ym_text_device_state(household, devices->pdata[i], &l);
+		if (l > level) {
+			level = l;
+			*worst = devices->pdata[i];
+		}
+	}
+	return level;
+}
+
+/* The check's promise: once a month. */
+#define YM_CHECK_EVERY_SECONDS (30 * 24 * 3600)
+
+static gboolean check_is_due(YmHomePage *self)
+{
+	gint64 last = self->prefs ? ym_prefs_get_last_check(self->prefs) : 0;
+
+	return last > 0 &&
+	       g_get_real_time() / G_USEC_PER_SEC - last > YM_CHECK_EVERY_SECONDS;
+}
+
 static void changed_cb(YmHomePage *self, YmHousehold *household)
 {
+	JsonObject *worst = NULL;
+	YmLevel device_level;
+	g_autofree char *about = NULL;
 	GPtrArray *alerts = ym_household_get_alerts(household);
 	g_autoptr(GString) detail = g_string_new(NULL);
 	YmLevel level;
@@ -66,9 +103,13 @@ static void changed_cb(YmHomePage *self, YmHousehold *household)
 				    _("The panel will connect again by itself."));
 		gtk_widget_set_visible(self->alerts_button, FALSE);
 		gtk_widget_set_visible(self->check_button, FALSE);
+		gtk_widget_set_visible(self->device_button, FALSE);
 		return;
 	}
+	/* The worst of the open alerts and of the devices' states. */
 	level = ym_household_get_level(household);
+	device_level = worst_device(household, &worst);
+	level = MAX(level, device_level);
 	problems = count_problems(household);
 	set_level_class(self, ym_text_level_class(level));
 	gtk_label_set_label(self->state_label, ym_text_level_label(level));
@@ -119,8 +160,43 @@ static void changed_cb(YmHomePage *self, YmHousehold *household)
 				 problems),
 			problems);
 	}
+	if (worst && device_level == level &&
+	    ym_household_get_level(household) < level)
+		/* Every alert was read, and a device is still not well. */
+		gtk_label_set_label(
+			self->summary_label,
+			level == YM_LEVEL_DANGER
+				? _("A device is in danger. Please look at it "
+				    "now.")
+				: _("A device needs a look. Please see it."));
+	if (worst && device_level == level) {
+		g_autofree char *name = ym_text_device_name(worst);
+		YmLevel l;
+		const char *state = ym_text_device_state(household, worst, &l);
+
+		/* TRANSLATORS: Home names the device in the worst state: its
+		 * name, then its state ("Danger", "Stopped", ...). */
+		about = g_strdup_printf(_("\"%s\": %s"), name, state);
+		if (detail->len)
+			g_string_prepend_c(detail, '\n');
+		g_string_prepend(detail, about);
+		gtk_actionable_set_action_target(
+			GTK_ACTIONABLE(self->device_button), "s",
+			json_object_get_string_member_with_default(worst, "mac",
+								   ""));
+	}
+	if (check_is_due(self)) {
+		if (detail->len)
+			g_string_append_c(detail, '\n');
+		g_string_append(detail,
+				_("It is over 30 days since the last check. "
+				  "Please check again."));
+	}
 	gtk_label_set_label(self->detail_label, detail->str);
-	gtk_widget_set_visible(self->alerts_button, alerts->len > 0);
+	/* Two buttons at most: the device in danger before the alerts. */
+	gtk_widget_set_visible(self->device_button, worst && device_level == level);
+	gtk_widget_set_visible(self->alerts_button,
+			       alerts->len > 0 && !(worst && device_level == level));
 	gtk_widget_set_visible(self->check_button, TRUE);
 }
 
@@ -132,6 +208,21 @@ void ym_home_page_set_household(YmHomePage *self, YmHousehold *household)
 	changed_cb(self, household);
 }
 
+static void last_check_cb(YmHomePage *self)
+{
+	if (self->household)
+		changed_cb(self, self->household);
+}
+
+void ym_home_page_set_prefs(YmHomePage *self, YmPrefs *prefs)
+{
+	g_set_object(&self->prefs, prefs);
+	g_signal_connect_object(prefs, "notify::last-check",
+				G_CALLBACK(last_check_cb), self,
+				G_CONNECT_SWAPPED);
+	last_check_cb(self);
+}
+
 static void ym_home_page_dispose(GObject *object)
 {
 	YmHomePage *self = YM_HOME_PAGE(object);
@@ -140,6 +231,7 @@ static void ym_home_page_dispose(GObject *object)
 	/* The template's unnamed top child is ours to unparent too. */
 	ym_widget_unparent_children(GTK_WIDGET(self));
 	g_clear_object(&self->household);
+	g_clear_object(&self->prefs);
 	G_OBJECT_CLASS(ym_home_page_parent_class)->dispose(object);
 }
 
@@ -165,6 +257,8 @@ static void ym_home_page_class_init(YmHomePageClass *klass)
 					     alerts_button);
 	gtk_widget_class_bind_template_child(widget_class, YmHomePage,
 					     check_button);
+	gtk_widget_class_bind_template_child(widget_class, YmHomePage,
+					     device_button);
 }
 
 static void ym_home_page_init(YmHomePage *self)

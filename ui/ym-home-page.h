@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "ym-household.h"
+#include "ym-prefs.h"
 
 G_BEGIN_DECLS
 
@@ -12,5 +13,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(YmHomePage, ym_home_page, YM, HOME_PAGE, GtkWidget)
 
 void ym_home_page_set_household(YmHomePage *self, YmHousehold *household);
+/* The prefs say when the check was last finished: Home reminds after 30
+ * days. */
+void ym_home_page_set_prefs(YmHomePage *self, YmPrefs *prefs);
 
 G_END_DECLS

@@ -15,6 +15,7 @@ struct _YmPrefs {
 	gboolean high_contrast;
 	char *pin_salt;
 	char *pin_hash;
+	gint64 last_check; /* when the four rules were last finished (s) */
 	gboolean saving;
 	gboolean save_again;
 };
@@ -28,6 +29,7 @@ enum {
 	PROP_TEXT_SIZE,
 	PROP_HIGH_CONTRAST,
 	PROP_HAS_PIN,
+	PROP_LAST_CHECK,
 	N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -85,6 +87,8 @@ static void save(YmPrefs *self)
 			      size_names[self->text_size]);
 	g_key_file_set_boolean(kf, GROUP, "high_contrast",
 			       self->high_contrast);
+	if (self->last_check)
+		g_key_file_set_int64(kf, GROUP, "last_check", self->last_check);
 	if (self->pin_hash) {
 		g_key_file_set_string(kf, GROUP, "pin_salt", self->pin_salt);
 		g_key_file_set_string(kf, GROUP, "pin_hash", self->pin_hash);
@@ -125,6 +129,8 @@ YmPrefs *ym_prefs_new(void)
 	self->text_size = lookup(size_names, 3, size, YM_TEXT_NORMAL);
 	self->high_contrast =
 		g_key_file_get_boolean(kf, GROUP, "high_contrast", NULL);
+	self->last_check =
+		MAX(0, g_key_file_get_int64(kf, GROUP, "last_check", NULL));
 	self->pin_salt = g_key_file_get_string(kf, GROUP, "pin_salt", NULL);
 	self->pin_hash = g_key_file_get_string(kf, GROUP, "pin_hash", NULL);
 	if (!self->pin_salt || !self->pin_hash) {
@@ -184,6 +190,16 @@ void ym_prefs_set_high_contrast(YmPrefs *self, gboolean value)
 	SETTER(high_contrast, PROP_HIGH_CONTRAST);
 }
 
+gint64 ym_prefs_get_last_check(YmPrefs *self)
+{
+	return self->last_check;
+}
+
+void ym_prefs_set_last_check(YmPrefs *self, gint64 value)
+{
+	SETTER(last_check, PROP_LAST_CHECK);
+}
+
 gboolean ym_prefs_has_pin(YmPrefs *self)
 {
 	return self->pin_hash != NULL;
@@ -237,6 +253,9 @@ static void ym_prefs_get_property(GObject *object, guint prop_id,
 	case PROP_HAS_PIN:
 		g_value_set_boolean(value, self->pin_hash != NULL);
 		break;
+	case PROP_LAST_CHECK:
+		g_value_set_int64(value, self->last_check);
+		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
 	}
@@ -270,6 +289,8 @@ static void ym_prefs_class_init(YmPrefsClass *klass)
 		"high-contrast", NULL, NULL, FALSE, flags);
 	properties[PROP_HAS_PIN] =
 		g_param_spec_boolean("has-pin", NULL, NULL, FALSE, flags);
+	properties[PROP_LAST_CHECK] = g_param_spec_int64(
+		"last-check", NULL, NULL, 0, G_MAXINT64, 0, flags);
 	g_object_class_install_properties(object_class, N_PROPS, properties);
 }
 

@@ -36,6 +36,11 @@ void ym_prefs_set_text_size(YmPrefs *self, YmTextSize size);
 gboolean ym_prefs_get_high_contrast(YmPrefs *self);
 void ym_prefs_set_high_contrast(YmPrefs *self, gboolean on);
 
+/* When the household last finished the four rules (Unix seconds; 0:
+ * never): Home reminds after 30 days. */
+gint64 ym_prefs_get_last_check(YmPrefs *self);
+void ym_prefs_set_last_check(YmPrefs *self, gint64 when);
+
 /* There is no PIN until the household sets one. */
 gboolean ym_prefs_has_pin(YmPrefs *self);
 gboolean ym_prefs_check_pin(YmPrefs *self, const char *pin);

@@ -1,5 +1,7 @@
 #include "ym-rules-page.h"
 
+#include <string.h>
+
 #include "ym-actions.h"
 #include "ym-text.h"
 #include "ym-widgets.h"
@@ -85,21 +87,7 @@ static GtkWidget *device_card(JsonObject *dev, const char *const *lines,
 /* The maker's contact, when the daemon sends it with the device. */
 static char *contact_of(JsonObject *dev)
 {
-	JsonObject *s;
-	const char *phone, *web;
-
-	if (!json_object_has_member(dev, "support") ||
-	    !JSON_NODE_HOLDS_OBJECT(json_object_get_member(dev, "support")))
-		return NULL;
-	s = json_object_get_object_member(dev, "support");
-	phone = json_object_get_string_member_with_default(s, "contact_phone",
-							   "");
-	web = json_object_get_string_member_with_default(s, "contact_web", "");
-	if (!phone[0] && !web[0])
-		return NULL;
-	/* TRANSLATORS: the maker's contact: a phone number and/or a web
-	 * address follow. */
-	return g_strdup_printf("%s %s %s", _("Maker's contact:"), phone, web);
+	return ym_text_contact(dev);
 }
 
 static gboolean has_open_alert(YmHousehold *household, const char *mac,
@@ -152,88 +140,245 @@ static const char *support_check(JsonObject *dev)
 		 : "checked";
 }
 
+/* The model and the maker's contact of DEV, as lines for a card: what the
+ * household needs to ask for help (finding 6 of issue 19: never "ask the
+ * shop" or "see the manual" without saying whom and which). */
+static void add_model_and_contact(GPtrArray *lines, JsonObject *dev)
+{
+	const char *model =
+		json_object_get_string_member_with_default(dev, "model", "");
+	char *contact = contact_of(dev);
+
+	if (model[0])
+		/* TRANSLATORS: a device's model number follows. */
+		g_ptr_array_add(lines, g_strdup_printf(_("Model: %s"), model));
+	if (contact)
+		g_ptr_array_add(lines, contact);
+	else
+		g_ptr_array_add(lines,
+				g_strdup(_("Yamori does not know the maker's "
+					   "contact. It is often on the box "
+					   "or on the device.")));
+}
+
+/* What rule 2 knows of one device's password, from the daemon's last
+ * check ("audit" in the device, docs/API.md) and the flag it keeps. */
+typedef enum {
+	PW_NOT_YET,    /* never checked since the daemon started */
+	PW_CHANGED,    /* factory passwords were tried; none worked */
+	PW_NO_LOGIN,   /* no way in asks for a password */
+	PW_COULD_NOT,  /* asked, but not (wholly) told */
+	PW_OPEN,       /* a way in asks for no password at all */
+	PW_FACTORY,    /* a factory password works */
+} PwState;
+
+static PwState password_state(JsonObject *dev)
+{
+	JsonObject *a = json_object_has_member(dev, "audit") &&
+					JSON_NODE_HOLDS_OBJECT(
+						json_object_get_member(dev, "audit"))
+				? json_object_get_object_member(dev, "audit")
+				: NULL;
+	const char *result =
+		a ? json_object_get_string_member_with_default(a, "result",
+								"none")
+		  : "none";
+	gint64 errors =
+		a ? json_object_get_int_member_with_default(a, "errors", 0) : 0;
+
+	/* The flag outlives a restart of the daemon; the check does not. */
+	if (ym_text_has_flag(dev, "default_password") ||
+	    g_str_equal(result, "default_password"))
+		return PW_FACTORY;
+	if (g_str_equal(result, "open"))
+		return PW_OPEN;
+	if (g_str_equal(result, "defaults_refused"))
+		return errors ? PW_COULD_NOT : PW_CHANGED;
+	if (g_str_equal(result, "no_login"))
+		return PW_NO_LOGIN;
+	if (g_str_equal(result, "not_checked"))
+		return PW_COULD_NOT;
+	return PW_NOT_YET;
+}
+
+static const char *password_state_text(PwState state)
+{
+	switch (state) {
+	case PW_FACTORY:
+		return ym_text_flag_problem("default_password");
+	case PW_OPEN:
+		return _("Anyone can use it without a password.");
+	case PW_CHANGED:
+		return _("The password it came with does not work. Good.");
+	case PW_NO_LOGIN:
+		return _("It has no way in that asks for a password.");
+	case PW_COULD_NOT:
+		return _("Yamori could not check it.");
+	case PW_NOT_YET:
+	default:
+		return _("It has not been checked yet.");
+	}
+}
+
+/* The lines of DEV's card in rule 2, NULL-terminated: its state, and the
+ * next step with the model and the maker's contact when something is
+ * wrong. *RISKY: an unsafe way in (telnet, FTP) is open. */
+static GPtrArray *password_lines(YmRulesPage *self, JsonObject *dev,
+				 PwState state, gboolean *risky)
+{
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+
+	*risky = has_open_alert(self->household, mac_of(dev),
+				"risky_service");
+	g_ptr_array_add(lines, g_strdup(password_state_text(state)));
+	if (state == PW_FACTORY || state == PW_OPEN) {
+		g_ptr_array_add(lines,
+				g_strdup(_("Please set a new password on it.")));
+		g_ptr_array_add(lines,
+				g_strdup(_("The maker can tell you how.")));
+	} else if (state == PW_COULD_NOT) {
+		g_ptr_array_add(lines,
+				g_strdup(_("Please check again later.")));
+	}
+	if (*risky) {
+		/* Telnet and FTP: many devices cannot switch them off. */
+		g_ptr_array_add(lines,
+				g_strdup(_("It has a way in that others can "
+					   "use.")));
+		g_ptr_array_add(lines,
+				g_strdup(_("You may not be able to close it "
+					   "yourself.")));
+		g_ptr_array_add(lines,
+				g_strdup(_("You can do one of these:\n"
+					   "• Ask the maker how to close it.\n"
+					   "• Stop its traffic with Yamori.\n"
+					   "• Replace it with a new device.")));
+	}
+	if (state == PW_FACTORY || state == PW_OPEN || *risky)
+		add_model_and_contact(lines, dev);
+	g_ptr_array_add(lines, NULL);
+	return lines;
+}
+
+/* Rule 1's answer for one device: the maker's support ended, goes on, or
+ * is not known (nothing known of the model, or Yamori does not know what
+ * the device is). */
+typedef enum {
+	SUPPORT_ENDED,
+	SUPPORT_CONTINUING,
+	SUPPORT_UNKNOWN,
+} SupportState;
+
+static SupportState support_state(JsonObject *dev)
+{
+	JsonObject *s = json_object_has_member(dev, "support") &&
+					JSON_NODE_HOLDS_OBJECT(
+						json_object_get_member(dev, "support"))
+				? json_object_get_object_member(dev, "support")
+				: NULL;
+	const char *eos = s ? json_object_get_string_member_with_default(
+				      s, "end_of_support", "unknown")
+			    : "unknown";
+	g_autoptr(GDateTime) now = NULL;
+	g_autofree char *today = NULL;
+
+	if (ym_text_has_flag(dev, "unsupported") || g_str_equal(eos, "ended"))
+		return SUPPORT_ENDED;
+	if (g_str_equal(support_check(dev), "unknown_kind"))
+		return SUPPORT_UNKNOWN;
+	if (g_str_equal(eos, "supported"))
+		return SUPPORT_CONTINUING;
+	/* A date, YYYY-MM-DD: it compares as text. */
+	if (strlen(eos) == 10 && g_ascii_isdigit(eos[0])) {
+		now = g_date_time_new_now_utc();
+		today = g_date_time_format(now, "%Y-%m-%d");
+		return g_strcmp0(eos, today) <= 0 ? SUPPORT_ENDED
+						  : SUPPORT_CONTINUING;
+	}
+	return SUPPORT_UNKNOWN;
+}
+
 static void rule_support(YmRulesPage *self)
 {
-	static const char *const flags[] = { "unsupported", "no_support_contact",
-					     "outdated_firmware" };
 	GPtrArray *devices = ym_household_get_devices(self->household);
-	guint n = 0, unknown = 0, no_entry = 0;
+	guint count[SUPPORT_UNKNOWN + 1] = { 0 };
+	g_autofree char *counts = NULL;
+	GtkWidget *summary = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
 
 	gtk_box_append(self->content_box,
 		       text(_("A device the maker no longer looks after can "
 			      "be dangerous."),
 			    NULL));
+	/* The three counts go first; filled in after the walk. */
+	gtk_box_append(self->content_box, summary);
 	for (guint i = 0; i < devices->len; i++) {
 		JsonObject *dev = devices->pdata[i];
-		g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
-		const char *check = support_check(dev);
-		char *contact;
+		g_autoptr(GPtrArray) lines =
+			g_ptr_array_new_with_free_func(g_free);
+		SupportState state = support_state(dev);
+		GtkWidget *side = NULL;
 
-		if (g_str_equal(check, "unknown_kind")) {
-			/* Not checked: said, and the household can tell. */
-			const char *what[] = {
-				_("Yamori does not know what this is."), NULL
-			};
-
-			gtk_box_append(
-				self->content_box,
-				device_card(dev, what,
-					    button(_("What is this?"),
-						   "rules.set-kind",
-						   mac_of(dev), FALSE)));
-			unknown++;
-			continue;
+		count[state]++;
+		if (state == SUPPORT_ENDED) {
+			g_ptr_array_add(lines, g_strdup(ym_text_flag_problem(
+						       "unsupported")));
+			g_ptr_array_add(
+				lines,
+				g_strdup(_("What you can do:\n"
+					   "• Replace it with a new device.\n"
+					   "• Stop its traffic until then.\n"
+					   "• Erase its data before you throw "
+					   "it away (rule 4).")));
+			side = button(_("See the device"), "win.show-device",
+				      mac_of(dev), TRUE);
+		} else if (state == SUPPORT_UNKNOWN &&
+			   g_str_equal(support_check(dev), "unknown_kind")) {
+			g_ptr_array_add(lines,
+					g_strdup(_("Yamori does not know what "
+						   "this is.")));
+			g_ptr_array_add(lines,
+					g_strdup(_("Please tell Yamori what it "
+						   "is.")));
+			side = button(_("What is this?"), "rules.set-kind",
+				      mac_of(dev), FALSE);
+		} else if (state == SUPPORT_UNKNOWN) {
+			g_ptr_array_add(lines,
+					g_strdup(_("Yamori does not know until "
+						   "when the maker looks after "
+						   "it.")));
+			g_ptr_array_add(lines,
+					g_strdup(_("Please ask the maker.")));
 		}
-		if (g_str_equal(check, "no_entry"))
-			no_entry++;
-		for (gsize f = 0; f < G_N_ELEMENTS(flags); f++)
-			if (ym_text_has_flag(dev, flags[f])) {
-				g_ptr_array_add(lines, g_strdup(ym_text_flag_problem(flags[f])));
-				g_ptr_array_add(lines, g_strdup(ym_text_flag_advice(flags[f])));
-			}
+		/* An update is a next step of its own, also for a device
+		 * still looked after. */
+		if (ym_text_has_flag(dev, "outdated_firmware")) {
+			g_ptr_array_add(lines, g_strdup(ym_text_flag_problem(
+						       "outdated_firmware")));
+			g_ptr_array_add(lines, g_strdup(ym_text_flag_advice(
+						       "outdated_firmware")));
+		}
 		if (!lines->len)
 			continue;
-		contact = contact_of(dev);
-		if (contact)
-			g_ptr_array_add(lines, contact);
+		add_model_and_contact(lines, dev);
 		g_ptr_array_add(lines, NULL);
 		gtk_box_append(self->content_box,
-			       device_card(dev, (const char *const *)lines->pdata,
-					   NULL));
-		n++;
+			       device_card(dev,
+					   (const char *const *)lines->pdata,
+					   side));
 	}
-	if (unknown) {
-		g_autofree char *s = g_strdup_printf(
-			ngettext("%u device: Yamori does not know what it is.",
-				 "%u devices: Yamori does not know what they "
-				 "are.",
-				 unknown),
-			unknown);
-
-		gtk_box_append(self->content_box, text(s, NULL));
-	}
-	if (no_entry) {
-		g_autofree char *s = g_strdup_printf(
-			ngettext("%u device: nothing is known of its maker's "
-				 "support.",
-				 "%u devices: nothing is known of their "
-				 "makers' support.",
-				 no_entry),
-			no_entry);
-
-		gtk_box_append(self->content_box, text(s, NULL));
-	}
-	/* "All is well" only when every device could be checked. */
-	if (!n && !unknown && !no_entry)
-		gtk_box_append(self->content_box,
+	counts = g_strdup_printf(_("• The maker's support ended: %u\n"
+				   "• The maker still looks after it: %u\n"
+				   "• Not known: %u"),
+				 count[SUPPORT_ENDED], count[SUPPORT_CONTINUING],
+				 count[SUPPORT_UNKNOWN]);
+	gtk_box_append(GTK_BOX(summary), text(counts, "heading"));
+	/* "All is well" only when every device is known to be looked
+	 * after. */
+	if (devices->len && count[SUPPORT_CONTINUING] == devices->len)
+		gtk_box_append(GTK_BOX(summary),
 			       text(_("Every device here is still looked after. "
 				      "Well done."),
 				    "ym-good"));
-	else if (!n)
-		gtk_box_append(self->content_box,
-			       text(_("The devices Yamori could check have no "
-				      "problem."),
-				    NULL));
 	gtk_box_append(self->content_box,
 		       text(_("When you buy a new one, choose a maker you "
 			      "can ask."),
@@ -243,52 +388,63 @@ static void rule_support(YmRulesPage *self)
 static void rule_password(YmRulesPage *self)
 {
 	GPtrArray *devices = ym_household_get_devices(self->household);
-	guint n = 0;
+	guint count[PW_FACTORY + 1] = { 0 };
+	gboolean off = self->prefs &&
+		       ym_prefs_get_audit(self->prefs) == YM_POLICY_OFF;
 	GtkWidget *row;
 
 	gtk_box_append(self->content_box,
 		       text(_("Other people also know the password a device "
 			      "came with."),
 			    NULL));
+	if (off)
+		gtk_box_append(self->content_box,
+			       text(_("The password check is turned off."),
+				    NULL));
+	/* Every device, the router too, each with what is known of it: a
+	 * device never checked is never "fine". */
 	for (guint i = 0; i < devices->len; i++) {
 		JsonObject *dev = devices->pdata[i];
-		const char *lines[4] = { NULL };
-		int k = 0;
+		PwState state = password_state(dev);
+		gboolean risky;
+		g_autoptr(GPtrArray) lines = password_lines(self, dev, state,
+							    &risky);
 
-		if (ym_text_has_flag(dev, "default_password")) {
-			lines[k++] = ym_text_flag_problem("default_password");
-			lines[k++] = ym_text_flag_advice("default_password");
-		}
-		if (has_open_alert(self->household, mac_of(dev),
-				   "risky_service"))
-			lines[k++] = _("It has an unsafe way in open. Please "
-				       "turn it off in its settings.");
-		if (!k)
-			continue;
-		gtk_box_append(self->content_box, device_card(dev, lines, NULL));
-		n++;
+		count[state]++;
+		gtk_box_append(
+			self->content_box,
+			device_card(dev, (const char *const *)lines->pdata,
+				    risky && !is_gateway(dev) &&
+						    !ym_text_has_flag(dev,
+								      "isolated")
+					    ? button(_("Stop its traffic"),
+						     "rules.isolate",
+						     mac_of(dev), FALSE)
+					    : NULL));
 	}
-	if (!n)
+	/* "Not found" only when every device was checked and none opened. */
+	if (devices->len && !off &&
+	    count[PW_CHANGED] + count[PW_NO_LOGIN] == devices->len)
 		gtk_box_append(self->content_box,
 			       text(_("No device still has the password it "
 				      "came with."),
 				    "ym-good"));
-	gtk_box_append(self->content_box,
-		       text(_("The device's manual shows how to change the "
-			      "password."),
-			    NULL));
 	row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
 	gtk_widget_add_css_class(row, "card");
 	gtk_widget_add_css_class(row, "ym-card");
 	gtk_box_append(GTK_BOX(row),
-		       text(_("When you have changed it, press \"Done\". "
-			      "Yamori checks again."),
+		       text(off ? _("You can turn the check on in the "
+				    "settings.")
+				: _("When you have changed it, press \"Done\". "
+				    "Yamori checks again."),
 			    NULL));
 	gtk_widget_set_hexpand(gtk_widget_get_first_child(row), TRUE);
-	gtk_box_append(GTK_BOX(row),
-		       /* TRANSLATORS: rule 2's button after changing the
-			* passwords; it runs the check again. */
-		       button(_("Done"), "rules.password-done", NULL, TRUE));
+	if (!off)
+		gtk_box_append(GTK_BOX(row),
+			       /* TRANSLATORS: rule 2's button after changing
+				* the passwords; it runs the check again. */
+			       button(_("Done"), "rules.password-done", NULL,
+				      TRUE));
 	gtk_box_append(self->content_box, row);
 }
 
@@ -357,13 +513,84 @@ static void rule_give_away(YmRulesPage *self)
 	}
 }
 
+/* One thing still to fix, naming its device, for the end of the check. */
+static void add_open_item(GPtrArray *items, JsonObject *dev, const char *what)
+{
+	g_autofree char *name = ym_text_device_name(dev);
+
+	/* TRANSLATORS: one thing still to fix: a device's name, then what
+	 * is wrong with it. */
+	g_ptr_array_add(items, g_strdup_printf(_("• \"%s\": %s"), name, what));
+}
+
+/* What the four rules leave to fix: a device behaving strangely and not
+ * stopped, the devices whose maker's support ended, a factory password or
+ * no password, an unsafe way in, an update to do, an unused device not
+ * yet switched off. */
+static GPtrArray *open_items(YmRulesPage *self)
+{
+	GPtrArray *devices = ym_household_get_devices(self->household);
+	GPtrArray *items = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; i < devices->len; i++) {
+		JsonObject *dev = devices->pdata[i];
+		PwState pw = password_state(dev);
+
+		/* A danger outside the four rules is still open too. */
+		if (ym_text_has_flag(dev, "suspicious") &&
+		    !ym_text_has_flag(dev, "isolated"))
+			add_open_item(items, dev,
+				      ym_text_flag_problem("suspicious"));
+		if (support_state(dev) == SUPPORT_ENDED)
+			add_open_item(items, dev,
+				      ym_text_flag_problem("unsupported"));
+		if (ym_text_has_flag(dev, "outdated_firmware"))
+			add_open_item(items, dev,
+				      ym_text_flag_problem("outdated_firmware"));
+		if (pw == PW_FACTORY || pw == PW_OPEN)
+			add_open_item(items, dev, password_state_text(pw));
+		if (has_open_alert(self->household, mac_of(dev),
+				   "risky_service"))
+			add_open_item(items, dev,
+				      _("It has a way in that others can "
+					"use."));
+		if (ym_text_has_flag(dev, "idle") &&
+		    !g_hash_table_contains(self->powered_off, mac_of(dev)))
+			add_open_item(items, dev, ym_text_flag_problem("idle"));
+	}
+	return items;
+}
+
 static void the_end(YmRulesPage *self)
 {
+	g_autoptr(GPtrArray) items = open_items(self);
+	g_autofree char *left = NULL;
+
 	gtk_box_append(self->content_box,
 		       text(_("You went through the four rules. Thank you."),
 			    NULL));
+	if (items->len) {
+		/* TRANSLATORS: the end of the check: how many things are
+		 * still to fix; the list follows. */
+		left = g_strdup_printf(ngettext("There is still %u thing to "
+						"fix.",
+						"There are still %u things to "
+						"fix.",
+						items->len),
+				       items->len);
+		gtk_box_append(self->content_box, text(left, "heading"));
+		g_ptr_array_add(items, NULL);
+		left = g_strjoinv("\n", (char **)items->pdata);
+		gtk_box_append(self->content_box, text(left, NULL));
+	} else {
+		gtk_box_append(self->content_box,
+			       text(_("Nothing is left to fix now."),
+				    "ym-good"));
+	}
 	gtk_box_append(self->content_box,
-		       text(_("Please check again once a month."), NULL));
+		       text(_("Yamori reminds you in 30 days to check "
+			      "again."),
+			    NULL));
 }
 
 static void rebuild(YmRulesPage *self)
@@ -431,6 +658,11 @@ void ym_rules_page_restart(YmRulesPage *self)
 static void move(YmRulesPage *self, int delta)
 {
 	if (self->step + delta > N_RULES) {
+		/* Finished: Home reminds in 30 days. */
+		if (self->prefs)
+			ym_prefs_set_last_check(self->prefs,
+						g_get_real_time() /
+							G_USEC_PER_SEC);
 		gtk_widget_activate_action(GTK_WIDGET(self), "win.page", "s",
 					   "home");
 		ym_rules_page_restart(self);
@@ -463,20 +695,11 @@ static void action_cb(GtkWidget *widget, const char *action, GVariant *param)
 		GPtrArray *devices = ym_household_get_devices(self->household);
 		g_autoptr(GStrvBuilder) macs = g_strv_builder_new();
 		g_auto(GStrv) list = NULL;
-		gboolean flagged = FALSE;
 
-		/* Check again the devices found before; when none was, every
-		 * device but the router. */
+		/* Every device again, the router too: it is the device most
+		 * often left with its factory password. */
 		for (guint i = 0; i < devices->len; i++)
-			flagged |= ym_text_has_flag(devices->pdata[i],
-						    "default_password");
-		for (guint i = 0; i < devices->len; i++) {
-			JsonObject *dev = devices->pdata[i];
-
-			if (flagged ? ym_text_has_flag(dev, "default_password")
-				    : !is_gateway(dev))
-				g_strv_builder_add(macs, mac_of(dev));
-		}
+			g_strv_builder_add(macs, mac_of(devices->pdata[i]));
 		list = g_strv_builder_end(macs);
 		ym_action_audit(widget, self->household, self->prefs,
 				(const char *const *)list,
@@ -508,6 +731,12 @@ static void action_cb(GtkWidget *widget, const char *action, GVariant *param)
 		}
 		g_hash_table_add(self->powered_off, g_strdup(mac));
 		rebuild(self);
+	} else if (g_str_equal(action, "rules.isolate")) {
+		JsonObject *dev = ym_household_find_device(
+			self->household, g_variant_get_string(param, NULL));
+
+		if (dev)
+			ym_action_isolate(widget, self->household, dev);
 	} else if (g_str_equal(action, "rules.set-kind")) {
 		JsonObject *dev = ym_household_find_device(
 			self->household, g_variant_get_string(param, NULL));
@@ -534,6 +763,9 @@ void ym_rules_page_set_context(YmRulesPage *self, YmHousehold *household,
 	g_set_object(&self->household, household);
 	g_set_object(&self->prefs, prefs);
 	g_signal_connect_object(household, "changed", G_CALLBACK(changed_cb),
+				self, G_CONNECT_SWAPPED);
+	/* Rule 2 says whether the checks are on: it follows the setting. */
+	g_signal_connect_object(prefs, "notify::audit", G_CALLBACK(changed_cb),
 				self, G_CONNECT_SWAPPED);
 	rebuild(self);
 }
@@ -584,6 +816,8 @@ static void ym_rules_page_class_init(YmRulesPageClass *klass)
 	gtk_widget_class_install_action(widget_class, "rules.give-away", "s",
 					action_cb);
 	gtk_widget_class_install_action(widget_class, "rules.set-kind", "s",
+					action_cb);
+	gtk_widget_class_install_action(widget_class, "rules.isolate", "s",
 					action_cb);
 }
 

@@ -254,6 +254,58 @@ gboolean ym_text_told_by_household(JsonObject *device)
 	return FALSE;
 }
 
+char *ym_text_contact(JsonObject *dev)
+{
+	JsonObject *s;
+	const char *phone, *web;
+
+	if (!json_object_has_member(dev, "support") ||
+	    !JSON_NODE_HOLDS_OBJECT(json_object_get_member(dev, "support")))
+		return NULL;
+	s = json_object_get_object_member(dev, "support");
+	phone = json_object_get_string_member_with_default(s, "contact_phone",
+							   "");
+	web = json_object_get_string_member_with_default(s, "contact_web", "");
+	if (!phone[0] && !web[0])
+		return NULL;
+	/* TRANSLATORS: the maker's contact: a phone number and/or a web
+	 * address follow. */
+	return g_strdup_printf("%s %s %s", _("Maker's contact:"), phone, web);
+}
+
+const char *ym_text_error(const GError *error)
+{
+	if (!error || error->domain != YM_CLIENT_ERROR)
+		return _("It did not work. Please try again later.");
+	switch ((YmClientError)error->code) {
+	case YM_CLIENT_ERROR_NOT_AVAILABLE:
+		return _("Yamori cannot do this yet. It will come with an "
+			 "update.");
+	case YM_CLIENT_ERROR_NOT_CONNECTED:
+		return _("Yamori is not running. Please wait a little.");
+	case YM_CLIENT_ERROR_TURNED_OFF:
+		return _("It is turned off. You can turn it on in the "
+			 "settings.");
+	case YM_CLIENT_ERROR_BAD_REQUEST:
+		return _("Yamori did not understand. Please try again.");
+	case YM_CLIENT_ERROR_NOT_FOUND:
+		return _("Yamori no longer knows it. The list is now up to "
+			 "date.");
+	case YM_CLIENT_ERROR_REFUSED:
+		return _("Yamori does not do this, to keep your home safe.");
+	case YM_CLIENT_ERROR_BUSY:
+		return _("Yamori is busy with it now. Please try again "
+			 "later.");
+	case YM_CLIENT_ERROR_FAILED:
+		return _("It did not work. Please try again later.");
+	case YM_CLIENT_ERROR_INTERNAL:
+	case YM_CLIENT_ERROR_DAEMON:
+	default:
+		return _("Yamori has trouble of its own. Please switch the box "
+			 "off and on again.");
+	}
+}
+
 const char *ym_text_level_label(YmLevel level)
 {
 	switch (level) {

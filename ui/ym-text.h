@@ -40,6 +40,14 @@ char *ym_text_evidence_reason(JsonObject *evidence);
 gboolean ym_text_told_by_household(JsonObject *device);
 
 /* 安心 / 注意 / 危険. */
+/* "Maker's contact: PHONE WEB" when the daemon sends the maker's contact
+ * with DEVICE ("support"), else NULL. Free it. */
+char *ym_text_contact(JsonObject *device);
+
+/* The household's sentence for a failed request, chosen by the daemon's
+ * machine code (YmClientError), never by its English text. */
+const char *ym_text_error(const GError *error);
+
 const char *ym_text_level_label(YmLevel level);
 
 /* A CSS class for the level's colour. */

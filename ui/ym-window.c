@@ -143,6 +143,7 @@ YmWindow *ym_window_new(GtkApplication *app, YmHousehold *household,
 	self->household = g_object_ref(household);
 	self->prefs = g_object_ref(prefs);
 	ym_home_page_set_household(self->home_page, household);
+	ym_home_page_set_prefs(self->home_page, prefs);
 	ym_devices_page_set_context(self->devices_page, household, prefs);
 	ym_rules_page_set_context(self->rules_page, household, prefs);
 	ym_alerts_page_set_household(self->alerts_page, household);

@@ -95,6 +95,13 @@ struct ym_device {
 	float gateway_weight;     /* weight of the gateway evidence given */
 	bool announced;           /* the new_device alert was raised */
 	bool never_isolate;       /* the household said so */
+	/* The last password check, as the API words it (docs/API.md
+	 * "audit" in the device): "" before any since the daemon started,
+	 * else default_password, open, defaults_refused, not_checked or
+	 * no_login; audit_errors counts the ways in it could not tell. */
+	char audit[20];
+	uint8_t audit_errors;
+	uint64_t audit_us;
 	uint8_t client_id_len;    /* DHCP option 61 as last sent */
 	uint8_t client_id[32];
 

@@ -177,8 +177,17 @@ static void missing_arguments(void **state)
 		    YM_API_BAD_REQUEST);
 	expect_code(f, "settings", "{\"auto_isolate\": true}",
 		    YM_API_BAD_REQUEST);
-	/* Replaying, there is no password checker: checks are off. */
+	/* An unknown reason to put an alert off. */
+	expect_code(f, "acknowledge", "{\"id\": 1, \"reason\": \"bored\"}",
+		    YM_API_BAD_REQUEST);
+	/* Replaying, there is no password checker: the checks are on and
+	 * cannot run ("failed"), which the household's setting cannot
+	 * change; "off" is the household's own setting. */
+	expect_code(f, "audit", "{\"target\": \"192.168.1.20\"}",
+		    YM_API_FAILED);
+	f->e->cfg.audit = YM_AUDIT_POLICY_OFF;
 	expect_code(f, "audit", "{\"target\": \"192.168.1.20\"}", YM_API_OFF);
+	f->e->cfg.audit = YM_AUDIT_POLICY_ASK;
 	/* A command answered later needs a client to answer. */
 	expect_code(f, "isolate", "{\"mac\": \"02:11:22:33:44:55\"}",
 		    YM_API_BAD_REQUEST);
