@@ -19,6 +19,8 @@
 /* A vendor needs at least the weight of the registry's name. */
 #define YM_VENDOR_MIN_SCORE 0.3f
 
+static int tier_of(const struct ym_identify *id, const char *vendor);
+
 static const char *const signal_names[YM_SIG_COUNT] = {
 	[YM_SIG_OUI] = "oui",
 	[YM_SIG_DHCP_HOSTNAME] = "dhcp_hostname",
@@ -329,6 +331,113 @@ static bool match_group(const struct ym_identify *id, struct ym_device *d,
 	return matched;
 }
 
+/* How sure a brand's name found inside a text is, per signal; 0: not
+ * looked for. A domain named after the maker (mydlink.com, myedimax.com,
+ * withings.net) is the maker's cloud; a device's own name that carries
+ * its maker (dlink-mov) says who made it. */
+static float brand_weight(enum ym_signal sig)
+{
+	switch (sig) {
+	case YM_SIG_DNS_QUERY:
+	case YM_SIG_TLS_SNI:
+		return 0.3f;
+	case YM_SIG_DHCP_HOSTNAME:
+	case YM_SIG_DHCP_FQDN:
+	case YM_SIG_MDNS_NAME:
+	case YM_SIG_NETBIOS_NAME:
+	case YM_SIG_LLMNR_NAME:
+	case YM_SIG_UPNP_NAME:
+		return 0.5f;
+	case YM_SIG_UPNP_MANUFACTURER:
+	case YM_SIG_SSDP_SERVER:
+		return 0.5f;
+	default:
+		return 0;
+	}
+}
+
+/* The text's letters and digits in lower case, and its words (runs of
+ * letters and digits) separated by single spaces. For a domain the last
+ * label (the top-level domain) is left out. */
+static void brand_text(enum ym_signal sig, const char *value, char *flat,
+		       char *words, size_t len)
+{
+	size_t vlen = strlen(value), nf = 0, nw = 0;
+	bool gap = true;
+
+	if (sig == YM_SIG_DNS_QUERY || sig == YM_SIG_TLS_SNI) {
+		const char *dot = strrchr(value, '.');
+
+		if (dot)
+			vlen = (size_t)(dot - value);
+	}
+	for (size_t i = 0; i < vlen && nf + 1 < len && nw + 2 < len; i++) {
+		unsigned char c = (unsigned char)value[i];
+
+		if (isalnum(c) && c < 0x80) {
+			flat[nf++] = (char)tolower(c);
+			words[nw++] = (char)tolower(c);
+			gap = false;
+		} else if (!gap) {
+			words[nw++] = ' ';
+			gap = true;
+		}
+	}
+	flat[nf] = '\0';
+	words[nw] = '\0';
+}
+
+static bool has_word(const char *words, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = words; (p = strstr(p, w)) != NULL; p++)
+		if ((p == words || p[-1] == ' ') &&
+		    (p[n] == '\0' || p[n] == ' '))
+			return true;
+	return false;
+}
+
+/* A brand of plausible.rules named inside the text, the longest one:
+ * a name of five letters or more anywhere in it ("mydlink" holds
+ * "dlink"), a shorter one only as a word of its own ("eq-3", "ring"). */
+static const char *brand_in(const struct ym_identify *id, enum ym_signal sig,
+			    const char *value)
+{
+	char flat[160], words[160];
+	const char *best = NULL;
+	size_t best_len = 0;
+
+	brand_text(sig, value, flat, words, sizeof(flat));
+	if (!flat[0])
+		return NULL;
+	for (size_t i = 0; i < id->n_plaus; i++) {
+		const char *t = id->plaus[i].token;
+		size_t n = strlen(t);
+
+		if (n < 3 || n <= best_len ||
+		    tier_of(id, id->plaus[i].vendor) != TIER_BRAND)
+			continue;
+		if (n >= 5 ? strstr(flat, t) != NULL : has_word(words, t)) {
+			best = id->plaus[i].vendor;
+			best_len = n;
+		}
+	}
+	return best;
+}
+
+/* True when some rule already named a maker for this text. */
+static bool vendor_named(const struct ym_device *d, enum ym_signal sig,
+			 const char *value)
+{
+	for (uint8_t i = 0; i < d->n_evidence; i++)
+		if (d->evidence[i].vendor[0] &&
+		    strcmp(d->evidence[i].signal, ym_signal_name(sig)) == 0 &&
+		    strcmp(d->evidence[i].value, value) == 0)
+			return true;
+	return false;
+}
+
 /* Matches one signal against the rules; true when the evidence changed. */
 static bool match_signal(struct ym_identify *id, struct ym_device *d,
 			 enum ym_signal sig, const char *value)
@@ -345,6 +454,19 @@ static bool match_signal(struct ym_identify *id, struct ym_device *d,
 		if (is_device_name(sig))
 			matched |= match_group(id, d, SIG_DEVICE_NAME, sig,
 					       value, vlen, &changed);
+		if (brand_weight(sig) > 0 && !vendor_named(d, sig, value)) {
+			const char *brand = brand_in(id, sig, value);
+
+			if (brand) {
+				fill(&e, sig, value);
+				snprintf(e.vendor, sizeof(e.vendor), "%s",
+					 brand);
+				e.weight = brand_weight(sig);
+				conclusion_text(&e);
+				changed |= add_evidence(d, &e);
+				matched = true;
+			}
+		}
 	}
 	if (!matched && sig == YM_SIG_OUI) {
 		/* The registry's name is the vendor until a rule knows the
@@ -523,8 +645,12 @@ static int best_of(const struct tally *t, int n, const bool *skip,
 }
 
 /* Other kinds of signal that name the same maker as the evidence for a
- * type (a Tapo hostname and a lookup of TP-Link's cloud) corroborate it. */
-static int corroborating_kinds(const struct ym_device *d, const char *type)
+ * type (a Tapo hostname and a lookup of TP-Link's cloud) corroborate it.
+ * The registry's name counts too when it names that brand itself (an
+ * Edimax camera model in the host name of an Edimax address): two
+ * independent facts. A module maker's name never does. */
+static int corroborating_kinds(const struct ym_identify *id,
+			       const struct ym_device *d, const char *type)
 {
 	bool kind_for_type[YM_SIG_COUNT] = { false }, counted[YM_SIG_COUNT] = {
 		false
@@ -545,7 +671,8 @@ static int corroborating_kinds(const struct ym_device *d, const char *type)
 
 			if (kind_for_type[s] || counted[s] || v->type[0] ||
 			    strcasecmp(v->vendor, t->vendor) != 0 ||
-			    s == YM_SIG_OUI)
+			    (s == YM_SIG_OUI &&
+			     tier_of(id, v->vendor) != TIER_BRAND))
 				continue;
 			counted[s] = true;
 			extra++;
@@ -566,6 +693,22 @@ static bool plausible(const struct ym_identify *id, const char *vendor,
 		if (strcasecmp(id->plaus[i].vendor, vendor) == 0)
 			return strstr(id->plaus[i].types, needle) != NULL;
 	return true;
+}
+
+/* True only when plausible.rules lists the type for that brand: a
+ * brand without a line says nothing either way. */
+static bool listed(const struct ym_identify *id, const char *vendor,
+		   const char *type)
+{
+	char needle[32];
+
+	if (!id || !vendor[0])
+		return false;
+	snprintf(needle, sizeof(needle), ",%s,", type);
+	for (size_t i = 0; i < id->n_plaus; i++)
+		if (strcasecmp(id->plaus[i].vendor, vendor) == 0)
+			return strstr(id->plaus[i].types, needle) != NULL;
+	return false;
 }
 
 static int tier_of(const struct ym_identify *id, const char *vendor)
@@ -642,6 +785,51 @@ static bool type_brand_disagrees(const struct ym_identify *id,
 	       tier_of(id, top->vendor) == TIER_BRAND &&
 	       strcasecmp(top->vendor, vendor) != 0;
 }
+
+/* A type read from a name that says no maker ("dlink-mov" says motion
+ * sensor), on a device whose brand other kinds of signal name (its mDNS
+ * service, its cloud, its registry entry) and which plausible.rules says
+ * makes such things: the brand corroborates the reading. Only when no
+ * piece of evidence for the type names another maker. Returns the kinds
+ * of signal that name the brand and carry no type evidence. */
+static int brand_corroborates(const struct ym_identify *id,
+			      const struct ym_device *d, const char *type,
+			      const char *vendor)
+{
+	bool kind_for_type[YM_SIG_COUNT] = { false }, counted[YM_SIG_COUNT] = {
+		false
+	};
+	int extra = 0;
+
+	if (!vendor[0] || tier_of(id, vendor) != TIER_BRAND ||
+	    !listed(id, vendor, type))
+		return 0;
+	for (uint8_t i = 0; i < d->n_evidence; i++) {
+		const struct ym_evidence *e = &d->evidence[i];
+
+		if (strcmp(e->type, type) != 0)
+			continue;
+		if (e->vendor[0] && strcasecmp(e->vendor, vendor) != 0)
+			return 0;
+		kind_for_type[signal_of(e)] = true;
+	}
+	for (uint8_t i = 0; i < d->n_evidence; i++) {
+		const struct ym_evidence *v = &d->evidence[i];
+		int s = signal_of(v);
+
+		if (kind_for_type[s] || counted[s] ||
+		    (v->type[0] && strcmp(v->type, type) != 0) ||
+		    strcasecmp(v->vendor, vendor) != 0 || v->weight < 0.3f)
+			continue;
+		counted[s] = true;
+		extra++;
+	}
+	return extra;
+}
+
+/* A type named only because the brand corroborates a maker-less name is
+ * never sure. */
+#define YM_BRAND_CORROBORATED_CONF 0.6f
 
 /* The one type a brand makes, when plausible.rules lists exactly one. */
 static bool only_type(const struct ym_identify *id, const char *vendor,
@@ -844,7 +1032,7 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 	struct tally ty[YM_MAX_EVIDENCE], ve[YM_MAX_EVIDENCE];
 	int nt = 0, nv = 0, bt, bv, kinds;
 	float best, second, conf, skipped = 0;
-	bool skip[YM_MAX_EVIDENCE] = { false }, has_routes;
+	bool skip[YM_MAX_EVIDENCE] = { false }, has_routes, by_brand = false;
 	const char *type = "unknown", *vendor = "", *model = "", *os = "";
 	char only[24] = "";
 	bool changed = false;
@@ -896,11 +1084,18 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 	if (0.5f * skipped > second)
 		second = 0.5f * skipped;
 	if (bt >= 0)
-		kinds += corroborating_kinds(d, ty[bt].key);
+		kinds += corroborating_kinds(id, d, ty[bt].key);
+	if (bt >= 0 && kinds < 2 && ty[bt].best_weight < YM_STRONG_WEIGHT &&
+	    brand_corroborates(id, d, ty[bt].key, vendor) > 0) {
+		kinds = 2;
+		by_brand = true;
+	}
 	conf = best - 0.5f * second;
 	if (bt >= 0 && best >= YM_TYPE_MIN_SCORE &&
 	    (kinds >= 2 || ty[bt].best_weight >= YM_STRONG_WEIGHT)) {
 		type = ty[bt].key;
+		if (by_brand && conf > YM_BRAND_CORROBORATED_CONF)
+			conf = YM_BRAND_CORROBORATED_CONF;
 		/* A maker that does not make such things makes Yamori less
 		 * sure, not more. */
 		if (!plausible(id, vendor, type))
