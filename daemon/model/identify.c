@@ -356,14 +356,14 @@ static float brand_weight(enum ym_signal sig)
 	}
 }
 
-/* The text's letters and digits in lower case, and its words (runs of
- * letters and digits) separated by single spaces. For a domain the last
+/* The text's letters and digits in lower case, and its words separated
+ * by single spaces: once split at every other character ("ring doorbell"),
+ * once with hyphens kept inside words ("eq3"). For a domain the last
  * label (the top-level domain) is left out. */
 static void brand_text(enum ym_signal sig, const char *value, char *flat,
 		       char *words, size_t len)
 {
 	size_t vlen = strlen(value), nf = 0, nw = 0;
-	bool gap = true;
 
 	if (sig == YM_SIG_DNS_QUERY || sig == YM_SIG_TLS_SNI) {
 		const char *dot = strrchr(value, '.');
@@ -371,18 +371,30 @@ static void brand_text(enum ym_signal sig, const char *value, char *flat,
 		if (dot)
 			vlen = (size_t)(dot - value);
 	}
-	for (size_t i = 0; i < vlen && nf + 1 < len && nw + 2 < len; i++) {
-		unsigned char c = (unsigned char)value[i];
+	for (int pass = 0; pass < 2; pass++) {
+		bool gap = true;
 
-		if (isalnum(c) && c < 0x80) {
-			flat[nf++] = (char)tolower(c);
-			words[nw++] = (char)tolower(c);
-			gap = false;
-		} else if (!gap) {
-			words[nw++] = ' ';
-			gap = true;
+		for (size_t i = 0; i < vlen && nf + 1 < len && nw + 2 < len;
+		     i++) {
+			unsigned char c = (unsigned char)value[i];
+
+			if (isalnum(c) && c < 0x80) {
+				if (pass == 0)
+					flat[nf++] = (char)tolower(c);
+				words[nw++] = (char)tolower(c);
+				gap = false;
+			} else if (pass == 1 && c == '-') {
+				continue;
+			} else if (!gap) {
+				words[nw++] = ' ';
+				gap = true;
+			}
 		}
+		if (nw + 2 < len && nw && words[nw - 1] != ' ')
+			words[nw++] = ' ';
 	}
+	if (nw && words[nw - 1] == ' ')
+		nw--;
 	flat[nf] = '\0';
 	words[nw] = '\0';
 }
