@@ -349,8 +349,15 @@ static float brand_weight(enum ym_signal sig)
 	case YM_SIG_UPNP_NAME:
 		return 0.5f;
 	case YM_SIG_UPNP_MANUFACTURER:
+	case YM_SIG_UPNP_MODEL:
+	case YM_SIG_UPNP_TYPE:
+	case YM_SIG_SSDP_TYPE:
 	case YM_SIG_SSDP_SERVER:
 		return 0.5f;
+	case YM_SIG_MDNS_SERVICE:
+	case YM_SIG_MDNS_TXT:
+	case YM_SIG_HTTP_USER_AGENT:
+		return 0.4f;
 	default:
 		return 0;
 	}
@@ -423,14 +430,26 @@ static const char *brand_in(const struct ym_identify *id, enum ym_signal sig,
 	brand_text(sig, value, flat, words, sizeof(flat));
 	if (!flat[0])
 		return NULL;
+	/* A browser's or a phone app's User-Agent names the app's maker,
+	 * not the device's. */
+	if (sig == YM_SIG_HTTP_USER_AGENT) {
+		static const char *const phone[] = {
+			"mozilla", "cfnetwork", "dalvik", "okhttp", "android",
+			"iphone", "ipad", "darwin", "windows",
+		};
+
+		for (size_t i = 0; i < YM_ARRAY_SIZE(phone); i++)
+			if (strstr(flat, phone[i]))
+				return NULL;
+	}
 	for (size_t i = 0; i < id->n_plaus; i++) {
 		const char *t = id->plaus[i].token;
 		size_t n = strlen(t);
 
-		if (n < 3 || n <= best_len ||
-		    tier_of(id, id->plaus[i].vendor) != TIER_BRAND)
+		if (n < 3 || n <= best_len)
 			continue;
-		if (n >= 5 ? strstr(flat, t) != NULL : has_word(words, t)) {
+		if ((n >= 5 ? strstr(flat, t) != NULL : has_word(words, t)) &&
+		    tier_of(id, id->plaus[i].vendor) == TIER_BRAND) {
 			best = id->plaus[i].vendor;
 			best_len = n;
 		}
