@@ -417,6 +417,37 @@ static bool has_word(const char *words, const char *w)
 	return false;
 }
 
+/* Words that begin with a brand's name but are no brand. */
+static const char *const not_brands[] = {
+	"canonical", "signature", "brotherhood", "ringcentral",
+};
+
+/* A word begins with the brand, or with "my" and then the brand (mydlink,
+ * myedimax): "tplinkcloud", not "cybertplink". */
+static bool word_starts(const char *words, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = words; (p = strstr(p, w)) != NULL; p++) {
+		const char *start = p;
+		bool excluded = false;
+
+		if (p - words >= 2 && p[-1] == 'y' && p[-2] == 'm' &&
+		    (p - words == 2 || p[-3] == ' '))
+			start = p - 2;
+		if (start != words && start[-1] != ' ')
+			continue;
+		for (size_t i = 0; i < YM_ARRAY_SIZE(not_brands); i++)
+			if (strncmp(start, not_brands[i],
+				    strlen(not_brands[i])) == 0)
+				excluded = true;
+		if (!excluded)
+			return true;
+		p += n - 1;
+	}
+	return false;
+}
+
 /* A brand of plausible.rules named inside the text, the longest one:
  * a name of five letters or more anywhere in it ("mydlink" holds
  * "dlink"), a shorter one only as a word of its own ("eq-3", "ring"). */
@@ -426,6 +457,10 @@ static const char *brand_in(const struct ym_identify *id, enum ym_signal sig,
 	char flat[160], words[160];
 	const char *best = NULL;
 	size_t best_len = 0;
+
+	/* A short brand in a name a household gave ("Eve's phone") is a
+	 * person more often than a maker. */
+	bool naming = is_device_name(sig);
 
 	brand_text(sig, value, flat, words, sizeof(flat));
 	if (!flat[0])
@@ -446,9 +481,9 @@ static const char *brand_in(const struct ym_identify *id, enum ym_signal sig,
 		const char *t = id->plaus[i].token;
 		size_t n = strlen(t);
 
-		if (n < 3 || n <= best_len)
+		if (n < 3 || n <= best_len || (n < 5 && naming))
 			continue;
-		if ((n >= 5 ? strstr(flat, t) != NULL : has_word(words, t)) &&
+		if ((n >= 5 ? word_starts(words, t) : has_word(words, t)) &&
 		    tier_of(id, id->plaus[i].vendor) == TIER_BRAND) {
 			best = id->plaus[i].vendor;
 			best_len = n;

@@ -589,7 +589,9 @@ static void test_brand_in_names(void **state)
 		    "plausible Smarter appliance source=x\n"
 		    "plausible Google phone,smart_speaker source=x\n"
 		    "plausible Ring doorbell,camera source=x\n"
-		    "plausible eQ-3 hub,thermostat source=x\n");
+		    "plausible eQ-3 hub,thermostat source=x\n"
+		    "plausible Canon printer,camera source=x\n"
+		    "plausible Eve sensor,smart_plug source=x\n");
 	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
 	/* The maker's cloud, named after it, beats the module's registry
 	 * name. */
@@ -612,6 +614,12 @@ static void test_brand_in_names(void **state)
 	ym_identify_signal(id, &c, YM_SIG_DNS_QUERY, "spring.io");
 	ym_identify_signal(id, &c, YM_SIG_DNS_QUERY, "example.ring");
 	ym_identify_signal(id, &c, YM_SIG_DHCP_HOSTNAME, "bearing-42");
+	/* A brand inside another word, or a word that only begins like
+	 * one, names nothing; nor does a short brand in a household's name
+	 * for a device. */
+	ym_identify_signal(id, &c, YM_SIG_DNS_QUERY, "cdn.cyberdlinks.net");
+	ym_identify_signal(id, &c, YM_SIG_DNS_QUERY, "livepatch.canonical.com");
+	ym_identify_signal(id, &c, YM_SIG_DHCP_HOSTNAME, "Eve-s-phone");
 	assert_string_equal(c.vendor, "");
 	/* A short brand as a word of its own does. */
 	new_device(&e);
