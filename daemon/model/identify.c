@@ -492,12 +492,13 @@ static const char *brand_in(const struct ym_identify *id, enum ym_signal sig,
 	return best;
 }
 
-/* True when some rule already named a maker for this text. */
-static bool vendor_named(const struct ym_device *d, enum ym_signal sig,
-			 const char *value)
+/* True when some rule already named a maker (model) for this text. */
+static bool field_named(const struct ym_device *d, enum ym_signal sig,
+			const char *value, bool model)
 {
 	for (uint8_t i = 0; i < d->n_evidence; i++)
-		if (d->evidence[i].vendor[0] &&
+		if ((model ? d->evidence[i].model[0] :
+			     d->evidence[i].vendor[0]) &&
 		    strcmp(d->evidence[i].signal, ym_signal_name(sig)) == 0 &&
 		    strcmp(d->evidence[i].value, value) == 0)
 			return true;
@@ -520,7 +521,8 @@ static bool match_signal(struct ym_identify *id, struct ym_device *d,
 		if (is_device_name(sig))
 			matched |= match_group(id, d, SIG_DEVICE_NAME, sig,
 					       value, vlen, &changed);
-		if (brand_weight(sig) > 0 && !vendor_named(d, sig, value)) {
+		if (brand_weight(sig) > 0 &&
+		    !field_named(d, sig, value, false)) {
 			const char *brand = brand_in(id, sig, value);
 
 			if (brand) {
@@ -533,6 +535,18 @@ static bool match_signal(struct ym_identify *id, struct ym_device *d,
 				matched = true;
 			}
 		}
+	}
+	/* A UPnP description's (or an HNAP answer's) model name is the
+	 * model, whether or not a rule knows its family; a rule's model
+	 * (weight 0.5 and more) wins over it. */
+	if (sig == YM_SIG_UPNP_MODEL && !field_named(d, sig, value, true)) {
+		fill(&e, sig, value);
+		ym_strlcpy_clean(e.model, value, strlen(value),
+				 sizeof(e.model));
+		e.weight = 0.3f;
+		conclusion_text(&e);
+		changed |= add_evidence(d, &e);
+		matched = true;
 	}
 	if (!matched && sig == YM_SIG_OUI) {
 		/* The registry's name is the vendor until a rule knows the

@@ -672,6 +672,12 @@ static void test_brand_corroborates_type(void **state)
 	ym_identify_signal(id, &c, YM_SIG_OUI, "D-Link International");
 	assert_string_equal(c.type, "camera");
 	assert_true(c.confidence < 0.8f);
+	/* A UPnP (or HNAP) model name is the model even when no rule knows
+	 * its family; a rule's model wins. */
+	new_device(&a);
+	ym_identify_signal(id, &a, YM_SIG_UPNP_MODEL, "XR-2000 v2");
+	assert_string_equal(a.model, "XR-2000 v2");
+	assert_string_equal(a.type, "unknown");
 	ym_identify_fini(id);
 }
 
