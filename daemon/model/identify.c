@@ -45,6 +45,7 @@ static const char *const signal_names[YM_SIG_COUNT] = {
 	[YM_SIG_LLMNR_NAME] = "llmnr_name",
 	[YM_SIG_LLDP_NAME] = "lldp_name",
 	[YM_SIG_LLDP_DESCRIPTION] = "lldp_description",
+	[YM_SIG_SERVICE] = "service",
 	[YM_SIG_GATEWAY] = "gateway",
 };
 

@@ -39,6 +39,7 @@ enum ym_signal {
 	YM_SIG_LLMNR_NAME,
 	YM_SIG_LLDP_NAME,
 	YM_SIG_LLDP_DESCRIPTION,
+	YM_SIG_SERVICE, /* a TCP port the device answers on: "tcp/554" */
 	YM_SIG_GATEWAY,
 	YM_SIG_COUNT
 };

@@ -332,6 +332,15 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		return;
 	}
 	if (pkt->proto == 6 && !pkt->later_fragment) {
+		/* It accepts a connection: it serves that port (a camera
+		 * its RTSP stream, a printer JetDirect). */
+		if ((pkt->tcp_flags & (YM_TCP_SYN | YM_TCP_ACK)) ==
+		    (YM_TCP_SYN | YM_TCP_ACK)) {
+			char port[16];
+
+			snprintf(port, sizeof(port), "tcp/%u", pkt->sport);
+			ym_identify_signal(s->id, dev, YM_SIG_SERVICE, port);
+		}
 		sniff_upnp_description(s, dev, pkt);
 		return;
 	}

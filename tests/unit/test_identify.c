@@ -672,6 +672,24 @@ static void test_brand_corroborates_type(void **state)
 	ym_identify_signal(id, &c, YM_SIG_OUI, "D-Link International");
 	assert_string_equal(c.type, "camera");
 	assert_true(c.confidence < 0.8f);
+	/* A port it serves is a kind of signal of its own. */
+	ym_identify_fini(id);
+	write_rules("a.rules",
+		    "plausible D-Link camera,sensor,smart_plug source=x\n"
+		    "oui \"D-Link International\" vendor=D-Link weight=0.5 "
+		    "source=x\n"
+		    "service tcp/554 type=camera weight=0.45 source=x\n"
+		    "dhcp_hostname DCS-9* vendor=D-Link type=camera weight=0.6 "
+		    "source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	new_device(&b);
+	ym_identify_signal(id, &b, YM_SIG_SERVICE, "tcp/554");
+	assert_string_equal(b.type, "unknown");
+	ym_identify_signal(id, &b, YM_SIG_OUI, "D-Link International");
+	assert_string_equal(b.type, "unknown"); /* 0.45: too weak alone */
+	ym_identify_signal(id, &b, YM_SIG_DHCP_HOSTNAME, "DCS-932L");
+	assert_string_equal(b.type, "camera");
+	assert_string_equal(b.evidence[0].signal, "service");
 	/* A UPnP (or HNAP) model name is the model even when no rule knows
 	 * its family; a rule's model wins. */
 	new_device(&a);
