@@ -246,13 +246,34 @@ static bool add_evidence(struct ym_device *d, const struct ym_evidence *in)
 	}
 	if (!e) {
 		if (d->n_evidence >= YM_MAX_EVIDENCE) {
-			/* Full: a stronger piece replaces the weakest one. */
+			/* Full: a stronger piece replaces the weakest one,
+			 * first among those another piece of the same
+			 * signal and conclusion repeats (the tenth cloud
+			 * name of one maker), so one kind of signal cannot
+			 * crowd out the others (the registry's name). */
 			uint8_t weakest = 0;
+			bool weakest_rep = false;
 
-			for (uint8_t i = 1; i < d->n_evidence; i++)
-				if (d->evidence[i].weight <
-				    d->evidence[weakest].weight)
-					weakest = i;
+			for (uint8_t i = 0; i < d->n_evidence; i++) {
+				const struct ym_evidence *x = &d->evidence[i];
+				bool rep = false;
+
+				for (uint8_t j = 0; j < d->n_evidence && !rep;
+				     j++)
+					rep = j != i &&
+					      strcmp(d->evidence[j].signal,
+						     x->signal) == 0 &&
+					      strcmp(d->evidence[j].conclusion,
+						     x->conclusion) == 0 &&
+					      d->evidence[j].weight >=
+						      x->weight;
+				if (i == 0 || (rep && !weakest_rep) ||
+				    (rep == weakest_rep &&
+				     x->weight < d->evidence[weakest].weight)) {
+					weakest = (uint8_t)i;
+					weakest_rep = rep;
+				}
+			}
 			if (d->evidence[weakest].weight >= in->weight)
 				return false;
 			e = &d->evidence[weakest];

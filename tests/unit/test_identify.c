@@ -690,6 +690,23 @@ static void test_brand_corroborates_type(void **state)
 	ym_identify_signal(id, &b, YM_SIG_DHCP_HOSTNAME, "DCS-932L");
 	assert_string_equal(b.type, "camera");
 	assert_string_equal(b.evidence[0].signal, "service");
+	/* Thirty cloud names of one maker do not crowd out the registry's
+	 * name: a full list drops a repeated piece first. */
+	ym_identify_fini(id);
+	write_rules("a.rules",
+		    "oui \"Acme Inc\" vendor=Acme weight=0.3 source=x\n"
+		    "dns_query *.cloud.example vendor=Other weight=0.35 "
+		    "source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	new_device(&b);
+	ym_identify_signal(id, &b, YM_SIG_OUI, "Acme Inc");
+	for (int i = 0; i < 30; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "n%d.cloud.example", i);
+		ym_identify_signal(id, &b, YM_SIG_DNS_QUERY, name);
+	}
+	assert_string_equal(b.evidence[0].signal, "oui");
 	/* A UPnP (or HNAP) model name is the model even when no rule knows
 	 * its family; a rule's model wins. */
 	new_device(&a);
