@@ -46,6 +46,7 @@ static const char *const signal_names[YM_SIG_COUNT] = {
 	[YM_SIG_LLDP_NAME] = "lldp_name",
 	[YM_SIG_LLDP_DESCRIPTION] = "lldp_description",
 	[YM_SIG_SERVICE] = "service",
+	[YM_SIG_HTTP_SERVER] = "http_server",
 	[YM_SIG_GATEWAY] = "gateway",
 };
 
@@ -61,6 +62,7 @@ static bool carries_model(enum ym_signal sig)
 	case YM_SIG_UPNP_MODEL:
 	case YM_SIG_UPNP_NAME:
 	case YM_SIG_HTTP_USER_AGENT:
+	case YM_SIG_HTTP_SERVER:
 	case YM_SIG_NETBIOS_NAME:
 	case YM_SIG_LLMNR_NAME:
 	case YM_SIG_LLDP_NAME:
@@ -375,6 +377,8 @@ static float brand_weight(enum ym_signal sig)
 	case YM_SIG_UPNP_TYPE:
 	case YM_SIG_SSDP_TYPE:
 	case YM_SIG_SSDP_SERVER:
+	case YM_SIG_HTTP_SERVER:
+	case YM_SIG_DHCP_VENDOR:
 		return 0.5f;
 	case YM_SIG_MDNS_SERVICE:
 	case YM_SIG_MDNS_TXT:

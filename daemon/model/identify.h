@@ -40,6 +40,7 @@ enum ym_signal {
 	YM_SIG_LLDP_NAME,
 	YM_SIG_LLDP_DESCRIPTION,
 	YM_SIG_SERVICE, /* a TCP port the device answers on: "tcp/554" */
+	YM_SIG_HTTP_SERVER, /* Server: header of the device's HTTP answers */
 	YM_SIG_GATEWAY,
 	YM_SIG_COUNT
 };

@@ -262,6 +262,35 @@ static void sniff_smartplug(struct ym_sniff *s, struct ym_device *dev,
 		ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, v);
 }
 
+/* The Server: header of an HTTP answer, within the segment's headers. */
+static void sniff_http_server(struct ym_sniff *s, struct ym_device *dev,
+			      const uint8_t *p, uint32_t len)
+{
+	const uint8_t *end = memmem(p, len, "\r\n\r\n", 4);
+	uint32_t hlen = end ? (uint32_t)(end - p) : len;
+	char v[96];
+
+	for (uint32_t i = 0; i + 9 < hlen; i++) {
+		const uint8_t *at, *eol;
+
+		if (p[i] != '\n' || strncasecmp((const char *)p + i + 1,
+						 "server:", 7) != 0)
+			continue;
+		at = p + i + 8;
+		while (at < p + hlen && (*at == ' ' || *at == '\t'))
+			at++;
+		eol = memchr(at, '\r', (size_t)(p + hlen - at));
+		if (!eol)
+			eol = p + hlen;
+		if (eol > at) {
+			ym_strlcpy_clean(v, (const char *)at,
+					 (size_t)(eol - at), sizeof(v));
+			ym_identify_signal(s->id, dev, YM_SIG_HTTP_SERVER, v);
+		}
+		return;
+	}
+}
+
 /* A UPnP description that crosses the wire (a phone's app fetches it from
  * the device) names the device as well as one Yamori fetches itself, so
  * capture files identify as live capture does. Only segments that open an
@@ -282,6 +311,11 @@ static void sniff_upnp_description(struct ym_sniff *s, struct ym_device *dev,
 			  starts_with(p, len, "<?xml") ||
 			  starts_with(p, len, "<root")))
 		return;
+	/* The web server of a device at home names itself in its answers'
+	 * Server: header ("alphapd", "Edimax", a model). Answers from the
+	 * internet come through the router and say nothing about it. */
+	if (starts_with(p, len, "HTTP/1.") && ym_addr_is_private(&pkt->src))
+		sniff_http_server(s, dev, p, len);
 	if (memmem(p, len, hnap, sizeof(hnap) - 1)) {
 		sniff_hnap(s, dev, p, len);
 		return;

@@ -6,6 +6,7 @@ skipped with a message when that folder is absent."""
 import json
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 import unittest
@@ -25,6 +26,38 @@ def replay(state, *files, config=None):
         args += ["-r", f]
     args += ["--state-dir", state, "-c", config or "/dev/null"]
     return subprocess.run(args, capture_output=True, text=True, timeout=300)
+
+
+def _sum16(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def tcp_frame(src_mac, dst_mac, src_ip, dst_ip, sport, dport, flags, payload=b"", seq=1):
+    """One Ethernet/IPv4/TCP frame with correct checksums."""
+    mac = lambda m: bytes(int(x, 16) for x in m.split(":"))
+    ip = lambda a: bytes(int(x) for x in a.split("."))
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 1 if flags & 0x10 else 0, 5 << 4,
+                      flags, 65535, 0, 0)
+    pseudo = ip(src_ip) + ip(dst_ip) + struct.pack("!BBH", 0, 6, len(tcp) + len(payload))
+    csum = _sum16(pseudo + tcp + payload)
+    tcp = tcp[:16] + struct.pack("!H", csum) + tcp[18:]
+    iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 1, 0, 64, 6, 0,
+                      ip(src_ip), ip(dst_ip))
+    iph = iph[:10] + struct.pack("!H", _sum16(iph)) + iph[12:]
+    return mac(dst_mac) + mac(src_mac) + b"\x08\x00" + iph + tcp + payload
+
+
+def write_pcap(path, frames):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack("<IIII", 1700000000 + i, 0, len(fr), len(fr)))
+            f.write(fr)
 
 
 def devices(state):
@@ -104,6 +137,43 @@ class Identify(unittest.TestCase):
         got = devices(st)
         self.assertEqual(got["3c:2a:f4:6b:40:1e"]["vendor"], "Brother Industries, LTD.")
         self.assertEqual(got["6c:e4:da:a0:10:01"]["type"], "router")
+
+    def test_served_port_and_http_server_header(self):
+        """A device that answers on RTSP and whose web server names its
+        model is a camera; a web answer from the internet (through the
+        router) says nothing about the router."""
+        phone, phone_ip = "00:1b:63:00:00:01", "192.168.7.20"
+        cam, cam_ip = "00:11:22:33:44:55", "192.168.7.30"
+        router = "6c:e4:da:00:00:09"
+        answer = (b"HTTP/1.1 200 OK\r\nServer: DCS-5020L/1.02\r\n"
+                  b"Content-Type: text/html\r\nContent-Length: 13\r\n\r\n<html></html>")
+        from_net = (b"HTTP/1.1 200 OK\r\nServer: DCS-930L\r\n"
+                    b"Content-Type: text/html\r\nContent-Length: 13\r\n\r\n<html></html>")
+        frames = [
+            tcp_frame(phone, cam, phone_ip, cam_ip, 50000, 554, 0x02),
+            tcp_frame(cam, phone, cam_ip, phone_ip, 554, 50000, 0x12),
+            tcp_frame(phone, cam, phone_ip, cam_ip, 50001, 80, 0x02),
+            tcp_frame(cam, phone, cam_ip, phone_ip, 80, 50001, 0x12),
+            tcp_frame(cam, phone, cam_ip, phone_ip, 80, 50001, 0x18, answer, seq=2),
+            tcp_frame(router, phone, "93.184.216.34", phone_ip, 80, 50002, 0x18, from_net),
+        ]
+        pcap = os.path.join(self.tmp, "camera-answers.pcap")
+        write_pcap(pcap, frames)
+        st = self.state()
+        r = replay(st, pcap)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = devices(st)
+        dev = got[cam]
+        ev = [(e["signal"], e["value"], e["conclusion"]) for e in dev["evidence"]]
+        self.assertIn(("service", "tcp/554", "type camera"), ev)
+        self.assertTrue(any(s == "http_server" and v == "DCS-5020L/1.02" and "type camera" in c
+                            for s, v, c in ev), ev)
+        self.assertEqual((dev["type"], dev["vendor"]), ("camera", "D-Link"), ev)
+        self.assertLess(dev["confidence"], 0.95)
+        for mac, d in got.items():
+            if mac != cam:
+                self.assertFalse([e for e in d["evidence"] if e["signal"] == "http_server"],
+                                 (mac, d["evidence"]))
 
     def shared(self, *parts):
         path = os.path.join(PCAPS, *parts)
