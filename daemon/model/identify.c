@@ -47,6 +47,10 @@ static const char *const signal_names[YM_SIG_COUNT] = {
 	[YM_SIG_LLDP_DESCRIPTION] = "lldp_description",
 	[YM_SIG_SERVICE] = "service",
 	[YM_SIG_HTTP_SERVER] = "http_server",
+	[YM_SIG_WPS_MANUFACTURER] = "wps_manufacturer",
+	[YM_SIG_WPS_MODEL] = "wps_model",
+	[YM_SIG_WPS_NAME] = "wps_name",
+	[YM_SIG_WPS_CATEGORY] = "wps_category",
 	[YM_SIG_GATEWAY] = "gateway",
 };
 
@@ -63,6 +67,8 @@ static bool carries_model(enum ym_signal sig)
 	case YM_SIG_UPNP_NAME:
 	case YM_SIG_HTTP_USER_AGENT:
 	case YM_SIG_HTTP_SERVER:
+	case YM_SIG_WPS_MODEL:
+	case YM_SIG_WPS_NAME:
 	case YM_SIG_NETBIOS_NAME:
 	case YM_SIG_LLMNR_NAME:
 	case YM_SIG_LLDP_NAME:
@@ -77,7 +83,8 @@ static bool is_device_name(enum ym_signal sig)
 {
 	return sig == YM_SIG_DHCP_HOSTNAME || sig == YM_SIG_DHCP_FQDN ||
 	       sig == YM_SIG_MDNS_NAME || sig == YM_SIG_NETBIOS_NAME ||
-	       sig == YM_SIG_LLMNR_NAME || sig == YM_SIG_UPNP_NAME;
+	       sig == YM_SIG_LLMNR_NAME || sig == YM_SIG_UPNP_NAME ||
+	       sig == YM_SIG_WPS_NAME;
 }
 
 /* Signals that name the device: kept as evidence even when no rule
@@ -87,7 +94,8 @@ static bool is_naming(enum ym_signal sig)
 	return sig == YM_SIG_DHCP_HOSTNAME || sig == YM_SIG_MDNS_NAME ||
 	       sig == YM_SIG_NETBIOS_NAME || sig == YM_SIG_UPNP_NAME ||
 	       sig == YM_SIG_LLDP_NAME || sig == YM_SIG_UPNP_MODEL ||
-	       sig == YM_SIG_UPNP_MANUFACTURER;
+	       sig == YM_SIG_UPNP_MANUFACTURER || sig == YM_SIG_WPS_NAME ||
+	       sig == YM_SIG_WPS_MODEL || sig == YM_SIG_WPS_MANUFACTURER;
 }
 
 const char *ym_signal_name(enum ym_signal sig)
@@ -379,7 +387,11 @@ static float brand_weight(enum ym_signal sig)
 	case YM_SIG_SSDP_SERVER:
 	case YM_SIG_HTTP_SERVER:
 	case YM_SIG_DHCP_VENDOR:
+	case YM_SIG_WPS_MODEL:
+	case YM_SIG_WPS_NAME:
 		return 0.5f;
+	case YM_SIG_WPS_MANUFACTURER:
+		return 0.6f;
 	case YM_SIG_MDNS_SERVICE:
 	case YM_SIG_MDNS_TXT:
 	case YM_SIG_HTTP_USER_AGENT:
@@ -565,7 +577,8 @@ static bool match_signal(struct ym_identify *id, struct ym_device *d,
 	/* A UPnP description's (or an HNAP answer's) model name is the
 	 * model, whether or not a rule knows its family; a rule's model
 	 * (weight 0.5 and more) wins over it. */
-	if (sig == YM_SIG_UPNP_MODEL && !field_named(d, sig, value, true)) {
+	if ((sig == YM_SIG_UPNP_MODEL || sig == YM_SIG_WPS_MODEL) &&
+	    !field_named(d, sig, value, true)) {
 		fill(&e, sig, value);
 		ym_strlcpy_clean(e.model, value, strlen(value),
 				 sizeof(e.model));

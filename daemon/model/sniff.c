@@ -1,6 +1,7 @@
 #define _GNU_SOURCE /* memmem */
 #include "sniff.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -11,6 +12,7 @@
 #include "identify.h"
 #include "lldp.h"
 #include "ssdp.h"
+#include "wps.h"
 
 /* TXT keys that name a model or maker in DNS-SD records (AirPlay md/am,
  * Google Cast md/fn, IPP ty/usb_MFG/usb_MDL, HomeKit md, printers product). */
@@ -337,6 +339,32 @@ static void sniff_upnp_description(struct ym_sniff *s, struct ym_device *dev,
 	ym_identify_signal(s->id, dev, YM_SIG_UPNP_NAME, desc.friendly_name);
 }
 
+/* A WPS set-up's M1 (from the device joining) or M2 (from the access
+ * point) names its sender: maker, model, name and primary device type. */
+static void sniff_wps(struct ym_sniff *s, struct ym_device *dev,
+		      const struct ym_packet *pkt)
+{
+	struct ym_wps w;
+	char v[112];
+	int rc = ym_wps_parse(pkt->payload, pkt->payload_len, &w);
+
+	if (rc == -EINVAL)
+		s->stats.malformed++;
+	if (rc < 0 || (w.msg_type != YM_WPS_M1 && w.msg_type != YM_WPS_M2))
+		return;
+	ym_identify_signal(s->id, dev, YM_SIG_WPS_MANUFACTURER,
+			   w.manufacturer);
+	snprintf(v, sizeof(v), "%s%s%s", w.model_name,
+		 w.model_name[0] && w.model_number[0] ? " " : "",
+		 w.model_number);
+	ym_identify_signal(s->id, dev, YM_SIG_WPS_MODEL, v);
+	ym_identify_signal(s->id, dev, YM_SIG_WPS_NAME, w.device_name);
+	if (w.category) {
+		snprintf(v, sizeof(v), "%u-%u", w.category, w.subcategory);
+		ym_identify_signal(s->id, dev, YM_SIG_WPS_CATEGORY, v);
+	}
+}
+
 void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		     const struct ym_packet *pkt)
 {
@@ -351,6 +379,10 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		}
 		s->stats.lldp++;
 		lldp_signals(s, dev, &l);
+		return;
+	}
+	if (pkt->ethertype == 0x888e) {
+		sniff_wps(s, dev, pkt);
 		return;
 	}
 	/* CDP: 802.2 LLC SNAP with Cisco's OUI and protocol 0x2000. */

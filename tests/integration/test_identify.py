@@ -175,6 +175,46 @@ class Identify(unittest.TestCase):
                 self.assertFalse([e for e in d["evidence"] if e["signal"] == "http_server"],
                                  (mac, d["evidence"]))
 
+    def test_wps_set_up_names_the_device(self):
+        """A WPS set-up's M1 (EAPoL from the joining device) names its
+        maker, model and kind; the access point's M2 names the access
+        point, not the device."""
+        dev_mac, ap_mac = "00:11:22:aa:bb:01", "6c:e4:da:00:00:09"
+        mac = lambda m: bytes(int(x, 16) for x in m.split(":"))
+
+        def wsc(msg_type, maker, model, number, name, pdt):
+            a = b""
+            for t, v in ((0x104a, b"\x10"), (0x1022, bytes([msg_type])), (0x1021, maker),
+                         (0x1023, model), (0x1024, number), (0x1054, pdt), (0x1011, name)):
+                a += struct.pack("!HH", t, len(v)) + v
+            eap = struct.pack("!BBHB", 2 if msg_type == 4 else 1, 5, 14 + len(a), 254)
+            eap += b"\x00\x37\x2a\x00\x00\x00\x01\x04\x00" + a
+            return struct.pack("!BBH", 1, 0, len(eap)) + eap
+
+        cam_pdt = struct.pack("!H4sH", 4, b"\x00\x50\xf2\x04", 4)     # camera / security
+        ap_pdt = struct.pack("!H4sH", 6, b"\x00\x50\xf2\x04", 1)      # network / AP
+        m1 = wsc(4, b"Edimax Technology", b"IC-3115W", b"v2", b"IC-3115W-01", cam_pdt)
+        m2 = wsc(5, b"Acme Networks", b"AX-100", b"1", b"acme-ap", ap_pdt)
+        frames = [mac(ap_mac) + mac(dev_mac) + b"\x88\x8e" + m1,
+                  mac(dev_mac) + mac(ap_mac) + b"\x88\x8e" + m2]
+        pcap = os.path.join(self.tmp, "wps.pcap")
+        write_pcap(pcap, frames)
+        st = self.state()
+        r = replay(st, pcap)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = devices(st)
+        cam = got[dev_mac]
+        ev = [(e["signal"], e["value"], e["conclusion"]) for e in cam["evidence"]]
+        self.assertIn(("wps_category", "4-4", "type camera"), ev)
+        self.assertTrue(any(s == "wps_manufacturer" and "vendor Edimax" in c for s, v, c in ev), ev)
+        self.assertEqual((cam["type"], cam["vendor"]), ("camera", "Edimax"), ev)
+        self.assertIn("IC-3115W", cam["model"])
+        ap = got.get(ap_mac)
+        if ap:
+            self.assertFalse([e for e in ap["evidence"] if "Edimax" in e["value"]], ap["evidence"])
+            # It says it is an access point, but nothing shows it routes.
+            self.assertNotIn(ap["type"], ("access_point", "router"))
+
     def shared(self, *parts):
         path = os.path.join(PCAPS, *parts)
         if not os.path.exists(path):
