@@ -946,6 +946,29 @@ static int brand_corroborates(const struct ym_identify *id,
 	return extra;
 }
 
+/* Two brands are named about as strongly (a Samsung registry entry and a
+ * D-Link host name): neither may vouch for a maker-less reading. */
+static bool brands_disagree(const struct ym_identify *id,
+			    const struct tally *ve, int nv, int bv)
+{
+	float best, other = 0;
+	int k;
+
+	if (bv < 0)
+		return false;
+	best = tally_score(&ve[bv], &k);
+	for (int i = 0; i < nv; i++) {
+		float sc;
+
+		if (i == bv || tier_of(id, ve[i].key) != TIER_BRAND)
+			continue;
+		sc = tally_score(&ve[i], &k);
+		if (sc > other)
+			other = sc;
+	}
+	return other >= 0.8f * best;
+}
+
 /* A type named only because the brand corroborates a maker-less name is
  * never sure. */
 #define YM_BRAND_CORROBORATED_CONF 0.6f
@@ -1205,6 +1228,7 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 	if (bt >= 0)
 		kinds += corroborating_kinds(id, d, ty[bt].key);
 	if (bt >= 0 && kinds < 2 && ty[bt].best_weight < YM_STRONG_WEIGHT &&
+	    !brands_disagree(id, ve, nv, bv) &&
 	    brand_corroborates(id, d, ty[bt].key, vendor) > 0) {
 		kinds = 2;
 		by_brand = true;

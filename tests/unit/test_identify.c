@@ -658,6 +658,13 @@ static void test_brand_corroborates_type(void **state)
 	assert_string_equal(a.vendor, "D-Link");
 	assert_string_equal(a.type, "sensor");
 	assert_true(a.confidence <= 0.6f);
+	/* Another brand named as strongly: neither vouches. */
+	new_device(&c);
+	ym_identify_signal(id, &c, YM_SIG_DHCP_HOSTNAME, "x-mov");
+	ym_identify_signal(id, &c, YM_SIG_MDNS_SERVICE, "_dhnap._tcp");
+	ym_identify_signal(id, &c, YM_SIG_OUI, "Acme Inc");
+	assert_string_equal(c.vendor, "D-Link");
+	assert_string_equal(c.type, "unknown");
 	/* Acme makes cameras only: its name does not back a sensor. */
 	new_device(&b);
 	ym_identify_signal(id, &b, YM_SIG_OUI, "Acme Inc");
