@@ -51,6 +51,7 @@ static const char *const signal_names[YM_SIG_COUNT] = {
 	[YM_SIG_WPS_MODEL] = "wps_model",
 	[YM_SIG_WPS_NAME] = "wps_name",
 	[YM_SIG_WPS_CATEGORY] = "wps_category",
+	[YM_SIG_WSD_TYPE] = "wsd_type",
 	[YM_SIG_GATEWAY] = "gateway",
 };
 

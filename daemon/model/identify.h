@@ -45,6 +45,7 @@ enum ym_signal {
 	YM_SIG_WPS_MODEL,
 	YM_SIG_WPS_NAME,
 	YM_SIG_WPS_CATEGORY, /* primary device type "4-3" */
+	YM_SIG_WSD_TYPE, /* WS-Discovery Hello/ProbeMatch <Types> */
 	YM_SIG_GATEWAY,
 	YM_SIG_COUNT
 };

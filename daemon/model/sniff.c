@@ -339,6 +339,70 @@ static void sniff_upnp_description(struct ym_sniff *s, struct ym_device *dev,
 	ym_identify_signal(s->id, dev, YM_SIG_UPNP_NAME, desc.friendly_name);
 }
 
+/* The text between the first <...Tag> (any namespace prefix) and the
+ * next '<', cleaned; false if absent. */
+static bool xml_text_after(const uint8_t *p, uint32_t len, const char *tag,
+			   char *out, size_t outlen)
+{
+	size_t n = strlen(tag);
+	const uint8_t *a = p, *end = p + len;
+
+	out[0] = '\0';
+	while ((a = memmem(a, (size_t)(end - a), tag, n)) != NULL) {
+		const uint8_t *b;
+
+		a += n;
+		if (a >= end || *a != '>')
+			continue;
+		a++;
+		b = memchr(a, '<', (size_t)(end - a));
+		if (!b || b == a)
+			return false;
+		ym_strlcpy_clean(out, (const char *)a, (size_t)(b - a), outlen);
+		return true;
+	}
+	return false;
+}
+
+/* WS-Discovery (UDP 3702): an ONVIF camera announces itself (Hello) or
+ * answers a search (ProbeMatches) with its types
+ * (dn:NetworkVideoTransmitter) and scopes that carry its hardware model
+ * and name. A Probe is someone looking for cameras and says nothing about
+ * its sender. */
+static void sniff_wsd(struct ym_sniff *s, struct ym_device *dev,
+		      const struct ym_packet *pkt)
+{
+	static const char hw[] = "onvif://www.onvif.org/hardware/";
+	static const char nm[] = "onvif://www.onvif.org/name/";
+	const uint8_t *p = pkt->payload, *at;
+	uint32_t len = pkt->payload_len;
+	char v[128];
+
+	if (!memmem(p, len, "/Hello<", 7) &&
+	    !memmem(p, len, "/ProbeMatches<", 14))
+		return;
+	if (xml_text_after(p, len, ":Types", v, sizeof(v)))
+		ym_identify_signal(s->id, dev, YM_SIG_WSD_TYPE, v);
+	if ((at = memmem(p, len, hw, sizeof(hw) - 1)) != NULL) {
+		const uint8_t *a = at + sizeof(hw) - 1, *b = a;
+
+		while (b < p + len && *b != ' ' && *b != '<')
+			b++;
+		ym_strlcpy_clean(v, (const char *)a, (size_t)(b - a),
+				 sizeof(v));
+		ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, v);
+	}
+	if ((at = memmem(p, len, nm, sizeof(nm) - 1)) != NULL) {
+		const uint8_t *a = at + sizeof(nm) - 1, *b = a;
+
+		while (b < p + len && *b != ' ' && *b != '<')
+			b++;
+		ym_strlcpy_clean(v, (const char *)a, (size_t)(b - a),
+				 sizeof(v));
+		ym_identify_signal(s->id, dev, YM_SIG_UPNP_NAME, v);
+	}
+}
+
 /* A WPS set-up's M1 (from the device joining) or M2 (from the access
  * point) names its sender: maker, model, name and primary device type. */
 static void sniff_wps(struct ym_sniff *s, struct ym_device *dev,
@@ -422,6 +486,8 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		sniff_netbios(s, dev, pkt);
 	} else if (pkt->dport == 1900 || pkt->sport == 1900) {
 		sniff_ssdp(s, dev, pkt);
+	} else if (pkt->dport == 3702 || pkt->sport == 3702) {
+		sniff_wsd(s, dev, pkt);
 	} else if (pkt->sport == 546 && pkt->dport == 547) {
 		sniff_dhcp6(s, dev, pkt);
 	}

@@ -52,6 +52,17 @@ def tcp_frame(src_mac, dst_mac, src_ip, dst_ip, sport, dport, flags, payload=b""
     return mac(dst_mac) + mac(src_mac) + b"\x08\x00" + iph + tcp + payload
 
 
+def udp_frame(src_mac, dst_mac, src_ip, dst_ip, sport, dport, payload):
+    """One Ethernet/IPv4/UDP frame (UDP checksum 0: not computed)."""
+    mac = lambda m: bytes(int(x, 16) for x in m.split(":"))
+    ip = lambda a: bytes(int(x) for x in a.split("."))
+    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0)
+    iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28 + len(payload), 1, 0, 64, 17, 0,
+                      ip(src_ip), ip(dst_ip))
+    iph = iph[:10] + struct.pack("!H", _sum16(iph)) + iph[12:]
+    return mac(dst_mac) + mac(src_mac) + b"\x08\x00" + iph + udp + payload
+
+
 def write_pcap(path, frames):
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
@@ -214,6 +225,41 @@ class Identify(unittest.TestCase):
             self.assertFalse([e for e in ap["evidence"] if "Edimax" in e["value"]], ap["evidence"])
             # It says it is an access point, but nothing shows it routes.
             self.assertNotIn(ap["type"], ("access_point", "router"))
+
+    def test_onvif_hello_names_a_camera_not_the_searcher(self):
+        """An ONVIF camera's WS-Discovery Hello (types, hardware and name
+        scopes) names it; the phone app's Probe for cameras does not make
+        the phone one."""
+        phone, cam = "00:1b:63:00:00:02", "00:11:22:00:00:31"
+        env = ('<?xml version="1.0" encoding="UTF-8"?><s:Envelope '
+               'xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+               'xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
+               'xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" '
+               'xmlns:dn="http://www.onvif.org/ver10/network/wsdl"><s:Header>'
+               '<a:Action>http://schemas.xmlsoap.org/ws/2005/04/discovery/%s</a:Action>'
+               '</s:Header><s:Body>%s</s:Body></s:Envelope>')
+        probe = env % ("Probe", "<d:Probe><d:Types>dn:NetworkVideoTransmitter</d:Types></d:Probe>")
+        hello = env % ("Hello", "<d:Hello><d:Types>dn:NetworkVideoTransmitter tds:Device</d:Types>"
+                       "<d:Scopes>onvif://www.onvif.org/type/video_encoder "
+                       "onvif://www.onvif.org/hardware/IPC-K35 "
+                       "onvif://www.onvif.org/name/HomeCam</d:Scopes></d:Hello>")
+        frames = [udp_frame(phone, "01:00:5e:7f:ff:fa", "192.168.7.20", "239.255.255.250",
+                            50003, 3702, probe.encode()),
+                  udp_frame(cam, "01:00:5e:7f:ff:fa", "192.168.7.31", "239.255.255.250",
+                            3702, 3702, hello.encode())]
+        pcap = os.path.join(self.tmp, "onvif.pcap")
+        write_pcap(pcap, frames)
+        st = self.state()
+        r = replay(st, pcap)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = devices(st)
+        dev = got[cam]
+        ev = [(e["signal"], e["value"], e["conclusion"]) for e in dev["evidence"]]
+        self.assertIn(("wsd_type", "dn:NetworkVideoTransmitter tds:Device", "type camera"), ev)
+        self.assertEqual(dev["type"], "camera", ev)
+        self.assertEqual(dev["model"], "IPC-K35", ev)
+        self.assertNotEqual(got[phone]["type"], "camera", got[phone]["evidence"])
+        self.assertFalse([e for e in got[phone]["evidence"] if e["signal"] == "wsd_type"])
 
     def shared(self, *parts):
         path = os.path.join(PCAPS, *parts)
