@@ -488,8 +488,9 @@ static bool word_starts(const char *words, const char *w)
 }
 
 /* A brand of plausible.rules named inside the text, the longest one:
- * a name of five letters or more anywhere in it ("mydlink" holds
- * "dlink"), a shorter one only as a word of its own ("eq-3", "ring"). */
+ * a name of five letters or more at the start of a word or after "my"
+ * ("mydlink", "tplinkcloud"), a shorter one only as a word of its own
+ * ("eq-3", "ring") and never in a name a household may have given. */
 static const char *brand_in(const struct ym_identify *id, enum ym_signal sig,
 			    const char *value)
 {
