@@ -532,6 +532,34 @@ static const char *brand_in(const struct ym_identify *id, enum ym_signal sig,
 	return best;
 }
 
+/* A host name that is a model number: 2-5 letters, an optional '-', 2-5
+ * digits and up to 4 letters or digits ("HS110", "DCS-930L", "SP-1101W",
+ * "WS-30"). MAC-derived names ("dch0A3F", "ESP_3A1F2C") are not. */
+static bool looks_like_model(const char *v)
+{
+	size_t i = 0, letters = 0, digits = 0, tail = 0;
+
+	while (isalpha((unsigned char)v[i]) && (unsigned char)v[i] < 0x80) {
+		letters++;
+		i++;
+	}
+	if (letters < 2 || letters > 5)
+		return false;
+	if (v[i] == '-')
+		i++;
+	while (isdigit((unsigned char)v[i])) {
+		digits++;
+		i++;
+	}
+	if (digits < 2 || digits > 5)
+		return false;
+	while (isalnum((unsigned char)v[i]) && (unsigned char)v[i] < 0x80) {
+		tail++;
+		i++;
+	}
+	return v[i] == '\0' && tail <= 4;
+}
+
 /* True when some rule already named a maker (model) for this text. */
 static bool field_named(const struct ym_device *d, enum ym_signal sig,
 			const char *value, bool model)
@@ -576,10 +604,12 @@ static bool match_signal(struct ym_identify *id, struct ym_device *d,
 			}
 		}
 	}
-	/* A UPnP description's (or an HNAP answer's) model name is the
-	 * model, whether or not a rule knows its family; a rule's model
-	 * (weight 0.5 and more) wins over it. */
-	if ((sig == YM_SIG_UPNP_MODEL || sig == YM_SIG_WPS_MODEL) &&
+	/* A UPnP description's (or an HNAP answer's, or WPS's) model name
+	 * is the model, whether or not a rule knows its family, and so is a
+	 * host name that is a model number; a rule's model (weight 0.5 and
+	 * more) wins over it. */
+	if ((sig == YM_SIG_UPNP_MODEL || sig == YM_SIG_WPS_MODEL ||
+	     (sig == YM_SIG_DHCP_HOSTNAME && looks_like_model(value))) &&
 	    !field_named(d, sig, value, true)) {
 		fill(&e, sig, value);
 		ym_strlcpy_clean(e.model, value, strlen(value),

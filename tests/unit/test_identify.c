@@ -720,6 +720,17 @@ static void test_brand_corroborates_type(void **state)
 	ym_identify_signal(id, &a, YM_SIG_UPNP_MODEL, "XR-2000 v2");
 	assert_string_equal(a.model, "XR-2000 v2");
 	assert_string_equal(a.type, "unknown");
+	/* A host name that is a model number is the model; names made
+	 * from the address or the owner's name are not. */
+	new_device(&a);
+	ym_identify_signal(id, &a, YM_SIG_DHCP_HOSTNAME, "QX-4120W");
+	assert_string_equal(a.model, "QX-4120W");
+	new_device(&b);
+	ym_identify_signal(id, &b, YM_SIG_DHCP_HOSTNAME, "dch0A3F");
+	ym_identify_signal(id, &b, YM_SIG_DHCP_HOSTNAME, "ESP_3A1F2C");
+	ym_identify_signal(id, &b, YM_SIG_DHCP_HOSTNAME, "taro-laptop2");
+	ym_identify_signal(id, &b, YM_SIG_DHCP_HOSTNAME, "Galaxy-S10");
+	assert_string_equal(b.model, "");
 	ym_identify_fini(id);
 }
 
