@@ -1237,10 +1237,27 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 		 * costs confidence. */
 		bool other_strong = false;
 
-		for (int i = 0; i < nt; i++)
-			if (!infrastructure_type(ty[i].key) &&
-			    ty[i].best_weight >= YM_STRONG_WEIGHT)
+		for (int i = 0; i < nt && !other_strong; i++) {
+			int k;
+			float sc;
+
+			if (infrastructure_type(ty[i].key))
+				continue;
+			if (ty[i].best_weight >= YM_STRONG_WEIGHT) {
 				other_strong = true;
+				continue;
+			}
+			/* Or a reading two kinds of signal agree on, or
+			 * that its brand vouches for. */
+			sc = tally_score(&ty[i], &k);
+			if (sc < YM_TYPE_MIN_SCORE)
+				continue;
+			k += corroborating_kinds(id, d, ty[i].key);
+			if (k >= 2 || (!brands_disagree(id, ve, nv, bv) &&
+				       brand_corroborates(id, d, ty[i].key,
+							  vendor) > 0))
+				other_strong = true;
+		}
 		if (other_strong) {
 			for (int i = 0; i < nt; i++) {
 				if (infrastructure_type(ty[i].key)) {

@@ -416,6 +416,23 @@ static void test_router_needs_routing(void **state)
 	assert_string_equal(d.type, "sensor");
 	assert_true(d.confidence < 0.5);
 	ym_identify_fini(id);
+	/* So does a weaker reading its brand vouches for. */
+	write_rules("a.rules",
+		    "mdns_service _dhnap._tcp type=router weight=0.95 source=x\n"
+		    "device_name *-mov type=sensor weight=0.5 source=x\n"
+		    "plausible D-Link sensor,camera source=x\n"
+		    "oui \"D-Link International\" vendor=D-Link weight=0.5 "
+		    "source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	new_device(&d);
+	d.dhcp_server = true;
+	ym_identify_signal(id, &d, YM_SIG_MDNS_SERVICE, "_dhnap._tcp");
+	ym_identify_signal(id, &d, YM_SIG_DHCP_HOSTNAME, "dlink-mov");
+	assert_string_equal(d.type, "router");
+	ym_identify_signal(id, &d, YM_SIG_OUI, "D-Link International");
+	assert_string_equal(d.type, "sensor");
+	assert_true(d.confidence < 0.5);
+	ym_identify_fini(id);
 }
 
 static void test_maker_of_one_kind(void **state)
