@@ -205,7 +205,12 @@ def main():
     ap.add_argument("--json", help="write per-device results here")
     ap.add_argument("--verbose", "-v", action="store_true")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--why", action="store_true",
+                    help="for each device not named right, print the evidence seen "
+                         "(tune part only: the held-out part is for measuring)")
     a = ap.parse_args()
+    if a.why and a.part != "tune":
+        ap.error("--why only with --part tune")
     if not os.path.isdir(LABELED):
         print("skip: %s is absent" % LABELED)
         return 77
@@ -233,11 +238,20 @@ def main():
                      "model": got.get("model", ""), "confidence": conf,
                      "error": got.get("error", ""), "split": split_of(mac),
                      "evidence": got.get("evidence", [])})
-        if a.verbose:
+        if a.verbose or a.why:
             mark = "ok " if gt == d["type"] else ("BAD" if gt != "unknown" else "unk")
             print("%s %s %-14s %-22s -> %-14s %-20s %-24s %.2f %s" % (
                 mark, mac, d["type"], d["vendor"][:22], gt, gv[:20], got.get("model", "")[:24],
                 conf, got.get("error", "")))
+        if a.why and (gt != d["type"] or not vendor_ok(gv, d["vendor"])):
+            ev = got.get("evidence", [])
+            kinds = sorted({e["signal"] for e in ev})
+            print("      signals seen: %s" % (", ".join(kinds) or "none"))
+            for e in ev:
+                print("      %-18s %-44s %s" % (e["signal"], e["value"][:44], e["conclusion"]))
+            if not any(e["conclusion"].startswith("type") or "; type" in e["conclusion"]
+                       for e in ev):
+                print("      missing: nothing in its traffic names a kind of device")
     tot = collections.Counter()
     print("part: %s (%d devices; split = SHA-1(MAC)[0] even -> heldout)" % (a.part, len(chosen)))
     print("%-14s %3s %9s %9s %7s %7s %12s" % ("class", "n", "type ok", "vendor ok", "unknown",

@@ -40,6 +40,10 @@ struct rule {
 struct plausible {
 	char vendor[32];
 	char types[160]; /* ",camera,nas," */
+	/* The brand as it shows in names: "D-Link" -> "dlink"; empty when
+	 * the brand also makes phones, tablets or computers, whose domains
+	 * and names every household device meets. */
+	char token[32];
 };
 
 /* Makers of Wi-Fi modules and IoT platforms: the name in the registry or a

@@ -107,6 +107,23 @@ static int parse_mac_prefix(const char *v, struct rule *r)
 	return r->mac_len >= 6 ? 0 : -1;
 }
 
+/* The brand's letters and digits in lower case, for finding it inside a
+ * domain or a device's own name; none for makers of general-purpose
+ * computers (a phone meets google, apple and samsung names all day). */
+static void brand_token(struct plausible *p)
+{
+	size_t n = 0;
+
+	p->token[0] = '\0';
+	if (strstr(p->types, ",phone,") || strstr(p->types, ",computer,") ||
+	    strstr(p->types, ",tablet,"))
+		return;
+	for (const char *c = p->vendor; *c && n + 1 < sizeof(p->token); c++)
+		if (isalnum((unsigned char)*c))
+			p->token[n++] = (char)tolower((unsigned char)*c);
+	p->token[n] = '\0';
+}
+
 /* "plausible VENDOR TYPE[,TYPE...] source=WHERE": types the maker makes. */
 static int parse_plausible(struct ym_identify *id, char **w, int nw,
 			   char *why, size_t whylen)
@@ -143,6 +160,7 @@ static int parse_plausible(struct ym_identify *id, char **w, int nw,
 			return -EINVAL;
 		}
 	}
+	brand_token(p);
 	id->n_plaus++;
 	return 0;
 }

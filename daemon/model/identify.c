@@ -19,6 +19,8 @@
 /* A vendor needs at least the weight of the registry's name. */
 #define YM_VENDOR_MIN_SCORE 0.3f
 
+static int tier_of(const struct ym_identify *id, const char *vendor);
+
 static const char *const signal_names[YM_SIG_COUNT] = {
 	[YM_SIG_OUI] = "oui",
 	[YM_SIG_DHCP_HOSTNAME] = "dhcp_hostname",
@@ -43,6 +45,13 @@ static const char *const signal_names[YM_SIG_COUNT] = {
 	[YM_SIG_LLMNR_NAME] = "llmnr_name",
 	[YM_SIG_LLDP_NAME] = "lldp_name",
 	[YM_SIG_LLDP_DESCRIPTION] = "lldp_description",
+	[YM_SIG_SERVICE] = "service",
+	[YM_SIG_HTTP_SERVER] = "http_server",
+	[YM_SIG_WPS_MANUFACTURER] = "wps_manufacturer",
+	[YM_SIG_WPS_MODEL] = "wps_model",
+	[YM_SIG_WPS_NAME] = "wps_name",
+	[YM_SIG_WPS_CATEGORY] = "wps_category",
+	[YM_SIG_WSD_TYPE] = "wsd_type",
 	[YM_SIG_GATEWAY] = "gateway",
 };
 
@@ -58,6 +67,9 @@ static bool carries_model(enum ym_signal sig)
 	case YM_SIG_UPNP_MODEL:
 	case YM_SIG_UPNP_NAME:
 	case YM_SIG_HTTP_USER_AGENT:
+	case YM_SIG_HTTP_SERVER:
+	case YM_SIG_WPS_MODEL:
+	case YM_SIG_WPS_NAME:
 	case YM_SIG_NETBIOS_NAME:
 	case YM_SIG_LLMNR_NAME:
 	case YM_SIG_LLDP_NAME:
@@ -72,7 +84,8 @@ static bool is_device_name(enum ym_signal sig)
 {
 	return sig == YM_SIG_DHCP_HOSTNAME || sig == YM_SIG_DHCP_FQDN ||
 	       sig == YM_SIG_MDNS_NAME || sig == YM_SIG_NETBIOS_NAME ||
-	       sig == YM_SIG_LLMNR_NAME || sig == YM_SIG_UPNP_NAME;
+	       sig == YM_SIG_LLMNR_NAME || sig == YM_SIG_UPNP_NAME ||
+	       sig == YM_SIG_WPS_NAME;
 }
 
 /* Signals that name the device: kept as evidence even when no rule
@@ -82,7 +95,8 @@ static bool is_naming(enum ym_signal sig)
 	return sig == YM_SIG_DHCP_HOSTNAME || sig == YM_SIG_MDNS_NAME ||
 	       sig == YM_SIG_NETBIOS_NAME || sig == YM_SIG_UPNP_NAME ||
 	       sig == YM_SIG_LLDP_NAME || sig == YM_SIG_UPNP_MODEL ||
-	       sig == YM_SIG_UPNP_MANUFACTURER;
+	       sig == YM_SIG_UPNP_MANUFACTURER || sig == YM_SIG_WPS_NAME ||
+	       sig == YM_SIG_WPS_MODEL || sig == YM_SIG_WPS_MANUFACTURER;
 }
 
 const char *ym_signal_name(enum ym_signal sig)
@@ -243,13 +257,34 @@ static bool add_evidence(struct ym_device *d, const struct ym_evidence *in)
 	}
 	if (!e) {
 		if (d->n_evidence >= YM_MAX_EVIDENCE) {
-			/* Full: a stronger piece replaces the weakest one. */
+			/* Full: a stronger piece replaces the weakest one,
+			 * first among those another piece of the same
+			 * signal and conclusion repeats (the tenth cloud
+			 * name of one maker), so one kind of signal cannot
+			 * crowd out the others (the registry's name). */
 			uint8_t weakest = 0;
+			bool weakest_rep = false;
 
-			for (uint8_t i = 1; i < d->n_evidence; i++)
-				if (d->evidence[i].weight <
-				    d->evidence[weakest].weight)
-					weakest = i;
+			for (uint8_t i = 0; i < d->n_evidence; i++) {
+				const struct ym_evidence *x = &d->evidence[i];
+				bool rep = false;
+
+				for (uint8_t j = 0; j < d->n_evidence && !rep;
+				     j++)
+					rep = j != i &&
+					      strcmp(d->evidence[j].signal,
+						     x->signal) == 0 &&
+					      strcmp(d->evidence[j].conclusion,
+						     x->conclusion) == 0 &&
+					      d->evidence[j].weight >=
+						      x->weight;
+				if (i == 0 || (rep && !weakest_rep) ||
+				    (rep == weakest_rep &&
+				     x->weight < d->evidence[weakest].weight)) {
+					weakest = (uint8_t)i;
+					weakest_rep = rep;
+				}
+			}
 			if (d->evidence[weakest].weight >= in->weight)
 				return false;
 			e = &d->evidence[weakest];
@@ -329,6 +364,215 @@ static bool match_group(const struct ym_identify *id, struct ym_device *d,
 	return matched;
 }
 
+/* How sure a brand's name found inside a text is, per signal; 0: not
+ * looked for. A domain named after the maker (mydlink.com, myedimax.com,
+ * withings.net) is the maker's cloud; a device's own name that carries
+ * its maker (dlink-mov) says who made it. */
+static float brand_weight(enum ym_signal sig)
+{
+	switch (sig) {
+	case YM_SIG_DNS_QUERY:
+	case YM_SIG_TLS_SNI:
+		return 0.3f;
+	case YM_SIG_DHCP_HOSTNAME:
+	case YM_SIG_DHCP_FQDN:
+	case YM_SIG_MDNS_NAME:
+	case YM_SIG_NETBIOS_NAME:
+	case YM_SIG_LLMNR_NAME:
+	case YM_SIG_UPNP_NAME:
+		return 0.5f;
+	case YM_SIG_UPNP_MANUFACTURER:
+	case YM_SIG_UPNP_MODEL:
+	case YM_SIG_UPNP_TYPE:
+	case YM_SIG_SSDP_TYPE:
+	case YM_SIG_SSDP_SERVER:
+	case YM_SIG_HTTP_SERVER:
+	case YM_SIG_DHCP_VENDOR:
+	case YM_SIG_WPS_MODEL:
+	case YM_SIG_WPS_NAME:
+		return 0.5f;
+	case YM_SIG_WPS_MANUFACTURER:
+		return 0.6f;
+	case YM_SIG_MDNS_SERVICE:
+	case YM_SIG_MDNS_TXT:
+	case YM_SIG_HTTP_USER_AGENT:
+		return 0.4f;
+	default:
+		return 0;
+	}
+}
+
+/* The text's letters and digits in lower case, and its words separated
+ * by single spaces: once split at every other character ("ring doorbell"),
+ * once with hyphens kept inside words ("eq3"). For a domain the last
+ * label (the top-level domain) is left out. */
+static void brand_text(enum ym_signal sig, const char *value, char *flat,
+		       char *words, size_t len)
+{
+	size_t vlen = strlen(value), nf = 0, nw = 0;
+
+	if (sig == YM_SIG_DNS_QUERY || sig == YM_SIG_TLS_SNI) {
+		const char *dot = strrchr(value, '.');
+
+		if (dot)
+			vlen = (size_t)(dot - value);
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		bool gap = true;
+
+		for (size_t i = 0; i < vlen && nf + 1 < len && nw + 2 < len;
+		     i++) {
+			unsigned char c = (unsigned char)value[i];
+
+			if (isalnum(c) && c < 0x80) {
+				if (pass == 0)
+					flat[nf++] = (char)tolower(c);
+				words[nw++] = (char)tolower(c);
+				gap = false;
+			} else if (pass == 1 && c == '-') {
+				continue;
+			} else if (!gap) {
+				words[nw++] = ' ';
+				gap = true;
+			}
+		}
+		if (nw + 2 < len && nw && words[nw - 1] != ' ')
+			words[nw++] = ' ';
+	}
+	if (nw && words[nw - 1] == ' ')
+		nw--;
+	flat[nf] = '\0';
+	words[nw] = '\0';
+}
+
+static bool has_word(const char *words, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = words; (p = strstr(p, w)) != NULL; p++)
+		if ((p == words || p[-1] == ' ') &&
+		    (p[n] == '\0' || p[n] == ' '))
+			return true;
+	return false;
+}
+
+/* Words that begin with a brand's name but are no brand. */
+static const char *const not_brands[] = {
+	"canonical", "signature", "brotherhood", "ringcentral",
+};
+
+/* A word begins with the brand, or with "my" and then the brand (mydlink,
+ * myedimax): "tplinkcloud", not "cybertplink". */
+static bool word_starts(const char *words, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = words; (p = strstr(p, w)) != NULL; p++) {
+		const char *start = p;
+		bool excluded = false;
+
+		if (p - words >= 2 && p[-1] == 'y' && p[-2] == 'm' &&
+		    (p - words == 2 || p[-3] == ' '))
+			start = p - 2;
+		if (start != words && start[-1] != ' ')
+			continue;
+		for (size_t i = 0; i < YM_ARRAY_SIZE(not_brands); i++)
+			if (strncmp(start, not_brands[i],
+				    strlen(not_brands[i])) == 0)
+				excluded = true;
+		if (!excluded)
+			return true;
+		p += n - 1;
+	}
+	return false;
+}
+
+/* A brand of plausible.rules named inside the text, the longest one:
+ * a name of five letters or more at the start of a word or after "my"
+ * ("mydlink", "tplinkcloud"), a shorter one only as a word of its own
+ * ("eq-3", "ring") and never in a name a household may have given. */
+static const char *brand_in(const struct ym_identify *id, enum ym_signal sig,
+			    const char *value)
+{
+	char flat[160], words[160];
+	const char *best = NULL;
+	size_t best_len = 0;
+
+	/* A short brand in a name a household gave ("Eve's phone") is a
+	 * person more often than a maker. */
+	bool naming = is_device_name(sig);
+
+	brand_text(sig, value, flat, words, sizeof(flat));
+	if (!flat[0])
+		return NULL;
+	/* A browser's or a phone app's User-Agent names the app's maker,
+	 * not the device's. */
+	if (sig == YM_SIG_HTTP_USER_AGENT) {
+		static const char *const phone[] = {
+			"mozilla", "cfnetwork", "dalvik", "okhttp", "android",
+			"iphone", "ipad", "darwin", "windows",
+		};
+
+		for (size_t i = 0; i < YM_ARRAY_SIZE(phone); i++)
+			if (strstr(flat, phone[i]))
+				return NULL;
+	}
+	for (size_t i = 0; i < id->n_plaus; i++) {
+		const char *t = id->plaus[i].token;
+		size_t n = strlen(t);
+
+		if (n < 3 || n <= best_len || (n < 5 && naming))
+			continue;
+		if ((n >= 5 ? word_starts(words, t) : has_word(words, t)) &&
+		    tier_of(id, id->plaus[i].vendor) == TIER_BRAND) {
+			best = id->plaus[i].vendor;
+			best_len = n;
+		}
+	}
+	return best;
+}
+
+/* A host name that is a model number: 2-5 letters, an optional '-', 2-5
+ * digits and up to 4 letters or digits ("HS110", "DCS-930L", "SP-1101W",
+ * "WS-30"). MAC-derived names ("dch0A3F", "ESP_3A1F2C") are not. */
+static bool looks_like_model(const char *v)
+{
+	size_t i = 0, letters = 0, digits = 0, tail = 0;
+
+	while (isalpha((unsigned char)v[i]) && (unsigned char)v[i] < 0x80) {
+		letters++;
+		i++;
+	}
+	if (letters < 2 || letters > 5)
+		return false;
+	if (v[i] == '-')
+		i++;
+	while (isdigit((unsigned char)v[i])) {
+		digits++;
+		i++;
+	}
+	if (digits < 2 || digits > 5)
+		return false;
+	while (isalnum((unsigned char)v[i]) && (unsigned char)v[i] < 0x80) {
+		tail++;
+		i++;
+	}
+	return v[i] == '\0' && tail <= 4;
+}
+
+/* True when some rule already named a maker (model) for this text. */
+static bool field_named(const struct ym_device *d, enum ym_signal sig,
+			const char *value, bool model)
+{
+	for (uint8_t i = 0; i < d->n_evidence; i++)
+		if ((model ? d->evidence[i].model[0] :
+			     d->evidence[i].vendor[0]) &&
+		    strcmp(d->evidence[i].signal, ym_signal_name(sig)) == 0 &&
+		    strcmp(d->evidence[i].value, value) == 0)
+			return true;
+	return false;
+}
+
 /* Matches one signal against the rules; true when the evidence changed. */
 static bool match_signal(struct ym_identify *id, struct ym_device *d,
 			 enum ym_signal sig, const char *value)
@@ -345,6 +589,35 @@ static bool match_signal(struct ym_identify *id, struct ym_device *d,
 		if (is_device_name(sig))
 			matched |= match_group(id, d, SIG_DEVICE_NAME, sig,
 					       value, vlen, &changed);
+		if (brand_weight(sig) > 0 &&
+		    !field_named(d, sig, value, false)) {
+			const char *brand = brand_in(id, sig, value);
+
+			if (brand) {
+				fill(&e, sig, value);
+				snprintf(e.vendor, sizeof(e.vendor), "%s",
+					 brand);
+				e.weight = brand_weight(sig);
+				conclusion_text(&e);
+				changed |= add_evidence(d, &e);
+				matched = true;
+			}
+		}
+	}
+	/* A UPnP description's (or an HNAP answer's, or WPS's) model name
+	 * is the model, whether or not a rule knows its family, and so is a
+	 * host name that is a model number; a rule's model (weight 0.5 and
+	 * more) wins over it. */
+	if ((sig == YM_SIG_UPNP_MODEL || sig == YM_SIG_WPS_MODEL ||
+	     (sig == YM_SIG_DHCP_HOSTNAME && looks_like_model(value))) &&
+	    !field_named(d, sig, value, true)) {
+		fill(&e, sig, value);
+		ym_strlcpy_clean(e.model, value, strlen(value),
+				 sizeof(e.model));
+		e.weight = 0.3f;
+		conclusion_text(&e);
+		changed |= add_evidence(d, &e);
+		matched = true;
 	}
 	if (!matched && sig == YM_SIG_OUI) {
 		/* The registry's name is the vendor until a rule knows the
@@ -523,8 +796,12 @@ static int best_of(const struct tally *t, int n, const bool *skip,
 }
 
 /* Other kinds of signal that name the same maker as the evidence for a
- * type (a Tapo hostname and a lookup of TP-Link's cloud) corroborate it. */
-static int corroborating_kinds(const struct ym_device *d, const char *type)
+ * type (a Tapo hostname and a lookup of TP-Link's cloud) corroborate it.
+ * The registry's name counts too when it names that brand itself (an
+ * Edimax camera model in the host name of an Edimax address): two
+ * independent facts. A module maker's name never does. */
+static int corroborating_kinds(const struct ym_identify *id,
+			       const struct ym_device *d, const char *type)
 {
 	bool kind_for_type[YM_SIG_COUNT] = { false }, counted[YM_SIG_COUNT] = {
 		false
@@ -545,7 +822,8 @@ static int corroborating_kinds(const struct ym_device *d, const char *type)
 
 			if (kind_for_type[s] || counted[s] || v->type[0] ||
 			    strcasecmp(v->vendor, t->vendor) != 0 ||
-			    s == YM_SIG_OUI)
+			    (s == YM_SIG_OUI &&
+			     tier_of(id, v->vendor) != TIER_BRAND))
 				continue;
 			counted[s] = true;
 			extra++;
@@ -566,6 +844,22 @@ static bool plausible(const struct ym_identify *id, const char *vendor,
 		if (strcasecmp(id->plaus[i].vendor, vendor) == 0)
 			return strstr(id->plaus[i].types, needle) != NULL;
 	return true;
+}
+
+/* True only when plausible.rules lists the type for that brand: a
+ * brand without a line says nothing either way. */
+static bool listed(const struct ym_identify *id, const char *vendor,
+		   const char *type)
+{
+	char needle[32];
+
+	if (!id || !vendor[0])
+		return false;
+	snprintf(needle, sizeof(needle), ",%s,", type);
+	for (size_t i = 0; i < id->n_plaus; i++)
+		if (strcasecmp(id->plaus[i].vendor, vendor) == 0)
+			return strstr(id->plaus[i].types, needle) != NULL;
+	return false;
 }
 
 static int tier_of(const struct ym_identify *id, const char *vendor)
@@ -642,6 +936,74 @@ static bool type_brand_disagrees(const struct ym_identify *id,
 	       tier_of(id, top->vendor) == TIER_BRAND &&
 	       strcasecmp(top->vendor, vendor) != 0;
 }
+
+/* A type read from a name that says no maker ("dlink-mov" says motion
+ * sensor), on a device whose brand other kinds of signal name (its mDNS
+ * service, its cloud, its registry entry) and which plausible.rules says
+ * makes such things: the brand corroborates the reading. Only when no
+ * piece of evidence for the type names another maker. Returns the kinds
+ * of signal that name the brand and carry no type evidence. */
+static int brand_corroborates(const struct ym_identify *id,
+			      const struct ym_device *d, const char *type,
+			      const char *vendor)
+{
+	bool kind_for_type[YM_SIG_COUNT] = { false }, counted[YM_SIG_COUNT] = {
+		false
+	};
+	int extra = 0;
+
+	if (!vendor[0] || tier_of(id, vendor) != TIER_BRAND ||
+	    !listed(id, vendor, type))
+		return 0;
+	for (uint8_t i = 0; i < d->n_evidence; i++) {
+		const struct ym_evidence *e = &d->evidence[i];
+
+		if (strcmp(e->type, type) != 0)
+			continue;
+		if (e->vendor[0] && strcasecmp(e->vendor, vendor) != 0)
+			return 0;
+		kind_for_type[signal_of(e)] = true;
+	}
+	for (uint8_t i = 0; i < d->n_evidence; i++) {
+		const struct ym_evidence *v = &d->evidence[i];
+		int s = signal_of(v);
+
+		if (kind_for_type[s] || counted[s] ||
+		    (v->type[0] && strcmp(v->type, type) != 0) ||
+		    strcasecmp(v->vendor, vendor) != 0 || v->weight < 0.3f)
+			continue;
+		counted[s] = true;
+		extra++;
+	}
+	return extra;
+}
+
+/* Two brands are named about as strongly (a Samsung registry entry and a
+ * D-Link host name): neither may vouch for a maker-less reading. */
+static bool brands_disagree(const struct ym_identify *id,
+			    const struct tally *ve, int nv, int bv)
+{
+	float best, other = 0;
+	int k;
+
+	if (bv < 0)
+		return false;
+	best = tally_score(&ve[bv], &k);
+	for (int i = 0; i < nv; i++) {
+		float sc;
+
+		if (i == bv || tier_of(id, ve[i].key) != TIER_BRAND)
+			continue;
+		sc = tally_score(&ve[i], &k);
+		if (sc > other)
+			other = sc;
+	}
+	return other >= 0.8f * best;
+}
+
+/* A type named only because the brand corroborates a maker-less name is
+ * never sure. */
+#define YM_BRAND_CORROBORATED_CONF 0.6f
 
 /* The one type a brand makes, when plausible.rules lists exactly one. */
 static bool only_type(const struct ym_identify *id, const char *vendor,
@@ -844,7 +1206,7 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 	struct tally ty[YM_MAX_EVIDENCE], ve[YM_MAX_EVIDENCE];
 	int nt = 0, nv = 0, bt, bv, kinds;
 	float best, second, conf, skipped = 0;
-	bool skip[YM_MAX_EVIDENCE] = { false }, has_routes;
+	bool skip[YM_MAX_EVIDENCE] = { false }, has_routes, by_brand = false;
 	const char *type = "unknown", *vendor = "", *model = "", *os = "";
 	char only[24] = "";
 	bool changed = false;
@@ -875,10 +1237,27 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 		 * costs confidence. */
 		bool other_strong = false;
 
-		for (int i = 0; i < nt; i++)
-			if (!infrastructure_type(ty[i].key) &&
-			    ty[i].best_weight >= YM_STRONG_WEIGHT)
+		for (int i = 0; i < nt && !other_strong; i++) {
+			int k;
+			float sc;
+
+			if (infrastructure_type(ty[i].key))
+				continue;
+			if (ty[i].best_weight >= YM_STRONG_WEIGHT) {
 				other_strong = true;
+				continue;
+			}
+			/* Or a reading two kinds of signal agree on, or
+			 * that its brand vouches for. */
+			sc = tally_score(&ty[i], &k);
+			if (sc < YM_TYPE_MIN_SCORE)
+				continue;
+			k += corroborating_kinds(id, d, ty[i].key);
+			if (k >= 2 || (!brands_disagree(id, ve, nv, bv) &&
+				       brand_corroborates(id, d, ty[i].key,
+							  vendor) > 0))
+				other_strong = true;
+		}
 		if (other_strong) {
 			for (int i = 0; i < nt; i++) {
 				if (infrastructure_type(ty[i].key)) {
@@ -896,11 +1275,19 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 	if (0.5f * skipped > second)
 		second = 0.5f * skipped;
 	if (bt >= 0)
-		kinds += corroborating_kinds(d, ty[bt].key);
+		kinds += corroborating_kinds(id, d, ty[bt].key);
+	if (bt >= 0 && kinds < 2 && ty[bt].best_weight < YM_STRONG_WEIGHT &&
+	    !brands_disagree(id, ve, nv, bv) &&
+	    brand_corroborates(id, d, ty[bt].key, vendor) > 0) {
+		kinds = 2;
+		by_brand = true;
+	}
 	conf = best - 0.5f * second;
 	if (bt >= 0 && best >= YM_TYPE_MIN_SCORE &&
 	    (kinds >= 2 || ty[bt].best_weight >= YM_STRONG_WEIGHT)) {
 		type = ty[bt].key;
+		if (by_brand && conf > YM_BRAND_CORROBORATED_CONF)
+			conf = YM_BRAND_CORROBORATED_CONF;
 		/* A maker that does not make such things makes Yamori less
 		 * sure, not more. */
 		if (!plausible(id, vendor, type))

@@ -39,6 +39,13 @@ enum ym_signal {
 	YM_SIG_LLMNR_NAME,
 	YM_SIG_LLDP_NAME,
 	YM_SIG_LLDP_DESCRIPTION,
+	YM_SIG_SERVICE, /* a TCP port the device answers on: "tcp/554" */
+	YM_SIG_HTTP_SERVER, /* Server: header of the device's HTTP answers */
+	YM_SIG_WPS_MANUFACTURER, /* WPS M1/M2 attributes of the sender */
+	YM_SIG_WPS_MODEL,
+	YM_SIG_WPS_NAME,
+	YM_SIG_WPS_CATEGORY, /* primary device type "4-3" */
+	YM_SIG_WSD_TYPE, /* WS-Discovery Hello/ProbeMatch <Types> */
 	YM_SIG_GATEWAY,
 	YM_SIG_COUNT
 };

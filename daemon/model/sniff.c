@@ -1,6 +1,7 @@
 #define _GNU_SOURCE /* memmem */
 #include "sniff.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -11,6 +12,7 @@
 #include "identify.h"
 #include "lldp.h"
 #include "ssdp.h"
+#include "wps.h"
 
 /* TXT keys that name a model or maker in DNS-SD records (AirPlay md/am,
  * Google Cast md/fn, IPP ty/usb_MFG/usb_MDL, HomeKit md, printers product). */
@@ -262,6 +264,35 @@ static void sniff_smartplug(struct ym_sniff *s, struct ym_device *dev,
 		ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, v);
 }
 
+/* The Server: header of an HTTP answer, within the segment's headers. */
+static void sniff_http_server(struct ym_sniff *s, struct ym_device *dev,
+			      const uint8_t *p, uint32_t len)
+{
+	const uint8_t *end = memmem(p, len, "\r\n\r\n", 4);
+	uint32_t hlen = end ? (uint32_t)(end - p) : len;
+	char v[96];
+
+	for (uint32_t i = 0; i + 9 < hlen; i++) {
+		const uint8_t *at, *eol;
+
+		if (p[i] != '\n' || strncasecmp((const char *)p + i + 1,
+						 "server:", 7) != 0)
+			continue;
+		at = p + i + 8;
+		while (at < p + hlen && (*at == ' ' || *at == '\t'))
+			at++;
+		eol = memchr(at, '\r', (size_t)(p + hlen - at));
+		if (!eol)
+			eol = p + hlen;
+		if (eol > at) {
+			ym_strlcpy_clean(v, (const char *)at,
+					 (size_t)(eol - at), sizeof(v));
+			ym_identify_signal(s->id, dev, YM_SIG_HTTP_SERVER, v);
+		}
+		return;
+	}
+}
+
 /* A UPnP description that crosses the wire (a phone's app fetches it from
  * the device) names the device as well as one Yamori fetches itself, so
  * capture files identify as live capture does. Only segments that open an
@@ -282,6 +313,11 @@ static void sniff_upnp_description(struct ym_sniff *s, struct ym_device *dev,
 			  starts_with(p, len, "<?xml") ||
 			  starts_with(p, len, "<root")))
 		return;
+	/* The web server of a device at home names itself in its answers'
+	 * Server: header ("alphapd", "Edimax", a model). Answers from the
+	 * internet come through the router and say nothing about it. */
+	if (starts_with(p, len, "HTTP/1.") && ym_addr_is_private(&pkt->src))
+		sniff_http_server(s, dev, p, len);
 	if (memmem(p, len, hnap, sizeof(hnap) - 1)) {
 		sniff_hnap(s, dev, p, len);
 		return;
@@ -303,6 +339,96 @@ static void sniff_upnp_description(struct ym_sniff *s, struct ym_device *dev,
 	ym_identify_signal(s->id, dev, YM_SIG_UPNP_NAME, desc.friendly_name);
 }
 
+/* The text between the first <...Tag> (any namespace prefix) and the
+ * next '<', cleaned; false if absent. */
+static bool xml_text_after(const uint8_t *p, uint32_t len, const char *tag,
+			   char *out, size_t outlen)
+{
+	size_t n = strlen(tag);
+	const uint8_t *a = p, *end = p + len;
+
+	out[0] = '\0';
+	while ((a = memmem(a, (size_t)(end - a), tag, n)) != NULL) {
+		const uint8_t *b;
+
+		a += n;
+		if (a >= end || *a != '>')
+			continue;
+		a++;
+		b = memchr(a, '<', (size_t)(end - a));
+		if (!b || b == a)
+			return false;
+		ym_strlcpy_clean(out, (const char *)a, (size_t)(b - a), outlen);
+		return true;
+	}
+	return false;
+}
+
+/* WS-Discovery (UDP 3702): an ONVIF camera announces itself (Hello) or
+ * answers a search (ProbeMatches) with its types
+ * (dn:NetworkVideoTransmitter) and scopes that carry its hardware model
+ * and name. A Probe is someone looking for cameras and says nothing about
+ * its sender. */
+static void sniff_wsd(struct ym_sniff *s, struct ym_device *dev,
+		      const struct ym_packet *pkt)
+{
+	static const char hw[] = "onvif://www.onvif.org/hardware/";
+	static const char nm[] = "onvif://www.onvif.org/name/";
+	const uint8_t *p = pkt->payload, *at;
+	uint32_t len = pkt->payload_len;
+	char v[128];
+
+	if (!memmem(p, len, "/Hello<", 7) &&
+	    !memmem(p, len, "/ProbeMatches<", 14))
+		return;
+	if (xml_text_after(p, len, ":Types", v, sizeof(v)))
+		ym_identify_signal(s->id, dev, YM_SIG_WSD_TYPE, v);
+	if ((at = memmem(p, len, hw, sizeof(hw) - 1)) != NULL) {
+		const uint8_t *a = at + sizeof(hw) - 1, *b = a;
+
+		while (b < p + len && *b != ' ' && *b != '<')
+			b++;
+		ym_strlcpy_clean(v, (const char *)a, (size_t)(b - a),
+				 sizeof(v));
+		ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, v);
+	}
+	if ((at = memmem(p, len, nm, sizeof(nm) - 1)) != NULL) {
+		const uint8_t *a = at + sizeof(nm) - 1, *b = a;
+
+		while (b < p + len && *b != ' ' && *b != '<')
+			b++;
+		ym_strlcpy_clean(v, (const char *)a, (size_t)(b - a),
+				 sizeof(v));
+		ym_identify_signal(s->id, dev, YM_SIG_UPNP_NAME, v);
+	}
+}
+
+/* A WPS set-up's M1 (from the device joining) or M2 (from the access
+ * point) names its sender: maker, model, name and primary device type. */
+static void sniff_wps(struct ym_sniff *s, struct ym_device *dev,
+		      const struct ym_packet *pkt)
+{
+	struct ym_wps w;
+	char v[112];
+	int rc = ym_wps_parse(pkt->payload, pkt->payload_len, &w);
+
+	if (rc == -EINVAL)
+		s->stats.malformed++;
+	if (rc < 0 || (w.msg_type != YM_WPS_M1 && w.msg_type != YM_WPS_M2))
+		return;
+	ym_identify_signal(s->id, dev, YM_SIG_WPS_MANUFACTURER,
+			   w.manufacturer);
+	snprintf(v, sizeof(v), "%s%s%s", w.model_name,
+		 w.model_name[0] && w.model_number[0] ? " " : "",
+		 w.model_number);
+	ym_identify_signal(s->id, dev, YM_SIG_WPS_MODEL, v);
+	ym_identify_signal(s->id, dev, YM_SIG_WPS_NAME, w.device_name);
+	if (w.category) {
+		snprintf(v, sizeof(v), "%u-%u", w.category, w.subcategory);
+		ym_identify_signal(s->id, dev, YM_SIG_WPS_CATEGORY, v);
+	}
+}
+
 void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		     const struct ym_packet *pkt)
 {
@@ -319,6 +445,10 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		lldp_signals(s, dev, &l);
 		return;
 	}
+	if (pkt->ethertype == 0x888e) {
+		sniff_wps(s, dev, pkt);
+		return;
+	}
 	/* CDP: 802.2 LLC SNAP with Cisco's OUI and protocol 0x2000. */
 	if (pkt->ethertype == 0 && pkt->payload_len > 8 &&
 	    memcmp(pkt->payload, "\xaa\xaa\x03\x00\x00\x0c\x20\x00", 8) == 0) {
@@ -332,6 +462,15 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		return;
 	}
 	if (pkt->proto == 6 && !pkt->later_fragment) {
+		/* It accepts a connection: it serves that port (a camera
+		 * its RTSP stream, a printer JetDirect). */
+		if ((pkt->tcp_flags & (YM_TCP_SYN | YM_TCP_ACK)) ==
+		    (YM_TCP_SYN | YM_TCP_ACK)) {
+			char port[16];
+
+			snprintf(port, sizeof(port), "tcp/%u", pkt->sport);
+			ym_identify_signal(s->id, dev, YM_SIG_SERVICE, port);
+		}
 		sniff_upnp_description(s, dev, pkt);
 		return;
 	}
@@ -347,6 +486,8 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		sniff_netbios(s, dev, pkt);
 	} else if (pkt->dport == 1900 || pkt->sport == 1900) {
 		sniff_ssdp(s, dev, pkt);
+	} else if (pkt->dport == 3702 || pkt->sport == 3702) {
+		sniff_wsd(s, dev, pkt);
 	} else if (pkt->sport == 546 && pkt->dport == 547) {
 		sniff_dhcp6(s, dev, pkt);
 	}

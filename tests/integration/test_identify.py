@@ -6,6 +6,7 @@ skipped with a message when that folder is absent."""
 import json
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 import unittest
@@ -25,6 +26,49 @@ def replay(state, *files, config=None):
         args += ["-r", f]
     args += ["--state-dir", state, "-c", config or "/dev/null"]
     return subprocess.run(args, capture_output=True, text=True, timeout=300)
+
+
+def _sum16(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def tcp_frame(src_mac, dst_mac, src_ip, dst_ip, sport, dport, flags, payload=b"", seq=1):
+    """One Ethernet/IPv4/TCP frame with correct checksums."""
+    mac = lambda m: bytes(int(x, 16) for x in m.split(":"))
+    ip = lambda a: bytes(int(x) for x in a.split("."))
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 1 if flags & 0x10 else 0, 5 << 4,
+                      flags, 65535, 0, 0)
+    pseudo = ip(src_ip) + ip(dst_ip) + struct.pack("!BBH", 0, 6, len(tcp) + len(payload))
+    csum = _sum16(pseudo + tcp + payload)
+    tcp = tcp[:16] + struct.pack("!H", csum) + tcp[18:]
+    iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 1, 0, 64, 6, 0,
+                      ip(src_ip), ip(dst_ip))
+    iph = iph[:10] + struct.pack("!H", _sum16(iph)) + iph[12:]
+    return mac(dst_mac) + mac(src_mac) + b"\x08\x00" + iph + tcp + payload
+
+
+def udp_frame(src_mac, dst_mac, src_ip, dst_ip, sport, dport, payload):
+    """One Ethernet/IPv4/UDP frame (UDP checksum 0: not computed)."""
+    mac = lambda m: bytes(int(x, 16) for x in m.split(":"))
+    ip = lambda a: bytes(int(x) for x in a.split("."))
+    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0)
+    iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28 + len(payload), 1, 0, 64, 17, 0,
+                      ip(src_ip), ip(dst_ip))
+    iph = iph[:10] + struct.pack("!H", _sum16(iph)) + iph[12:]
+    return mac(dst_mac) + mac(src_mac) + b"\x08\x00" + iph + udp + payload
+
+
+def write_pcap(path, frames):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack("<IIII", 1700000000 + i, 0, len(fr), len(fr)))
+            f.write(fr)
 
 
 def devices(state):
@@ -104,6 +148,118 @@ class Identify(unittest.TestCase):
         got = devices(st)
         self.assertEqual(got["3c:2a:f4:6b:40:1e"]["vendor"], "Brother Industries, LTD.")
         self.assertEqual(got["6c:e4:da:a0:10:01"]["type"], "router")
+
+    def test_served_port_and_http_server_header(self):
+        """A device that answers on RTSP and whose web server names its
+        model is a camera; a web answer from the internet (through the
+        router) says nothing about the router."""
+        phone, phone_ip = "00:1b:63:00:00:01", "192.168.7.20"
+        cam, cam_ip = "00:11:22:33:44:55", "192.168.7.30"
+        router = "6c:e4:da:00:00:09"
+        answer = (b"HTTP/1.1 200 OK\r\nServer: DCS-5020L/1.02\r\n"
+                  b"Content-Type: text/html\r\nContent-Length: 13\r\n\r\n<html></html>")
+        from_net = (b"HTTP/1.1 200 OK\r\nServer: DCS-930L\r\n"
+                    b"Content-Type: text/html\r\nContent-Length: 13\r\n\r\n<html></html>")
+        frames = [
+            tcp_frame(phone, cam, phone_ip, cam_ip, 50000, 554, 0x02),
+            tcp_frame(cam, phone, cam_ip, phone_ip, 554, 50000, 0x12),
+            tcp_frame(phone, cam, phone_ip, cam_ip, 50001, 80, 0x02),
+            tcp_frame(cam, phone, cam_ip, phone_ip, 80, 50001, 0x12),
+            tcp_frame(cam, phone, cam_ip, phone_ip, 80, 50001, 0x18, answer, seq=2),
+            tcp_frame(router, phone, "93.184.216.34", phone_ip, 80, 50002, 0x18, from_net),
+        ]
+        pcap = os.path.join(self.tmp, "camera-answers.pcap")
+        write_pcap(pcap, frames)
+        st = self.state()
+        r = replay(st, pcap)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = devices(st)
+        dev = got[cam]
+        ev = [(e["signal"], e["value"], e["conclusion"]) for e in dev["evidence"]]
+        self.assertIn(("service", "tcp/554", "type camera"), ev)
+        self.assertTrue(any(s == "http_server" and v == "DCS-5020L/1.02" and "type camera" in c
+                            for s, v, c in ev), ev)
+        self.assertEqual((dev["type"], dev["vendor"]), ("camera", "D-Link"), ev)
+        self.assertLess(dev["confidence"], 0.95)
+        for mac, d in got.items():
+            if mac != cam:
+                self.assertFalse([e for e in d["evidence"] if e["signal"] == "http_server"],
+                                 (mac, d["evidence"]))
+
+    def test_wps_set_up_names_the_device(self):
+        """A WPS set-up's M1 (EAPoL from the joining device) names its
+        maker, model and kind; the access point's M2 names the access
+        point, not the device."""
+        dev_mac, ap_mac = "00:11:22:aa:bb:01", "6c:e4:da:00:00:09"
+        mac = lambda m: bytes(int(x, 16) for x in m.split(":"))
+
+        def wsc(msg_type, maker, model, number, name, pdt):
+            a = b""
+            for t, v in ((0x104a, b"\x10"), (0x1022, bytes([msg_type])), (0x1021, maker),
+                         (0x1023, model), (0x1024, number), (0x1054, pdt), (0x1011, name)):
+                a += struct.pack("!HH", t, len(v)) + v
+            eap = struct.pack("!BBHB", 2 if msg_type == 4 else 1, 5, 14 + len(a), 254)
+            eap += b"\x00\x37\x2a\x00\x00\x00\x01\x04\x00" + a
+            return struct.pack("!BBH", 1, 0, len(eap)) + eap
+
+        cam_pdt = struct.pack("!H4sH", 4, b"\x00\x50\xf2\x04", 4)     # camera / security
+        ap_pdt = struct.pack("!H4sH", 6, b"\x00\x50\xf2\x04", 1)      # network / AP
+        m1 = wsc(4, b"Edimax Technology", b"IC-3115W", b"v2", b"IC-3115W-01", cam_pdt)
+        m2 = wsc(5, b"Acme Networks", b"AX-100", b"1", b"acme-ap", ap_pdt)
+        frames = [mac(ap_mac) + mac(dev_mac) + b"\x88\x8e" + m1,
+                  mac(dev_mac) + mac(ap_mac) + b"\x88\x8e" + m2]
+        pcap = os.path.join(self.tmp, "wps.pcap")
+        write_pcap(pcap, frames)
+        st = self.state()
+        r = replay(st, pcap)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = devices(st)
+        cam = got[dev_mac]
+        ev = [(e["signal"], e["value"], e["conclusion"]) for e in cam["evidence"]]
+        self.assertIn(("wps_category", "4-4", "type camera"), ev)
+        self.assertTrue(any(s == "wps_manufacturer" and "vendor Edimax" in c for s, v, c in ev), ev)
+        self.assertEqual((cam["type"], cam["vendor"]), ("camera", "Edimax"), ev)
+        self.assertIn("IC-3115W", cam["model"])
+        ap = got.get(ap_mac)
+        if ap:
+            self.assertFalse([e for e in ap["evidence"] if "Edimax" in e["value"]], ap["evidence"])
+            # It says it is an access point, but nothing shows it routes.
+            self.assertNotIn(ap["type"], ("access_point", "router"))
+
+    def test_onvif_hello_names_a_camera_not_the_searcher(self):
+        """An ONVIF camera's WS-Discovery Hello (types, hardware and name
+        scopes) names it; the phone app's Probe for cameras does not make
+        the phone one."""
+        phone, cam = "00:1b:63:00:00:02", "00:11:22:00:00:31"
+        env = ('<?xml version="1.0" encoding="UTF-8"?><s:Envelope '
+               'xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+               'xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
+               'xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" '
+               'xmlns:dn="http://www.onvif.org/ver10/network/wsdl"><s:Header>'
+               '<a:Action>http://schemas.xmlsoap.org/ws/2005/04/discovery/%s</a:Action>'
+               '</s:Header><s:Body>%s</s:Body></s:Envelope>')
+        probe = env % ("Probe", "<d:Probe><d:Types>dn:NetworkVideoTransmitter</d:Types></d:Probe>")
+        hello = env % ("Hello", "<d:Hello><d:Types>dn:NetworkVideoTransmitter tds:Device</d:Types>"
+                       "<d:Scopes>onvif://www.onvif.org/type/video_encoder "
+                       "onvif://www.onvif.org/hardware/IPC-K35 "
+                       "onvif://www.onvif.org/name/HomeCam</d:Scopes></d:Hello>")
+        frames = [udp_frame(phone, "01:00:5e:7f:ff:fa", "192.168.7.20", "239.255.255.250",
+                            50003, 3702, probe.encode()),
+                  udp_frame(cam, "01:00:5e:7f:ff:fa", "192.168.7.31", "239.255.255.250",
+                            3702, 3702, hello.encode())]
+        pcap = os.path.join(self.tmp, "onvif.pcap")
+        write_pcap(pcap, frames)
+        st = self.state()
+        r = replay(st, pcap)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = devices(st)
+        dev = got[cam]
+        ev = [(e["signal"], e["value"], e["conclusion"]) for e in dev["evidence"]]
+        self.assertIn(("wsd_type", "dn:NetworkVideoTransmitter tds:Device", "type camera"), ev)
+        self.assertEqual(dev["type"], "camera", ev)
+        self.assertEqual(dev["model"], "IPC-K35", ev)
+        self.assertNotEqual(got[phone]["type"], "camera", got[phone]["evidence"])
+        self.assertFalse([e for e in got[phone]["evidence"] if e["signal"] == "wsd_type"])
 
     def shared(self, *parts):
         path = os.path.join(PCAPS, *parts)

@@ -70,6 +70,12 @@ class Labeled(unittest.TestCase):
                     self.assertEqual(dev["vendor"], exp["vendor"], why)
                 if "model_contains" in exp:
                     self.assertIn(exp["model_contains"], dev["model"], why)
+                # Evidence lines that must be there: [signal, value,
+                # text the conclusion holds].
+                for sig, value, concl in exp.get("evidence", []):
+                    self.assertTrue(any(e["signal"] == sig and e["value"] == value and
+                                        concl in e["conclusion"] for e in dev["evidence"]),
+                                    "%s: no %s %s -> %s" % (why, sig, value, concl))
                 # Never confidently wrong, whatever the file says.
                 label_type = exp["label"].split(" / ")[0]
                 if dev["type"] not in ("unknown", label_type):

@@ -416,6 +416,23 @@ static void test_router_needs_routing(void **state)
 	assert_string_equal(d.type, "sensor");
 	assert_true(d.confidence < 0.5);
 	ym_identify_fini(id);
+	/* So does a weaker reading its brand vouches for. */
+	write_rules("a.rules",
+		    "mdns_service _dhnap._tcp type=router weight=0.95 source=x\n"
+		    "device_name *-mov type=sensor weight=0.5 source=x\n"
+		    "plausible D-Link sensor,camera source=x\n"
+		    "oui \"D-Link International\" vendor=D-Link weight=0.5 "
+		    "source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	new_device(&d);
+	d.dhcp_server = true;
+	ym_identify_signal(id, &d, YM_SIG_MDNS_SERVICE, "_dhnap._tcp");
+	ym_identify_signal(id, &d, YM_SIG_DHCP_HOSTNAME, "dlink-mov");
+	assert_string_equal(d.type, "router");
+	ym_identify_signal(id, &d, YM_SIG_OUI, "D-Link International");
+	assert_string_equal(d.type, "sensor");
+	assert_true(d.confidence < 0.5);
+	ym_identify_fini(id);
 }
 
 static void test_maker_of_one_kind(void **state)
@@ -572,6 +589,168 @@ static void test_many_rules_load_fast(void **state)
 	unlink(path);
 }
 
+/* A brand of plausible.rules found inside a domain or a device's own name
+ * names the maker; brands that also make phones or computers never do
+ * (every phone looks up their names); short brands only as a word. */
+static void test_brand_in_names(void **state)
+{
+	struct ym_identify *id;
+	struct ym_device a, b, c, e;
+	char err[256] = "";
+
+	(void)state;
+	write_rules("a.rules",
+		    "module \"Hi-Flying*\" source=x\n"
+		    "oui \"Hi-Flying*\" vendor=Hi-Flying weight=0.5 source=x\n"
+		    "plausible D-Link camera,sensor,smart_plug source=x\n"
+		    "plausible Smarter appliance source=x\n"
+		    "plausible Google phone,smart_speaker source=x\n"
+		    "plausible Ring doorbell,camera source=x\n"
+		    "plausible eQ-3 hub,thermostat source=x\n"
+		    "plausible Canon printer,camera source=x\n"
+		    "plausible Eve sensor,smart_plug source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	/* The maker's cloud, named after it, beats the module's registry
+	 * name. */
+	new_device(&a);
+	ym_identify_signal(id, &a, YM_SIG_OUI, "Hi-Flying electronics");
+	assert_string_equal(a.vendor, "Hi-Flying");
+	ym_identify_signal(id, &a, YM_SIG_DNS_QUERY, "api.smarter.am");
+	assert_string_equal(a.vendor, "Smarter");
+	/* A brand inside a longer label, and in a host name. */
+	new_device(&b);
+	ym_identify_signal(id, &b, YM_SIG_DNS_QUERY, "signal.mydlink.com");
+	assert_string_equal(b.vendor, "D-Link");
+	new_device(&b);
+	ym_identify_signal(id, &b, YM_SIG_DHCP_HOSTNAME, "dlink-4F2A");
+	assert_string_equal(b.vendor, "D-Link");
+	/* A maker of phones is no maker's cloud; the top-level domain and
+	 * short brands inside other words name nothing. */
+	new_device(&c);
+	ym_identify_signal(id, &c, YM_SIG_DNS_QUERY, "www.google.com");
+	ym_identify_signal(id, &c, YM_SIG_DNS_QUERY, "spring.io");
+	ym_identify_signal(id, &c, YM_SIG_DNS_QUERY, "example.ring");
+	ym_identify_signal(id, &c, YM_SIG_DHCP_HOSTNAME, "bearing-42");
+	/* A brand inside another word, or a word that only begins like
+	 * one, names nothing; nor does a short brand in a household's name
+	 * for a device. */
+	ym_identify_signal(id, &c, YM_SIG_DNS_QUERY, "cdn.cyberdlinks.net");
+	ym_identify_signal(id, &c, YM_SIG_DNS_QUERY, "livepatch.canonical.com");
+	ym_identify_signal(id, &c, YM_SIG_DHCP_HOSTNAME, "Eve-s-phone");
+	assert_string_equal(c.vendor, "");
+	/* A short brand as a word of its own does. */
+	new_device(&e);
+	ym_identify_signal(id, &e, YM_SIG_DNS_QUERY, "max.eq-3.de");
+	assert_string_equal(e.vendor, "eQ-3");
+	assert_string_equal(e.type, "unknown");
+	ym_identify_fini(id);
+}
+
+/* A type read from a name that says no maker counts when the brand that
+ * other kinds of signal name makes such things, never confidently; not
+ * when the brand is not known to make them. */
+static void test_brand_corroborates_type(void **state)
+{
+	struct ym_identify *id;
+	struct ym_device a, b, c;
+	char err[256] = "";
+
+	(void)state;
+	write_rules("a.rules",
+		    "plausible D-Link camera,sensor,smart_plug source=x\n"
+		    "plausible Acme camera source=x\n"
+		    "oui \"D-Link International\" vendor=D-Link weight=0.5 "
+		    "source=x\n"
+		    "oui \"Acme Inc\" vendor=Acme weight=0.5 source=x\n"
+		    "mdns_service _dhnap._tcp vendor=D-Link weight=0.5 "
+		    "source=x\n"
+		    "device_name *-mov type=sensor weight=0.5 source=x\n"
+		    "dhcp_hostname DCS-9* vendor=D-Link type=camera weight=0.6 "
+		    "source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	new_device(&a);
+	ym_identify_signal(id, &a, YM_SIG_DHCP_HOSTNAME, "x-mov");
+	assert_string_equal(a.type, "unknown");
+	ym_identify_signal(id, &a, YM_SIG_MDNS_SERVICE, "_dhnap._tcp");
+	assert_string_equal(a.vendor, "D-Link");
+	assert_string_equal(a.type, "sensor");
+	assert_true(a.confidence <= 0.6f);
+	/* Another brand named as strongly: neither vouches. */
+	new_device(&c);
+	ym_identify_signal(id, &c, YM_SIG_DHCP_HOSTNAME, "x-mov");
+	ym_identify_signal(id, &c, YM_SIG_MDNS_SERVICE, "_dhnap._tcp");
+	ym_identify_signal(id, &c, YM_SIG_OUI, "Acme Inc");
+	assert_string_equal(c.vendor, "D-Link");
+	assert_string_equal(c.type, "unknown");
+	/* Acme makes cameras only: its name does not back a sensor. */
+	new_device(&b);
+	ym_identify_signal(id, &b, YM_SIG_OUI, "Acme Inc");
+	ym_identify_signal(id, &b, YM_SIG_DHCP_HOSTNAME, "x-mov");
+	assert_string_equal(b.vendor, "Acme");
+	assert_string_equal(b.type, "unknown");
+	/* A model family in the host name and the same brand in the
+	 * registry are two facts. */
+	new_device(&c);
+	ym_identify_signal(id, &c, YM_SIG_DHCP_HOSTNAME, "DCS-930L");
+	assert_string_equal(c.type, "unknown");
+	ym_identify_signal(id, &c, YM_SIG_OUI, "D-Link International");
+	assert_string_equal(c.type, "camera");
+	assert_true(c.confidence < 0.8f);
+	/* A port it serves is a kind of signal of its own. */
+	ym_identify_fini(id);
+	write_rules("a.rules",
+		    "plausible D-Link camera,sensor,smart_plug source=x\n"
+		    "oui \"D-Link International\" vendor=D-Link weight=0.5 "
+		    "source=x\n"
+		    "service tcp/554 type=camera weight=0.45 source=x\n"
+		    "dhcp_hostname DCS-9* vendor=D-Link type=camera weight=0.6 "
+		    "source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	new_device(&b);
+	ym_identify_signal(id, &b, YM_SIG_SERVICE, "tcp/554");
+	assert_string_equal(b.type, "unknown");
+	ym_identify_signal(id, &b, YM_SIG_OUI, "D-Link International");
+	assert_string_equal(b.type, "unknown"); /* 0.45: too weak alone */
+	ym_identify_signal(id, &b, YM_SIG_DHCP_HOSTNAME, "DCS-932L");
+	assert_string_equal(b.type, "camera");
+	assert_string_equal(b.evidence[0].signal, "service");
+	/* Thirty cloud names of one maker do not crowd out the registry's
+	 * name: a full list drops a repeated piece first. */
+	ym_identify_fini(id);
+	write_rules("a.rules",
+		    "oui \"Acme Inc\" vendor=Acme weight=0.3 source=x\n"
+		    "dns_query *.cloud.example vendor=Other weight=0.35 "
+		    "source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	new_device(&b);
+	ym_identify_signal(id, &b, YM_SIG_OUI, "Acme Inc");
+	for (int i = 0; i < 30; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "n%d.cloud.example", i);
+		ym_identify_signal(id, &b, YM_SIG_DNS_QUERY, name);
+	}
+	assert_string_equal(b.evidence[0].signal, "oui");
+	/* A UPnP (or HNAP) model name is the model even when no rule knows
+	 * its family; a rule's model wins. */
+	new_device(&a);
+	ym_identify_signal(id, &a, YM_SIG_UPNP_MODEL, "XR-2000 v2");
+	assert_string_equal(a.model, "XR-2000 v2");
+	assert_string_equal(a.type, "unknown");
+	/* A host name that is a model number is the model; names made
+	 * from the address or the owner's name are not. */
+	new_device(&a);
+	ym_identify_signal(id, &a, YM_SIG_DHCP_HOSTNAME, "QX-4120W");
+	assert_string_equal(a.model, "QX-4120W");
+	new_device(&b);
+	ym_identify_signal(id, &b, YM_SIG_DHCP_HOSTNAME, "dch0A3F");
+	ym_identify_signal(id, &b, YM_SIG_DHCP_HOSTNAME, "ESP_3A1F2C");
+	ym_identify_signal(id, &b, YM_SIG_DHCP_HOSTNAME, "taro-laptop2");
+	ym_identify_signal(id, &b, YM_SIG_DHCP_HOSTNAME, "Galaxy-S10");
+	assert_string_equal(b.model, "");
+	ym_identify_fini(id);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -589,6 +768,8 @@ int main(void)
 		cmocka_unit_test(test_router_needs_routing),
 		cmocka_unit_test(test_maker_of_one_kind),
 		cmocka_unit_test(test_household_wins),
+		cmocka_unit_test(test_brand_in_names),
+		cmocka_unit_test(test_brand_corroborates_type),
 		cmocka_unit_test(test_many_rules_load_fast),
 	};
 
