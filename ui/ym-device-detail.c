@@ -1,6 +1,7 @@
 #include "ym-device-detail.h"
 
 #include "ym-actions.h"
+#include "ym-dialogs.h"
 #include "ym-text.h"
 #include "ym-widgets.h"
 
@@ -19,6 +20,7 @@ struct _YmDeviceDetail {
 	GtkBox *reasons_box;
 	GtkBox *evidence_box;
 	GtkLabel *kind_label;
+	GtkLabel *audit_label;
 	GtkWidget *isolate_row;
 	GtkLabel *isolate_label;
 	GtkWidget *isolate_button;
@@ -309,6 +311,13 @@ gboolean ym_device_detail_refresh(YmDeviceDetail *self)
 				     : _("Stop its traffic for now. Your other "
 					 "devices work as usual."));
 	gtk_widget_set_visible(self->isolate_button, !isolated);
+	/* Red only in danger: a healthy device's page is not an alarm. */
+	if (level == YM_LEVEL_DANGER)
+		gtk_widget_add_css_class(self->isolate_button,
+					 "destructive-action");
+	else
+		gtk_widget_remove_css_class(self->isolate_button,
+					    "destructive-action");
 	gtk_widget_set_visible(self->release_button, isolated);
 	gtk_label_set_label(self->never_label,
 			    never ? _("Yamori will not stop it by itself.")
@@ -415,6 +424,7 @@ static void ym_device_detail_class_init(YmDeviceDetailClass *klass)
 	BIND(reasons_box);
 	BIND(evidence_box);
 	BIND(kind_label);
+	BIND(audit_label);
 	BIND(isolate_row);
 	BIND(isolate_label);
 	BIND(isolate_button);
@@ -431,5 +441,13 @@ static void ym_device_detail_class_init(YmDeviceDetailClass *klass)
 
 static void ym_device_detail_init(YmDeviceDetail *self)
 {
+	g_autofree char *audit = NULL;
+
 	gtk_widget_init_template(GTK_WIDGET(self));
+	/* The password row says the trust line too (PLAIN_JA J11): a check
+	 * of passwords is where a trick would ask for one. */
+	audit = g_strdup_printf("%s\n%s",
+				gtk_label_get_label(self->audit_label),
+				ym_dialogs_trust_line());
+	gtk_label_set_label(self->audit_label, audit);
 }
