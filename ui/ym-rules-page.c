@@ -190,7 +190,7 @@ static void rule_support(YmRulesPage *self)
 			gtk_box_append(
 				self->content_box,
 				device_card(dev, what,
-					    button(_("What is this?"),
+					    button(_("Tell what it is"),
 						   "rules.set-kind",
 						   mac_of(dev), FALSE)));
 			unknown++;
@@ -783,6 +783,11 @@ static void rebuild(YmRulesPage *self)
 			break;
 		case 1:
 			rule_password(self);
+			/* PLAIN_JA J11: rule 2 is where a trick would ask for
+			 * a password. */
+			gtk_box_append(self->content_box,
+				       text(ym_dialogs_trust_line(),
+					    "ym-trust"));
 			break;
 		case 2:
 			rule_idle(self);

@@ -485,8 +485,8 @@ class PanelTest(PanelDriver, unittest.TestCase):
         self.find(name="問題", role="heading")
         self.shot("03-device-detail")
         self.rail("点検")
-        for i, title in enumerate(["相談できる機器を使う", "初期設定に気をつける",
-                                   "使わない機器は電源を切る", "手放す時はデータを消す"]):
+        for i, title in enumerate(["相談できる機器を使う", "初期設定(しょきせってい)に気をつける",
+                                   "使わない機器は電源を切る", "手放すときはデータを消す"]):
             self.find(name=title)
             self.find(name="約束 %d / 4" % (i + 1))
             if i == 0:
@@ -494,7 +494,7 @@ class PanelTest(PanelDriver, unittest.TestCase):
                 # has no support entry), never a plain "all is well".
                 self.find(name="1台は、メーカーの情報がありません。")
             self.shot("04-rule-%d" % (i + 1))
-            self.press("つぎへ")
+            self.press("つぎへ進む")
         self.find(name="点検が終わりました")
         self.shot("04-rule-done")
         self.press("終わる")
@@ -511,7 +511,7 @@ class PanelTest(PanelDriver, unittest.TestCase):
         self.press("決める")
         self.find(name="暗証番号を決める")
         self.shot("07-pin-pad")
-        self.press("やめる")
+        self.press("何もしない")
         self.rail("いまの様子")
 
     def test_2_rename_isolate_and_rule_2(self):
@@ -537,12 +537,12 @@ class PanelTest(PanelDriver, unittest.TestCase):
 
         # Isolate: a question first, then the daemon really does it.
         self.assertNotIn("isolated", self.flags()[CAMERA])
-        self.press("止める")
+        self.press("通信を止める")
         question = self.dialog("通信を止めますか。")
         self.find(contains="「居間のカメラ」は、通信できなくなります。", root=question)
         self.find(contains=TRUST, root=question)
         self.shot("09-isolate-question")
-        self.press("止める", root=question)
+        self.press("通信を止める", root=question)
         # The daemon answers once it has checked the kernel's set (~2 s).
         answer, box = self.dialog_of(("通信を、止められませんでした。",
                                       "「居間のカメラ」の通信を、いったん止めました。",
@@ -570,7 +570,7 @@ class PanelTest(PanelDriver, unittest.TestCase):
         self.press("もとに戻す", root=box)
         self.find(contains="通信を、もとに戻しました。")  # a toast
         self.find(contains="通信を、いったん止めます。")
-        self.find(name="止める", role="push button", anywhere=True)
+        self.find(name="通信を止める", role="push button", anywhere=True)
         deadline = time.time() + 10
         while "isolated" in self.flags()[CAMERA] and time.time() < deadline:
             time.sleep(0.3)
@@ -591,7 +591,7 @@ class PanelTest(PanelDriver, unittest.TestCase):
         buttons = [nm for _, nm, rl in self.named(anywhere=True) if rl == "push button"]
         self.assertTrue({"名前を変える", "名前を変える 名前を変える"} & set(buttons),
                         "the walk saw the router's page: %r" % buttons)
-        self.assertFalse([nm for nm in buttons if nm in ("止める", "止める 止める")],
+        self.assertFalse([nm for nm in buttons if nm in ("通信を止める", "通信を止める 通信を止める")],
                          "the router's page offers to stop it")
         self.shot("10d-router")
         r = self.ctl("isolate", ROUTER)
@@ -603,7 +603,7 @@ class PanelTest(PanelDriver, unittest.TestCase):
         # Rule 2 to "Done": consent first (the default is to ask).
         self.rail("点検")
         self.find(name="約束 1 / 4")
-        self.press("つぎへ")
+        self.press("つぎへ進む")
         self.find(name="初期設定に気をつける")
         self.press("できました")
         consent = self.dialog("パスワードを調べますか。")
@@ -685,7 +685,7 @@ class PanelTest(PanelDriver, unittest.TestCase):
         self.scroll_into_view(row)
         self.tap(row, across=0.9)
         self.find(name="問題", role="heading")
-        self.press("これは何ですか")
+        self.press("種類を教える")
         dialog = self.dialog("これは何ですか")
         self.find(contains=TRUST, root=dialog)
         self.shot("16-what-is-this")
