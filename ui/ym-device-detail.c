@@ -117,6 +117,24 @@ static void show_problems(YmDeviceDetail *self, JsonObject *dev)
 			       wrapped_label(_("No problems were found."), NULL));
 }
 
+/* The device's addresses: for whoever helps the household, so under
+ * "Details" only, never on the page a household reads first. */
+static void show_addresses(YmDeviceDetail *self, JsonObject *dev)
+{
+	JsonArray *ips = json_object_has_member(dev, "ips")
+				 ? json_object_get_array_member(dev, "ips")
+				 : NULL;
+	g_autoptr(GString) text = g_string_new(NULL);
+
+	if (ips && json_array_get_length(ips))
+		g_string_append_printf(text, "%s: %s\n", _("IP address"),
+				       json_array_get_string_element(ips, 0));
+	g_string_append_printf(text, "%s: %s", _("MAC address"),
+			       json_object_get_string_member_with_default(
+				       dev, "mac", ""));
+	gtk_box_append(self->evidence_box, wrapped_label(text->str, NULL));
+}
+
 /* The signs grouped by what they say, each with what was seen. */
 static void show_evidence(YmDeviceDetail *self, JsonObject *dev)
 {
@@ -128,6 +146,7 @@ static void show_evidence(YmDeviceDetail *self, JsonObject *dev)
 		g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
 
 	clear_box(self->evidence_box);
+	show_addresses(self, dev);
 	for (guint i = 0; ev && i < json_array_get_length(ev); i++) {
 		JsonObject *e = json_array_get_object_element(ev, i);
 		const char *signal = json_object_get_string_member_with_default(
@@ -225,9 +244,6 @@ static void show_facts(YmDeviceDetail *self, JsonObject *dev)
 		json_object_get_string_member_with_default(dev, "vendor", "");
 	const char *model =
 		json_object_get_string_member_with_default(dev, "model", "");
-	JsonArray *ips = json_object_has_member(dev, "ips")
-				 ? json_object_get_array_member(dev, "ips")
-				 : NULL;
 	JsonObject *support =
 		json_object_has_member(dev, "support") &&
 				JSON_NODE_HOLDS_OBJECT(
@@ -242,12 +258,6 @@ static void show_facts(YmDeviceDetail *self, JsonObject *dev)
 	if (model[0])
 		/* TRANSLATORS: the model of a device, e.g. "Model: BRAVIA". */
 		g_string_append_printf(facts, "\n%s: %s", _("Model"), model);
-	if (ips && json_array_get_length(ips))
-		g_string_append_printf(facts, "\n%s: %s", _("IP address"),
-				       json_array_get_string_element(ips, 0));
-	g_string_append_printf(facts, "\n%s: %s", _("MAC address"),
-			       json_object_get_string_member_with_default(
-				       dev, "mac", ""));
 	if (support) {
 		const char *phone = json_object_get_string_member_with_default(
 			support, "contact_phone", "");

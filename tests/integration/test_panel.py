@@ -552,8 +552,9 @@ class PanelTest(PanelDriver, unittest.TestCase):
         self.assertEqual(answer, "「居間のカメラ」の通信を、いったん止めました。",
                          "the daemon isolated the camera (see yamorid.log)")
         self.press("閉じる", root=box)
-        # The panel shows it stopped, with the way back.
-        self.find(contains="通信を止めています。")
+        # The panel shows it stopped, with the way back (below the fold
+        # with the larger text the panel starts with).
+        self.find(contains="通信を止めています。", anywhere=True)
         self.find(name="もとに戻す", role="push button", anywhere=True)
         self.shot("10b-isolated")
         self.assertIn("isolated", self.flags()[CAMERA], "the daemon flags it")
@@ -569,7 +570,7 @@ class PanelTest(PanelDriver, unittest.TestCase):
         self.shot("10c-release-question")
         self.press("もとに戻す", root=box)
         self.find(contains="通信を、もとに戻しました。")  # a toast
-        self.find(contains="通信を、いったん止めます。")
+        self.find(contains="通信を、いったん止めます。", anywhere=True)
         self.find(name="通信を止める", role="push button", anywhere=True)
         deadline = time.time() + 10
         while "isolated" in self.flags()[CAMERA] and time.time() < deadline:
