@@ -811,6 +811,7 @@ static void rebuild(YmRulesPage *self)
 void ym_rules_page_restart(YmRulesPage *self)
 {
 	self->step = 0;
+	g_clear_pointer(&self->giving, g_free);
 	rebuild(self);
 	gtk_adjustment_set_value(gtk_scrolled_window_get_vadjustment(
 					 self->scroller),
