@@ -920,17 +920,24 @@ class PanelTest(PanelDriver, unittest.TestCase):
         self.rail("いまの様子")
 
     def open_device(self, contains):
-        self.rail("機器")
-        # Back to the list when a device's page shows.
-        for n, nm, rl in list(self.named()):
-            if rl == "push button" and nm == "もどる":
-                n.do_action(0)
-                time.sleep(0.4)
-                break
-        row = self.find(contains=contains, role="list item", anywhere=True)
-        self.scroll_into_view(row)
-        self.tap(row, across=0.9)
-        self.find(name="問題", role="heading")
+        """The page of the device whose row says CONTAINS."""
+        for attempt in range(3):
+            self.rail("機器")
+            # Back to the list when a device's page shows.
+            for n, nm, rl in list(self.named()):
+                if rl == "push button" and nm == "もどる":
+                    n.do_action(0)
+                    time.sleep(0.6)
+                    break
+            row = self.find(contains=contains, role="list item", anywhere=True)
+            self.scroll_into_view(row)
+            self.tap(row, across=0.9)
+            deadline = time.time() + 10
+            while time.time() < deadline:
+                if any(nm == "問題" and rl == "heading" for _, nm, rl in self.named()):
+                    return
+                time.sleep(0.3)
+        self.fail("the page of %r did not open" % contains)
 
     def test_7_buttons_say_what_they_do(self):
         """Issue 19 item 7: the stop question pairs 何もしない with 通信を止める
