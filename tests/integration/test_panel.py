@@ -21,7 +21,19 @@ build/test-artifacts/panel/, and check:
   - the auto-isolation choice on the settings page reaches the daemon;
   - PanelAuditTest: rule 2's password check from a device's page against
     a real telnet device in namespaces, found and then, after the
-    password is changed, no longer found.
+    password is changed, no longer found; the stop button red in danger;
+  - issue 19: PanelRulesTest (a month on in short, idle_days = 1): rule 3
+    asks about a door lock instead of telling, never says to switch it
+    off, and says a switched-off TV went quiet only once checked; rule 4
+    shows the reset steps first, marks only after 「データを消しました」,
+    keeps a given-away list with undo, and includes the router.
+    PanelTest 7-9: the stop question's 何もしない / 通信を止める, red only
+    in danger, the window behind dimmed, the PIN pad's true trust line and
+    the PIN recovery (--forget-pin); the larger text by default and a
+    screenshot of each size; WCAG AA contrast (4.5:1) of every label and
+    button measured in screenshots of every screen and a question; no
+    telnet/FTP/IP/MAC outside 詳しく, the trust line on rule 2, the device
+    page and Settings, every button a verb.
 """
 import json
 import os
