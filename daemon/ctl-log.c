@@ -49,6 +49,9 @@ static void event_message(const char *kind, json_t *detail, char *out,
 	else if (strcmp(kind, "retired") == 0)
 		snprintf(out, len, "%s",
 			 _("The device was marked as given away."));
+	else if (strcmp(kind, "unretired") == 0)
+		snprintf(out, len, "%s",
+			 _("The device was taken back from \"given away\"."));
 	else if (strcmp(kind, "update_applied") == 0)
 		snprintf(out, len, "%s", _("The data was updated."));
 	else if (strcmp(kind, "update_refused") == 0)

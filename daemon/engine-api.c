@@ -491,6 +491,17 @@ static json_t *cmd_retire(struct ym_engine *e, struct ym_engine_request *r)
 	return ym_report_device_support(r->dev, e->kb);
 }
 
+/* The household's undo of "given away" (rule 4): the device is back in
+ * the list and judged again, as before it was marked. */
+static json_t *cmd_unretire(struct ym_engine *e, struct ym_engine_request *r)
+{
+	r->dev->flags &= ~YM_FLAG_RETIRED;
+	r->dev->retired_us = 0;
+	r->dev->dirty = true;
+	log_device_event(e, r->dev, "unretired", NULL);
+	return ym_report_device_support(r->dev, e->kb);
+}
+
 static json_t *cmd_never_isolate(struct ym_engine *e,
 				 struct ym_engine_request *r)
 {
@@ -679,6 +690,7 @@ static const struct ym_engine_command commands[] = {
 	{ "acknowledge", cmd_acknowledge, YM_CMD_DURABLE },
 	{ "rename", cmd_rename, YM_CMD_DEVICE | YM_CMD_DURABLE },
 	{ "retire", cmd_retire, YM_CMD_DEVICE | YM_CMD_DURABLE },
+	{ "unretire", cmd_unretire, YM_CMD_DEVICE | YM_CMD_DURABLE },
 	{ "set_kind", cmd_set_kind, YM_CMD_DEVICE | YM_CMD_DURABLE },
 	{ "never_isolate", cmd_never_isolate,
 	  YM_CMD_DEVICE | YM_CMD_DURABLE },

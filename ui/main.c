@@ -145,11 +145,15 @@ static void activate_cb(GtkApplication *app, Panel *p)
 int main(int argc, char **argv)
 {
 	Panel p = { .started_us = g_get_monotonic_time() };
+	gboolean forget_pin = FALSE; /* handled before the options, below */
 	const GOptionEntry options[] = {
 		{ "kiosk", 0, 0, G_OPTION_ARG_NONE, &p.kiosk,
 		  "Full screen, no title bar (the appliance's screen)", NULL },
 		{ "self-test", 0, 0, G_OPTION_ARG_NONE, &p.self_test,
 		  "Visit every screen, check the touch targets, exit", NULL },
+		{ "forget-pin", 0, 0, G_OPTION_ARG_NONE, &forget_pin,
+		  "Remove the household's PIN from the settings, exit (run "
+		  "as the panel's user)", NULL },
 		{ "bench", 0, 0, G_OPTION_ARG_NONE, &p.bench,
 		  "Print the time to the first frame and the memory, exit",
 		  NULL },
@@ -159,6 +163,21 @@ int main(int argc, char **argv)
 	int rc;
 
 	i18n_init();
+	/* The PIN recovery works without a screen: it only edits the file. */
+	for (int i = 1; i < argc; i++) {
+		if (g_strcmp0(argv[i], "--forget-pin") == 0) {
+			g_autoptr(GError) error = NULL;
+
+			if (ym_prefs_forget_pin(&error) < 0) {
+				g_printerr("yamori-panel: %s\n", error->message);
+				return 1;
+			}
+			g_print("yamori-panel: the PIN is removed; restart the "
+				"panel (systemctl restart "
+				"yamori-panel-kiosk)\n");
+			return 0;
+		}
+	}
 	app = adw_application_new("jp.yamori.Panel", G_APPLICATION_NON_UNIQUE);
 	g_application_set_resource_base_path(G_APPLICATION(app),
 					     "/jp/yamori/panel");

@@ -458,16 +458,20 @@ void ym_action_isolate(GtkWidget *parent, YmHousehold *household,
 {
 	Job *job = job_new(parent, household, NULL, device);
 	g_autofree char *body = NULL;
+	YmLevel level = YM_LEVEL_SAFE;
 
 	job->on = TRUE;
 	body = g_strdup_printf(_("\"%s\" will not be able to use the network. "
 				 "Your other devices work as usual."),
 			       job->name);
+	/* Red only when the device is in danger: on a healthy one, stopping
+	 * is the household's choice, not an alarm. */
+	ym_text_device_state(household, device, &level);
 	ym_dialog_confirm(parent, _("Stop its traffic?"), body,
 			  /* TRANSLATORS: a button that stops a device's
-			   * traffic. */
-			  _("Stop"), TRUE, isolate_confirm_cb, job,
-			  NULL);
+			   * traffic; never read as "cancel". */
+			  _("Stop its traffic"), level == YM_LEVEL_DANGER,
+			  isolate_confirm_cb, job, NULL);
 }
 
 static void release_cb(GObject *source, GAsyncResult *result, gpointer data)
@@ -655,14 +659,36 @@ static char **reset_steps(JsonObject *dev)
 	return NULL;
 }
 
+/* Steps true of any device, when the daemon knows none for it. */
+static char **generic_steps(void)
+{
+	const char *steps[] = {
+		_("Find the maker's manual or web page."),
+		_("Look for the words \"factory reset\" there."),
+		_("Do the steps written there."),
+		_("If you cannot find them, ask the maker."),
+		NULL,
+	};
+
+	return g_strdupv((char **)steps);
+}
+
+char **ym_action_reset_steps(JsonObject *device)
+{
+	char **steps = reset_steps(device);
+
+	if (steps && steps[0])
+		return steps;
+	g_strfreev(steps);
+	return generic_steps();
+}
+
 static void retire_cb(GObject *source, GAsyncResult *result, gpointer data)
 {
 	Job *job = data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(JsonNode) node =
 		ym_client_call_finish(YM_CLIENT(source), result, &error);
-	g_auto(GStrv) steps = NULL;
-	g_autoptr(GString) body = NULL;
 	g_autofree char *heading = NULL;
 
 	if (!node) {
@@ -671,22 +697,10 @@ static void retire_cb(GObject *source, GAsyncResult *result, gpointer data)
 		job_free(job);
 		return;
 	}
-	steps = reset_steps(device_of(node));
-	body = g_string_new(_("Before you give it away, erase the data in it."));
-	g_string_append_c(body, '\n');
-	if (steps && steps[0]) {
-		g_string_append_printf(body, "%s\n",
-				       _("To reset it to factory settings:"));
-		for (guint i = 0; steps[i]; i++)
-			g_string_append_printf(body, "%u. %s\n", i + 1,
-					       steps[i]);
-	} else {
-		g_string_append(body, _("See the maker's manual for how to "
-					"reset it to factory settings."));
-	}
 	heading = g_strdup_printf(_("\"%s\" is marked as given away."),
 				  job->name);
-	ym_dialog_tell(job->window, heading, g_strchomp(body->str), NULL);
+	ym_dialog_tell(job->window, heading,
+		       _("You can undo it in rule 4 of the check."), NULL);
 	gtk_widget_activate_action(job->window, "win.page", "s", "devices");
 	ym_household_refresh(job->household);
 	job_free(job);
@@ -708,13 +722,19 @@ void ym_action_retire(GtkWidget *parent, YmHousehold *household,
 		      JsonObject *device)
 {
 	Job *job = job_new(parent, household, NULL, device);
+	g_auto(GStrv) steps = ym_action_reset_steps(device);
+	g_autoptr(GString) body = g_string_new(NULL);
 	g_autofree char *heading = NULL;
 
-	heading = g_strdup_printf(_("Give away \"%s\"?"), job->name);
-	ym_dialog_confirm(parent, heading,
-			  _("It leaves the list. If Yamori sees it again, it "
-			    "tells you."),
-			  /* TRANSLATORS: a button: this device is given away
-			   * (rule 4). */
-			  _("Give away"), FALSE, retire_confirm_cb, job, NULL);
+	/* The steps first: the device is marked only once it is erased. */
+	heading = g_strdup_printf(_("How to erase \"%s\""), job->name);
+	g_string_append_printf(body, "%s\n",
+			       _("How to reset it to factory settings"));
+	for (guint i = 0; steps[i]; i++)
+		g_string_append_printf(body, "%u. %s\n", i + 1, steps[i]);
+	ym_dialog_confirm(parent, heading, g_strchomp(body->str),
+			  /* TRANSLATORS: a button: the household erased the
+			   * device's data (rule 4). */
+			  _("I erased the data"), FALSE, retire_confirm_cb,
+			  job, NULL);
 }

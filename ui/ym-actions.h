@@ -30,8 +30,12 @@ void ym_action_release(GtkWidget *parent, YmHousehold *household,
 		       YmPrefs *prefs, JsonObject *device);
 void ym_action_never_isolate(GtkWidget *parent, YmHousehold *household,
 			     YmPrefs *prefs, JsonObject *device, gboolean on);
-/* Marks the device as given away, then shows how to erase it. */
+/* Shows how to erase the device first; marks it given away only once the
+ * household says the data is erased (rule 4 keeps the list, with undo). */
 void ym_action_retire(GtkWidget *parent, YmHousehold *household,
 		      JsonObject *device);
+/* How to reset DEVICE to factory settings, one step a string: the model's
+ * or its kind's steps from the daemon, else steps true of any device. */
+char **ym_action_reset_steps(JsonObject *device);
 
 G_END_DECLS

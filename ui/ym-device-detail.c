@@ -1,6 +1,7 @@
 #include "ym-device-detail.h"
 
 #include "ym-actions.h"
+#include "ym-dialogs.h"
 #include "ym-text.h"
 #include "ym-widgets.h"
 
@@ -19,6 +20,7 @@ struct _YmDeviceDetail {
 	GtkBox *reasons_box;
 	GtkBox *evidence_box;
 	GtkLabel *kind_label;
+	GtkLabel *audit_label;
 	GtkWidget *isolate_row;
 	GtkLabel *isolate_label;
 	GtkWidget *isolate_button;
@@ -115,6 +117,24 @@ static void show_problems(YmDeviceDetail *self, JsonObject *dev)
 			       wrapped_label(_("No problems were found."), NULL));
 }
 
+/* The device's addresses: for whoever helps the household, so under
+ * "Details" only, never on the page a household reads first. */
+static void show_addresses(YmDeviceDetail *self, JsonObject *dev)
+{
+	JsonArray *ips = json_object_has_member(dev, "ips")
+				 ? json_object_get_array_member(dev, "ips")
+				 : NULL;
+	g_autoptr(GString) text = g_string_new(NULL);
+
+	if (ips && json_array_get_length(ips))
+		g_string_append_printf(text, "%s: %s\n", _("IP address"),
+				       json_array_get_string_element(ips, 0));
+	g_string_append_printf(text, "%s: %s", _("MAC address"),
+			       json_object_get_string_member_with_default(
+				       dev, "mac", ""));
+	gtk_box_append(self->evidence_box, wrapped_label(text->str, NULL));
+}
+
 /* The signs grouped by what they say, each with what was seen. */
 static void show_evidence(YmDeviceDetail *self, JsonObject *dev)
 {
@@ -126,6 +146,7 @@ static void show_evidence(YmDeviceDetail *self, JsonObject *dev)
 		g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
 
 	clear_box(self->evidence_box);
+	show_addresses(self, dev);
 	for (guint i = 0; ev && i < json_array_get_length(ev); i++) {
 		JsonObject *e = json_array_get_object_element(ev, i);
 		const char *signal = json_object_get_string_member_with_default(
@@ -223,9 +244,6 @@ static void show_facts(YmDeviceDetail *self, JsonObject *dev)
 		json_object_get_string_member_with_default(dev, "vendor", "");
 	const char *model =
 		json_object_get_string_member_with_default(dev, "model", "");
-	JsonArray *ips = json_object_has_member(dev, "ips")
-				 ? json_object_get_array_member(dev, "ips")
-				 : NULL;
 	JsonObject *support =
 		json_object_has_member(dev, "support") &&
 				JSON_NODE_HOLDS_OBJECT(
@@ -240,12 +258,6 @@ static void show_facts(YmDeviceDetail *self, JsonObject *dev)
 	if (model[0])
 		/* TRANSLATORS: the model of a device, e.g. "Model: BRAVIA". */
 		g_string_append_printf(facts, "\n%s: %s", _("Model"), model);
-	if (ips && json_array_get_length(ips))
-		g_string_append_printf(facts, "\n%s: %s", _("IP address"),
-				       json_array_get_string_element(ips, 0));
-	g_string_append_printf(facts, "\n%s: %s", _("MAC address"),
-			       json_object_get_string_member_with_default(
-				       dev, "mac", ""));
 	if (support) {
 		const char *phone = json_object_get_string_member_with_default(
 			support, "contact_phone", "");
@@ -309,6 +321,13 @@ gboolean ym_device_detail_refresh(YmDeviceDetail *self)
 				     : _("Stop its traffic for now. Your other "
 					 "devices work as usual."));
 	gtk_widget_set_visible(self->isolate_button, !isolated);
+	/* Red only in danger: a healthy device's page is not an alarm. */
+	if (level == YM_LEVEL_DANGER)
+		gtk_widget_add_css_class(self->isolate_button,
+					 "destructive-action");
+	else
+		gtk_widget_remove_css_class(self->isolate_button,
+					    "destructive-action");
 	gtk_widget_set_visible(self->release_button, isolated);
 	gtk_label_set_label(self->never_label,
 			    never ? _("Yamori will not stop it by itself.")
@@ -415,6 +434,7 @@ static void ym_device_detail_class_init(YmDeviceDetailClass *klass)
 	BIND(reasons_box);
 	BIND(evidence_box);
 	BIND(kind_label);
+	BIND(audit_label);
 	BIND(isolate_row);
 	BIND(isolate_label);
 	BIND(isolate_button);
@@ -431,5 +451,13 @@ static void ym_device_detail_class_init(YmDeviceDetailClass *klass)
 
 static void ym_device_detail_init(YmDeviceDetail *self)
 {
+	g_autofree char *audit = NULL;
+
 	gtk_widget_init_template(GTK_WIDGET(self));
+	/* The password row says the trust line too (PLAIN_JA J11): a check
+	 * of passwords is where a trick would ask for one. */
+	audit = g_strdup_printf("%s\n%s",
+				gtk_label_get_label(self->audit_label),
+				ym_dialogs_trust_line());
+	gtk_label_set_label(self->audit_label, audit);
 }

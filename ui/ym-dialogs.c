@@ -16,9 +16,51 @@ const char *ym_dialogs_trust_line(void)
 	return _("This screen never asks you for money or passwords.");
 }
 
+const char *ym_dialogs_trust_line_pin(void)
+{
+	/* TRANSLATORS: the trust line where the household types or chooses
+	 * its own PIN: still true there. */
+	return _("This screen never asks you for money. The PIN you choose "
+		 "never leaves this box.");
+}
+
+/* The window behind a dialog is dimmed while the dialog shows: the eye
+ * goes to the question, and the screen behind plainly waits. A count on
+ * the window, as a PIN pad can open over a question. */
+static void dim_parent(GtkWidget *dialog, int delta)
+{
+	GtkWindow *parent = gtk_window_get_transient_for(GTK_WINDOW(dialog));
+	int n;
+
+	if (!parent)
+		return;
+	n = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(parent), "ym-dimmed")) +
+	    delta;
+	n = MAX(n, 0);
+	g_object_set_data(G_OBJECT(parent), "ym-dimmed", GINT_TO_POINTER(n));
+	if (n)
+		gtk_widget_add_css_class(GTK_WIDGET(parent), "ym-dimmed");
+	else
+		gtk_widget_remove_css_class(GTK_WIDGET(parent), "ym-dimmed");
+}
+
+static void dialog_map_cb(GtkWidget *dialog)
+{
+	dim_parent(dialog, 1);
+}
+
+static void dialog_unmap_cb(GtkWidget *dialog)
+{
+	dim_parent(dialog, -1);
+}
+
 void ym_dialog_follow_kiosk(GtkWindow *dialog)
 {
 	GtkWindow *parent = gtk_window_get_transient_for(dialog);
+
+	gtk_window_set_modal(dialog, TRUE);
+	g_signal_connect(dialog, "map", G_CALLBACK(dialog_map_cb), NULL);
+	g_signal_connect(dialog, "unmap", G_CALLBACK(dialog_unmap_cb), NULL);
 
 	/* cage 0.1.4 (the kiosk's compositor) centres a dialog's whole
 	 * surface, the client-side shadow and resize border included: it
@@ -82,8 +124,9 @@ void ym_dialog_confirm(GtkWidget *parent, const char *heading,
 	c->user_data = user_data;
 	c->destroy = destroy;
 	/* TRANSLATORS: the button that leaves a question without doing
-	 * anything. */
-	adw_message_dialog_add_responses(dialog, "cancel", _("Cancel"), "go",
+	 * anything: said as what it does, so it is never read as the
+	 * other button's "stop". */
+	adw_message_dialog_add_responses(dialog, "cancel", _("Do nothing"), "go",
 					 confirm_label, NULL);
 	adw_message_dialog_set_response_appearance(
 		dialog, "go",

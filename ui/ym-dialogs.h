@@ -11,9 +11,13 @@ typedef void (*YmConfirmFunc)(gboolean confirmed, gpointer user_data);
 
 /* The trust line: the appliance never asks for money or passwords. */
 const char *ym_dialogs_trust_line(void);
+/* The trust line where the household's own PIN is typed or chosen: the
+ * plain one would not be true there. */
+const char *ym_dialogs_trust_line_pin(void);
 
-/* Centred over the kiosk: to call once DIALOG is transient for its
- * window (ym_dialog_new does). */
+/* Modal and centred over the kiosk, the window behind dimmed while it
+ * shows: to call once DIALOG is transient for its window (ym_dialog_new
+ * does). */
 void ym_dialog_follow_kiosk(GtkWindow *dialog);
 
 /* A modal alert over PARENT's window with the trust line under BODY. */

@@ -111,11 +111,16 @@ static GtkWidget *pin_dialog_new(GtkWidget *parent, YmPrefs *prefs, Mode mode)
 	} else {
 		adw_message_dialog_set_heading(ADW_MESSAGE_DIALOG(self),
 					       _("Type the PIN"));
-		body = g_strdup(_("This weakens protection. Please type the "
-				  "household's PIN."));
+		/* The way back when the PIN is forgotten: docs/PIN.md. */
+		body = g_strdup_printf(
+			"%s\n%s",
+			_("This weakens protection. Please type the "
+			  "household's PIN."),
+			_("Forgot the PIN? Ask the shop or provider you got "
+			  "Yamori from."));
 	}
 	adw_message_dialog_format_body(ADW_MESSAGE_DIALOG(self), "%s\n\n%s",
-				       body, ym_dialogs_trust_line());
+				       body, ym_dialogs_trust_line_pin());
 	g_signal_connect(self, "response", G_CALLBACK(response_cb), NULL);
 	return GTK_WIDGET(self);
 }

@@ -1,6 +1,8 @@
 #include "ym-prefs.h"
 
 #include <gio/gio.h>
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #define GROUP "panel"
@@ -126,7 +128,9 @@ YmPrefs *ym_prefs_new(void)
 	size = g_key_file_get_string(kf, GROUP, "text_size", NULL);
 	self->audit = lookup(policy_names, 3, audit, YM_POLICY_ASK);
 	self->isolate = lookup(policy_names, 3, isolate, YM_POLICY_ASK);
-	self->text_size = lookup(size_names, 3, size, YM_TEXT_NORMAL);
+	/* Larger text unless the household chose otherwise: the normal size
+	 * is about 3 mm tall on a 7-inch screen. */
+	self->text_size = lookup(size_names, 3, size, YM_TEXT_LARGE);
 	self->high_contrast =
 		g_key_file_get_boolean(kf, GROUP, "high_contrast", NULL);
 	self->last_check =
@@ -298,5 +302,32 @@ static void ym_prefs_init(YmPrefs *self)
 {
 	self->audit = YM_POLICY_ASK;
 	self->isolate = YM_POLICY_ASK;
-	self->text_size = YM_TEXT_NORMAL;
+	self->text_size = YM_TEXT_LARGE;
+}
+
+int ym_prefs_forget_pin(GError **error)
+{
+	g_autofree char *path = g_build_filename(
+		g_get_user_config_dir(), "yamori-panel", "panel.conf", NULL);
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GError) local = NULL;
+
+	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_KEEP_COMMENTS,
+				       &local)) {
+		if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+			return 0; /* no settings yet: no PIN either */
+		g_propagate_error(error, g_steal_pointer(&local));
+		return -1;
+	}
+	g_key_file_remove_key(kf, GROUP, "pin_salt", NULL);
+	g_key_file_remove_key(kf, GROUP, "pin_hash", NULL);
+	/* The file stays private: it may hold a PIN again later. */
+	if (!g_key_file_save_to_file(kf, path, error))
+		return -1;
+	if (g_chmod(path, 0600) < 0) {
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+			    "cannot keep %s private", path);
+		return -1;
+	}
+	return 0;
 }

@@ -47,4 +47,9 @@ gboolean ym_prefs_check_pin(YmPrefs *self, const char *pin);
 /* Sets the PIN, or removes it with NULL. */
 void ym_prefs_set_pin(YmPrefs *self, const char *pin);
 
+/* The PIN recovery (yamori-panel --forget-pin, run as the panel's user on
+ * the box): removes the PIN from the settings file, keeps the rest. 0, or
+ * -1 with ERROR set. A running panel reads it at its next start. */
+int ym_prefs_forget_pin(GError **error);
+
 G_END_DECLS

@@ -4,6 +4,10 @@
 
 /* Milliseconds for a screen to lay out before it is measured. */
 #define SETTLE_MS 400
+/* A screen is measured once two looks SETTLE_MS apart agree on where
+ * every target is (a loaded machine may take longer than one wait to lay
+ * out a new dialog), but no more than this many looks. */
+#define SETTLE_LOOKS 25
 /* How long to wait for the daemon's first answers. */
 #define LOAD_TIMEOUT_MS 8000
 
@@ -17,6 +21,8 @@ typedef struct {
 	guint checked;
 	guint problems;
 	char *where;
+	guint64 last_layout; /* the previous look's layout_of() */
+	guint looks;
 } SelfTest;
 
 static gboolean is_target(GtkWidget *w)
@@ -99,6 +105,35 @@ static void walk(SelfTest *t, GtkWidget *root, GtkWidget *w)
 		walk(t, root, child);
 }
 
+/* A fingerprint of where every mapped widget is, over every window. */
+static guint64 layout_of(GtkWidget *root, GtkWidget *w)
+{
+	graphene_rect_t r;
+	guint64 h = 1469598103934665603ull;
+	GtkWidget *child;
+
+	if (!gtk_widget_get_mapped(w))
+		return h;
+	if (gtk_widget_compute_bounds(w, root, &r))
+		h = (h ^ (guint64)(r.origin.x * 7 + r.origin.y * 131 +
+				   r.size.width * 8191 + r.size.height * 65537)) *
+		    1099511628211ull;
+	for (child = gtk_widget_get_first_child(w); child;
+	     child = gtk_widget_get_next_sibling(child))
+		h = (h ^ layout_of(root, child)) * 1099511628211ull;
+	return h;
+}
+
+static guint64 layout_of_all(void)
+{
+	g_autoptr(GList) toplevels = gtk_window_list_toplevels();
+	guint64 h = 0;
+
+	for (GList *l = toplevels; l; l = l->next)
+		h = (h ^ layout_of(l->data, l->data)) * 1099511628211ull;
+	return h;
+}
+
 static void check_all_windows(SelfTest *t)
 {
 	g_autoptr(GList) toplevels = gtk_window_list_toplevels();
@@ -136,9 +171,18 @@ static gboolean step_cb(gpointer data)
 {
 	SelfTest *t = data;
 	GPtrArray *devices = ym_household_get_devices(t->household);
-	guint s = t->step++;
+	guint s = t->step;
 	guint n_pages = g_strv_length((char **)ym_window_pages);
+	guint64 layout = layout_of_all();
 
+	/* Not measured until the layout holds still between two looks. */
+	if (s > 0 && layout != t->last_layout && ++t->looks < SETTLE_LOOKS) {
+		t->last_layout = layout;
+		return G_SOURCE_CONTINUE;
+	}
+	t->looks = 0;
+	t->last_layout = 0;
+	s = t->step++;
 	if (s > 0)
 		check_all_windows(t);
 	close_dialogs(t);

@@ -20,6 +20,7 @@ struct _YmSettingsPage {
 	GtkLabel *pin_label;
 	GtkWidget *pin_set_button, *pin_change_button, *pin_remove_button;
 	GtkLabel *about_label;
+	GtkLabel *trust_label;
 };
 
 G_DEFINE_TYPE(YmSettingsPage, ym_settings_page, GTK_TYPE_WIDGET)
@@ -342,6 +343,7 @@ static void ym_settings_page_class_init(YmSettingsPageClass *klass)
 						 GTK_TYPE_BIN_LAYOUT);
 #define BIND(name) \
 	gtk_widget_class_bind_template_child(widget_class, YmSettingsPage, name)
+	BIND(trust_label);
 	BIND(audit_off);
 	BIND(audit_ask);
 	BIND(audit_on);
@@ -373,6 +375,8 @@ static void ym_settings_page_init(YmSettingsPage *self)
 	int n = 0;
 
 	gtk_widget_init_template(GTK_WIDGET(self));
+	/* The page chooses a PIN: the trust line that is true here. */
+	gtk_label_set_label(self->trust_label, ym_dialogs_trust_line_pin());
 	all[n++] = self->audit_off;
 	all[n++] = self->audit_ask;
 	all[n++] = self->audit_on;

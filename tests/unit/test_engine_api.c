@@ -230,6 +230,39 @@ static void commands_answer(void **state)
 	json_decref(r);
 }
 
+/* Rule 4's undo: a device given away comes back to the list, and only
+ * "devices" with "all" shows it meanwhile. */
+static void retire_and_undo(void **state)
+{
+	struct fixture *f = *state;
+	struct ym_api_error err;
+	const char *mac = "{\"mac\": \"02:11:22:33:44:55\"}";
+	json_t *r, *flags;
+
+	r = ask(f, "retire", mac, &err);
+	assert_non_null(r);
+	json_decref(r);
+	r = ask(f, "devices", NULL, &err);
+	assert_int_equal(json_array_size(r), 0);
+	json_decref(r);
+	r = ask(f, "devices", "{\"all\": true}", &err);
+	assert_int_equal(json_array_size(r), 1);
+	json_decref(r);
+	r = ask(f, "unretire", mac, &err);
+	assert_non_null(r);
+	flags = json_object_get(r, "flags");
+	assert_true(json_is_array(flags));
+	for (size_t i = 0; i < json_array_size(flags); i++)
+		assert_string_not_equal(
+			json_string_value(json_array_get(flags, i)), "retired");
+	json_decref(r);
+	r = ask(f, "devices", NULL, &err);
+	assert_int_equal(json_array_size(r), 1);
+	json_decref(r);
+	expect_code(f, "unretire", "{\"mac\": \"02:00:00:00:00:99\"}",
+		    YM_API_NOT_FOUND);
+}
+
 static void isolation_off_is_off(void **state)
 {
 	struct fixture *f = *state;
@@ -278,6 +311,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(missing_arguments, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(commands_answer, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(retire_and_undo, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(isolation_off_is_off, setup,
 						teardown),
