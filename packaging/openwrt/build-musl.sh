@@ -57,13 +57,20 @@ autotools() { # DIR [configure options...]
 step() { printf '== %s\n' "$*" >&2; }
 
 step libuv
-d=$(unpack libuv 'libuv1_*.orig.tar.gz')
-(cd "$d" && sh autogen.sh >autogen.log 2>&1)
-autotools "$d"
+if [[ ! -e $prefix/lib/libuv.a ]]; then
+	d=$(unpack libuv 'libuv1_*.orig.tar.gz')
+	(cd "$d" && sh autogen.sh >autogen.log 2>&1)
+	autotools "$d"
+fi
 
 step jansson
+# The upstream tarball is a git snapshot without configure: its CMake build.
 d=$(unpack jansson 'jansson_*.orig.tar.gz')
-autotools "$d"
+cmake -S "$d" -B "$d/build" -DCMAKE_C_COMPILER=musl-gcc \
+	-DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib \
+	-DJANSSON_BUILD_SHARED_LIBS=OFF -DJANSSON_BUILD_DOCS=OFF \
+	-DJANSSON_EXAMPLES=OFF -DJANSSON_WITHOUT_TESTS=ON >"$d/cmake.log"
+cmake --build "$d/build" -j"$jobs" --target install >"$d/build.log"
 
 step sqlite
 d=$(unpack sqlite 'sqlite3_*.orig.tar.xz')
