@@ -191,11 +191,12 @@ run_tests() {
 	(cd build && as_root env YAMORI_BUILD_ASAN="$PWD/../build-asan" \
 		ctest --output-on-failure -j 2)
 	# The router's build (OpenWrt): every optional part off, no panel.
-	# Its unit tests, a replay, and the "not supported" answers.
+	# Its unit tests, a replay, the signed bundles and log (libsodium),
+	# and the "not supported" answers.
 	build build-min -DYAMORI_NFT=OFF -DYAMORI_SSH=OFF -DYAMORI_TLS=OFF \
 		-DYAMORI_FETCH=OFF -DYAMORI_PANEL=OFF
 	(cd build-min && as_root ctest -L unit --output-on-failure -j 2 &&
-		as_root ctest -R '^integration_(replay|features)$' \
+		as_root ctest -R '^integration_(replay|features|bundle|evlog)$' \
 			--output-on-failure -j 2)
 	# The parsers of untrusted input, fuzzed briefly with libFuzzer.
 	CC=clang build build-fuzz -DYAMORI_FUZZ=ON
