@@ -2,8 +2,9 @@
 /* The audit's transport: a connection of its own per conversation, with a
  * connect timeout, a step timeout (silence), a whole-conversation timeout
  * and a byte limit; HTTPS through TLS in memory (audit-tls.c); SSH is
- * audit-ssh.c's. A connection hands its verdict to the job (audit.c) exactly once
- * and then closes itself, so the job never waits for a socket. */
+ * audit-ssh.c's. A connection hands its verdict to the job (audit.c)
+ * exactly once and then closes itself, so the job never waits for a
+ * socket. */
 #include "audit-private.h"
 
 #include <errno.h>
