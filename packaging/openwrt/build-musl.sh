@@ -39,7 +39,9 @@ export PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig
 
 unpack() { # NAME GLOB -> prints the unpacked directory
 	local name=$1 tarball
-	tarball=$(ls "$src"/$2 | head -n1)
+	# shellcheck disable=SC2206 # $2 is a glob on purpose
+	local found=("$src"/$2)
+	tarball=${found[0]}
 	rm -rf "${work:?}/$name"
 	mkdir -p "$work/$name"
 	tar -xf "$tarball" -C "$work/$name" --strip-components=1
@@ -55,9 +57,12 @@ autotools() { # DIR [configure options...]
 }
 
 step() { printf '== %s\n' "$*" >&2; }
+# built LIB: true when $prefix has libLIB.a from an earlier run (each
+# library is built once; remove OUT_DIR/deps to start again).
+built() { [[ -e $prefix/lib/lib$1.a ]]; }
 
 step libuv
-if [[ ! -e $prefix/lib/libuv.a ]]; then
+if ! built uv; then
 	d=$(unpack libuv 'libuv1_*.orig.tar.gz')
 	(cd "$d" && sh autogen.sh >autogen.log 2>&1)
 	autotools "$d"
@@ -65,37 +70,52 @@ fi
 
 step jansson
 # The upstream tarball is a git snapshot without configure: its CMake build.
-d=$(unpack jansson 'jansson_*.orig.tar.gz')
-cmake -S "$d" -B "$d/build" -DCMAKE_C_COMPILER=musl-gcc \
-	-DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib \
-	-DJANSSON_BUILD_SHARED_LIBS=OFF -DJANSSON_BUILD_DOCS=OFF \
-	-DJANSSON_EXAMPLES=OFF -DJANSSON_WITHOUT_TESTS=ON >"$d/cmake.log"
-cmake --build "$d/build" -j"$jobs" --target install >"$d/build.log"
+if ! built jansson; then
+	d=$(unpack jansson 'jansson_*.orig.tar.gz')
+	cmake -S "$d" -B "$d/build" -DCMAKE_C_COMPILER=musl-gcc \
+		-DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib \
+		-DJANSSON_BUILD_SHARED_LIBS=OFF -DJANSSON_BUILD_DOCS=OFF \
+		-DJANSSON_EXAMPLES=OFF -DJANSSON_WITHOUT_TESTS=ON >"$d/cmake.log"
+	cmake --build "$d/build" -j"$jobs" --target install >"$d/build.log"
+fi
 
 step sqlite
-d=$(unpack sqlite 'sqlite3_*.orig.tar.xz')
-autotools "$d" --disable-tcl --disable-readline --disable-editline
+if ! built sqlite3; then
+	d=$(unpack sqlite 'sqlite3_*.orig.tar.xz')
+	autotools "$d" --disable-tcl --disable-readline --disable-editline
+fi
 
 step libpcap
-d=$(unpack libpcap 'libpcap_*.orig.tar.gz')
-autotools "$d" --disable-dbus --disable-rdma --disable-bluetooth \
-	--disable-usb --disable-netmap --without-libnl --without-dpdk
+if ! built pcap; then
+	d=$(unpack libpcap 'libpcap_*.orig.tar.gz')
+	autotools "$d" --disable-dbus --disable-rdma --disable-bluetooth \
+		--disable-usb --disable-netmap --without-libnl --without-dpdk
+fi
 
 step libsodium
-d=$(unpack libsodium 'libsodium_*.orig.tar.gz')
-autotools "$d"
+# A git snapshot too: configure from autogen.sh (autoreconf).
+if ! built sodium; then
+	d=$(unpack libsodium 'libsodium_*.orig.tar.gz')
+	(cd "$d" && sh autogen.sh -s >autogen.log 2>&1)
+	autotools "$d"
+fi
 
 step nDPI
-d=$(unpack ndpi 'ndpi_*.orig.tar.gz')
-(cd "$d" && NDPI_VERSION_SHORT=4.2.0 ./autogen.sh >autogen.log 2>&1 || true)
-autotools "$d" --with-only-libndpi
-# nDPI 4.2's pkg-config file names libndpi; the static library needs libm.
+if ! built ndpi; then
+	d=$(unpack ndpi 'ndpi_*.orig.tar.gz')
+	# autogen.sh runs configure itself; then again with ours.
+	(cd "$d" && sh autogen.sh >autogen.log 2>&1) || true
+	autotools "$d" --with-only-libndpi
+fi
+# nDPI's Makefile builds and installs its shared library whatever
+# --disable-shared says; a static link must not find it.
+rm -f "$prefix"/lib/libndpi.so*
 
 step yamori
+rm -rf "$out/yamori"
 cmake -S "$repo" -B "$out/yamori" -DCMAKE_BUILD_TYPE=MinSizeRel \
 	-DCMAKE_C_COMPILER=musl-gcc -DCMAKE_C_FLAGS="-isystem $kh" \
 	-DCMAKE_EXE_LINKER_FLAGS="-static" -DCMAKE_FIND_LIBRARY_SUFFIXES=.a \
-	-DPKG_CONFIG_USE_STATIC_LIBS=ON \
 	-DYAMORI_NFT=OFF -DYAMORI_SSH=OFF -DYAMORI_TLS=OFF -DYAMORI_FETCH=OFF \
 	-DYAMORI_PANEL=OFF -DYAMORI_TESTS=OFF >"$out/yamori-cmake.log"
 cmake --build "$out/yamori" -j"$jobs" --target yamorid yamorictl >"$out/yamori-build.log"
