@@ -2,7 +2,8 @@
 # Yamori developer entry point; the README's two commands.
 #   ./run.sh demo   set up, build, replay the sample household, list devices,
 #                   and show the panel when there is a display
-#   ./run.sh test   set up, build (plain and with sanitizers), run every test
+#   ./run.sh test   set up, build (plain, with sanitizers, and the router's
+#                   minimal configuration), run every test
 # Both install what is missing from Debian 12's packages first (as root, or
 # through sudo); the demo only what it needs, the tests also the tools and
 # the test servers, whose units stay disabled and masked.
@@ -24,7 +25,8 @@ TEST_PACKAGES=(libndpi-bin sqlite3 wireshark-common iproute2 iputils-ping
 	       gstreamer1.0-plugins-base gstreamer1.0-plugins-good xvfb xauth
 	       gir1.2-atspi-2.0 at-spi2-core dbus-x11 imagemagick
 	       debhelper fakeroot lintian mmdebstrap desktop-file-utils
-	       appstream cage grim xwayland systemd-container minisign)
+	       appstream cage grim xwayland systemd-container minisign
+	       shellcheck)
 # The test servers: tests run the programs in namespaces, never the
 # services, so their units are left disabled and masked (see
 # tests/check_test_servers.py).
@@ -188,6 +190,14 @@ run_tests() {
 	(cd build-asan && ctest -L unit --output-on-failure -j 2)
 	(cd build && as_root env YAMORI_BUILD_ASAN="$PWD/../build-asan" \
 		ctest --output-on-failure -j 2)
+	# The router's build (OpenWrt): every optional part off, no panel.
+	# Its unit tests, a replay, the signed bundles and log (libsodium),
+	# and the "not supported" answers.
+	build build-min -DYAMORI_NFT=OFF -DYAMORI_SSH=OFF -DYAMORI_TLS=OFF \
+		-DYAMORI_FETCH=OFF -DYAMORI_PANEL=OFF
+	(cd build-min && as_root ctest -L unit --output-on-failure -j 2 &&
+		as_root ctest -R '^integration_(replay|features|bundle|evlog)$' \
+			--output-on-failure -j 2)
 	# The parsers of untrusted input, fuzzed briefly with libFuzzer.
 	CC=clang build build-fuzz -DYAMORI_FUZZ=ON
 	(cd build-fuzz && ctest -L fuzz --output-on-failure -j 2)

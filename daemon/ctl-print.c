@@ -442,6 +442,38 @@ static void print_data(json_t *data)
 				 "Please update it."));
 }
 
+/* The parts this build left out (status "features"), on one line. */
+static void print_features(json_t *features)
+{
+	static const struct {
+		const char *name, *label;
+	} labels[] = {
+		{ "nft_isolation", N_("cutting devices off (nftables)") },
+		{ "ssh_checks", N_("password checks over SSH") },
+		{ "tls_checks", N_("password checks of HTTPS pages") },
+		{ "update_download", N_("downloading data updates") },
+	};
+	const char *name;
+	json_t *built;
+	bool first = true;
+
+	json_object_foreach(features, name, built) {
+		const char *label = name;
+
+		if (json_is_true(built))
+			continue;
+		for (size_t i = 0; i < YM_ARRAY_SIZE(labels); i++)
+			if (strcmp(labels[i].name, name) == 0)
+				label = _(labels[i].label);
+		if (first)
+			cell(_("Not built in:"), 14);
+		printf("%s%s", first ? "" : ", ", label);
+		first = false;
+	}
+	if (!first)
+		putchar('\n');
+}
+
 int cmd_status(struct ym_store *s, bool as_json)
 {
 	char *text = s ? ym_store_get_meta(s, "status") : NULL;
@@ -504,6 +536,7 @@ int cmd_status(struct ym_store *s, bool as_json)
 	cell(_("Connections:"), 14);
 	printf("%lld\n",
 	       (long long)jint(st, "flows.created"));
+	print_features(json_object_get(st, "features"));
 	print_data(json_object_get(st, "data"));
 	if (jint(st, "files.truncated"))
 		cell(_("Problem:"), 14), printf("%s\n",

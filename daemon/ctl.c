@@ -204,6 +204,7 @@ static const char *audit_label(const char *result)
 		{ "defaults_refused", N_("factory passwords do not work") },
 		{ "open", N_("no password at all") },
 		{ "error", N_("could not be checked") },
+		{ "not_supported", N_("this box cannot check it") },
 	};
 
 	for (size_t i = 0; i < YM_ARRAY_SIZE(labels); i++)

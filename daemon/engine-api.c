@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ym-features.h"
 #include "flow.h"
 #include "identify.h"
 #include "inventory.h"
@@ -188,6 +189,18 @@ static json_t *status_support(struct ym_engine *e)
 	return o;
 }
 
+/* The optional parts of this build (features.h): name -> built. */
+static json_t *status_features(void)
+{
+	size_t n;
+	const struct ym_feature *f = ym_features(&n);
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(o, f[i].name, json_boolean(f[i].built));
+	return o;
+}
+
 json_t *ym_engine_status_json(struct ym_engine *e)
 {
 	json_t *st = status_run(e);
@@ -216,6 +229,7 @@ json_t *ym_engine_status_json(struct ym_engine *e)
 	json_object_set_new(st, "announcements", status_announcements(e));
 	json_object_set_new(st, "upnp", status_upnp(e));
 	json_object_set_new(st, "alerts", status_alerts(e));
+	json_object_set_new(st, "features", status_features());
 	return st;
 }
 

@@ -9,15 +9,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <sodium.h>
 
 const char ym_evlog_genesis[YM_EVLOG_HASH_STRLEN] =
 	"0000000000000000000000000000000000000000000000000000000000000000";
 
+/* Ed25519 from libsodium: the same keys and signatures as any other
+ * Ed25519 (the seed on disk is RFC 8032's private key). */
 struct ym_evlog_key {
-	EVP_PKEY *pkey;
+	unsigned char sk[crypto_sign_SECRETKEYBYTES];
 };
 
 static void hex(const unsigned char *b, size_t n, char *out)
@@ -45,42 +45,34 @@ static int unhex(const char *s, unsigned char *b, size_t n)
 	return 0;
 }
 
-static void feed(EVP_MD_CTX *ctx, const char *s)
+static void feed(crypto_hash_sha256_state *ctx, const char *s)
 {
 	uint64_t len = strlen(s);
 	unsigned char l[8];
 
 	for (int i = 0; i < 8; i++)
 		l[i] = (unsigned char)(len >> (56 - 8 * i));
-	EVP_DigestUpdate(ctx, l, sizeof(l));
-	EVP_DigestUpdate(ctx, s, len);
+	crypto_hash_sha256_update(ctx, l, sizeof(l));
+	crypto_hash_sha256_update(ctx, (const unsigned char *)s, len);
 }
 
 void ym_evlog_hash(const char *prev, int64_t seq, int64_t at_us,
 		   const char *kind, const char *mac, const char *detail,
 		   char out[YM_EVLOG_HASH_STRLEN])
 {
-	unsigned char md[32];
-	unsigned int mdlen = 0;
+	unsigned char md[crypto_hash_sha256_BYTES];
 	char num[48];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	crypto_hash_sha256_state ctx;
 
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-		/* Cannot happen with libcrypto's built-in SHA-256; a hash that
-		 * never matches is the safe failure. */
-		EVP_MD_CTX_free(ctx);
-		snprintf(out, YM_EVLOG_HASH_STRLEN, "%s", "unhashable");
-		return;
-	}
-	feed(ctx, "yamori-evlog-1");
-	feed(ctx, prev);
+	crypto_hash_sha256_init(&ctx);
+	feed(&ctx, "yamori-evlog-1");
+	feed(&ctx, prev);
 	snprintf(num, sizeof(num), "%" PRId64 " %" PRId64, seq, at_us);
-	feed(ctx, num);
-	feed(ctx, kind);
-	feed(ctx, mac);
-	feed(ctx, detail);
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
+	feed(&ctx, num);
+	feed(&ctx, kind);
+	feed(&ctx, mac);
+	feed(&ctx, detail);
+	crypto_hash_sha256_final(&ctx, md);
 	hex(md, 32, out);
 }
 
@@ -125,21 +117,21 @@ int ym_evlog_key_open(struct ym_evlog_key **out, const char *state_dir,
 		      char *err, size_t errlen)
 {
 	char path[4200], line[128], pubhex[66];
-	unsigned char seed[32], pub[32];
-	size_t publen = sizeof(pub);
+	unsigned char seed[crypto_sign_SEEDBYTES], pub[crypto_sign_PUBLICKEYBYTES];
 	struct ym_evlog_key *k;
 	int rc;
 
 	*out = NULL;
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, "cannot start libsodium");
+		return -EIO;
+	}
 	snprintf(path, sizeof(path), "%s/%s", state_dir, YM_EVLOG_KEY_FILE);
 	rc = read_line(path, line, sizeof(line));
 	if (rc == -ENOENT) {
 		/* First start: the box's own key, readable by the daemon
 		 * alone. */
-		if (RAND_bytes(seed, sizeof(seed)) != 1) {
-			snprintf(err, errlen, "no randomness for the log key");
-			return -EIO;
-		}
+		randombytes_buf(seed, sizeof(seed));
 		hex(seed, sizeof(seed), line);
 		line[64] = '\n';
 		line[65] = '\0';
@@ -147,27 +139,25 @@ int ym_evlog_key_open(struct ym_evlog_key **out, const char *state_dir,
 		if (rc < 0) {
 			snprintf(err, errlen, "cannot write %s: %s", path,
 				 strerror(-rc));
-			OPENSSL_cleanse(seed, sizeof(seed));
-			OPENSSL_cleanse(line, sizeof(line));
+			sodium_memzero(seed, sizeof(seed));
+			sodium_memzero(line, sizeof(line));
 			return rc;
 		}
 	} else if (rc < 0 || strlen(line) != 64 ||
 		   unhex(line, seed, sizeof(seed)) < 0) {
 		snprintf(err, errlen, "cannot read the log key %s", path);
-		OPENSSL_cleanse(line, sizeof(line));
+		sodium_memzero(line, sizeof(line));
 		return rc < 0 ? rc : -EINVAL;
 	}
-	OPENSSL_cleanse(line, sizeof(line));
+	sodium_memzero(line, sizeof(line));
 	k = calloc(1, sizeof(*k));
 	if (!k) {
-		OPENSSL_cleanse(seed, sizeof(seed));
+		sodium_memzero(seed, sizeof(seed));
 		return -ENOMEM;
 	}
-	k->pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed,
-					       sizeof(seed));
-	OPENSSL_cleanse(seed, sizeof(seed));
-	if (!k->pkey ||
-	    EVP_PKEY_get_raw_public_key(k->pkey, pub, &publen) != 1) {
+	rc = crypto_sign_seed_keypair(pub, k->sk, seed);
+	sodium_memzero(seed, sizeof(seed));
+	if (rc != 0) {
 		snprintf(err, errlen, "cannot use the log key");
 		ym_evlog_key_close(k);
 		return -EIO;
@@ -195,7 +185,7 @@ void ym_evlog_key_close(struct ym_evlog_key *k)
 {
 	if (!k)
 		return;
-	EVP_PKEY_free(k->pkey);
+	sodium_memzero(k->sk, sizeof(k->sk));
 	free(k);
 }
 
@@ -208,21 +198,14 @@ static void head_message(int64_t seq, const char *hash, char *msg,
 int ym_evlog_sign_head(struct ym_evlog_key *k, int64_t seq, const char *hash,
 		       char *detail, size_t len)
 {
-	unsigned char sig[64];
-	size_t siglen = sizeof(sig);
+	unsigned char sig[crypto_sign_BYTES];
 	char msg[128], sighex[YM_EVLOG_SIG_STRLEN];
-	EVP_MD_CTX *ctx;
-	int ok;
 
 	if (!k || strlen(hash) != 64 || len < 256)
 		return -EINVAL;
 	head_message(seq, hash, msg, sizeof(msg));
-	ctx = EVP_MD_CTX_new();
-	ok = ctx && EVP_DigestSignInit(ctx, NULL, NULL, NULL, k->pkey) == 1 &&
-	     EVP_DigestSign(ctx, sig, &siglen, (const unsigned char *)msg,
-			    strlen(msg)) == 1 && siglen == 64;
-	EVP_MD_CTX_free(ctx);
-	if (!ok)
+	if (crypto_sign_detached(sig, NULL, (const unsigned char *)msg,
+				 strlen(msg), k->sk) != 0)
 		return -EIO;
 	hex(sig, 64, sighex);
 	snprintf(detail, len, "{\"seq\":%" PRId64 ",\"hash\":\"%s\","
@@ -274,19 +257,12 @@ static int parse_head(const char *detail, int64_t *seq, char *hash,
 static bool head_verifies(const struct ym_evlog_check *c, int64_t seq,
 			  const char *hash, const unsigned char sig[64])
 {
-	EVP_PKEY *pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL,
-						   c->pub, 32);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	char msg[128];
-	bool ok;
 
 	head_message(seq, hash, msg, sizeof(msg));
-	ok = pk && ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, pk) == 1 &&
-	     EVP_DigestVerify(ctx, sig, 64, (const unsigned char *)msg,
-			      strlen(msg)) == 1;
-	EVP_MD_CTX_free(ctx);
-	EVP_PKEY_free(pk);
-	return ok;
+	return sodium_init() >= 0 &&
+	       crypto_sign_verify_detached(sig, (const unsigned char *)msg,
+					   strlen(msg), c->pub) == 0;
 }
 
 void ym_evlog_check_init(struct ym_evlog_check *c, const char *state_dir)

@@ -13,6 +13,7 @@
 #include "api.h"
 #include "config.h"
 #include "engine.h"
+#include "ym-features.h"
 #include "i18n.h"
 #include "privdrop.h"
 #include "ym-limits.h"
@@ -32,6 +33,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: yamorid -i IFACE [-i IFACE2] [--state-dir DIR] [-c CONFIG]\n"
 		"       yamorid -r FILE [-r FILE...] --state-dir DIR [-c CONFIG] [--serve]\n"
+		"       yamorid --check-config [-c CONFIG]\n"
 		"options: --data-dir DIR (default " YM_DATADIR ")\n"
 		"         --user USER (started as root, become USER after opening\n"
 		"         the capture; default " YM_PRIVDROP_USER ", root to stay root)\n"
@@ -83,7 +85,7 @@ struct options {
 	char *files[YM_MAX_FILES];
 	char *ifaces[YM_MAX_INTERFACES];
 	uint32_t n_ifaces, n_files;
-	bool config_given, serve;
+	bool config_given, serve, check_config;
 };
 
 /* Reads the command line into o; returns -1 to go on, else the exit
@@ -98,6 +100,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "serve", no_argument, NULL, 'S' },
 		{ "data-dir", required_argument, NULL, 'D' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "check-config", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -138,6 +141,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'u':
 			o->user = optarg;
+			break;
+		case 'C':
+			o->check_config = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -193,6 +199,14 @@ static int load_config(const struct options *o, struct ym_config *cfg)
 				 o->ifaces[i]);
 		}
 	}
+	/* A setting this build cannot honour stops the start, as a bad
+	 * value does. */
+	if (ym_features_check_config(cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "yamorid: %s: %s\n", o->config_path, err);
+		return 2;
+	}
+	if (o->check_config)
+		return 0;
 	if (!o->n_files && cfg->n_interfaces == 0) {
 		fprintf(stderr, "yamorid: give an interface (-i) or capture "
 			"files (-r)\n");
@@ -326,6 +340,13 @@ int main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	rc = load_config(&o, &cfg);
+	if (rc == 0 && o.check_config) {
+		/* --check-config: the file (and the command line) as yamorid
+		 * would start with them; nothing else is touched. */
+		printf("yamorid: %s: the configuration is valid\n",
+		       o.config_path);
+		return 0;
+	}
 	if (rc == 0)
 		rc = prepare_state(&o, &cfg, &drop, drop_warning,
 				   sizeof(drop_warning));

@@ -149,7 +149,8 @@ static void summarise(const struct ym_audit_report *r,
 	for (uint32_t i = 0; i < r->n; i++) {
 		const struct ym_audit_service_result *x = &r->services[i];
 
-		if (x->result == YM_AUDIT_NOT_OFFERED)
+		if (x->result == YM_AUDIT_NOT_OFFERED ||
+		    x->result == YM_AUDIT_NOT_SUPPORTED)
 			continue;
 		s->answered = true;
 		s->telnet |= strcmp(x->service, "telnet") == 0;

@@ -2,7 +2,7 @@
  * support knowledge, threat lists, password lists) loaded from the data in
  * use, a signed bundle checked and test-loaded off the loop (libuv's
  * threadpool), then swapped in on the loop without a restart; and the
- * scheduled fetch of a bundle over verified HTTPS (libcurl, in the
+ * scheduled fetch of a bundle over verified HTTPS (fetch.h, in the
  * threadpool too). Flows, devices and alerts are not touched: only the
  * lists the judges read are replaced. */
 #include "engine-private.h"
@@ -13,11 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "audit-proto.h"
 #include "bundle.h"
 #include "detect.h"
+#include "fetch.h"
 #include "identify.h"
 #include "intel.h"
 #include "store.h"
@@ -58,7 +57,7 @@ struct ym_update {
 	bool timer_started;
 	struct update_job *running;  /* one update at a time */
 	atomic_bool cancel;          /* the daemon stops: a fetch gives up */
-	bool curl_ready;             /* curl_global_init was called */
+	bool fetch_ready;            /* ym_fetch_global_init was called */
 	char last_problem[512];
 	uint64_t last_try_us;
 };
@@ -158,102 +157,6 @@ static void strip_dir(char *err, const char *dir)
 
 /* --- the fetch (in a worker thread) ------------------------------------ */
 
-struct fetch_buf {
-	uint8_t *data;
-	size_t len;
-	bool too_big;
-	atomic_bool *cancel;
-};
-
-static size_t on_data(char *ptr, size_t size, size_t n, void *arg)
-{
-	struct fetch_buf *b = arg;
-	size_t len = size * n;
-	uint8_t *v;
-
-	if (len > YM_BUNDLE_MAX_BYTES - b->len) {
-		b->too_big = true;
-		return 0;
-	}
-	v = realloc(b->data, b->len + len);
-	if (!v)
-		return 0;
-	b->data = v;
-	memcpy(b->data + b->len, ptr, len);
-	b->len += len;
-	return len;
-}
-
-static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
-		       curl_off_t ultotal, curl_off_t ulnow)
-{
-	struct fetch_buf *b = arg;
-
-	(void)dlnow;
-	(void)ultotal;
-	(void)ulnow;
-	/* A server announcing too much is cut off before sending it. */
-	if (dltotal > (curl_off_t)YM_BUNDLE_MAX_BYTES)
-		b->too_big = true;
-	return b->too_big || atomic_load(b->cancel);
-}
-
-/* Fetches url: HTTPS only, the certificate and the name verified, no
- * redirects (a bundle is signed, but a redirect to elsewhere is still not
- * followed), limited in time and size. */
-static int fetch(struct update_job *j, atomic_bool *cancel, uint8_t **out,
-		 size_t *len)
-{
-	struct fetch_buf b = { NULL, 0, false, cancel };
-	char curl_err[CURL_ERROR_SIZE] = "";
-	long status = 0;
-	CURLcode cc;
-	CURL *c = curl_easy_init();
-
-	if (!c) {
-		snprintf(j->err, sizeof(j->err), "cannot set up the download");
-		return -ENOMEM;
-	}
-	curl_easy_setopt(c, CURLOPT_URL, j->url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (j->ca[0])
-		curl_easy_setopt(c, CURLOPT_CAINFO, j->ca);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)YM_FETCH_TIMEOUT_SEC);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 20L);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-			 (curl_off_t)YM_BUNDLE_MAX_BYTES);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "yamorid/" YM_VERSION);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &b);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
-	cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(c);
-	if (cc == CURLE_OK && status == 200) {
-		*out = b.data;
-		*len = b.len;
-		return 0;
-	}
-	free(b.data);
-	if (b.too_big || cc == CURLE_FILESIZE_EXCEEDED)
-		snprintf(j->err, sizeof(j->err), "the download is larger than "
-			 "%u MB", YM_BUNDLE_MAX_BYTES >> 20);
-	else if (cc != CURLE_OK)
-		snprintf(j->err, sizeof(j->err), "cannot download: %.300s",
-			 curl_err[0] ? curl_err : curl_easy_strerror(cc));
-	else
-		snprintf(j->err, sizeof(j->err), "cannot download: the "
-			 "server answered %ld", status);
-	return -EIO;
-}
-
 /* --- one update -------------------------------------------------------- */
 
 static void work(uv_work_t *w)
@@ -267,7 +170,9 @@ static void work(uv_work_t *w)
 
 	ym_bundle_keys_load(&keys, j->keys_dir);
 	if (j->url[0]) {
-		j->rc = fetch(j, &u->cancel, &buf, &len);
+		j->rc = ym_fetch_https(j->url, j->ca, YM_BUNDLE_MAX_BYTES,
+				       YM_FETCH_TIMEOUT_SEC, &u->cancel, &buf,
+				       &len, j->err, sizeof(j->err));
 		if (j->rc == 0)
 			j->rc = ym_bundle_stage(buf, len, &keys, j->state_dir,
 						j->installed, now, &j->st,
@@ -469,9 +374,13 @@ int ym_update_start(struct ym_engine *e)
 	u = update_get(e);
 	if (!u)
 		return -ENOMEM;
-	if (!u->curl_ready && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return -ENOMEM;
-	u->curl_ready = true;
+	if (!u->fetch_ready) {
+		/* -ENOTSUP: built without downloads. */
+		rc = ym_fetch_global_init();
+		if (rc < 0)
+			return rc;
+	}
+	u->fetch_ready = true;
 	rc = uv_timer_init(e->loop, &u->timer);
 	if (rc < 0)
 		return rc;
@@ -497,8 +406,8 @@ void ym_update_stop(struct ym_engine *e)
 
 void ym_update_fini(struct ym_engine *e)
 {
-	if (e->update && e->update->curl_ready)
-		curl_global_cleanup();
+	if (e->update && e->update->fetch_ready)
+		ym_fetch_global_fini();
 	free(e->update);
 	e->update = NULL;
 }

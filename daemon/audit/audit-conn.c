@@ -1,9 +1,10 @@
 #define _GNU_SOURCE /* memmem, explicit_bzero */
 /* The audit's transport: a connection of its own per conversation, with a
  * connect timeout, a step timeout (silence), a whole-conversation timeout
- * and a byte limit; HTTPS through memory BIOs; SSH through the thread
- * pool. A connection hands its verdict to the job (audit.c) exactly once
- * and then closes itself, so the job never waits for a socket. */
+ * and a byte limit; HTTPS through TLS in memory (audit-tls.c); SSH is
+ * audit-ssh.c's. A connection hands its verdict to the job (audit.c)
+ * exactly once and then closes itself, so the job never waits for a
+ * socket. */
 #include "audit-private.h"
 
 #include <errno.h>
@@ -13,9 +14,6 @@
 #include <sys/random.h>
 #include <poll.h>
 #include <netinet/in.h>
-
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 
 /* A telnet device that has been silent this long is waiting for input:
  * what is on its screen is a prompt. */
@@ -38,7 +36,7 @@ static void conn_closed(uv_handle_t *h)
 
 	if (--c->pending_closes > 0)
 		return;
-	SSL_free(c->ssl); /* and its BIOs */
+	ym_tls_free(c->ssl);
 	explicit_bzero(c, sizeof(*c));
 	free(c);
 }
@@ -88,12 +86,11 @@ static void conn_send_raw(struct conn *c, const void *data, size_t len)
 /* Sends what TLS has queued (handshake, records, close_notify). */
 static void conn_tls_drain(struct conn *c)
 {
-	BIO *wbio = SSL_get_wbio(c->ssl);
 	char buf[4096];
-	int n;
+	size_t n;
 
-	while ((n = BIO_read(wbio, buf, sizeof(buf))) > 0)
-		conn_send_raw(c, buf, (size_t)n);
+	while ((n = ym_tls_pull(c->ssl, buf, sizeof(buf))) > 0)
+		conn_send_raw(c, buf, n);
 	explicit_bzero(buf, sizeof(buf));
 }
 
@@ -101,9 +98,8 @@ static void conn_tls_drain(struct conn *c)
 static void conn_flush(struct conn *c)
 {
 	if (c->ssl) {
-		/* A memory BIO takes any amount: one call writes it all. */
 		if (c->tls_ready && c->out.len)
-			(void)SSL_write(c->ssl, c->out.buf, (int)c->out.len);
+			ym_tls_write(c->ssl, c->out.buf, c->out.len);
 		conn_tls_drain(c);
 	} else {
 		conn_send_raw(c, c->out.buf, c->out.len);
@@ -146,7 +142,7 @@ static void conn_verdict(struct conn *c, enum ym_av v, const char *detail)
 	}
 	if (c->ssl && c->tls_ready && c->connected) {
 		/* TLS's goodbye (close_notify) is the polite close. */
-		(void)SSL_shutdown(c->ssl);
+		ym_tls_shutdown(c->ssl);
 		conn_tls_drain(c);
 		if (uv_shutdown(&c->shut, (uv_stream_t *)&c->tcp,
 				on_shutdown) == 0) {
@@ -339,18 +335,15 @@ static enum ym_av tls_input(struct conn *c, const uint8_t *data, size_t n,
 
 	for (size_t i = 0; i < n && c->head_len < sizeof(c->head); i++)
 		c->head[c->head_len++] = data[i];
-	if (BIO_write(SSL_get_rbio(c->ssl), data, (int)n) != (int)n) {
+	if (ym_tls_push(c->ssl, data, n) < 0) {
 		*detail = "out of memory";
 		return YM_AV_ERROR;
 	}
 	if (!c->tls_ready) {
-		r = SSL_do_handshake(c->ssl);
+		r = ym_tls_handshake(c->ssl);
+		if (r == YM_TLS_WANT)
+			return YM_AV_MORE;
 		if (r != 1) {
-			int e = SSL_get_error(c->ssl, r);
-
-			ERR_clear_error();
-			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-				return YM_AV_MORE;
 			/* A TLS record starts with its type (0x16
 			 * handshake, 0x15 alert) and version 3.x. */
 			if (c->head_len < 3 ||
@@ -366,25 +359,18 @@ static enum ym_av tls_input(struct conn *c, const uint8_t *data, size_t n,
 		http_start(c);
 	}
 	while (v == YM_AV_MORE) {
-		r = SSL_read(c->ssl, clear, sizeof(clear));
+		r = ym_tls_read(c->ssl, clear, sizeof(clear));
 		if (r > 0) {
 			v = engine_feed(c, clear, (size_t)r);
 			continue;
 		}
-		switch (SSL_get_error(c->ssl, r)) {
-		case SSL_ERROR_WANT_READ:
-		case SSL_ERROR_WANT_WRITE:
-			break;
-		case SSL_ERROR_ZERO_RETURN: /* close_notify */
+		if (r == YM_TLS_CLOSED) {
 			v = engine_eof(c);
 			*detail = "closed early";
-			break;
-		default:
+		} else if (r == YM_TLS_FAILED) {
 			v = YM_AV_ERROR;
 			*detail = "tls failed";
-			break;
 		}
-		ERR_clear_error();
 		break;
 	}
 	explicit_bzero(clear, sizeof(clear));
@@ -433,47 +419,6 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	uv_timer_start(&c->step, on_step_timeout, c->job->a->cfg.step_ms, 0);
 }
 
-/* One TLS client in memory: the socket stays libuv's. */
-static SSL *tls_new(struct ym_audit *a)
-{
-	SSL *ssl = SSL_new(a->tls);
-	BIO *rbio = BIO_new(BIO_s_mem()), *wbio = BIO_new(BIO_s_mem());
-
-	if (!ssl || !rbio || !wbio) {
-		SSL_free(ssl);
-		BIO_free(rbio);
-		BIO_free(wbio);
-		ERR_clear_error();
-		return NULL;
-	}
-	SSL_set_bio(ssl, rbio, wbio);
-	SSL_set_connect_state(ssl);
-	return ssl;
-}
-
-/* The TLS settings: a device's web page on the LAN, with a self-signed
- * certificate and often old TLS. Its identity is not checked: what is sent
- * is a published factory default, which is no secret, and the question is
- * only whether the device takes it. */
-SSL_CTX *ym_audit_tls_ctx_new(void)
-{
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-
-	if (!ctx)
-		return NULL;
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-	SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
-	/* Old cameras: TLS 1.0, SHA-1, small keys, no secure renegotiation,
-	 * no close_notify. */
-	SSL_CTX_set_security_level(ctx, 0);
-	(void)SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
-	SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT |
-					 SSL_OP_IGNORE_UNEXPECTED_EOF |
-					 SSL_OP_NO_TICKET);
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	return ctx;
-}
-
 static void on_connected(uv_connect_t *req, int status)
 {
 	struct conn *c = ym_container_of(req, struct conn, creq);
@@ -489,14 +434,12 @@ static void on_connected(uv_connect_t *req, int status)
 	}
 	c->connected = true;
 	if (services[job->svc].tls) {
-		c->ssl = tls_new(job->a);
+		/* The ClientHello; the engine starts after the handshake. */
+		c->ssl = ym_tls_new(job->a->tls);
 		if (!c->ssl) {
 			conn_verdict(c, YM_AV_ERROR, "out of memory");
 			return;
 		}
-		/* The ClientHello; the engine starts after the handshake. */
-		(void)SSL_do_handshake(c->ssl);
-		ERR_clear_error();
 	} else if (c->proto == YM_AP_HTTP || c->proto == YM_AP_RTSP) {
 		http_start(c);
 	} /* telnet, FTP: nothing to say until the device speaks */
@@ -535,8 +478,12 @@ int ym_audit_conn_start(struct job *job, const char *user, const char *pass)
 	const struct service *svc = &services[job->svc];
 	struct ym_audit *a = job->a;
 	struct sockaddr_storage ss;
-	struct conn *c = calloc(1, sizeof(*c));
+	struct conn *c;
 
+	/* HTTPS in a build without TLS: nothing is sent. */
+	if (svc->tls && !a->tls)
+		return -ENOTSUP;
+	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
 	c->job = job;
@@ -579,83 +526,4 @@ void ym_audit_conn_abort(struct conn *c)
 {
 	c->job = NULL;
 	conn_verdict(c, YM_AV_ERROR, "");
-}
-
-/* ---- SSH through the thread pool ---- */
-
-static void ssh_work(uv_work_t *req)
-{
-	struct ssh_run *r = ym_container_of(req, struct ssh_run, req);
-
-	ym_ssh_run(&r->j);
-}
-
-static void ssh_after(uv_work_t *req, int status)
-{
-	struct ssh_run *r = ym_container_of(req, struct ssh_run, req);
-	struct job *job = r->job;
-	struct conn fake;
-
-	if (status == UV_ECANCELED) {
-		r->j.verdict = YM_AV_ERROR;
-		snprintf(r->j.detail, sizeof(r->j.detail), "timeout");
-	}
-	if (job) {
-		job->ssh = NULL;
-		uv_timer_stop(&job->watchdog);
-		/* The verdict's extra data travels like a connection's. */
-		memset(&fake, 0, sizeof(fake));
-		fake.proto = YM_AP_SSH;
-		ym_audit_job_verdict(job, r->j.verdict, r->j.detail, &fake);
-	}
-	uv_mutex_destroy(&r->j.mu);
-	explicit_bzero(r, sizeof(*r));
-	free(r);
-}
-
-static void on_watchdog(uv_timer_t *t)
-{
-	struct job *job = ym_container_of(t, struct job, watchdog);
-
-	if (!job->ssh)
-		return;
-	ym_ssh_abort(&job->ssh->j);
-	uv_cancel((uv_req_t *)&job->ssh->req);
-}
-
-int ym_audit_ssh_start(struct job *job, const char *user, const char *pass)
-{
-	struct ym_audit *a = job->a;
-	struct ssh_run *r = calloc(1, sizeof(*r));
-
-	if (!r)
-		return -ENOMEM;
-	if (uv_mutex_init(&r->j.mu) < 0) {
-		free(r);
-		return -ENOMEM;
-	}
-	r->job = job;
-	r->j.addr = job->report.addr;
-	r->j.scope_id = a->cfg.v6_scope_id;
-	r->j.port = services[job->svc].port;
-	r->j.connect_ms = a->cfg.connect_ms;
-	r->j.step_ms = a->cfg.step_ms;
-	r->j.fd = -1;
-	/* Copies: the worker may outlive the lists (at close). */
-	if (user) {
-		snprintf(r->user, sizeof(r->user), "%s", user);
-		snprintf(r->pass, sizeof(r->pass), "%s", pass);
-		r->j.user = r->user;
-		r->j.pass = r->pass;
-	}
-	job->ssh = r;
-	uv_timer_start(&job->watchdog, on_watchdog, a->cfg.conversation_ms, 0);
-	if (uv_queue_work(a->loop, &r->req, ssh_work, ssh_after) < 0) {
-		job->ssh = NULL;
-		uv_timer_stop(&job->watchdog);
-		uv_mutex_destroy(&r->j.mu);
-		free(r);
-		return -EAGAIN;
-	}
-	return 0;
 }

@@ -9,7 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include <gcrypt.h>
+/* MD5 from nDPI, which the daemon links anyway (it hashes JA3 with it). */
+#include <ndpi_api.h>
 
 bool ym_audit_out_add(struct ym_audit_out *o, const void *data, size_t len)
 {
@@ -150,7 +151,7 @@ static void md5_hex(const char *data, size_t len, char out[33])
 	static const char hex[] = "0123456789abcdef";
 	unsigned char d[16];
 
-	gcry_md_hash_buffer(GCRY_MD_MD5, d, data, len);
+	ndpi_md5((const u_char *)data, len, d);
 	for (int i = 0; i < 16; i++) {
 		out[2 * i] = hex[d[i] >> 4];
 		out[2 * i + 1] = hex[d[i] & 15];

@@ -1,6 +1,9 @@
 /* The audit's insides shared by its scheduler (audit.c: jobs, services in
  * turn, the daily budget) and its transport (audit-conn.c: a connection of
- * its own per conversation, TLS, SSH in the thread pool), and nobody else. */
+ * its own per conversation, TLS, SSH in the thread pool), and nobody else.
+ * TLS (audit-tls.c, OpenSSL) and SSH (audit-ssh.c, libssh) compile out
+ * (cmake -DYAMORI_TLS=OFF, -DYAMORI_SSH=OFF): their stubs below answer
+ * -ENOTSUP, which the scheduler reports as "not_supported". */
 #ifndef YM_AUDIT_PRIVATE_H
 #define YM_AUDIT_PRIVATE_H
 
@@ -8,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <openssl/ssl.h>
+#include <errno.h>
 #include <uv.h>
 
 #include "audit.h"
@@ -39,6 +42,8 @@ _Static_assert(YM_ARRAY_SIZE(services) <= YM_AUDIT_MAX_SERVICES,
 	       "the report holds every service");
 
 struct job;
+struct ym_tls;
+struct ym_tls_ctx;
 
 struct conn {
 	uv_tcp_t tcp;
@@ -50,7 +55,7 @@ struct conn {
 	bool probe, connected, done, connect_failed, closing;
 	/* HTTPS: TLS through memory BIOs, so the socket stays libuv's. The
 	 * engine starts once the handshake is over. */
-	SSL *ssl;
+	struct ym_tls *ssl;
 	bool tls_ready;
 	uint8_t head[3], head_len; /* the device's first bytes: TLS or not? */
 	int pending_closes;
@@ -106,7 +111,7 @@ struct ym_audit {
 	struct ym_audit_creds next_creds;
 	bool has_next_creds;
 	struct ym_audit_budget budget;
-	SSL_CTX *tls; /* each SSL holds a reference of its own */
+	struct ym_tls_ctx *tls; /* NULL when built without TLS */
 	struct job *jobs;
 	uint32_t active, open_jobs;
 	bool closing;
@@ -119,10 +124,124 @@ struct ym_audit {
 int ym_audit_conn_start(struct job *job, const char *user, const char *pass);
 /* Ends a connection without a verdict (the audit is closing). */
 void ym_audit_conn_abort(struct conn *c);
+
+/* ---- SSH (audit-ssh.c) ---- */
+
+#if YM_HAVE_SSH
 /* The same as ym_audit_conn_start for SSH, in the thread pool. */
 int ym_audit_ssh_start(struct job *job, const char *user, const char *pass);
-/* The TLS settings for a device's web page on the LAN. */
-SSL_CTX *ym_audit_tls_ctx_new(void);
+/* Drops the job's SSH conversation, if any (the worker ends by itself). */
+void ym_audit_ssh_abort(struct job *job);
+#else
+static inline int ym_audit_ssh_start(struct job *job, const char *user,
+				     const char *pass)
+{
+	(void)job;
+	(void)user;
+	(void)pass;
+	return -ENOTSUP;
+}
+
+static inline void ym_audit_ssh_abort(struct job *job)
+{
+	(void)job;
+}
+#endif
+
+/* ---- TLS for HTTPS (audit-tls.c): a client in memory, the socket stays
+ * libuv's ---- */
+
+struct ym_tls_ctx;
+struct ym_tls;
+
+/* ym_tls_read's and ym_tls_handshake's answers besides a byte count. */
+enum { YM_TLS_WANT = 0, YM_TLS_CLOSED = -1, YM_TLS_FAILED = -2 };
+
+#if YM_HAVE_TLS
+/* The settings for a device's web page on the LAN: 0, or -ENOMEM. */
+int ym_tls_ctx_new(struct ym_tls_ctx **out);
+void ym_tls_ctx_free(struct ym_tls_ctx *ctx);
+/* One client, its ClientHello queued; NULL when out of memory. */
+struct ym_tls *ym_tls_new(struct ym_tls_ctx *ctx);
+void ym_tls_free(struct ym_tls *t);
+/* Takes the device's bytes: 0, or -ENOMEM. */
+int ym_tls_push(struct ym_tls *t, const void *data, size_t len);
+/* 1 once the handshake is over, YM_TLS_WANT, or YM_TLS_FAILED. */
+int ym_tls_handshake(struct ym_tls *t);
+/* Clear text: a byte count, YM_TLS_WANT, YM_TLS_CLOSED (close_notify) or
+ * YM_TLS_FAILED. */
+int ym_tls_read(struct ym_tls *t, void *buf, size_t len);
+/* Queues clear text (after the handshake). */
+void ym_tls_write(struct ym_tls *t, const void *data, size_t len);
+/* Queues the close_notify. */
+void ym_tls_shutdown(struct ym_tls *t);
+/* Takes up to len bytes that TLS wants sent; 0 when there are none. */
+size_t ym_tls_pull(struct ym_tls *t, void *buf, size_t len);
+#else
+static inline int ym_tls_ctx_new(struct ym_tls_ctx **out)
+{
+	*out = NULL;
+	return -ENOTSUP;
+}
+
+static inline void ym_tls_ctx_free(struct ym_tls_ctx *ctx)
+{
+	(void)ctx;
+}
+
+static inline struct ym_tls *ym_tls_new(struct ym_tls_ctx *ctx)
+{
+	(void)ctx;
+	return NULL;
+}
+
+static inline void ym_tls_free(struct ym_tls *t)
+{
+	(void)t;
+}
+
+static inline int ym_tls_push(struct ym_tls *t, const void *data, size_t len)
+{
+	(void)t;
+	(void)data;
+	(void)len;
+	return -ENOTSUP;
+}
+
+static inline int ym_tls_handshake(struct ym_tls *t)
+{
+	(void)t;
+	return YM_TLS_FAILED;
+}
+
+static inline int ym_tls_read(struct ym_tls *t, void *buf, size_t len)
+{
+	(void)t;
+	(void)buf;
+	(void)len;
+	return YM_TLS_FAILED;
+}
+
+static inline void ym_tls_write(struct ym_tls *t, const void *data, size_t len)
+{
+	(void)t;
+	(void)data;
+	(void)len;
+}
+
+static inline void ym_tls_shutdown(struct ym_tls *t)
+{
+	(void)t;
+}
+
+static inline size_t ym_tls_pull(struct ym_tls *t, void *buf, size_t len)
+{
+	(void)t;
+	(void)buf;
+	(void)len;
+	return 0;
+}
+#endif
 
 /* ---- the scheduler (audit.c) ---- */
 

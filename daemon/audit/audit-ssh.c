@@ -7,8 +7,16 @@
  * without ever touching a descriptor number that was closed and reused.
  * libssh 0.10 leaves a descriptor given with SSH_OPTIONS_FD open; we close
  * the duplicate after ssh_free() only if it is still the same socket, so a
- * libssh that closes it itself cannot make us close someone else's. */
+ * libssh that closes it itself cannot make us close someone else's.
+ *
+ * Below it, the loop's side of a job's SSH conversation (the thread pool
+ * and the watchdog). Built with YAMORI_SSH only; without it the stubs in
+ * audit-private.h answer "not supported". */
+#define _GNU_SOURCE /* explicit_bzero */
+#include "audit-private.h"
 #include "audit-proto.h"
+
+#include <stdlib.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -245,4 +253,94 @@ void ym_ssh_abort(struct ym_ssh_job *j)
 	if (j->fd >= 0)
 		shutdown(j->fd, SHUT_RDWR);
 	uv_mutex_unlock(&j->mu);
+}
+
+/* ---- the job's side, on the loop: the conversation in the thread pool ---- */
+
+static void ssh_work(uv_work_t *req)
+{
+	struct ssh_run *r = ym_container_of(req, struct ssh_run, req);
+
+	ym_ssh_run(&r->j);
+}
+
+static void ssh_after(uv_work_t *req, int status)
+{
+	struct ssh_run *r = ym_container_of(req, struct ssh_run, req);
+	struct job *job = r->job;
+	struct conn fake;
+
+	if (status == UV_ECANCELED) {
+		r->j.verdict = YM_AV_ERROR;
+		snprintf(r->j.detail, sizeof(r->j.detail), "timeout");
+	}
+	if (job) {
+		job->ssh = NULL;
+		uv_timer_stop(&job->watchdog);
+		/* The verdict's extra data travels like a connection's. */
+		memset(&fake, 0, sizeof(fake));
+		fake.proto = YM_AP_SSH;
+		ym_audit_job_verdict(job, r->j.verdict, r->j.detail, &fake);
+	}
+	uv_mutex_destroy(&r->j.mu);
+	explicit_bzero(r, sizeof(*r));
+	free(r);
+}
+
+static void on_watchdog(uv_timer_t *t)
+{
+	struct job *job = ym_container_of(t, struct job, watchdog);
+
+	if (!job->ssh)
+		return;
+	ym_ssh_abort(&job->ssh->j);
+	uv_cancel((uv_req_t *)&job->ssh->req);
+}
+
+int ym_audit_ssh_start(struct job *job, const char *user, const char *pass)
+{
+	struct ym_audit *a = job->a;
+	struct ssh_run *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	if (uv_mutex_init(&r->j.mu) < 0) {
+		free(r);
+		return -ENOMEM;
+	}
+	r->job = job;
+	r->j.addr = job->report.addr;
+	r->j.scope_id = a->cfg.v6_scope_id;
+	r->j.port = services[job->svc].port;
+	r->j.connect_ms = a->cfg.connect_ms;
+	r->j.step_ms = a->cfg.step_ms;
+	r->j.fd = -1;
+	/* Copies: the worker may outlive the lists (at close). */
+	if (user) {
+		snprintf(r->user, sizeof(r->user), "%s", user);
+		snprintf(r->pass, sizeof(r->pass), "%s", pass);
+		r->j.user = r->user;
+		r->j.pass = r->pass;
+	}
+	job->ssh = r;
+	uv_timer_start(&job->watchdog, on_watchdog, a->cfg.conversation_ms, 0);
+	if (uv_queue_work(a->loop, &r->req, ssh_work, ssh_after) < 0) {
+		job->ssh = NULL;
+		uv_timer_stop(&job->watchdog);
+		uv_mutex_destroy(&r->j.mu);
+		free(r);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+void ym_audit_ssh_abort(struct job *job)
+{
+	if (!job->ssh)
+		return;
+	/* The worker ends by itself within a step; its result is dropped. */
+	job->ssh->job = NULL;
+	ym_ssh_abort(&job->ssh->j);
+	uv_cancel((uv_req_t *)&job->ssh->req);
+	job->ssh = NULL;
 }

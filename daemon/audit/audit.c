@@ -14,8 +14,6 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
-#include <gcrypt.h>
-#include <openssl/ssl.h>
 
 /* Two failed conversations in a row end a service's attempts: the device
  * is busy, rate-limits or went away, and more would only annoy it. */
@@ -47,6 +45,8 @@ const char *ym_audit_result_name(enum ym_audit_result r)
 	switch (r) {
 	case YM_AUDIT_NOT_OFFERED:
 		return "not_offered";
+	case YM_AUDIT_NOT_SUPPORTED:
+		return "not_supported";
 	case YM_AUDIT_LOGIN_REQUIRED:
 		return "login_required";
 	case YM_AUDIT_DEFAULT_ACCEPTED:
@@ -161,7 +161,7 @@ static void audit_free(struct ym_audit *a)
 {
 	ym_audit_creds_free(&a->creds);
 	ym_audit_creds_free(&a->next_creds);
-	SSL_CTX_free(a->tls);
+	ym_tls_ctx_free(a->tls);
 	free(a);
 }
 
@@ -226,14 +226,7 @@ static void job_release(struct job *job)
 		job->conn = NULL;
 		ym_audit_conn_abort(c);
 	}
-	if (job->ssh) {
-		/* The worker ends by itself within a step; its result is
-		 * dropped. */
-		job->ssh->job = NULL;
-		ym_ssh_abort(&job->ssh->j);
-		uv_cancel((uv_req_t *)&job->ssh->req);
-		job->ssh = NULL;
-	}
+	ym_audit_ssh_abort(job);
 	job->pending_closes = 2;
 	uv_close((uv_handle_t *)&job->spacing, job_closed);
 	uv_close((uv_handle_t *)&job->watchdog, job_closed);
@@ -495,7 +488,12 @@ static void job_start_service(struct job *job)
 		rc = ym_audit_ssh_start(job, NULL, NULL);
 	else
 		rc = ym_audit_conn_start(job, NULL, NULL);
-	if (rc < 0) {
+	if (rc == -ENOTSUP) {
+		/* This build has no SSH or no TLS: nothing was sent. */
+		r->result = YM_AUDIT_NOT_SUPPORTED;
+		snprintf(r->detail, sizeof(r->detail), "not built in");
+		job_next_service(job);
+	} else if (rc < 0) {
 		r->result = YM_AUDIT_ERROR;
 		snprintf(r->detail, sizeof(r->detail), "out of resources");
 		job_next_service(job);
@@ -536,15 +534,14 @@ int ym_audit_init(struct ym_audit **out, uv_loop_t *loop,
 		a->cfg.max_active = 1;
 	if (a->cfg.max_bytes == 0)
 		a->cfg.max_bytes = 16 * 1024;
-	/* Digest's MD5 comes from libgcrypt, which wants this first. */
-	gcry_check_version(NULL);
 	rc = ym_audit_creds_load(&a->creds, credentials_dir, err, errlen);
 	if (rc < 0) {
 		free(a);
 		return rc;
 	}
-	a->tls = ym_audit_tls_ctx_new();
-	if (!a->tls) {
+	/* Without TLS built in, the HTTPS services are "not supported". */
+	rc = ym_tls_ctx_new(&a->tls);
+	if (rc < 0 && rc != -ENOTSUP) {
 		snprintf(err, errlen, "cannot set up TLS");
 		ym_audit_creds_free(&a->creds);
 		free(a);

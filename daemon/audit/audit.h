@@ -35,6 +35,9 @@ enum ym_audit_result {
 	YM_AUDIT_DEFAULTS_REFUSED, /* every default tried was refused */
 	YM_AUDIT_OPEN,             /* no login at all */
 	YM_AUDIT_ERROR,            /* timeout, garbage, closed early */
+	YM_AUDIT_NOT_SUPPORTED,    /* this build cannot check the service
+				      (built without SSH or TLS); nothing
+				      was sent */
 };
 
 struct ym_audit_service_result {
@@ -138,7 +141,7 @@ size_t ym_audit_credentials_count(const struct ym_audit *a);
 uint32_t ym_audit_active(const struct ym_audit *a);
 
 /* "not_offered", "login_required", "default_accepted", "defaults_refused",
- * "open", "error". */
+ * "open", "error", "not_supported". */
 const char *ym_audit_result_name(enum ym_audit_result r);
 
 /* Cancels running checks (no done() for them) and closes every handle; the

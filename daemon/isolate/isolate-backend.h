@@ -8,6 +8,7 @@
 
 #include "isolate.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -34,8 +35,23 @@ struct ym_isolator {
  * line in err. */
 int ym_isolate_none_new(struct ym_isolator **out, const struct ym_isolate_env *env,
 			char *err, size_t errlen);
+#if YM_HAVE_NFT
 int ym_isolate_nft_new(struct ym_isolator **out, const struct ym_isolate_env *env,
 		       char *err, size_t errlen);
+#else
+/* Built without libnftables (cmake -DYAMORI_NFT=OFF). */
+static inline int ym_isolate_nft_new(struct ym_isolator **out,
+				     const struct ym_isolate_env *env, char *err,
+				     size_t errlen)
+{
+	(void)env;
+	*out = NULL;
+	if (err && errlen)
+		snprintf(err, errlen, "isolate = nft is not supported: this "
+			 "yamorid was built without nftables; use arp or none");
+	return -ENOTSUP;
+}
+#endif
 int ym_isolate_arp_new(struct ym_isolator **out, uv_loop_t *loop,
 		       const struct ym_isolate_env *env, char *err, size_t errlen);
 

@@ -446,6 +446,9 @@ url.redirect = ("^/moved.tar$" => "https://192.168.77.1/b.tar")
 """
 
 
+@unittest.skipIf("update_download" in os.environ.get("YAMORI_FEATURES_OFF", "").split(","),
+                 "built without downloads (YAMORI_FETCH=OFF); test_features.py checks "
+                 "that update_url is refused")
 @unittest.skipIf(missing() or netns_skip(), missing() and "minisign missing" or netns_skip())
 class Fetch(unittest.TestCase):
     @classmethod
