@@ -200,28 +200,26 @@ static void judge_passwords(struct ym_engine *e, struct ym_device *d,
 	}
 }
 
-/* Tells subscribers a device's check is over, in one word: a factory
- * password works ("default_password"), a way in asks for none ("open"),
- * the defaults were refused ("defaults_refused"), logins answered but none
- * could be tried or told ("not_checked": today's attempts spent, a web
- * form, errors), or no login service answered ("no_login"); "errors"
- * counts services that could not be told. */
 /* A check's end in one word: a factory password works
  * ("default_password"), a way in asks for none ("open"), the defaults were
  * refused ("defaults_refused"), logins answered but none could be tried or
  * told ("not_checked": today's attempts spent, a web form, errors), or no
  * login service answered ("no_login"); *errors counts services that could
- * not be told. */
+ * not be told, those this build cannot check (not_supported) among them:
+ * a device whose only way in is one of those is "not_checked", never
+ * "no_login". */
 static const char *audit_word(const struct ym_audit_report *r,
 			      const struct audit_summary *s, int *errors)
 {
 	bool open = false, accepted = false, refused = false;
+	bool unsupported = false;
 
 	*errors = 0;
 	for (uint32_t i = 0; i < r->n; i++) {
 		enum ym_audit_result x = r->services[i].result;
 
-		*errors += x == YM_AUDIT_ERROR;
+		*errors += x == YM_AUDIT_ERROR || x == YM_AUDIT_NOT_SUPPORTED;
+		unsupported |= x == YM_AUDIT_NOT_SUPPORTED;
 		open |= x == YM_AUDIT_OPEN;
 		accepted |= x == YM_AUDIT_DEFAULT_ACCEPTED;
 		refused |= x == YM_AUDIT_DEFAULTS_REFUSED;
@@ -232,7 +230,7 @@ static const char *audit_word(const struct ym_audit_report *r,
 		return "open";
 	if (refused)
 		return "defaults_refused";
-	return s->answered ? "not_checked" : "no_login";
+	return s->answered || unsupported ? "not_checked" : "no_login";
 }
 
 /* Tells subscribers a device's check is over (audit_word's word). */

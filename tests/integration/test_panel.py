@@ -451,10 +451,10 @@ class PanelDriver:
                           (name, role, contains))
             time.sleep(0.2)
 
-    def find_any(self, texts, timeout=15):
+    def find_any(self, texts, timeout=15, anywhere=False):
         deadline = time.time() + timeout
         while time.time() < deadline:
-            for n, nm, _ in self.named():
+            for n, nm, _ in self.named(anywhere=anywhere):
                 if any(t in nm for t in texts):
                     return n
             time.sleep(0.2)
@@ -1031,10 +1031,10 @@ class PanelTest(PanelDriver, unittest.TestCase):
         self.rail("点検")
         for _ in range(5):
             shown = [nm for _, nm, _ in self.named()]
-            if "初期設定に気をつける" in shown:
+            if "初期設定(しょきせってい)に気をつける" in shown:
                 break
-            self.press("つぎへ" if "約束 1 / 4" in shown else "もどる")
-        self.find(name="初期設定に気をつける")
+            self.press("つぎへ進む" if "約束 1 / 4" in shown else "もどる")
+        self.find(name="初期設定(しょきせってい)に気をつける")
         self.find(name="パスワードの確認は、止めています。")
         names = [nm for _, nm, rl in self.named(anywhere=True)]
         self.assertNotIn(PanelTest.NOT_FOUND, names)
@@ -1545,7 +1545,7 @@ class PanelDangerTest(PanelDriver, unittest.TestCase):
         self.scroll_into_view(row)
         self.tap(row, across=0.9)
         self.find(name=self.PLUG_NAME, role="heading")
-        stop = self.find_any(("通信を止める", "止める"))
+        stop = self.find_any(("通信を止める", "止める"), anywhere=True)
         stop.do_action(0)
         time.sleep(0.4)
         name, question = self.dialog_of(("通信を止めますか。",))
@@ -1574,17 +1574,17 @@ class PanelDangerTest(PanelDriver, unittest.TestCase):
         self.find(name="約束 1 / 4")
         self.find(contains="• わからない機器は、9台です。")
         self.card(self.PLUG_NAME, "何の機器か、家守に教えてください。")
-        self.press("つぎへ")
-        self.find(name="初期設定に気をつける")
+        self.press("つぎへ進む")
+        self.find(name="初期設定(しょきせってい)に気をつける")
         lines = self.card("DiskStation", "ほかの人が使える入り口が、開いています。")
         self.assertIn("自分では、閉じられないことがあります。", lines)
         self.assertTrue([n for n in lines if "https://www.synology.com/ja-jp/support" in n], lines)
         self.assertTrue([n for n in lines if "メーカーに、閉じ方を聞きます。" in n], lines)
         self.find(name="通信を止める", role="push button", anywhere=True)
         self.shot("35-rule-2-telnet")
-        self.press("つぎへ")
-        self.press("つぎへ")
-        self.press("つぎへ")
+        self.press("つぎへ進む")
+        self.press("つぎへ進む")
+        self.press("つぎへ進む")
         self.find(name="点検が終わりました")
         # The two open ways in, and the plug that is still suspicious.
         self.find(name="まだ直すことが、3件あります。")
@@ -1756,8 +1756,8 @@ class PanelAuditTest(PanelDriver, unittest.TestCase):
         # never "not found"; "Done" checks every device.
         self.rail("点検")
         self.find(name="約束 1 / 4")
-        self.press("つぎへ")
-        self.find(name="初期設定に気をつける")
+        self.press("つぎへ進む")
+        self.find(name="初期設定(しょきせってい)に気をつける")
         self.card(self.NAME, "まだ、調べていません。")
         self.card(self.HOSTILE_NAME, "まだ、調べていません。")
         self.assertNotIn(self.NOT_FOUND, [nm for _, nm, _ in self.named(anywhere=True)])
@@ -1783,7 +1783,7 @@ class PanelAuditTest(PanelDriver, unittest.TestCase):
         self.shot("20b-rule-2-per-device")
         # Finding 10: the end says what is still open, the camera first.
         for _ in range(3):
-            self.press("つぎへ")
+            self.press("つぎへ進む")
         self.find(name="点検が終わりました")
         self.find(contains="まだ直すことが、")
         self.find(contains="「%s」: パスワードが、買ったときのままです。" % self.NAME)
