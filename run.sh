@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 DEMO_PACKAGES=(build-essential cmake pkg-config gettext python3 libpcap-dev
 	       libndpi-dev libuv1-dev libsqlite3-dev libjansson-dev libcmocka-dev
 	       libnftables-dev libssh-dev libgcrypt20-dev libssl-dev libsodium-dev
-	       libcurl4-openssl-dev ieee-data
+	       libcurl4-openssl-dev libmosquitto-dev libpq-dev ieee-data
 	       libgtk-4-dev libadwaita-1-dev libjson-glib-dev fonts-noto-cjk
 	       adwaita-icon-theme)
 # What the tests need on top: tools, the headless display, the packaging
@@ -24,7 +24,8 @@ TEST_PACKAGES=(libndpi-bin sqlite3 wireshark-common iproute2 iputils-ping
 	       gstreamer1.0-plugins-base gstreamer1.0-plugins-good xvfb xauth
 	       gir1.2-atspi-2.0 at-spi2-core dbus-x11 imagemagick
 	       debhelper fakeroot lintian mmdebstrap desktop-file-utils
-	       appstream cage grim xwayland systemd-container minisign)
+	       appstream cage grim xwayland systemd-container minisign
+	       nats-server postgresql mosquitto-clients)
 # The test servers: tests run the programs in namespaces, never the
 # services, so their units are left disabled and masked (see
 # tests/check_test_servers.py).
