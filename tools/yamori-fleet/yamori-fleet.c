@@ -241,8 +241,8 @@ static void reject(PGconn *c, const char *why)
 		    NULL);
 }
 
-/* Stores one valid report in one transaction. false on a database error
- * (the report is not acknowledged and comes again). */
+/* Stores one valid report inside the batch's transaction (under a
+ * savepoint). false on a database error. */
 static bool store(PGconn *c, json_t *r)
 {
 	const char *box = json_string_value(json_object_get(r, "box"));
@@ -256,7 +256,7 @@ static bool store(PGconn *c, json_t *r)
 
 	snprintf(data, sizeof(data), "%lld",
 		 (long long)json_integer_value(json_object_get(r, "data")));
-	res = PQexec(c, "BEGIN");
+	res = PQexec(c, "SAVEPOINT one");
 	PQclear(res);
 	{
 		const char *p[] = { id, box, sent };
@@ -335,15 +335,11 @@ static bool store(PGconn *c, json_t *r)
 			goto fail;
 	}
 commit:
-	res = PQexec(c, "COMMIT");
-	if (!db_ok(res)) {
-		PQclear(res);
-		goto fail;
-	}
+	res = PQexec(c, "RELEASE SAVEPOINT one");
 	PQclear(res);
 	return true;
 fail:
-	res = PQexec(c, "ROLLBACK");
+	res = PQexec(c, "ROLLBACK TO SAVEPOINT one");
 	PQclear(res);
 	return false;
 }
@@ -606,8 +602,10 @@ static int cmd_run(const char *servers, const char *conninfo,
 	char next_subj[256], pull[128], *list = strdup(servers), *tok, *save;
 	uint64_t stored = 0, dups = 0, refused = 0;
 	unsigned char rnd[8];
+	char (*acks)[256] = calloc((size_t)batch, 256);
+	int n_acks = 0;
 
-	if (!db_ok(res))
+	if (!db_ok(res) || !acks)
 		die("cannot make the tables: %s", PQerrorMessage(db));
 	PQclear(res);
 	for (tok = strtok_r(list, ",", &save); tok && n.n_servers < 16;
@@ -655,6 +653,9 @@ static int cmd_run(const char *servers, const char *conninfo,
 			continue;
 		}
 		waiting = batch;
+		n_acks = 0;
+		res = PQexec(db, "BEGIN");
+		PQclear(res);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		while (waiting > 0 && !stop && n.fd >= 0) {
 			struct msg m;
@@ -695,8 +696,10 @@ static int cmd_run(const char *servers, const char *conninfo,
 						dups++;
 					}
 					json_decref(r);
-					if (ack)
-						pub(&n, m.reply, NULL, "+ACK");
+					if (ack && n_acks < batch)
+						snprintf(acks[n_acks++],
+							 sizeof(acks[0]), "%s",
+							 m.reply);
 				}
 				consume(&n, used);
 			}
@@ -704,13 +707,23 @@ static int cmd_run(const char *servers, const char *conninfo,
 			clock_gettime(CLOCK_MONOTONIC, &t);
 			if (t.tv_sec - t0.tv_sec > 5)
 				break;
-			if (fill(&n, 500) < 0) {
+			if (waiting > 0 && fill(&n, 500) < 0) {
 				close(n.fd);
 				n.fd = -1;
 				fprintf(stderr, "yamori-fleet: broker gone; "
 					"reconnecting\n");
 			}
 		}
+		/* The batch is kept, then acknowledged: a crash in between
+		 * brings the reports again, and their ids are known. */
+		res = PQexec(db, "COMMIT");
+		if (db_ok(res)) {
+			for (int i = 0; i < n_acks && n.fd >= 0; i++)
+				pub(&n, acks[i], NULL, "+ACK");
+		} else {
+			fprintf(stderr, "yamori-fleet: %s", PQerrorMessage(db));
+		}
+		PQclear(res);
 	}
 	fprintf(stderr, "yamori-fleet: stored %llu reports, refused %llu, "
 		"database retries %llu\n", (unsigned long long)stored,
@@ -718,6 +731,7 @@ static int cmd_run(const char *servers, const char *conninfo,
 	if (n.fd >= 0)
 		close(n.fd);
 	free(n.buf);
+	free(acks);
 	PQfinish(db);
 	return 0;
 }
