@@ -1,7 +1,9 @@
-/* Fleet reports and advisories (fleet.h). libmosquitto runs its own
- * thread (connect, TLS, keepalive, retries of unacknowledged messages,
- * reconnect); everything it reports comes back to the loop through one
- * uv_async, so the engine's data is only touched on the loop. */
+/* Fleet reports and advisories (fleet.h). One thread of ours drives
+ * libmosquitto (connect, TLS, keepalive, retries of unacknowledged
+ * messages) and reconnects with backoff and jitter after any failure
+ * (mosquitto_loop_forever gives up for good on a TLS or DNS error);
+ * everything it reports comes back to the loop through one uv_async, so
+ * the engine's data is only touched on the loop. */
 #define _GNU_SOURCE
 /* Paths and messages here are cut, never overrun, when too long: the
  * config bounds them well below the buffers. */
@@ -36,7 +38,8 @@
 #define BACKOFF_MAX 300
 #define NOTICE_MAX 4096
 
-enum ev_kind { EV_CONNECTED, EV_DISCONNECTED, EV_ACKED, EV_MESSAGE };
+enum ev_kind { EV_CONNECTED, EV_DISCONNECTED, EV_ACKED, EV_MESSAGE,
+	       EV_FAILED };
 
 struct fleet_event {
 	struct fleet_event *next;
@@ -55,7 +58,10 @@ struct ym_fleet {
 	bool handles, running, connected, on;
 	pthread_mutex_t lock;
 	struct fleet_event *head, *tail;
-	unsigned attempts;          /* mosquitto's thread only */
+	unsigned attempts;          /* the MQTT thread only */
+	pthread_t thread;
+	pthread_cond_t wake;        /* with lock: stop sleeping */
+	bool quit;                  /* with lock: the thread ends */
 
 	char host[256];
 	int port;
@@ -737,22 +743,82 @@ static void on_connect(struct mosquitto *m, void *arg, int rc)
 	post(f, EV_CONNECTED, rc, NULL, NULL, 0);
 }
 
-/* Backoff with jitter: 2, 4, 8 ... 300 seconds, each a random 50-100 %,
- * so a million boxes back after an outage do not all come at once. */
 static void on_disconnect(struct mosquitto *m, void *arg, int rc)
 {
-	struct ym_fleet *f = arg;
+	(void)m;
+	post(arg, EV_DISCONNECTED, rc, NULL, NULL, 0);
+}
+
+/* Sleeps the backoff with jitter: 2, 4, 8 ... 300 seconds, each a random
+ * 50-100 %, so a million boxes back after an outage do not all come at
+ * once. false when told to quit. */
+static bool backoff(struct ym_fleet *f)
+{
 	unsigned base = BACKOFF_MIN << (f->attempts < 8 ? f->attempts : 8);
-	unsigned delay;
+	unsigned ms;
+	struct timespec until;
+	bool quit;
 
 	if (base > BACKOFF_MAX)
 		base = BACKOFF_MAX;
-	delay = base / 2 + randombytes_uniform(base / 2 + 1);
-	if (delay < 1)
-		delay = 1;
+	ms = base * 500 + randombytes_uniform(base * 500 + 1);
 	f->attempts++;
-	mosquitto_reconnect_delay_set(m, delay, delay, false);
-	post(f, EV_DISCONNECTED, rc, NULL, NULL, 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&f->lock);
+	while (!f->quit &&
+	       pthread_cond_timedwait(&f->wake, &f->lock, &until) == 0)
+		;
+	quit = f->quit;
+	pthread_mutex_unlock(&f->lock);
+	return !quit;
+}
+
+static bool quitting(struct ym_fleet *f)
+{
+	bool q;
+
+	pthread_mutex_lock(&f->lock);
+	q = f->quit;
+	pthread_mutex_unlock(&f->lock);
+	return q;
+}
+
+/* The MQTT thread: connect (every address of the broker's name in turn),
+ * run the client until it fails, wait, again. */
+static void *run_client(void *arg)
+{
+	struct ym_fleet *f = arg;
+	bool first = true;
+
+	while (!quitting(f)) {
+		int rc = first ? mosquitto_connect(f->mosq, f->host, f->port, 60)
+			       : mosquitto_reconnect(f->mosq);
+
+		first = rc != MOSQ_ERR_SUCCESS && first;
+		if (rc != MOSQ_ERR_SUCCESS) {
+			post(f, EV_FAILED, rc, NULL, NULL, 0);
+			if (!backoff(f))
+				break;
+			continue;
+		}
+		while (!quitting(f) &&
+		       (rc = mosquitto_loop(f->mosq, 1000, 1)) ==
+		       MOSQ_ERR_SUCCESS)
+			;
+		if (quitting(f))
+			break;
+		/* The connection is gone; make sure its socket is closed. */
+		mosquitto_disconnect(f->mosq);
+		if (!backoff(f))
+			break;
+	}
+	return NULL;
 }
 
 static void on_publish(struct mosquitto *m, void *arg, int mid)
@@ -814,6 +880,11 @@ static void on_async(uv_async_t *a)
 			if (ev->code)
 				problem(f, "the broker went away: %s",
 					mosquitto_strerror(ev->code));
+			break;
+		case EV_FAILED:
+			f->connected = false;
+			problem(f, "cannot reach the broker: %s",
+				mosquitto_strerror(ev->code));
 			break;
 		case EV_ACKED:
 			acked(f, ev->code);
@@ -918,6 +989,7 @@ static struct ym_fleet *fleet_get(struct ym_engine *e)
 		return NULL;
 	f->e = e;
 	pthread_mutex_init(&f->lock, NULL);
+	pthread_cond_init(&f->wake, NULL);
 	snprintf(f->qdir, sizeof(f->qdir), "%s/%s", e->cfg.state_dir,
 		 QUEUE_DIR);
 	snprintf(f->state, sizeof(f->state), "%s/%s", e->cfg.state_dir,
@@ -999,8 +1071,8 @@ static int client_start(struct ym_fleet *f)
 	mosquitto_message_callback_set(f->mosq, on_message);
 	mosquitto_log_callback_set(f->mosq, on_tls_log);
 	mosquitto_max_inflight_messages_set(f->mosq, MAX_INFLIGHT);
-	mosquitto_reconnect_delay_set(f->mosq, BACKOFF_MIN, BACKOFF_MIN,
-				      false);
+	/* Publishing from the loop while our thread runs the client. */
+	mosquitto_threaded_set(f->mosq, true);
 	if (!f->handles) {
 		uv_async_init(e->loop, &f->async, on_async);
 		f->async.data = f;
@@ -1009,23 +1081,19 @@ static int client_start(struct ym_fleet *f)
 		f->handles = true;
 	}
 	f->running = true;
+	f->quit = false;
+	f->attempts = 0;
 	/* A broker away at start is an outage like any other: the thread
 	 * retries with the backoff. */
-	rc = mosquitto_connect_async(f->mosq, f->host, f->port, 60);
-	if (rc != MOSQ_ERR_SUCCESS)
-		problem(f, "cannot reach the broker yet: %s",
-			mosquitto_strerror(rc));
-	rc = mosquitto_loop_start(f->mosq);
-	if (rc != MOSQ_ERR_SUCCESS) {
+	rc = pthread_create(&f->thread, NULL, run_client, f);
+	if (rc != 0) {
 		f->running = false;
-		problem(f, "cannot start the MQTT thread: %s",
-			mosquitto_strerror(rc));
+		problem(f, "%s", "cannot start the MQTT thread");
 		goto fail;
 	}
-	/* The first report a minute after start, then every interval. */
-	uv_timer_start(&f->timer, on_timer,
-		       e->cfg.fleet_interval < 60 ? e->cfg.fleet_interval * 1000ull
-						  : 60000,
+	/* The first report five minutes after start (the inventory has
+	 * filled by then), then every interval. */
+	uv_timer_start(&f->timer, on_timer, 300000,
 		       e->cfg.fleet_interval * 1000ull);
 	fprintf(stderr, "yamorid: fleet reports on, to %s:%d as box %s\n",
 		f->host, f->port, f->box);
@@ -1044,8 +1112,12 @@ static void client_stop(struct ym_fleet *f)
 	f->connected = false;
 	f->n_inflight = 0;
 	uv_timer_stop(&f->timer);
+	pthread_mutex_lock(&f->lock);
+	f->quit = true;
+	pthread_cond_signal(&f->wake);
+	pthread_mutex_unlock(&f->lock);
 	mosquitto_disconnect(f->mosq);
-	mosquitto_loop_stop(f->mosq, true);
+	pthread_join(f->thread, NULL);
 	mosquitto_destroy(f->mosq);
 	f->mosq = NULL;
 	/* Events still queued are dropped by on_async (not running). */
@@ -1091,6 +1163,7 @@ void ym_fleet_fini(struct ym_engine *e)
 	json_decref(f->notice);
 	json_decref(f->last_report);
 	pthread_mutex_destroy(&f->lock);
+	pthread_cond_destroy(&f->wake);
 	free(f);
 	e->fleet = NULL;
 	mosquitto_lib_cleanup();
