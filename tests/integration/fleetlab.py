@@ -166,10 +166,10 @@ mqtt {
         return path
 
     def start_node(self, i):
-        log = open(os.path.join(self.tmp, "node%d.log" % i), "a")
-        p = subprocess.Popen(["ip", "netns", "exec", self.node_ns[i],
-                              "nats-server", "-c", self.node_conf(i)],
-                             stdout=log, stderr=subprocess.STDOUT)
+        with open(os.path.join(self.tmp, "node%d.log" % i), "a") as log:
+            p = subprocess.Popen(["ip", "netns", "exec", self.node_ns[i],
+                                  "nats-server", "-c", self.node_conf(i)],
+                                 stdout=log, stderr=subprocess.STDOUT)
         self.procs["node%d" % i] = p
         return p
 
@@ -203,7 +203,7 @@ mqtt {
                    "  assert urllib.request.urlopen(u,timeout=2).status==200\n"
                    % self.node_ip), check=False)
             return r.returncode == 0
-        wait_for(ready, 60, "the cluster's health")
+        wait_for(ready, 180, "the cluster's health", step=1)
 
     def kill_node(self, i):
         p = self.procs.pop("node%d" % i)
@@ -251,6 +251,7 @@ mqtt {
         logs = []
         for p, log in self.aggs:
             p.send_signal(signal.SIGTERM)
+        for p, log in self.aggs:
             try:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:

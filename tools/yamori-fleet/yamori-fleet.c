@@ -181,7 +181,8 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS reports ("
 	" report_id text PRIMARY KEY, box text NOT NULL,"
 	" sent timestamptz NOT NULL, received timestamptz NOT NULL"
-	" DEFAULT now(), latency_ms double precision);"
+	" DEFAULT now(), latency_ms double precision,"
+	" stored_by text NOT NULL DEFAULT '');"
 	"CREATE TABLE IF NOT EXISTS boxes ("
 	" box text PRIMARY KEY, report_id text NOT NULL,"
 	" sent timestamptz NOT NULL, yamori text NOT NULL,"
@@ -243,6 +244,8 @@ static void reject(PGconn *c, const char *why)
 
 /* Stores one valid report inside the batch's transaction (under a
  * savepoint). false on a database error. */
+static char instance[64]; /* this aggregator, as reports.stored_by says */
+
 static bool store(PGconn *c, json_t *r)
 {
 	const char *box = json_string_value(json_object_get(r, "box"));
@@ -259,13 +262,13 @@ static bool store(PGconn *c, json_t *r)
 	res = PQexec(c, "SAVEPOINT one");
 	PQclear(res);
 	{
-		const char *p[] = { id, box, sent };
+		const char *p[] = { id, box, sent, instance };
 
 		if (!exec_params(c, "INSERT INTO reports (report_id, box,"
-				 " sent, latency_ms) VALUES ($1, $2, $3,"
-				 " extract(epoch from clock_timestamp() -"
-				 " $3::timestamptz) * 1000)"
-				 " ON CONFLICT DO NOTHING", 3, p, &rows))
+				 " sent, latency_ms, stored_by) VALUES ($1, $2,"
+				 " $3, extract(epoch from clock_timestamp() -"
+				 " $3::timestamptz) * 1000, $4)"
+				 " ON CONFLICT DO NOTHING", 4, p, &rows))
 			goto fail;
 	}
 	if (rows == 0) /* seen before: counted once */
@@ -615,6 +618,13 @@ static int cmd_run(const char *servers, const char *conninfo,
 	free(list);
 	if (!n.n_servers)
 		die("give --nats HOST:PORT");
+	{
+		char host[40] = "";
+
+		gethostname(host, sizeof(host) - 1);
+		snprintf(instance, sizeof(instance), "%s:%d", host,
+			 (int)getpid());
+	}
 	{
 		FILE *u = fopen("/dev/urandom", "re");
 
