@@ -1,6 +1,6 @@
 /* fleet-load: many simulated Yamori boxes from one process, each its own
  * MQTT client (libmosquitto, driven from one epoll loop), sending fleet
- * reports of the box's schema (fleet.h) with QoS 1 to a broker cluster.
+ * reports of the box's schema (engine-fleet.h) with QoS 1 to a broker cluster.
  *
  *   fleet-load --servers HOST:PORT[,HOST:PORT...] --boxes N [--reports R]
  *              [--interval-ms MS] [--ca F --cert F --key F] [--seed S]
@@ -367,6 +367,14 @@ static double pct(double p)
 	return g.lat[i];
 }
 
+static int num(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	return *s && !*end && v >= 0 && v <= 1000000000 ? (int)v : -1;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: fleet-load --servers HOST:PORT[,...] --boxes N"
@@ -408,9 +416,9 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': servers = optarg; break;
-		case 'b': g.boxes = atoi(optarg); break;
-		case 'r': g.reports = atoi(optarg); break;
-		case 'i': g.interval_ms = atoi(optarg); break;
+		case 'b': g.boxes = num(optarg); break;
+		case 'r': g.reports = num(optarg); break;
+		case 'i': g.interval_ms = num(optarg); break;
 		case 'a': g.ca = optarg; break;
 		case 'c': g.cert = optarg; break;
 		case 'k': g.key = optarg; break;
@@ -423,12 +431,13 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			break;
-		case 't': g.timeout = atoi(optarg); break;
+		case 't': g.timeout = num(optarg); break;
 		case 'C': g.connect_rate = atof(optarg); break;
 		default: usage();
 		}
 	}
 	if (!servers || g.boxes < 1 || g.reports < 1 || g.interval_ms < 1 ||
+	    g.timeout < 1 ||
 	    g.connect_rate <= 0)
 		usage();
 	for (char *save, *tok = strtok_r(servers, ",", &save);
@@ -440,7 +449,7 @@ int main(int argc, char **argv)
 			usage();
 		*colon = '\0';
 		snprintf(g.host[g.n_servers], sizeof(g.host[0]), "%s", tok);
-		g.port[g.n_servers++] = atoi(colon + 1);
+		g.port[g.n_servers++] = num(colon + 1);
 	}
 	/* A client holds its socket and a socket pair of its own. */
 	rl.rlim_cur = rl.rlim_max = (rlim_t)g.boxes * 4 + 256;

@@ -60,7 +60,7 @@ struct ym_config {
 	uint32_t audit_parallel;     /* devices checked at once */
 	enum ym_isolate_mode isolate;
 	enum ym_auto_isolate auto_isolate;
-	/* Fleet reports to the ISP (fleet.h); off unless turned on. */
+	/* Fleet reports to the ISP (engine-fleet.h); off unless turned on. */
 	bool fleet;
 	char fleet_broker[1024];     /* "" or mqtts://host:port */
 	char fleet_ca[1024];         /* "" for the system's CAs */

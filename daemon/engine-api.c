@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fleet.h"
+#include "engine-fleet.h"
 #include "flow.h"
 #include "identify.h"
 #include "inventory.h"

@@ -14,7 +14,7 @@
 #include "decode.h"
 #include "detect.h"
 #include "evlog.h"
-#include "fleet.h"
+#include "engine-fleet.h"
 #include "flow.h"
 #include "identify.h"
 #include "intel.h"

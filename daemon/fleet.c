@@ -1,4 +1,4 @@
-/* Fleet reports and advisories (fleet.h). One thread of ours drives
+/* Fleet reports and advisories (engine-fleet.h). One thread of ours drives
  * libmosquitto (connect, TLS, keepalive, retries of unacknowledged
  * messages) and reconnects with backoff and jitter after any failure
  * (mosquitto_loop_forever gives up for good on a TLS or DNS error);
@@ -8,7 +8,7 @@
 /* Paths and messages here are cut, never overrun, when too long: the
  * config bounds them well below the buffers. */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
-#include "fleet.h"
+#include "engine-fleet.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -403,9 +403,11 @@ class FleetTest(unittest.TestCase):
         st = self.refused_after(refused + 4)
         self.assertEqual(st["notice"]["version"], 5)
         # Every refusal is in the box's own record.
-        log = sh(YAMORICTL, "--state-dir", box.state, "log", check=False).stdout
-        self.assertGreaterEqual(log.count("fleet_advisory_refused"), 5, log)
-        self.assertIn("fleet_notice", log)
+        kinds = [e["kind"] for e in json.loads(sh(
+            YAMORICTL, "--state-dir", box.state, "log", "--json").stdout)]
+        self.assertGreaterEqual(kinds.count("fleet_advisory_refused"), 5,
+                                kinds)
+        self.assertIn("fleet_notice", kinds)
 
         # A signed data bundle: the same checks as yamorictl update.
         files = yb.data_files(os.path.join(REPO, "data"))
@@ -461,7 +463,20 @@ class FleetTest(unittest.TestCase):
                               % ",".join("'%s'" % b for b in
                                          {r["box"] for r in sent}))
             return n == "300"
-        wait_for(all_stored, 120, "every acknowledged report in PostgreSQL")
+        try:
+            wait_for(all_stored, 120, "every acknowledged report in "
+                     "PostgreSQL")
+        except AssertionError:
+            stored = set(self.lab.psql(
+                "SELECT report_id FROM reports").split("\n"))
+            lost = sorted(ids - stored)
+            with open(out) as f:
+                when = {json.loads(x)["report"]["report_id"]:
+                        json.loads(x)["acked_at"] for x in f}
+            raise AssertionError("%d acknowledged reports lost, acked at %s;"
+                                 " aggregators: %s" % (
+                                     len(lost), sorted(when[i] for i in lost),
+                                     self.lab.stop_aggregators()))
         stored = set(self.lab.psql(
             "SELECT report_id FROM reports").split("\n"))
         self.assertFalse(ids - stored, "acknowledged reports lost")

@@ -177,7 +177,10 @@ static bool valid(json_t *r, const char *topic_box, char *why, size_t len)
 
 /* --- PostgreSQL --------------------------------------------------------- */
 
+/* Several instances may start at once: the tables are made under a lock
+ * (CREATE TABLE IF NOT EXISTS races with itself otherwise). */
 static const char schema_sql[] =
+	"SELECT pg_advisory_lock(180018);"
 	"CREATE TABLE IF NOT EXISTS reports ("
 	" report_id text PRIMARY KEY, box text NOT NULL,"
 	" sent timestamptz NOT NULL, received timestamptz NOT NULL"
@@ -198,7 +201,8 @@ static const char schema_sql[] =
 	" box text NOT NULL, day date NOT NULL, kind text NOT NULL,"
 	" count int NOT NULL, PRIMARY KEY (box, day, kind));"
 	"CREATE TABLE IF NOT EXISTS rejected ("
-	" at timestamptz NOT NULL DEFAULT now(), reason text NOT NULL);";
+	" at timestamptz NOT NULL DEFAULT now(), reason text NOT NULL);"
+	"SELECT pg_advisory_unlock(180018);";
 
 static PGconn *db_open(const char *conninfo)
 {

@@ -15,8 +15,8 @@
  *
  * Built without libmosquitto (cmake -DYAMORI_FLEET=OFF), the same calls
  * are stubs that answer "not supported"; callers never test for it. */
-#ifndef YM_FLEET_H
-#define YM_FLEET_H
+#ifndef YM_ENGINE_FLEET_H
+#define YM_ENGINE_FLEET_H
 
 #include <errno.h>
 #include <stdio.h>
