@@ -8,10 +8,11 @@
  *
  * The boxes publish with MQTT to the broker cluster (nats-server's MQTT
  * listener); their topic ROOT/report/<box> is the NATS subject
- * ROOT.report.<box>. "run" keeps a replicated JetStream stream on those
- * subjects and pulls from one durable consumer: every instance pulling
- * from the same consumer gets a share of the reports (the queue), and a
- * report is acknowledged to the stream only after PostgreSQL committed it,
+ * ROOT.report.<box>. "run" pulls from one durable consumer of the
+ * server's replicated stream of MQTT QoS 1 messages (setup_stream): every
+ * instance pulling from the same consumer gets a share of the reports (the
+ * queue), and a report is acknowledged to the stream only after PostgreSQL
+ * committed it,
  * so an instance or a broker node that dies loses none. A report id is
  * stored once (its primary key), so a report delivered twice is counted
  * once. Each report is checked against the schema the box writes (the
@@ -178,9 +179,10 @@ static bool valid(json_t *r, const char *topic_box, char *why, size_t len)
 /* --- PostgreSQL --------------------------------------------------------- */
 
 /* Several instances may start at once: the tables are made under a lock
- * (CREATE TABLE IF NOT EXISTS races with itself otherwise). */
+ * held to the end of the transaction (CREATE TABLE IF NOT EXISTS races
+ * with itself otherwise). */
 static const char schema_sql[] =
-	"SELECT pg_advisory_lock(180018);"
+	"SELECT pg_advisory_xact_lock(180018);"
 	"CREATE TABLE IF NOT EXISTS reports ("
 	" report_id text PRIMARY KEY, box text NOT NULL,"
 	" sent timestamptz NOT NULL, received timestamptz NOT NULL"
@@ -201,8 +203,7 @@ static const char schema_sql[] =
 	" box text NOT NULL, day date NOT NULL, kind text NOT NULL,"
 	" count int NOT NULL, PRIMARY KEY (box, day, kind));"
 	"CREATE TABLE IF NOT EXISTS rejected ("
-	" at timestamptz NOT NULL DEFAULT now(), reason text NOT NULL);"
-	"SELECT pg_advisory_unlock(180018);";
+	" at timestamptz NOT NULL DEFAULT now(), reason text NOT NULL);";
 
 static PGconn *db_open(const char *conninfo)
 {
@@ -562,33 +563,28 @@ static char *request(struct nats *n, const char *subject, const char *body,
 	}
 }
 
+/* The durable consumer all instances pull from. It reads nats-server's own
+ * stream of MQTT QoS 1 messages ($MQTT_msgs, subjects $MQTT.msgs.<topic>),
+ * replicated over the cluster: the server stores a QoS 1 message there
+ * before it acknowledges it to the box (PUBACK), and the stream keeps
+ * messages while a consumer is interested. A stream of our own on the
+ * plain subjects would be filled after the PUBACK, and loses what was
+ * acknowledged when its leader dies (tests/integration/test_fleet.py saw
+ * 156 of 300 go that way). */
 static bool setup_stream(struct nats *n, const char *root,
 			 const char *durable, int replicas)
 {
 	char subj[256], body[1024], *r;
 	bool ok;
 
+	snprintf(subj, sizeof(subj),
+		 "$JS.API.CONSUMER.DURABLE.CREATE.$MQTT_msgs.%s", durable);
 	snprintf(body, sizeof(body),
-		 "{\"name\":\"FLEET\",\"subjects\":[\"%s.report.>\"],"
-		 "\"retention\":\"limits\",\"storage\":\"file\","
-		 "\"num_replicas\":%d,\"max_age\":604800000000000,"
-		 "\"duplicate_window\":120000000000}", root, replicas);
-	r = request(n, "$JS.API.STREAM.CREATE.FLEET", body, 10000);
-	if (!r)
-		return false;
-	ok = !strstr(r, "\"error\"") || strstr(r, "already in use");
-	if (!ok)
-		fprintf(stderr, "yamori-fleet: stream: %s\n", r);
-	free(r);
-	if (!ok)
-		return false;
-	snprintf(subj, sizeof(subj), "$JS.API.CONSUMER.DURABLE.CREATE.FLEET.%s",
-		 durable);
-	snprintf(body, sizeof(body),
-		 "{\"stream_name\":\"FLEET\",\"config\":{\"durable_name\":"
+		 "{\"stream_name\":\"$MQTT_msgs\",\"config\":{\"durable_name\":"
 		 "\"%s\",\"ack_policy\":\"explicit\",\"deliver_policy\":"
 		 "\"all\",\"ack_wait\":30000000000,\"max_ack_pending\":"
-		 "20000,\"filter_subject\":\"%s.report.>\"}}", durable, root);
+		 "20000,\"num_replicas\":%d,\"filter_subject\":"
+		 "\"$MQTT.msgs.%s.report.>\"}}", durable, replicas, root);
 	r = request(n, subj, body, 10000);
 	if (!r)
 		return false;
@@ -640,7 +636,7 @@ static int cmd_run(const char *servers, const char *conninfo,
 		 "%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5],
 		 rnd[6], rnd[7]);
 	snprintf(next_subj, sizeof(next_subj),
-		 "$JS.API.CONSUMER.MSG.NEXT.FLEET.%s", durable);
+		 "$JS.API.CONSUMER.MSG.NEXT.$MQTT_msgs.%s", durable);
 	snprintf(pull, sizeof(pull),
 		 "{\"batch\":%d,\"expires\":2000000000}", batch);
 	signal(SIGTERM, on_signal);
