@@ -451,14 +451,19 @@ int main(int argc, char **argv)
 		snprintf(g.host[g.n_servers], sizeof(g.host[0]), "%s", tok);
 		g.port[g.n_servers++] = num(colon + 1);
 	}
-	/* A client holds its socket and a socket pair of its own. */
+	/* A client holds its socket (and, in some libmosquitto builds, a
+	 * socket pair of its own): as many files as the system allows. */
 	rl.rlim_cur = rl.rlim_max = (rlim_t)g.boxes * 4 + 256;
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 &&
-	    getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-	    rl.rlim_cur < (rlim_t)g.boxes * 3 + 64) {
-		fprintf(stderr, "fleet-load: %d boxes need more open files\n",
-			g.boxes);
-		return 1;
+	    getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0 ||
+		    rl.rlim_cur < (rlim_t)g.boxes + 64) {
+			fprintf(stderr, "fleet-load: %d boxes need more open "
+				"files than %llu\n", g.boxes,
+				(unsigned long long)rl.rlim_cur);
+			return 1;
+		}
 	}
 	mosquitto_lib_init();
 	g.ep = epoll_create1(EPOLL_CLOEXEC);

@@ -16,6 +16,7 @@ namespaces); several minutes for 10,000 boxes on 2 cores."""
 import argparse
 import json
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -51,6 +52,7 @@ def main():
     ap.add_argument("--interval-ms", type=int, default=1000)
     ap.add_argument("--aggregators", type=int, default=2)
     ap.add_argument("--connect-rate", type=float, default=250)
+    ap.add_argument("--per-process", type=int, default=5000)
     a = ap.parse_args()
     miss = fleetlab.missing()
     if miss:
@@ -73,26 +75,58 @@ def main():
                 time.sleep(1)
         threading.Thread(target=sample, daemon=True).start()
         idle = [rss_kib(p) for p in pids]
-        out = os.path.join(lab.tmp, "load.jsonl")
+        # One fleet-load process holds a.per_process boxes (each client
+        # takes two or three files; this machine allows 20,000 a process).
+        procs, outs = [], []
         t0 = time.time()
-        load = sh(*lab.hub_exec(
-            fleetlab.LOAD, "--servers", lab.servers(), "--boxes",
-            str(a.boxes), "--reports", str(a.reports), "--interval-ms",
-            str(a.interval_ms), "--ca", lab.ca, "--cert", lab.box_crt,
-            "--key", lab.box_key, "--seed", "2026", "--out", out,
-            "--timeout", "3000", "--connect-rate", str(a.connect_rate)),
-            check=False)
-        summary = json.loads(load.stdout)
+        for k in range(0, a.boxes, a.per_process):
+            n = min(a.per_process, a.boxes - k)
+            out = os.path.join(lab.tmp, "load%d.jsonl" % k)
+            outs.append(out)
+            procs.append(subprocess.Popen(lab.hub_exec(
+                fleetlab.LOAD, "--servers", lab.servers(), "--boxes",
+                str(n), "--reports", str(a.reports), "--interval-ms",
+                str(a.interval_ms), "--ca", lab.ca, "--cert", lab.box_crt,
+                "--key", lab.box_key, "--seed", str(2026 + k), "--out", out,
+                "--timeout", "3000", "--connect-rate",
+                str(a.connect_rate / ((a.boxes + a.per_process - 1)
+                                      // a.per_process))),
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                text=True))
+        summaries = []
+        for p in procs:
+            text, _ = p.communicate()
+            if not text.strip():
+                print("fleet-load failed", file=sys.stderr)
+                return 1
+            summaries.append(json.loads(text))
+        acks = []
+        for out in outs:
+            with open(out) as f:
+                acks += [json.loads(line)["ack_ms"] for line in f]
+        span = max(s["seconds"] for s in summaries)
+        summary = {
+            "processes": len(procs),
+            "reports_acked": sum(s["reports_acked"] for s in summaries),
+            "seconds": span,
+            "acked_per_s": round(sum(s["reports_acked"]
+                                     for s in summaries) / span, 1),
+            "reconnects": sum(s["reconnects"] for s in summaries),
+            "ack_ms": {"p50": round(pct(acks, 0.5), 1),
+                       "p90": round(pct(acks, 0.9), 1),
+                       "p99": round(pct(acks, 0.99), 1)},
+        }
         after = [rss_kib(p) for p in pids]
         total = summary["reports_acked"]
         wait_for(lambda: lab.stats()["reports"] >= total, 1800,
                  "every report in PostgreSQL", step=2)
         done.set()
         published = {}
-        with open(out) as f:
-            for line in f:
-                r = json.loads(line)
-                published[r["report"]["report_id"]] = r["published_at"]
+        for out in outs:
+            with open(out) as f:
+                for line in f:
+                    r = json.loads(line)
+                    published[r["report"]["report_id"]] = r["published_at"]
         rows = lab.psql("SELECT report_id, extract(epoch from received)"
                         " FROM reports").splitlines()
         lat, last = [], 0.0
