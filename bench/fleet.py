@@ -130,12 +130,21 @@ def main():
         rows = lab.psql("SELECT report_id, extract(epoch from received)"
                         " FROM reports").splitlines()
         lat, last = [], 0.0
+        late, late_first, late_last = 0, None, 0.0
         for row in rows:
             rid, at = row.split(",")
             at = float(at)
             last = max(last, at)
             if rid in published:
                 lat.append((at - published[rid]) * 1000)
+                # Reports after the first: every box connected by then
+                # (the connection storm is over), the steady state.
+                if int(rid.split("-")[1]) > 1:
+                    late += 1
+                    p0 = published[rid]
+                    late_first = p0 if late_first is None else min(
+                        late_first, p0)
+                    late_last = max(late_last, at)
         first = min(published.values())
         result = {
             "boxes": a.boxes, "reports": total,
@@ -151,6 +160,9 @@ def main():
                              "after": [round(x / 1024, 1)
                                            for x in after],
                              "peak": [round(x / 1024, 1) for x in peak]},
+            "steady_reports": late,
+            "steady_reports_per_s": round(late / (late_last - late_first), 1)
+            if late else None,
             "wall_s": round(time.time() - t0, 1),
             "postgres_mib": round(int(lab.psql(
                 "SELECT pg_database_size('fleet')")) / 1048576, 1),

@@ -270,9 +270,10 @@ static bool store(PGconn *c, json_t *r)
 		const char *p[] = { id, box, sent, instance };
 
 		if (!exec_params(c, "INSERT INTO reports (report_id, box,"
-				 " sent, latency_ms, stored_by) VALUES ($1, $2,"
-				 " $3, extract(epoch from clock_timestamp() -"
-				 " $3::timestamptz) * 1000, $4)"
+				 " sent, received, latency_ms, stored_by) VALUES"
+				 " ($1, $2, $3, clock_timestamp(), extract(epoch"
+				 " from clock_timestamp() - $3::timestamptz) *"
+				 " 1000, $4)"
 				 " ON CONFLICT DO NOTHING", 4, p, &rows))
 			goto fail;
 	}
