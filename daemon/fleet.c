@@ -813,6 +813,9 @@ static void *run_client(void *arg)
 			;
 		if (quitting(f))
 			break;
+		/* Said even when no CONNACK came (a broker refusing the box's
+		 * certificate after the handshake). */
+		post(f, EV_FAILED, rc, NULL, NULL, 0);
 		/* The connection is gone; make sure its socket is closed. */
 		mosquitto_disconnect(f->mosq);
 		if (!backoff(f))
@@ -884,7 +887,8 @@ static void on_async(uv_async_t *a)
 		case EV_FAILED:
 			f->connected = false;
 			problem(f, "cannot reach the broker: %s",
-				mosquitto_strerror(ev->code));
+				ev->code == MOSQ_ERR_ERRNO ? "connection failed"
+				: mosquitto_strerror(ev->code));
 			break;
 		case EV_ACKED:
 			acked(f, ev->code);
