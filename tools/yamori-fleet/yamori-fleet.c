@@ -461,7 +461,8 @@ static void consume(struct nats *n, size_t bytes)
  * when more bytes are needed. The caller consumes *used bytes after. */
 static int parse(struct nats *n, struct msg *m, size_t *used)
 {
-	char *eol = memmem(n->buf, n->len, "\r\n", 2), line[600];
+	char *eol = n->len ? memmem(n->buf, n->len, "\r\n", 2) : NULL;
+	char line[600];
 	char a[5][256];
 	int k;
 	size_t ll, need;
