@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 DEMO_PACKAGES=(build-essential cmake pkg-config gettext python3 libpcap-dev
 	       libndpi-dev libuv1-dev libsqlite3-dev libjansson-dev libcmocka-dev
 	       libnftables-dev libssh-dev libgcrypt20-dev libssl-dev libsodium-dev
-	       libcurl4-openssl-dev ieee-data
+	       libcurl4-openssl-dev libmosquitto-dev libpq-dev ieee-data
 	       libgtk-4-dev libadwaita-1-dev libjson-glib-dev fonts-noto-cjk
 	       adwaita-icon-theme)
 # What the tests need on top: tools, the headless display, the packaging
@@ -26,7 +26,7 @@ TEST_PACKAGES=(libndpi-bin sqlite3 wireshark-common iproute2 iputils-ping
 	       gir1.2-atspi-2.0 at-spi2-core dbus-x11 imagemagick
 	       debhelper fakeroot lintian mmdebstrap desktop-file-utils
 	       appstream cage grim xwayland systemd-container minisign
-	       shellcheck)
+	       shellcheck nats-server postgresql mosquitto-clients)
 # The test servers: tests run the programs in namespaces, never the
 # services, so their units are left disabled and masked (see
 # tests/check_test_servers.py).
@@ -194,7 +194,7 @@ run_tests() {
 	# Its unit tests, a replay, the signed bundles and log (libsodium),
 	# and the "not supported" answers.
 	build build-min -DYAMORI_NFT=OFF -DYAMORI_SSH=OFF -DYAMORI_TLS=OFF \
-		-DYAMORI_FETCH=OFF -DYAMORI_PANEL=OFF
+		-DYAMORI_FETCH=OFF -DYAMORI_FLEET=OFF -DYAMORI_PANEL=OFF
 	(cd build-min && as_root ctest -L unit --output-on-failure -j 2 &&
 		as_root ctest -R '^integration_(replay|features|bundle|evlog)$' \
 			--output-on-failure -j 2)

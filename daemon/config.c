@@ -40,6 +40,10 @@ void ym_config_defaults(struct ym_config *cfg)
 	cfg->audit_parallel = 2;
 	cfg->isolate = YM_ISOLATE_NONE;
 	cfg->auto_isolate = YM_AUTO_ISOLATE_ASK;
+	cfg->fleet = false;
+	snprintf(cfg->fleet_topic, sizeof(cfg->fleet_topic), "yamori");
+	cfg->fleet_interval = 900;
+	cfg->fleet_queue = 200;
 }
 
 /* The words of each policy, in the order of its enum. */
@@ -104,7 +108,8 @@ int ym_config_auto_isolate_parse(const char *word, enum ym_auto_isolate *out)
 	return v < 0 ? v : 0;
 }
 
-enum kind { K_PATH, K_UINT, K_BOOL, K_IFACE, K_SOCKET, K_WORD, K_URL };
+enum kind { K_PATH, K_UINT, K_BOOL, K_IFACE, K_SOCKET, K_WORD, K_URL,
+	    K_MQTT_URL, K_TOPIC };
 
 struct key {
 	const char *name;
@@ -154,6 +159,16 @@ static const struct key keys[] = {
 	{ "isolate", K_WORD, OFF(isolate), 0, 0, isolate_words },
 	{ "auto_isolate", K_WORD, OFF(auto_isolate), 0, 0,
 	  auto_isolate_words },
+	{ "fleet", K_BOOL, OFF(fleet), 0, 0, NULL },
+	{ "fleet_broker", K_MQTT_URL, OFF(fleet_broker), 0, 0, NULL },
+	{ "fleet_ca", K_PATH, OFF(fleet_ca), 0, 0, NULL },
+	{ "fleet_cert", K_PATH, OFF(fleet_cert), 0, 0, NULL },
+	{ "fleet_key", K_PATH, OFF(fleet_key), 0, 0, NULL },
+	{ "fleet_token", K_PATH, OFF(fleet_token), 0, 0, NULL },
+	{ "fleet_topic", K_TOPIC, OFF(fleet_topic), 0, 0, NULL },
+	/* Every five minutes at most, once a day at least. */
+	{ "fleet_interval", K_UINT, OFF(fleet_interval), 300, 86400, NULL },
+	{ "fleet_queue", K_UINT, OFF(fleet_queue), 1, 10000, NULL },
 };
 
 static char *trim(char *s)
@@ -213,6 +228,32 @@ static int set_value(struct ym_config *cfg, const struct key *k,
 			return -EINVAL;
 		}
 		snprintf(p, 1024, "%s", value);
+		return 0;
+	case K_MQTT_URL: {
+		/* Fleet reports go over TLS only: mqtts://host[:port]. */
+		const char *h = value + 8;
+
+		if (strncmp(value, "mqtts://", 8) != 0 || h[0] == '\0' ||
+		    strlen(value) >= 1024 ||
+		    strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			   "0123456789.-:[]") != strlen(h)) {
+			snprintf(why, whylen, "must be an mqtts://host:port URL");
+			return -EINVAL;
+		}
+		snprintf(p, 1024, "%s", value);
+		return 0;
+	}
+	case K_TOPIC:
+		/* The root of the ISP's topics: no wildcards, no "$". */
+		if (value[0] == '\0' || strlen(value) >= 128 ||
+		    strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			   "0123456789._-/") != strlen(value) ||
+		    value[0] == '/' || value[strlen(value) - 1] == '/') {
+			snprintf(why, whylen, "must be a topic of letters, digits "
+				 "and . _ - /");
+			return -EINVAL;
+		}
+		snprintf(p, 128, "%s", value);
 		return 0;
 	case K_IFACE:
 		if (value[0] == '\0' || strlen(value) >= 16 ||

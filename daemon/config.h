@@ -60,6 +60,16 @@ struct ym_config {
 	uint32_t audit_parallel;     /* devices checked at once */
 	enum ym_isolate_mode isolate;
 	enum ym_auto_isolate auto_isolate;
+	/* Fleet reports to the ISP (engine-fleet.h); off unless turned on. */
+	bool fleet;
+	char fleet_broker[1024];     /* "" or mqtts://host:port */
+	char fleet_ca[1024];         /* "" for the system's CAs */
+	char fleet_cert[1024];       /* the box's client certificate, or "" */
+	char fleet_key[1024];        /* its private key, or "" */
+	char fleet_token[1024];      /* a file holding "user:token", or "" */
+	char fleet_topic[128];       /* the ISP's topic root */
+	uint32_t fleet_interval;     /* seconds between two reports */
+	uint32_t fleet_queue;        /* reports kept while the broker is away */
 };
 
 /* The config words of the policies ("off", "nft", "critical"). */

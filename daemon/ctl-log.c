@@ -56,6 +56,15 @@ static void event_message(const char *kind, json_t *detail, char *out,
 		snprintf(out, len, "%s", _("The data was updated."));
 	else if (strcmp(kind, "update_refused") == 0)
 		snprintf(out, len, "%s", _("A data update was refused."));
+	else if (strcmp(kind, "fleet_notice") == 0)
+		snprintf(out, len, "%s",
+			 _("A notice came from your provider."));
+	else if (strcmp(kind, "fleet_advisory") == 0)
+		snprintf(out, len, "%s",
+			 _("New data came from your provider."));
+	else if (strcmp(kind, "fleet_advisory_refused") == 0)
+		snprintf(out, len, "%s",
+			 _("A message from your provider was refused."));
 	else if (strcmp(kind, YM_EVLOG_HEAD) == 0)
 		snprintf(out, len, "%s",
 			 _("Yamori signed the record up to here."));

@@ -452,6 +452,7 @@ static void print_features(json_t *features)
 		{ "ssh_checks", N_("password checks over SSH") },
 		{ "tls_checks", N_("password checks of HTTPS pages") },
 		{ "update_download", N_("downloading data updates") },
+		{ "fleet_reports", N_("reports to the provider") },
 	};
 	const char *name;
 	json_t *built;

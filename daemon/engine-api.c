@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ym-features.h"
+#include "engine-fleet.h"
 #include "flow.h"
 #include "identify.h"
 #include "inventory.h"
@@ -713,6 +714,10 @@ static const struct ym_engine_command commands[] = {
 	{ "isolate", cmd_isolate, YM_CMD_DEVICE | YM_CMD_DEFERS },
 	{ "release", cmd_release, YM_CMD_DEVICE | YM_CMD_DURABLE },
 	{ "update", cmd_update, YM_CMD_DEFERS },
+	{ "fleet", ym_fleet_cmd_status, 0 },
+	{ "fleet_set", ym_fleet_cmd_set, YM_CMD_DURABLE },
+	{ "fleet_send", ym_fleet_cmd_send, 0 },
+	{ "fleet_rotate", ym_fleet_cmd_rotate, 0 },
 };
 
 const struct ym_engine_command *ym_engine_commands(size_t *n)

@@ -52,6 +52,7 @@ struct ym_engine {
 	struct ym_support *kb;
 	struct ym_bundle_info data;       /* the data in use (update.c) */
 	struct ym_update *update;         /* data updates (update.c) */
+	struct ym_fleet *fleet;           /* fleet reports (fleet.c) */
 	struct ym_lifecycle lifecycle;
 	struct ym_inventory *inv;
 	struct ym_flow_table *flows;

@@ -14,6 +14,7 @@
 #include "decode.h"
 #include "detect.h"
 #include "evlog.h"
+#include "engine-fleet.h"
 #include "flow.h"
 #include "identify.h"
 #include "intel.h"
@@ -558,6 +559,9 @@ int ym_engine_serve(struct ym_engine *e, char *err, size_t errlen)
 		/* Updates by hand (yamorictl update) still work. */
 		fprintf(stderr, "yamorid: cannot schedule data updates: %s\n",
 			uv_strerror(rc));
+	/* Fleet reports, when the household or the config turned them on. */
+	if (ym_fleet_start(e) < 0)
+		fprintf(stderr, "yamorid: fleet reports cannot start\n");
 	return 0;
 }
 
@@ -609,6 +613,7 @@ void ym_engine_stop(struct ym_engine *e)
 	e->stopped = true;
 	uv_close((uv_handle_t *)&e->tick, NULL);
 	ym_update_stop(e);
+	ym_fleet_stop(e);
 	ym_capture_drain(e->capture);
 	/* Every flow still open ends now, so its protocol is counted; then one
 	 * last commit, while the capture statistics can still be read. */
@@ -639,6 +644,7 @@ int ym_engine_fini(struct ym_engine *e)
 	ym_engine_stop(e);
 	status = e->status || e->store_errors ? 1 : 0;
 	ym_update_fini(e);
+	ym_fleet_fini(e);
 	ym_flow_fini(e->flows);
 	ym_detect_fini(e->detect);
 	ym_inventory_fini(e->inv);

@@ -11,6 +11,7 @@ static const struct ym_feature features[] = {
 	{ "ssh_checks", "libssh", YM_HAVE_SSH },
 	{ "tls_checks", "OpenSSL", YM_HAVE_TLS },
 	{ "update_download", "libcurl", YM_HAVE_FETCH },
+	{ "fleet_reports", "libmosquitto", YM_HAVE_FLEET },
 };
 
 const struct ym_feature *ym_features(size_t *n)
@@ -31,6 +32,12 @@ int ym_features_check_config(const struct ym_config *cfg, char *err,
 		snprintf(err, errlen, "update_url: this yamorid was built "
 			 "without libcurl (YAMORI_FETCH=OFF) and cannot "
 			 "download updates; yamorictl update FILE still works");
+		return -ENOTSUP;
+	}
+	if (cfg->fleet && !YM_HAVE_FLEET) {
+		snprintf(err, errlen, "fleet = on: this yamorid was built "
+			 "without libmosquitto (YAMORI_FLEET=OFF) and cannot "
+			 "send fleet reports");
 		return -ENOTSUP;
 	}
 	return 0;

@@ -21,6 +21,8 @@ struct _YmSettingsPage {
 	GtkWidget *pin_set_button, *pin_change_button, *pin_remove_button;
 	GtkLabel *about_label;
 	GtkLabel *trust_label;
+	GtkToggleButton *fleet_off, *fleet_on;
+	GtkLabel *fleet_label;
 };
 
 G_DEFINE_TYPE(YmSettingsPage, ym_settings_page, GTK_TYPE_WIDGET)
@@ -163,13 +165,87 @@ static void read_cb(GObject *source, GAsyncResult *result, gpointer data)
 	g_object_unref(self);
 }
 
+/* The daemon's "fleet" object: the switch, and the last report sent. */
+static void take_fleet(YmSettingsPage *self, JsonNode *node)
+{
+	JsonObject *o;
+	const char *last;
+	gboolean configured;
+	g_autofree char *text = NULL;
+
+	if (!node || !JSON_NODE_HOLDS_OBJECT(node))
+		return;
+	o = json_node_get_object(node);
+	configured = json_object_get_boolean_member_with_default(
+		o, "configured", FALSE);
+	last = json_object_get_string_member_with_default(o, "last_sent", "");
+	self->syncing = TRUE;
+	gtk_toggle_button_set_active(
+		json_object_get_boolean_member_with_default(o, "on", FALSE) ?
+		self->fleet_on : self->fleet_off, TRUE);
+	self->syncing = FALSE;
+	gtk_widget_set_sensitive(GTK_WIDGET(self->fleet_on), configured);
+	if (!configured)
+		text = g_strdup(_("Your provider has not set this up."));
+	else if (!last || !last[0])
+		text = g_strdup(_("Nothing has been sent yet."));
+	else
+		text = g_strdup_printf(_("Last report sent: %s"), last);
+	gtk_label_set_text(self->fleet_label, text);
+}
+
+static void fleet_cb(GObject *source, GAsyncResult *result, gpointer data)
+{
+	YmSettingsPage *self = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) node =
+		ym_client_call_finish(YM_CLIENT(source), result, &error);
+
+	if (node)
+		take_fleet(self, node);
+	g_object_unref(self);
+}
+
+static void fleet_set_cb(GObject *source, GAsyncResult *result,
+			 gpointer data)
+{
+	YmSettingsPage *self = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) node =
+		ym_client_call_finish(YM_CLIENT(source), result, &error);
+
+	if (!node)
+		ym_dialog_error(GTK_WIDGET(self),
+				_("The setting could not be changed."), error);
+	/* The buttons show what the daemon holds, whatever happened. */
+	ym_client_call_async(YM_CLIENT(source), "fleet", NULL, NULL, fleet_cb,
+			     self);
+}
+
+static void fleet_toggled_cb(YmSettingsPage *self, GtkToggleButton *button)
+{
+	JsonObject *args;
+
+	if (self->syncing || !gtk_toggle_button_get_active(button) ||
+	    !self->household)
+		return;
+	args = json_object_new();
+	json_object_set_boolean_member(args, "on", button == self->fleet_on);
+	ym_client_call_async(ym_household_get_client(self->household),
+			     "fleet_set", args, NULL, fleet_set_cb,
+			     g_object_ref(self));
+}
+
 static void connected_cb(YmSettingsPage *self, GParamSpec *pspec,
 			 YmClient *client)
 {
 	(void)pspec;
-	if (ym_client_get_connected(client))
+	if (ym_client_get_connected(client)) {
 		ym_client_call_async(client, "settings", NULL, NULL, read_cb,
 				     g_object_ref(self));
+		ym_client_call_async(client, "fleet", NULL, NULL, fleet_cb,
+				     g_object_ref(self));
+	}
 }
 
 typedef struct {
@@ -360,6 +436,9 @@ static void ym_settings_page_class_init(YmSettingsPageClass *klass)
 	BIND(pin_change_button);
 	BIND(pin_remove_button);
 	BIND(about_label);
+	BIND(fleet_off);
+	BIND(fleet_on);
+	BIND(fleet_label);
 #undef BIND
 	gtk_widget_class_install_action(widget_class, "settings.set-pin", NULL,
 					pin_action_cb);
@@ -391,4 +470,10 @@ static void ym_settings_page_init(YmSettingsPage *self)
 	for (int i = 0; i < n; i++)
 		g_signal_connect_swapped(all[i], "toggled",
 					 G_CALLBACK(toggled_cb), self);
+	g_signal_connect_swapped(self->fleet_off, "toggled",
+				 G_CALLBACK(fleet_toggled_cb), self);
+	g_signal_connect_swapped(self->fleet_on, "toggled",
+				 G_CALLBACK(fleet_toggled_cb), self);
+	gtk_toggle_button_set_active(self->fleet_off, TRUE);
+	gtk_widget_set_sensitive(GTK_WIDGET(self->fleet_on), FALSE);
 }

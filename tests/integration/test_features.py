@@ -31,7 +31,7 @@ YAMORICTL = os.path.join(BUILD, "daemon", "yamorictl")
 AUDIT_DRIVER = os.path.join(BUILD, "tests", "audit_driver")
 MKHOME = os.path.join(REPO, "tests", "fixtures", "mkhome.py")
 
-ALL = ["nft_isolation", "ssh_checks", "tls_checks", "update_download"]
+ALL = ["nft_isolation", "ssh_checks", "tls_checks", "update_download", "fleet_reports"]
 OFF = set(f for f in os.environ.get("YAMORI_FEATURES_OFF", "").split(",") if f)
 NETNS = "ym-openwrt14-features"
 
@@ -84,7 +84,8 @@ class Features(unittest.TestCase):
         labels = {"nft_isolation": "cutting devices off (nftables)",
                   "ssh_checks": "password checks over SSH",
                   "tls_checks": "password checks of HTTPS pages",
-                  "update_download": "downloading data updates"}
+                  "update_download": "downloading data updates",
+                  "fleet_reports": "reports to the provider"}
         for name in ALL:
             self.assertEqual(labels[name] in line[0], name in OFF, line[0])
 

@@ -50,6 +50,17 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(c.audit_attempts, 3);
 	assert_int_equal(c.audit_spacing, 5);
 	assert_int_equal(c.audit_parallel, 2); /* the default */
+	assert_false(c.fleet); /* fleet reports are off unless turned on */
+	assert_int_equal(c.fleet_interval, 900);
+	assert_string_equal(c.fleet_topic, "yamori");
+	unlink(p);
+	p = write_tmp("fleet = on\nfleet_broker = mqtts://fleet.isp.example:8883\n"
+		      "fleet_topic = isp/yamori\nfleet_queue = 50\n");
+	assert_int_equal(ym_config_load(&c, p, true, err, sizeof(err)), 0);
+	assert_true(c.fleet);
+	assert_string_equal(c.fleet_broker, "mqtts://fleet.isp.example:8883");
+	assert_string_equal(c.fleet_topic, "isp/yamori");
+	assert_int_equal(c.fleet_queue, 50);
 	unlink(p);
 }
 
@@ -79,6 +90,12 @@ static void test_errors(void **state)
 	expect_error("audit_spacing = 0\n", "from 1");
 	expect_error("audit_parallel = 30\n", "from 1");
 	expect_error("promiscuous = maybe\n", "yes or no");
+	/* Fleet reports: TLS only, not too often, a topic without wildcards. */
+	expect_error("fleet_broker = mqtt://isp.example:1883\n", "mqtts://");
+	expect_error("fleet_broker = mqtts://a b\n", "mqtts://");
+	expect_error("fleet_interval = 10\n", "from 300");
+	expect_error("fleet_topic = isp/#\n", "topic");
+	expect_error("fleet = perhaps\n", "yes or no");
 	expect_error("just words\n", "expected 'setting = value'");
 	{
 		char longline[700];

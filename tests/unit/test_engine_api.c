@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "engine-private.h"
+#include "engine-fleet.h"
 #include "helpers.h"
 
 static const uint8_t dev_mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
@@ -263,6 +264,57 @@ static void retire_and_undo(void **state)
 		    YM_API_NOT_FOUND);
 }
 
+/* Fleet reports are off by default, and nothing turns them on without a
+ * broker; the report itself holds only the listed keys, never a MAC or a
+ * name the household gave. */
+static void fleet_off_by_default(void **state)
+{
+	struct fixture *f = *state;
+	struct ym_api_error err;
+	json_t *r = ask(f, "fleet", NULL, &err);
+
+#if YM_HAVE_FLEET
+	assert_non_null(r);
+	assert_false(json_is_true(json_object_get(r, "on")));
+	assert_false(json_is_true(json_object_get(r, "configured")));
+	assert_int_equal(strlen(json_string_value(json_object_get(r, "box"))),
+			 32);
+	json_decref(r);
+	expect_code(f, "fleet_send", NULL, YM_API_OFF);
+	expect_code(f, "fleet_set", "{}", YM_API_BAD_REQUEST);
+	expect_code(f, "fleet_set", "{\"on\": \"yes\"}", YM_API_BAD_REQUEST);
+	expect_code(f, "fleet_set", "{\"on\": true}", YM_API_OFF);
+	r = ask(f, "rename",
+		"{\"mac\": \"02:11:22:33:44:55\", \"name\": \"Hanako\"}", &err);
+	json_decref(r);
+	r = ym_fleet_report(f->e, "0123456789abcdef0123456789abcdef", 7);
+	assert_non_null(r);
+	{
+		const char *keys[] = { "schema", "report_id", "box", "sent",
+				       "yamori", "data", "classes", "alerts" };
+		const char *key;
+		json_t *v;
+		size_t i = 0;
+		char *text = json_dumps(r, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		json_object_foreach(r, key, v) {
+			assert_true(i < 8);
+			assert_string_equal(key, keys[i++]);
+		}
+		assert_int_equal(i, 8);
+		assert_string_equal(json_string_value(json_object_get(
+			r, "report_id")), "0123456789abcdef0123456789abcdef-7");
+		assert_null(strstr(text, "02:11"));
+		assert_null(strstr(text, "Hanako"));
+		free(text);
+	}
+	json_decref(r);
+#else
+	assert_null(r);
+	assert_int_equal(err.code, YM_API_OFF);
+#endif
+}
+
 static void isolation_off_is_off(void **state)
 {
 	struct fixture *f = *state;
@@ -313,6 +365,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(commands_answer, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(retire_and_undo, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(fleet_off_by_default, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(isolation_off_is_off, setup,
 						teardown),

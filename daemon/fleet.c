@@ -1,0 +1,1285 @@
+/* Fleet reports and advisories (engine-fleet.h). One thread of ours drives
+ * libmosquitto (connect, TLS, keepalive, retries of unacknowledged
+ * messages) and reconnects with backoff and jitter after any failure
+ * (mosquitto_loop_forever gives up for good on a TLS or DNS error);
+ * everything it reports comes back to the loop through one uv_async, so
+ * the engine's data is only touched on the loop. */
+#define _GNU_SOURCE
+/* Paths and messages here are cut, never overrun, when too long: the
+ * config bounds them well below the buffers. */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#include "engine-fleet.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mosquitto.h>
+#include <sodium.h>
+
+#include "bundle.h"
+#include "device.h"
+#include "inventory.h"
+#include "store.h"
+
+#define QUEUE_DIR "fleet-queue"
+#define STATE_FILE "fleet.json"
+#define ADVISORY_FILE "fleet-advisory.tar"
+#define MAX_INFLIGHT 32
+#define ALERT_DAYS 7
+#define BACKOFF_MIN 2     /* seconds */
+#define BACKOFF_MAX 300
+#define NOTICE_MAX 4096
+
+enum ev_kind { EV_CONNECTED, EV_DISCONNECTED, EV_ACKED, EV_MESSAGE,
+	       EV_FAILED };
+
+struct fleet_event {
+	struct fleet_event *next;
+	enum ev_kind kind;
+	int code;              /* rc, or mid */
+	size_t len;
+	char topic[256];
+	uint8_t payload[];
+};
+
+struct ym_fleet {
+	struct ym_engine *e;
+	struct mosquitto *mosq;
+	uv_async_t async;
+	uv_timer_t timer;
+	bool handles, running, connected, on;
+	pthread_mutex_t lock;
+	struct fleet_event *head, *tail;
+	unsigned attempts;          /* the MQTT thread only */
+	pthread_t thread;
+	pthread_cond_t wake;        /* with lock: stop sleeping */
+	bool quit;                  /* with lock: the thread ends */
+
+	char host[256];
+	int port;
+	char topic_report[200], topic_advisory[160];
+	char qdir[1100], state[1100];
+
+	/* Kept in fleet.json. */
+	char box[33];
+	uint64_t seq;
+	uint64_t notice_version;
+	char advisory_sha[65];
+	json_t *notice;             /* the notice in force, or NULL */
+	json_t *last_report;        /* the last one the broker acknowledged */
+	char last_sent[32];
+
+	struct { int mid; char name[32]; } inflight[MAX_INFLIGHT];
+	int n_inflight;
+	uint64_t sent, dropped, connects, refused, errors;
+	char last_problem[200];
+};
+
+/* --- small helpers ------------------------------------------------------ */
+
+static void iso_time(int64_t t, char *out, size_t len)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int64_t parse_time(const char *s)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!s || !(end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) || *end)
+		return -1;
+	return (int64_t)timegm(&tm);
+}
+
+static void problem(struct ym_fleet *f, const char *fmt, const char *what)
+{
+	snprintf(f->last_problem, sizeof(f->last_problem), fmt, what);
+	fprintf(stderr, "yamorid: fleet: %s\n", f->last_problem);
+}
+
+static void log_event(struct ym_engine *e, const char *kind, json_t *detail)
+{
+	char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+
+	if (!text || ym_store_begin(e->store) < 0 ||
+	    ym_store_log_event(e->store, kind, "", text, 0) < 0 ||
+	    ym_engine_commit_now(e) < 0)
+		e->store_errors++;
+	free(text);
+	json_decref(detail);
+}
+
+/* Writes data to path atomically and durably: a power cut leaves the old
+ * file or the new one. */
+static int write_file(const char *path, const char *data, size_t len)
+{
+	char tmp[1200], dir[1200], *slash;
+	int fd, rc = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	for (size_t off = 0; off < len && rc == 0;) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0 && errno != EINTR)
+			rc = -errno;
+		else if (n > 0)
+			off += (size_t)n;
+	}
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		unlink(tmp);
+		return rc;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			fsync(fd);
+			close(fd);
+		}
+	}
+	return 0;
+}
+
+/* --- the report ----------------------------------------------------------- */
+
+/* A maker or model as sent: printable ASCII of a small set, else nothing;
+ * never a string holding the household's name for the device or its host
+ * name. */
+static void clean_label(char *out, size_t len, const char *in,
+			const struct ym_device *d)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (const char *p = in; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr(" .,_+()/-", *p))
+			return;
+	n = strlen(in);
+	if (n == 0 || n >= len)
+		return;
+	if ((strlen(d->user_name) >= 3 && strcasestr(in, d->user_name)) ||
+	    (strlen(d->hostname) >= 3 && strcasestr(in, d->hostname)))
+		return;
+	memcpy(out, in, n + 1);
+}
+
+struct class_ctx {
+	json_t *classes;
+};
+
+static const uint32_t class_flags[] = {
+	YM_FLAG_DEFAULT_PASSWORD, YM_FLAG_UNSUPPORTED,
+	YM_FLAG_OUTDATED_FIRMWARE, YM_FLAG_IDLE, YM_FLAG_SUSPICIOUS,
+	YM_FLAG_ISOLATED,
+};
+static const char *const class_flag_names[] = {
+	"default_password", "unsupported", "outdated_firmware", "idle",
+	"suspicious", "isolated",
+};
+
+static void count_device(struct ym_device *d, void *arg)
+{
+	struct class_ctx *c = arg;
+	char type[24], maker[48], model[48];
+	json_t *cl = NULL;
+	size_t i;
+
+	if (d->gateway || (d->flags & (YM_FLAG_RETIRED | YM_FLAG_GONE)))
+		return;
+	clean_label(type, sizeof(type), d->type[0] ? d->type : "unknown", d);
+	if (!type[0])
+		snprintf(type, sizeof(type), "unknown");
+	clean_label(maker, sizeof(maker), d->vendor, d);
+	clean_label(model, sizeof(model), d->model, d);
+	json_array_foreach(c->classes, i, cl) {
+		if (!strcmp(json_string_value(json_object_get(cl, "type")),
+			    type) &&
+		    !strcmp(json_string_value(json_object_get(cl, "maker")),
+			    maker) &&
+		    !strcmp(json_string_value(json_object_get(cl, "model")),
+			    model))
+			break;
+	}
+	if (i == json_array_size(c->classes)) {
+		cl = json_object();
+		json_object_set_new(cl, "type", json_string(type));
+		json_object_set_new(cl, "maker", json_string(maker));
+		json_object_set_new(cl, "model", json_string(model));
+		json_object_set_new(cl, "devices", json_integer(0));
+		for (size_t k = 0; k < YM_ARRAY_SIZE(class_flags); k++)
+			json_object_set_new(cl, class_flag_names[k],
+					    json_integer(0));
+		json_array_append_new(c->classes, cl);
+	}
+	json_object_set_new(cl, "devices", json_integer(json_integer_value(
+			    json_object_get(cl, "devices")) + 1));
+	for (size_t k = 0; k < YM_ARRAY_SIZE(class_flags); k++)
+		if (d->flags & class_flags[k])
+			json_object_set_new(cl, class_flag_names[k],
+					    json_integer(json_integer_value(
+					    json_object_get(cl,
+					    class_flag_names[k])) + 1));
+}
+
+struct alert_ctx {
+	json_t *days;      /* "day kind" -> count */
+	uint64_t since_us;
+};
+
+static int count_alert(const struct ym_alert_row *a, void *arg)
+{
+	struct alert_ctx *c = arg;
+	char day[16], key[96];
+	time_t t = (time_t)(a->last_us / 1000000);
+	struct tm tm;
+
+	if (a->last_us < c->since_us || !a->kind)
+		return 0;
+	for (const char *p = a->kind; *p; p++)
+		if (!islower((unsigned char)*p) && *p != '_' &&
+		    !isdigit((unsigned char)*p))
+			return 0;
+	gmtime_r(&t, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	snprintf(key, sizeof(key), "%s %.60s", day, a->kind);
+	json_object_set_new(c->days, key, json_integer(json_integer_value(
+			    json_object_get(c->days, key)) + a->count));
+	return 0;
+}
+
+json_t *ym_fleet_report(struct ym_engine *e, const char *box, uint64_t seq)
+{
+	struct class_ctx cc = { json_array() };
+	struct alert_ctx ac = { json_object(), 0 };
+	json_t *r = json_object(), *alerts = json_array(), *v;
+	const char *key;
+	char id[64], now[32];
+	uint64_t clock = e->clock_us ? e->clock_us : ym_wall_us();
+
+	ym_inventory_foreach(e->inv, count_device, &cc);
+	ac.since_us = clock > ALERT_DAYS * 86400ull * 1000000 ?
+		      clock - ALERT_DAYS * 86400ull * 1000000 : 0;
+	if (ym_store_get_alerts(e->store, count_alert, &ac) < 0)
+		e->store_errors++;
+	/* json objects keep their insertion order; sort the keys for a
+	 * stable report. */
+	{
+		const char **keys = calloc(json_object_size(ac.days) + 1,
+					   sizeof(*keys));
+		size_t n = 0;
+
+		json_object_foreach(ac.days, key, v)
+			if (keys)
+				keys[n++] = key;
+		for (size_t i = 1; keys && i < n; i++)
+			for (size_t j = i; j > 0 && strcmp(keys[j - 1],
+							   keys[j]) > 0; j--) {
+				const char *t = keys[j];
+
+				keys[j] = keys[j - 1];
+				keys[j - 1] = t;
+			}
+		for (size_t i = 0; keys && i < n; i++) {
+			char day[16];
+			const char *sp = strchr(keys[i], ' ');
+
+			snprintf(day, sizeof(day), "%.*s",
+				 (int)(sp - keys[i]), keys[i]);
+			json_array_append_new(alerts, json_pack(
+				"{s:s, s:s, s:I}", "day", day, "kind", sp + 1,
+				"count", json_integer_value(json_object_get(
+					ac.days, keys[i]))));
+		}
+		free(keys);
+	}
+	json_decref(ac.days);
+	snprintf(id, sizeof(id), "%s-%llu", box, (unsigned long long)seq);
+	iso_time((int64_t)(ym_wall_us() / 1000000), now, sizeof(now));
+	json_object_set_new(r, "schema", json_integer(YM_FLEET_SCHEMA));
+	json_object_set_new(r, "report_id", json_string(id));
+	json_object_set_new(r, "box", json_string(box));
+	json_object_set_new(r, "sent", json_string(now));
+	json_object_set_new(r, "yamori", json_string(YM_VERSION));
+	json_object_set_new(r, "data",
+			    json_integer((json_int_t)e->data.version));
+	json_object_set_new(r, "classes", cc.classes);
+	json_object_set_new(r, "alerts", alerts);
+	return r;
+}
+
+/* --- the state file and the queue ----------------------------------------- */
+
+static void new_box_id(struct ym_fleet *f)
+{
+	uint8_t b[16];
+
+	randombytes_buf(b, sizeof(b));
+	sodium_bin2hex(f->box, sizeof(f->box), b, sizeof(b));
+}
+
+static void save_state(struct ym_fleet *f)
+{
+	json_t *s = json_pack("{s:s, s:I, s:I, s:s, s:s}", "box", f->box,
+			      "seq", (json_int_t)f->seq, "notice_version",
+			      (json_int_t)f->notice_version, "advisory_sha",
+			      f->advisory_sha, "last_sent", f->last_sent);
+	char *text;
+
+	if (f->notice)
+		json_object_set(s, "notice", f->notice);
+	if (f->last_report)
+		json_object_set(s, "last_report", f->last_report);
+	text = json_dumps(s, JSON_COMPACT);
+	if (!text || write_file(f->state, text, strlen(text)) < 0)
+		f->errors++;
+	free(text);
+	json_decref(s);
+}
+
+static void load_state(struct ym_fleet *f)
+{
+	json_t *s = json_load_file(f->state, 0, NULL);
+	const char *box = json_string_value(json_object_get(s, "box"));
+
+	if (box && strlen(box) == 32 && strspn(box, "0123456789abcdef") == 32)
+		snprintf(f->box, sizeof(f->box), "%s", box);
+	else
+		new_box_id(f);
+	f->seq = (uint64_t)json_integer_value(json_object_get(s, "seq"));
+	f->notice_version = (uint64_t)json_integer_value(
+		json_object_get(s, "notice_version"));
+	snprintf(f->advisory_sha, sizeof(f->advisory_sha), "%s",
+		 json_string_value(json_object_get(s, "advisory_sha")) ?
+		 json_string_value(json_object_get(s, "advisory_sha")) : "");
+	snprintf(f->last_sent, sizeof(f->last_sent), "%s",
+		 json_string_value(json_object_get(s, "last_sent")) ?
+		 json_string_value(json_object_get(s, "last_sent")) : "");
+	f->notice = json_incref(json_object_get(s, "notice"));
+	f->last_report = json_incref(json_object_get(s, "last_report"));
+	json_decref(s);
+	if (!box)
+		save_state(f);
+}
+
+static int queue_filter(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n == 25 && strcmp(d->d_name + 20, ".json") == 0 &&
+	       strspn(d->d_name, "0123456789") == 20;
+}
+
+/* The queued reports, oldest first (names are zero-padded numbers). */
+static int queue_list(struct ym_fleet *f, struct dirent ***names)
+{
+	return scandir(f->qdir, names, queue_filter, alphasort);
+}
+
+static void queue_free(struct dirent **names, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int queue_push(struct ym_fleet *f, const char *body)
+{
+	char path[1200];
+	struct dirent **names;
+	int n, rc;
+
+	snprintf(path, sizeof(path), "%s/%020llu.json", f->qdir,
+		 (unsigned long long)f->seq);
+	rc = write_file(path, body, strlen(body));
+	if (rc < 0)
+		return rc;
+	/* Bounded: the oldest go first. */
+	n = queue_list(f, &names);
+	for (int i = 0; n > 0 && i < n - (int)f->e->cfg.fleet_queue; i++) {
+		snprintf(path, sizeof(path), "%s/%s", f->qdir,
+			 names[i]->d_name);
+		if (unlink(path) == 0)
+			f->dropped++;
+	}
+	if (n > 0)
+		queue_free(names, n);
+	return 0;
+}
+
+static int queued(struct ym_fleet *f)
+{
+	struct dirent **names;
+	int n = queue_list(f, &names);
+
+	if (n > 0)
+		queue_free(names, n);
+	return n < 0 ? 0 : n;
+}
+
+static bool in_flight(struct ym_fleet *f, const char *name)
+{
+	for (int i = 0; i < f->n_inflight; i++)
+		if (!strcmp(f->inflight[i].name, name))
+			return true;
+	return false;
+}
+
+/* Publishes queued reports, oldest first, up to MAX_INFLIGHT at once. */
+static void kick(struct ym_fleet *f)
+{
+	struct dirent **names;
+	int n;
+
+	if (!f->connected)
+		return;
+	n = queue_list(f, &names);
+	for (int i = 0; i < n && f->n_inflight < MAX_INFLIGHT; i++) {
+		char path[1200], *body = NULL;
+		FILE *fp;
+		long len;
+		int mid = 0;
+
+		if (in_flight(f, names[i]->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", f->qdir,
+			 names[i]->d_name);
+		fp = fopen(path, "re");
+		if (!fp)
+			continue;
+		if (fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) > 0 &&
+		    len < (1 << 20) && fseek(fp, 0, SEEK_SET) == 0 &&
+		    (body = malloc((size_t)len)) &&
+		    fread(body, 1, (size_t)len, fp) == (size_t)len &&
+		    mosquitto_publish(f->mosq, &mid, f->topic_report, (int)len,
+				      body, 1, false) == MOSQ_ERR_SUCCESS) {
+			f->inflight[f->n_inflight].mid = mid;
+			snprintf(f->inflight[f->n_inflight].name,
+				 sizeof(f->inflight[0].name), "%s",
+				 names[i]->d_name);
+			f->n_inflight++;
+		}
+		free(body);
+		fclose(fp);
+	}
+	if (n > 0)
+		queue_free(names, n);
+}
+
+static void acked(struct ym_fleet *f, int mid)
+{
+	for (int i = 0; i < f->n_inflight; i++) {
+		char path[1200];
+		json_t *r;
+
+		if (f->inflight[i].mid != mid)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", f->qdir,
+			 f->inflight[i].name);
+		r = json_load_file(path, 0, NULL);
+		if (r) {
+			json_decref(f->last_report);
+			f->last_report = r;
+			iso_time((int64_t)(ym_wall_us() / 1000000),
+				 f->last_sent, sizeof(f->last_sent));
+		}
+		unlink(path);
+		f->sent++;
+		f->inflight[i] = f->inflight[--f->n_inflight];
+		save_state(f);
+		break;
+	}
+	kick(f);
+}
+
+static int send_report(struct ym_fleet *f, json_t **out)
+{
+	json_t *r;
+	char *body;
+	int rc;
+
+	f->seq++;
+	r = ym_fleet_report(f->e, f->box, f->seq);
+	body = r ? json_dumps(r, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	rc = body ? queue_push(f, body) : -ENOMEM;
+	free(body);
+	save_state(f);
+	if (rc < 0) {
+		f->errors++;
+		json_decref(r);
+		return rc;
+	}
+	kick(f);
+	if (out)
+		*out = r;
+	else
+		json_decref(r);
+	return 0;
+}
+
+/* --- advisories ----------------------------------------------------------- */
+
+static void refuse(struct ym_fleet *f, const char *why)
+{
+	f->refused++;
+	problem(f, "advisory refused: %s", why);
+	log_event(f->e, "fleet_advisory_refused",
+		  json_pack("{s:s}", "reason", why));
+	ym_api_publish(f->e->api, json_pack("{s:s, s:s}", "event",
+					    "fleet_advisory_refused",
+					    "reason", why));
+}
+
+/* A notice: signed text of "key value" lines:
+ *   yamori-notice 1
+ *   version N            (grows; an older one is refused)
+ *   created, expires     (RFC 3339 UTC)
+ *   ja <plain Japanese>  (shown to the household)
+ *   en <English>         (optional)
+ *   maker, model         (optional: whom it is about) */
+static void take_notice(struct ym_fleet *f, const char *text,
+			const char *sig)
+{
+	struct ym_bundle_keys keys;
+	char err[200], line[NOTICE_MAX];
+	json_t *n = json_object();
+	const char *p = text;
+	bool head = false;
+	uint64_t version = 0;
+	int64_t created = -1, expires = -1;
+	int64_t now = (int64_t)(ym_wall_us() / 1000000);
+
+	ym_bundle_keys_load(&keys, f->e->cfg.keys_dir);
+	if (strlen(text) >= NOTICE_MAX) {
+		refuse(f, "the notice is too long");
+		goto out;
+	}
+	if (ym_bundle_verify(text, strlen(text), sig, strlen(sig), &keys, err,
+			     sizeof(err)) < 0) {
+		refuse(f, err);
+		goto out;
+	}
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+		char *sp;
+
+		snprintf(line, sizeof(line), "%.*s", (int)len, p);
+		p += len + (p[len] == '\n');
+		if (!line[0])
+			continue;
+		sp = strchr(line, ' ');
+		if (!sp) {
+			refuse(f, "the notice has a line without a value");
+			goto out;
+		}
+		*sp++ = '\0';
+		if (!strcmp(line, "yamori-notice"))
+			head = !strcmp(sp, "1");
+		else if (!strcmp(line, "version"))
+			version = strtoull(sp, NULL, 10);
+		else if (!strcmp(line, "created"))
+			created = parse_time(sp);
+		else if (!strcmp(line, "expires"))
+			expires = parse_time(sp);
+		else if (!strcmp(line, "ja") || !strcmp(line, "en") ||
+			 !strcmp(line, "maker") || !strcmp(line, "model"))
+			json_object_set_new(n, line, json_string(sp));
+		else {
+			refuse(f, "the notice has an unknown line");
+			goto out;
+		}
+	}
+	if (!head || !version || created < 0 || expires < 0 ||
+	    !json_object_get(n, "ja")) {
+		refuse(f, "the notice lacks its format, version, dates or "
+		       "Japanese text");
+		goto out;
+	}
+	if (expires <= now) {
+		refuse(f, "the notice has expired");
+		goto out;
+	}
+	if (version <= f->notice_version) {
+		refuse(f, "the notice is not newer than the one in force "
+		       "(rolled back)");
+		goto out;
+	}
+	json_object_set_new(n, "version", json_integer((json_int_t)version));
+	iso_time(created, line, sizeof(line));
+	json_object_set_new(n, "created", json_string(line));
+	iso_time(expires, line, sizeof(line));
+	json_object_set_new(n, "expires", json_string(line));
+	f->notice_version = version;
+	json_decref(f->notice);
+	f->notice = json_incref(n);
+	save_state(f);
+	log_event(f->e, "fleet_notice", json_pack("{s:I, s:O}", "version",
+				(json_int_t)version, "ja",
+				json_object_get(n, "ja")));
+	ym_api_publish(f->e->api, json_pack("{s:s, s:O}", "event",
+					    "fleet_notice", "notice", n));
+out:
+	json_decref(n);
+}
+
+static void take_bundle(struct ym_fleet *f, const char *b64)
+{
+	size_t max = strlen(b64), len = 0;
+	uint8_t *buf = malloc(max + 1);
+	struct ym_api_error why;
+	char path[1200];
+
+	if (!buf || sodium_base642bin(buf, max + 1, b64, strlen(b64), "\n",
+				      &len, NULL,
+				      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    len > YM_BUNDLE_MAX_BYTES) {
+		free(buf);
+		refuse(f, "the bundle is not base64 of a bundle");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s", f->e->cfg.state_dir,
+		 ADVISORY_FILE);
+	if (write_file(path, (const char *)buf, len) < 0) {
+		free(buf);
+		refuse(f, "the bundle cannot be kept on the disk");
+		return;
+	}
+	free(buf);
+	log_event(f->e, "fleet_advisory", json_pack("{s:s, s:s}", "kind",
+						      "bundle", "sha256",
+						      f->advisory_sha));
+	/* The same checks as yamorictl update: signature, hashes, version
+	 * above the installed one, not expired; update.c logs the outcome. */
+	if (ym_update_apply(f->e, path, NULL, &why) < 0)
+		refuse(f, why.msg);
+}
+
+static void take_advisory(struct ym_fleet *f, const uint8_t *payload,
+			  size_t len)
+{
+	uint8_t h[32];
+	char sha[65];
+	json_t *a;
+	const char *kind;
+
+	crypto_hash_sha256(h, payload, len);
+	sodium_bin2hex(sha, sizeof(sha), h, sizeof(h));
+	/* The retained advisory comes again at every connection. */
+	if (!strcmp(sha, f->advisory_sha))
+		return;
+	snprintf(f->advisory_sha, sizeof(f->advisory_sha), "%s", sha);
+	save_state(f);
+	a = json_loadb((const char *)payload, len, 0, NULL);
+	kind = json_string_value(json_object_get(a, "kind"));
+	if (kind && !strcmp(kind, "notice") &&
+	    json_is_string(json_object_get(a, "notice")) &&
+	    json_is_string(json_object_get(a, "minisig")))
+		take_notice(f, json_string_value(json_object_get(a, "notice")),
+			    json_string_value(json_object_get(a, "minisig")));
+	else if (kind && !strcmp(kind, "bundle") &&
+		 json_is_string(json_object_get(a, "bundle")))
+		take_bundle(f, json_string_value(json_object_get(a, "bundle")));
+	else
+		refuse(f, "not a signed notice or bundle");
+	json_decref(a);
+}
+
+/* --- mosquitto's thread --------------------------------------------------- */
+
+static void post(struct ym_fleet *f, enum ev_kind kind, int code,
+		 const char *topic, const void *payload, size_t len)
+{
+	struct fleet_event *ev = calloc(1, sizeof(*ev) + len);
+
+	if (!ev)
+		return;
+	ev->kind = kind;
+	ev->code = code;
+	ev->len = len;
+	if (topic)
+		snprintf(ev->topic, sizeof(ev->topic), "%s", topic);
+	if (len)
+		memcpy(ev->payload, payload, len);
+	pthread_mutex_lock(&f->lock);
+	if (f->tail)
+		f->tail->next = ev;
+	else
+		f->head = ev;
+	f->tail = ev;
+	pthread_mutex_unlock(&f->lock);
+	uv_async_send(&f->async);
+}
+
+static void on_connect(struct mosquitto *m, void *arg, int rc)
+{
+	struct ym_fleet *f = arg;
+
+	(void)m;
+	if (rc == 0)
+		f->attempts = 0;
+	post(f, EV_CONNECTED, rc, NULL, NULL, 0);
+}
+
+static void on_disconnect(struct mosquitto *m, void *arg, int rc)
+{
+	(void)m;
+	post(arg, EV_DISCONNECTED, rc, NULL, NULL, 0);
+}
+
+/* Sleeps the backoff with jitter: 2, 4, 8 ... 300 seconds, each a random
+ * 50-100 %, so a million boxes back after an outage do not all come at
+ * once. false when told to quit. */
+static bool backoff(struct ym_fleet *f)
+{
+	unsigned base = BACKOFF_MIN << (f->attempts < 8 ? f->attempts : 8);
+	unsigned ms;
+	struct timespec until;
+	bool quit;
+
+	if (base > BACKOFF_MAX)
+		base = BACKOFF_MAX;
+	ms = base * 500 + randombytes_uniform(base * 500 + 1);
+	f->attempts++;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&f->lock);
+	while (!f->quit &&
+	       pthread_cond_timedwait(&f->wake, &f->lock, &until) == 0)
+		;
+	quit = f->quit;
+	pthread_mutex_unlock(&f->lock);
+	return !quit;
+}
+
+static bool quitting(struct ym_fleet *f)
+{
+	bool q;
+
+	pthread_mutex_lock(&f->lock);
+	q = f->quit;
+	pthread_mutex_unlock(&f->lock);
+	return q;
+}
+
+/* The MQTT thread: connect (every address of the broker's name in turn),
+ * run the client until it fails, wait, again. */
+static void *run_client(void *arg)
+{
+	struct ym_fleet *f = arg;
+	bool first = true;
+
+	while (!quitting(f)) {
+		int rc = first ? mosquitto_connect(f->mosq, f->host, f->port, 60)
+			       : mosquitto_reconnect(f->mosq);
+
+		first = rc != MOSQ_ERR_SUCCESS && first;
+		if (rc != MOSQ_ERR_SUCCESS) {
+			post(f, EV_FAILED, rc, NULL, NULL, 0);
+			if (!backoff(f))
+				break;
+			continue;
+		}
+		while (!quitting(f) &&
+		       (rc = mosquitto_loop(f->mosq, 1000, 1)) ==
+		       MOSQ_ERR_SUCCESS)
+			;
+		if (quitting(f))
+			break;
+		/* Said even when no CONNACK came (a broker refusing the box's
+		 * certificate after the handshake). */
+		post(f, EV_FAILED, rc, NULL, NULL, 0);
+		/* The connection is gone; make sure its socket is closed. */
+		mosquitto_disconnect(f->mosq);
+		if (!backoff(f))
+			break;
+	}
+	return NULL;
+}
+
+static void on_publish(struct mosquitto *m, void *arg, int mid)
+{
+	(void)m;
+	post(arg, EV_ACKED, mid, NULL, NULL, 0);
+}
+
+static void on_message(struct mosquitto *m, void *arg,
+		       const struct mosquitto_message *msg)
+{
+	(void)m;
+	if (msg->payloadlen > 0 &&
+	    (size_t)msg->payloadlen <= YM_BUNDLE_MAX_BYTES * 2)
+		post(arg, EV_MESSAGE, 0, msg->topic, msg->payload,
+		     (size_t)msg->payloadlen);
+}
+
+/* --- the loop ------------------------------------------------------------- */
+
+static void on_async(uv_async_t *a)
+{
+	struct ym_fleet *f = a->data;
+	struct fleet_event *ev;
+
+	pthread_mutex_lock(&f->lock);
+	ev = f->head;
+	f->head = f->tail = NULL;
+	pthread_mutex_unlock(&f->lock);
+	while (ev) {
+		struct fleet_event *next = ev->next;
+
+		if (!f->running) {
+			free(ev);
+			ev = next;
+			continue;
+		}
+		switch (ev->kind) {
+		case EV_CONNECTED:
+			if (ev->code != 0) {
+				problem(f, "the broker refused the box: %s",
+					mosquitto_connack_string(ev->code));
+				break;
+			}
+			f->connected = true;
+			f->connects++;
+			f->last_problem[0] = '\0';
+			/* Reports not acknowledged go again (the aggregator
+			 * counts a report id once). */
+			f->n_inflight = 0;
+			if (mosquitto_subscribe(f->mosq, NULL,
+						f->topic_advisory, 1) !=
+			    MOSQ_ERR_SUCCESS)
+				f->errors++;
+			kick(f);
+			break;
+		case EV_DISCONNECTED:
+			f->connected = false;
+			if (ev->code)
+				problem(f, "the broker went away: %s",
+					mosquitto_strerror(ev->code));
+			break;
+		case EV_FAILED:
+			f->connected = false;
+			problem(f, "cannot reach the broker: %s",
+				ev->code == MOSQ_ERR_ERRNO ? "connection failed"
+				: mosquitto_strerror(ev->code));
+			break;
+		case EV_ACKED:
+			acked(f, ev->code);
+			break;
+		case EV_MESSAGE:
+			if (!strcmp(ev->topic, f->topic_advisory))
+				take_advisory(f, ev->payload, ev->len);
+			break;
+		}
+		free(ev);
+		ev = next;
+	}
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	struct ym_fleet *f = t->data;
+
+	if (send_report(f, NULL) < 0)
+		problem(f, "cannot keep a report: %s", "disk error");
+}
+
+static void on_tls_log(struct mosquitto *m, void *arg, int level,
+		       const char *msg)
+{
+	(void)m;
+	(void)arg;
+	if (level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING))
+		fprintf(stderr, "yamorid: fleet: %s\n", msg);
+}
+
+static int parse_broker(struct ym_fleet *f, const char *url)
+{
+	const char *h = url + strlen("mqtts://"), *colon;
+
+	f->port = 8883;
+	if (h[0] == '[') {
+		const char *end = strchr(h, ']');
+
+		if (!end)
+			return -EINVAL;
+		snprintf(f->host, sizeof(f->host), "%.*s", (int)(end - h - 1),
+			 h + 1);
+		colon = end[1] == ':' ? end + 1 : NULL;
+	} else {
+		colon = strchr(h, ':');
+		snprintf(f->host, sizeof(f->host), "%.*s",
+			 colon ? (int)(colon - h) : (int)strlen(h), h);
+	}
+	if (colon) {
+		long p = strtol(colon + 1, NULL, 10);
+
+		if (p <= 0 || p > 65535)
+			return -EINVAL;
+		f->port = (int)p;
+	}
+	return f->host[0] ? 0 : -EINVAL;
+}
+
+static int read_token(const char *path, char *user, size_t ulen, char *pass,
+		      size_t plen)
+{
+	char buf[600], *colon;
+	FILE *fp = fopen(path, "re");
+	size_t n;
+
+	if (!fp)
+		return -errno;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	colon = strchr(buf, ':');
+	if (!colon || colon == buf || !colon[1])
+		return -EINVAL;
+	*colon = '\0';
+	snprintf(user, ulen, "%s", buf);
+	snprintf(pass, plen, "%s", colon + 1);
+	sodium_memzero(buf, sizeof(buf));
+	return 0;
+}
+
+/* Whether the household turned reports on or off (the store), else the
+ * config's word. */
+static bool wanted(struct ym_engine *e)
+{
+	char *v = ym_store_get_meta(e->store, "fleet");
+	bool on = v ? !strcmp(v, "on") : e->cfg.fleet;
+
+	free(v);
+	return on;
+}
+
+static struct ym_fleet *fleet_get(struct ym_engine *e)
+{
+	struct ym_fleet *f = e->fleet;
+
+	if (f)
+		return f;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->e = e;
+	pthread_mutex_init(&f->lock, NULL);
+	pthread_cond_init(&f->wake, NULL);
+	snprintf(f->qdir, sizeof(f->qdir), "%s/%s", e->cfg.state_dir,
+		 QUEUE_DIR);
+	snprintf(f->state, sizeof(f->state), "%s/%s", e->cfg.state_dir,
+		 STATE_FILE);
+	snprintf(f->topic_advisory, sizeof(f->topic_advisory), "%s/advisory",
+		 e->cfg.fleet_topic);
+	load_state(f);
+	e->fleet = f;
+	return f;
+}
+
+static void set_report_topic(struct ym_fleet *f)
+{
+	snprintf(f->topic_report, sizeof(f->topic_report), "%s/report/%s",
+		 f->e->cfg.fleet_topic, f->box);
+}
+
+/* Starts the client. <0 with last_problem set when it cannot. */
+static int client_start(struct ym_fleet *f)
+{
+	struct ym_engine *e = f->e;
+	char user[200], pass[400];
+	int rc;
+
+	if (f->running)
+		return 0;
+	if (!e->cfg.fleet_broker[0] || parse_broker(f, e->cfg.fleet_broker)) {
+		problem(f, "%s", "no broker is set (fleet_broker)");
+		return -EINVAL;
+	}
+	if (!e->cfg.fleet_token[0] &&
+	    (!e->cfg.fleet_cert[0] || !e->cfg.fleet_key[0])) {
+		problem(f, "%s", "the box has no certificate and key, nor a "
+			"token, from the provider");
+		return -EINVAL;
+	}
+	if (mkdir(f->qdir, 0700) < 0 && errno != EEXIST) {
+		problem(f, "cannot make %s", f->qdir);
+		return -errno;
+	}
+	set_report_topic(f);
+	mosquitto_lib_init();
+	f->mosq = mosquitto_new(f->box, true, f);
+	if (!f->mosq) {
+		problem(f, "%s", "cannot make an MQTT client");
+		return -ENOMEM;
+	}
+	mosquitto_int_option(f->mosq, MOSQ_OPT_PROTOCOL_VERSION,
+			     MQTT_PROTOCOL_V311);
+	rc = mosquitto_tls_set(f->mosq, e->cfg.fleet_ca[0] ?
+			       e->cfg.fleet_ca : NULL,
+			       e->cfg.fleet_ca[0] ? NULL : "/etc/ssl/certs",
+			       e->cfg.fleet_cert[0] ? e->cfg.fleet_cert : NULL,
+			       e->cfg.fleet_key[0] ? e->cfg.fleet_key : NULL,
+			       NULL);
+	if (rc == MOSQ_ERR_SUCCESS)
+		rc = mosquitto_tls_opts_set(f->mosq, 1, "tlsv1.2", NULL);
+	if (rc == MOSQ_ERR_SUCCESS)
+		rc = mosquitto_tls_insecure_set(f->mosq, false);
+	if (rc == MOSQ_ERR_SUCCESS && e->cfg.fleet_token[0]) {
+		rc = read_token(e->cfg.fleet_token, user, sizeof(user), pass,
+				sizeof(pass));
+		if (rc < 0) {
+			problem(f, "cannot read the token file %s",
+				e->cfg.fleet_token);
+			goto fail;
+		}
+		rc = mosquitto_username_pw_set(f->mosq, user, pass);
+		sodium_memzero(pass, sizeof(pass));
+	}
+	if (rc != MOSQ_ERR_SUCCESS) {
+		problem(f, "TLS or login settings refused: %s",
+			mosquitto_strerror(rc));
+		goto fail;
+	}
+	mosquitto_connect_callback_set(f->mosq, on_connect);
+	mosquitto_disconnect_callback_set(f->mosq, on_disconnect);
+	mosquitto_publish_callback_set(f->mosq, on_publish);
+	mosquitto_message_callback_set(f->mosq, on_message);
+	mosquitto_log_callback_set(f->mosq, on_tls_log);
+	mosquitto_max_inflight_messages_set(f->mosq, MAX_INFLIGHT);
+	/* Publishing from the loop while our thread runs the client. */
+	mosquitto_threaded_set(f->mosq, true);
+	if (!f->handles) {
+		uv_async_init(e->loop, &f->async, on_async);
+		f->async.data = f;
+		uv_timer_init(e->loop, &f->timer);
+		f->timer.data = f;
+		f->handles = true;
+	}
+	f->running = true;
+	f->quit = false;
+	f->attempts = 0;
+	/* A broker away at start is an outage like any other: the thread
+	 * retries with the backoff. */
+	rc = pthread_create(&f->thread, NULL, run_client, f);
+	if (rc != 0) {
+		f->running = false;
+		problem(f, "%s", "cannot start the MQTT thread");
+		goto fail;
+	}
+	/* The first report five minutes after start (the inventory has
+	 * filled by then), then every interval. */
+	uv_timer_start(&f->timer, on_timer, 300000,
+		       e->cfg.fleet_interval * 1000ull);
+	fprintf(stderr, "yamorid: fleet reports on, to %s:%d as box %s\n",
+		f->host, f->port, f->box);
+	return 0;
+fail:
+	mosquitto_destroy(f->mosq);
+	f->mosq = NULL;
+	return -EINVAL;
+}
+
+static void client_stop(struct ym_fleet *f)
+{
+	if (!f->running)
+		return;
+	f->running = false;
+	f->connected = false;
+	f->n_inflight = 0;
+	uv_timer_stop(&f->timer);
+	pthread_mutex_lock(&f->lock);
+	f->quit = true;
+	pthread_cond_signal(&f->wake);
+	pthread_mutex_unlock(&f->lock);
+	mosquitto_disconnect(f->mosq);
+	pthread_join(f->thread, NULL);
+	mosquitto_destroy(f->mosq);
+	f->mosq = NULL;
+	/* Events still queued are dropped by on_async (not running). */
+}
+
+int ym_fleet_start(struct ym_engine *e)
+{
+	struct ym_fleet *f = fleet_get(e);
+
+	if (!f)
+		return -ENOMEM;
+	f->on = wanted(e);
+	if (f->on)
+		(void)client_start(f);
+	return 0;
+}
+
+void ym_fleet_stop(struct ym_engine *e)
+{
+	struct ym_fleet *f = e->fleet;
+
+	if (!f)
+		return;
+	client_stop(f);
+	if (f->handles) {
+		uv_close((uv_handle_t *)&f->async, NULL);
+		uv_close((uv_handle_t *)&f->timer, NULL);
+		f->handles = false;
+	}
+}
+
+void ym_fleet_fini(struct ym_engine *e)
+{
+	struct ym_fleet *f = e->fleet;
+	struct fleet_event *ev;
+
+	if (!f)
+		return;
+	while ((ev = f->head)) {
+		f->head = ev->next;
+		free(ev);
+	}
+	json_decref(f->notice);
+	json_decref(f->last_report);
+	pthread_mutex_destroy(&f->lock);
+	pthread_cond_destroy(&f->wake);
+	free(f);
+	e->fleet = NULL;
+	mosquitto_lib_cleanup();
+}
+
+/* --- the API -------------------------------------------------------------- */
+
+json_t *ym_fleet_cmd_status(struct ym_engine *e, struct ym_engine_request *r)
+{
+	struct ym_fleet *f = fleet_get(e);
+	json_t *o;
+
+	if (!f)
+		return ym_api_fail(r->err, YM_API_INTERNAL, "out of memory");
+	o = json_pack("{s:b, s:b, s:b, s:s, s:s, s:I, s:I, s:I, s:I, s:I}",
+		      "on", f->on, "configured", e->cfg.fleet_broker[0] != 0,
+		      "connected", f->connected, "box", f->box, "broker",
+		      f->host, "queued", (json_int_t)queued(f), "sent",
+		      (json_int_t)f->sent, "dropped", (json_int_t)f->dropped,
+		      "connects", (json_int_t)f->connects,
+		      "advisories_refused", (json_int_t)f->refused);
+	json_object_set_new(o, "interval",
+			    json_integer(e->cfg.fleet_interval));
+	json_object_set_new(o, "last_sent", json_string(f->last_sent));
+	json_object_set_new(o, "last_report", f->last_report ?
+			    json_incref(f->last_report) : json_null());
+	json_object_set_new(o, "notice", f->notice ? json_incref(f->notice)
+						   : json_null());
+	json_object_set_new(o, "last_problem", json_string(f->last_problem));
+	json_object_set_new(o, "report_keys",
+			    json_string(YM_FLEET_REPORT_KEYS));
+	json_object_set_new(o, "class_keys", json_string(YM_FLEET_CLASS_KEYS));
+	return o;
+}
+
+json_t *ym_fleet_cmd_set(struct ym_engine *e, struct ym_engine_request *r)
+{
+	struct ym_fleet *f = fleet_get(e);
+	json_t *on = json_object_get(r->args, "on");
+
+	if (!f)
+		return ym_api_fail(r->err, YM_API_INTERNAL, "out of memory");
+	if (!json_is_boolean(on))
+		return ym_api_fail(r->err, YM_API_BAD_REQUEST,
+				   "give \"on\": true or false");
+	if (json_is_true(on) && !e->cfg.fleet_broker[0])
+		return ym_api_fail(r->err, YM_API_OFF,
+				   "no broker is set: the provider has not "
+				   "prepared fleet reports for this box");
+	if (ym_store_begin(e->store) < 0 ||
+	    ym_store_put_meta(e->store, "fleet",
+			      json_is_true(on) ? "on" : "off") < 0 ||
+	    ym_store_log_event(e->store, "setting", NULL,
+			       json_is_true(on) ? "{\"fleet\":\"on\"}"
+						: "{\"fleet\":\"off\"}", 0) < 0)
+		e->store_errors++;
+	f->on = json_is_true(on);
+	if (f->on) {
+		if (client_start(f) < 0)
+			return ym_api_fail(r->err, YM_API_FAILED, "%s",
+					   f->last_problem);
+	} else {
+		client_stop(f);
+	}
+	return ym_fleet_cmd_status(e, r);
+}
+
+json_t *ym_fleet_cmd_send(struct ym_engine *e, struct ym_engine_request *r)
+{
+	struct ym_fleet *f = fleet_get(e);
+	json_t *report = NULL;
+
+	if (!f)
+		return ym_api_fail(r->err, YM_API_INTERNAL, "out of memory");
+	if (!f->running)
+		return ym_api_fail(r->err, YM_API_OFF,
+				   "fleet reports are off");
+	if (send_report(f, &report) < 0)
+		return ym_api_fail(r->err, YM_API_FAILED,
+				   "the report cannot be kept on the disk");
+	return report;
+}
+
+json_t *ym_fleet_cmd_rotate(struct ym_engine *e, struct ym_engine_request *r)
+{
+	struct ym_fleet *f = fleet_get(e);
+	bool was = f && f->running;
+
+	if (!f)
+		return ym_api_fail(r->err, YM_API_INTERNAL, "out of memory");
+	/* A new id is a new client. */
+	client_stop(f);
+	{
+		struct dirent **names;
+		int n = queue_list(f, &names);
+		char path[1200];
+
+		/* Reports queued under the old id would link the two ids. */
+		for (int i = 0; i < n; i++) {
+			snprintf(path, sizeof(path), "%s/%s", f->qdir,
+				 names[i]->d_name);
+			if (unlink(path) == 0)
+				f->dropped++;
+		}
+		if (n > 0)
+			queue_free(names, n);
+	}
+	new_box_id(f);
+	f->seq = 0;
+	save_state(f);
+	if (was && client_start(f) < 0)
+		return ym_api_fail(r->err, YM_API_FAILED, "%s",
+				   f->last_problem);
+	return ym_fleet_cmd_status(e, r);
+}
