@@ -43,6 +43,7 @@ TECHNICAL_ALLOWED = {
     "IP address", "MAC address",  # the device page's "Details"
     "no device with that MAC address",  # yamorictl
     "give a MAC address like aa:bb:cc:dd:ee:ff",  # yamorictl
+    "password checks over SSH",  # yamorictl status: "Not built in:"
 }
 BRACKETS = re.compile(r"[(（][^)）]*[)）]")
 # J12: how a Japanese verb phrase ends (dictionary, negative and polite
