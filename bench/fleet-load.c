@@ -33,7 +33,9 @@
 
 #include <mosquitto.h>
 
+#if defined(__GNUC__) && !defined(__clang__) /* clang has no such warning */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 #define MAX_SERVERS 8
 #define MAX_PENDING 16

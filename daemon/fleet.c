@@ -7,7 +7,9 @@
 #define _GNU_SOURCE
 /* Paths and messages here are cut, never overrun, when too long: the
  * config bounds them well below the buffers. */
+#if defined(__GNUC__) && !defined(__clang__) /* clang has no such warning */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 #include "engine-fleet.h"
 
 #include <ctype.h>

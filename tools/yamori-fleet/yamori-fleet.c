@@ -41,7 +41,9 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#if defined(__GNUC__) && !defined(__clang__) /* clang has no such warning */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 #define REPORT_KEYS "schema report_id box sent yamori data classes alerts"
 #define CLASS_KEYS "type maker model devices default_password unsupported " \
