@@ -147,9 +147,15 @@ const char *ym_text_maker(const char *vendor)
 	if (!vendor || !vendor[0])
 		return "";
 	key = maker_key(vendor);
-	for (gsize i = 0; i < G_N_ELEMENTS(makers); i++)
-		if (g_ascii_strcasecmp(makers[i], key) == 0)
-			return g_dpgettext2(GETTEXT_PACKAGE, "maker", makers[i]);
+	for (gsize i = 0; i < G_N_ELEMENTS(makers); i++) {
+		const char *name;
+
+		if (g_ascii_strcasecmp(makers[i], key) != 0)
+			continue;
+		name = g_dpgettext2(GETTEXT_PACKAGE, "maker", makers[i]);
+		/* Untranslated (English): the daemon's words, untouched. */
+		return name == makers[i] ? vendor : name;
+	}
 	return vendor;
 }
 
