@@ -8,7 +8,7 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$root"
 grep '\.c$' po/POTFILES.in >"$tmp/c-files" || true
 grep '\.ui$' po/POTFILES.in >"$tmp/ui-files" || true
-xgettext --keyword=_ --keyword=N_ --keyword=C_:1c,2 --keyword=ngettext:1,2 \
+xgettext --keyword=_ --keyword=N_ --keyword=C_:1c,2 --keyword=NC_:1c,2 --keyword=ngettext:1,2 \
 	--keyword=dngettext:2,3 --from-code=UTF-8 -o "$tmp/c.pot" -f "$tmp/c-files"
 if [ -s "$tmp/ui-files" ]; then
 	xgettext -L Glade --from-code=UTF-8 -o "$tmp/ui.pot" -f "$tmp/ui-files"

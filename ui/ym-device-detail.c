@@ -254,7 +254,8 @@ static void show_facts(YmDeviceDetail *self, JsonObject *dev)
 	g_string_append_printf(facts, "%s: %s", _("Kind"),
 			       ym_text_type_label(type));
 	if (vendor[0])
-		g_string_append_printf(facts, "\n%s: %s", _("Maker"), vendor);
+		g_string_append_printf(facts, "\n%s: %s", _("Maker"),
+				       ym_text_maker(vendor));
 	if (model[0])
 		/* TRANSLATORS: the model of a device, e.g. "Model: BRAVIA". */
 		g_string_append_printf(facts, "\n%s: %s", _("Model"), model);

@@ -33,7 +33,7 @@ GtkWidget *ym_device_row_new(YmHousehold *household, JsonObject *device)
 	gtk_image_set_from_icon_name(self->icon, ym_text_type_icon(type));
 	gtk_label_set_label(self->name_label, name);
 	kind = vendor[0] ? g_strdup_printf("%s · %s", ym_text_type_label(type),
-					   vendor)
+					   ym_text_maker(vendor))
 			 : g_strdup(ym_text_type_label(type));
 	gtk_label_set_label(self->kind_label, kind);
 	gtk_label_set_label(self->state_label, state);

@@ -38,6 +38,127 @@ static const struct {
 	{ "unknown", N_("unknown"), "dialog-question-symbolic" },
 };
 
+/* Makers a Japanese household reads in its own letters (issue 19, finding
+ * 9): the brands of data/fingerprints (vendor=). Makers written in Latin
+ * letters in Japan (NEC, TP-Link, LG, ASUS, HP, Roku, Ring, Nature, ...)
+ * have no entry and stay as the daemon sends them. */
+static const char *const makers[] = {
+	NC_("maker", "Panasonic"),
+	NC_("maker", "Sony"),
+	NC_("maker", "Sharp"),
+	NC_("maker", "Toshiba"),
+	NC_("maker", "Hitachi"),
+	NC_("maker", "Nintendo"),
+	NC_("maker", "Apple"),
+	NC_("maker", "Google"),
+	NC_("maker", "Google Nest"),
+	NC_("maker", "Amazon"),
+	NC_("maker", "Canon"),
+	NC_("maker", "Epson"),
+	NC_("maker", "Brother"),
+	NC_("maker", "Buffalo"),
+	NC_("maker", "Fujitsu"),
+	NC_("maker", "Fujitsu General"),
+	NC_("maker", "Mitsubishi Electric"),
+	NC_("maker", "Daikin"),
+	NC_("maker", "Xiaomi"),
+	NC_("maker", "Samsung"),
+	NC_("maker", "Samsung SmartThings"),
+	NC_("maker", "Philips"),
+	NC_("maker", "Philips Hue"),
+	NC_("maker", "Sonos"),
+	NC_("maker", "Dyson"),
+	NC_("maker", "iRobot"),
+	NC_("maker", "SwitchBot"),
+	NC_("maker", "Yamaha"),
+	NC_("maker", "Pioneer"),
+	NC_("maker", "JVC Kenwood"),
+	NC_("maker", "Onkyo"),
+	NC_("maker", "Casio"),
+	NC_("maker", "Omron"),
+	NC_("maker", "Tanita"),
+	NC_("maker", "Anker"),
+	NC_("maker", "Kyocera"),
+	NC_("maker", "Ricoh"),
+	NC_("maker", "Elecom"),
+	NC_("maker", "I-O DATA"),
+	NC_("maker", "Logitec"),
+	NC_("maker", "Logitech"),
+	NC_("maker", "Planex"),
+	NC_("maker", "corega"),
+	NC_("maker", "Huawei"),
+	NC_("maker", "Microsoft"),
+	NC_("maker", "Hisense"),
+	NC_("maker", "Denon"),
+	NC_("maker", "Bose"),
+	NC_("maker", "Lenovo"),
+	NC_("maker", "Dell"),
+	NC_("maker", "Intel"),
+	NC_("maker", "FUJIFILM"),
+	NC_("maker", "Konica Minolta"),
+	NC_("maker", "Sumitomo Electric"),
+	NC_("maker", "Aiphone"),
+	NC_("maker", "Funai"),
+	NC_("maker", "Orion"),
+	NC_("maker", "Haier"),
+	NC_("maker", "Motorola"),
+	NC_("maker", "Garmin"),
+	NC_("maker", "Netgear"),
+	NC_("maker", "IKEA"),
+	NC_("maker", "Ecovacs"),
+	NC_("maker", "Roborock"),
+	NC_("maker", "Bosch"),
+	NC_("maker", "Tesla"),
+	NC_("maker", "Western Digital"),
+	NC_("maker", "Cisco"),
+	NC_("maker", "Belkin"),
+};
+
+/* VENDOR lower-cased, without a registry name's company form ("Hitachi,
+ * Ltd." -> "hitachi"): organisations without a rule keep that name. */
+static char *maker_key(const char *vendor)
+{
+	static const char *const forms[] = {
+		"co", "corp", "corporation", "inc", "ltd", "limited",
+		"llc", "k.k", "kk", "gmbh", "plc", NULL,
+	};
+	char *key = g_ascii_strdown(vendor, -1);
+
+	for (;;) {
+		gsize n = strlen(key);
+		char *last, *comma;
+
+		while (n && strchr(" ,.", key[n - 1]))
+			key[--n] = '\0';
+		last = strrchr(key, ' ');
+		comma = strrchr(key, ',');
+		if (!last || (comma && comma > last))
+			last = comma;
+		if (!last || !g_strv_contains(forms, last + 1))
+			return key;
+		*last = '\0';
+	}
+}
+
+const char *ym_text_maker(const char *vendor)
+{
+	g_autofree char *key = NULL;
+
+	if (!vendor || !vendor[0])
+		return "";
+	key = maker_key(vendor);
+	for (gsize i = 0; i < G_N_ELEMENTS(makers); i++) {
+		const char *name;
+
+		if (g_ascii_strcasecmp(makers[i], key) != 0)
+			continue;
+		name = g_dpgettext2(GETTEXT_PACKAGE, "maker", makers[i]);
+		/* Untranslated (English): the daemon's words, untouched. */
+		return name == makers[i] ? vendor : name;
+	}
+	return vendor;
+}
+
 const char *ym_text_type_label(const char *type)
 {
 	for (gsize i = 0; i < G_N_ELEMENTS(types); i++)
@@ -68,7 +189,8 @@ char *ym_text_device_name(JsonObject *device)
 	if (vendor[0])
 		/* TRANSLATORS: a device without a name: its maker, then its
 		 * kind, e.g. "Nintendo game console". */
-		return g_strdup_printf(C_("device name", "%1$s %2$s"), vendor,
+		return g_strdup_printf(C_("device name", "%1$s %2$s"),
+				       ym_text_maker(vendor),
 				       ym_text_type_label(type));
 	return g_strdup(ym_text_type_label(type));
 }

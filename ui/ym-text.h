@@ -17,6 +17,11 @@ const char *ym_text_type_label(const char *type);
 /* A stock icon name for the kind of device. */
 const char *ym_text_type_icon(const char *type);
 
+/* The maker as a Japanese household reads it (パナソニック for "Panasonic")
+ * in the panel's language, else VENDOR itself. For screens the household
+ * reads; "Details" and the evidence keep the daemon's vendor. */
+const char *ym_text_maker(const char *vendor);
+
 /* The household's name for the device, else its maker and kind. */
 char *ym_text_device_name(JsonObject *device);
 

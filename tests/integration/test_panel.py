@@ -742,6 +742,11 @@ class PanelTest(PanelDriver, unittest.TestCase):
         self.shot("01-home")
         self.rail("機器")
         self.find(contains="Tapo_C200", role="list item")
+        # Issue 19, finding 9: makers as the household reads them (the
+        # console has no name: its maker and kind), TP-Link as it is.
+        self.find(contains="任天堂のゲーム機", role="list item", anywhere=True)
+        self.find(contains="テレビ · ソニー", role="list item", anywhere=True)
+        self.find(contains="カメラ · TP-Link", role="list item", anywhere=True)
         self.shot("02-devices")
         self.tap(self.find(contains="Tapo_C200", role="list item"))
         self.find(name="問題", role="heading")
@@ -1226,6 +1231,7 @@ class PanelTest(PanelDriver, unittest.TestCase):
         reads (they are under 詳しく); the trust line on rule 2, the device
         page's password row and Settings (J11); every button a verb (J12)."""
         self.open_device("BRAVIA")
+        self.find(contains="メーカー: ソニー", anywhere=True)
         shown = [nm for _, nm, _ in self.named(anywhere=False) if nm]
         for word in ("telnet", "FTP", "IP", "MAC"):
             self.assertFalse([t for t in shown if word in t], "%s on the device page" % word)
