@@ -98,12 +98,13 @@ rm -rf "$T" "$OUT/firmware" "$OUT"/*.img "$OUT"/*.img.sha256 "$OUT/debs"
 mkdir -p "$OUT/debs"
 cp "$DEBS"/yamori_*_arm64.deb "$DEBS"/yamori-panel_*_arm64.deb "$OUT/debs/"
 
-# The system, the Pi's firmware and kernel, the network, the kiosk (cage
-# and Mesa's drivers for the Pi's GPU), growpart for the first boot.
+# The system, the Pi's firmware and kernel, the network, the kiosk (cage,
+# with Xwayland, which cage 0.1.4 needs to start, and Mesa's drivers for the
+# Pi's GPU), growpart for the first boot.
 pkgs=systemd,systemd-sysv,udev,dbus,kmod,iproute2,ca-certificates
-pkgs=$pkgs,systemd-timesyncd,linux-image-arm64,raspi-firmware,firmware-brcm80211
+pkgs=$pkgs,systemd-timesyncd,linux-image-arm64,raspi-firmware
 pkgs=$pkgs,initramfs-tools,zstd,e2fsprogs,dosfstools,cloud-guest-utils,fdisk
-pkgs=$pkgs,cage,libgl1-mesa-dri,libegl-mesa0,nftables
+pkgs=$pkgs,cage,xwayland,libgl1-mesa-dri,libegl-mesa0,nftables
 extra=
 [ -z "$ssh_key" ] || extra=" openssh-server"
 
