@@ -27,6 +27,7 @@
 # for -d), mkfs.vfat and mcopy (dosfstools, mtools), sfdisk. Exit 77 when a
 # tool is missing.
 set -euo pipefail
+export MTOOLS_SKIP_CHECK=1
 
 HERE=$(dirname "$(realpath "$0")")
 skip() { echo "SKIP: $*"; exit 77; }
@@ -99,12 +100,12 @@ mkdir -p "$OUT/debs"
 cp "$DEBS"/yamori_*_arm64.deb "$DEBS"/yamori-panel_*_arm64.deb "$OUT/debs/"
 
 # The system, the Pi's firmware and kernel, the network, the kiosk (cage,
-# with Xwayland, which cage 0.1.4 needs to start, and Mesa's drivers for the
-# Pi's GPU), growpart for the first boot.
+# with Xwayland, which cage 0.1.4 needs to start, pam_systemd for its seat,
+# and Mesa's drivers for the Pi's GPU), growpart for the first boot.
 pkgs=systemd,systemd-sysv,udev,dbus,kmod,iproute2,ca-certificates
 pkgs=$pkgs,systemd-timesyncd,linux-image-arm64,raspi-firmware
 pkgs=$pkgs,initramfs-tools,zstd,e2fsprogs,dosfstools,cloud-guest-utils,fdisk
-pkgs=$pkgs,cage,xwayland,libgl1-mesa-dri,libegl-mesa0,nftables
+pkgs=$pkgs,libpam-systemd,cage,xwayland,libgl1-mesa-dri,libegl-mesa0,nftables
 extra=
 [ -z "$ssh_key" ] || extra=" openssh-server"
 

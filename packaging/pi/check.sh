@@ -27,6 +27,7 @@
 # Exit 77 when one is missing. YAMORI_PI_REUSE=1 keeps the packages of the
 # last run. Figures (build times, sizes) in WORK_DIR/figures.txt.
 set -euo pipefail
+export MTOOLS_SKIP_CHECK=1
 
 HERE=$(dirname "$(realpath "$0")")
 SRC=$(realpath "$1")
@@ -154,6 +155,11 @@ grep -qx 'Name=eth0' "$T/etc/systemd/network/10-eth0.network" &&
 	grep -qx 'DHCP=yes' "$T/etc/systemd/network/10-eth0.network" || fail "no DHCP on eth0"
 grep -qx 'interface = eth0' "$T/etc/yamori/yamori.conf" || fail "yamorid does not watch eth0"
 ok "networkd: eth0 by DHCP; yamorid watches eth0"
+for f in /usr/bin/cage /usr/bin/Xwayland /lib/aarch64-linux-gnu/security/pam_systemd.so \
+	 /usr/lib/aarch64-linux-gnu/dri/vc4_dri.so /usr/lib/aarch64-linux-gnu/dri/v3d_dri.so; do
+	[ -e "$T$f" ] || fail "the kiosk needs $f"
+done
+ok "the kiosk has cage, Xwayland, pam_systemd and Mesa's vc4/v3d drivers"
 [ -e "$T/etc/yamori-image/grow-root" ] || fail "no grow-root stamp"
 [ -x "$T/usr/bin/growpart" ] && [ -x "$T/sbin/resize2fs" ] || fail "no growpart or resize2fs"
 ok "the root grows to the card at the first boot (growpart, resize2fs)"
@@ -219,6 +225,28 @@ debugfs -R 'ls -l /var/lib/yamori' "$WORK/root.part" 2>/dev/null | grep -q yamor
 	fail "no yamorid in the image's root"
 ok "the .img: checksum, MBR (FAT bootable + ext4, 1 MiB aligned), clean file systems, labels, the same shadow and empty machine-id"
 rm -f "$WORK/boot.part" "$WORK/root.part"
+
+# --- the first boot, in a container -------------------------------------------
+# The arm64 tree booted by systemd-nspawn, every program under qemu: yamorid
+# must come up as the user yamori with CAP_NET_RAW only (tests/packaging/
+# boot_tree.sh, watching lo: the container has no eth0), and systemd must
+# have made the box's own machine-id. The image is already written: what the
+# boot changes in the tree does not reach it. A skip, not a failure, where
+# the container cannot boot here.
+if [ "${YAMORI_PI_BOOT:-1}" = 1 ]; then
+	step "systemd-nspawn --boot (arm64, under qemu)"
+	t0=$SECONDS
+	rc=0
+	"$SRC/tests/packaging/boot_tree.sh" "$T" "$WORK" || rc=$?
+	echo "boot in a container (arm64 under qemu): $((SECONDS - t0)) s (rc $rc)" >>"$figures"
+	if [ "$rc" -eq 0 ]; then
+		grep -qE '^[0-9a-f]{32}$' "$T/etc/machine-id" ||
+			fail "no machine-id made at the first boot: '$(cat "$T/etc/machine-id")'"
+		ok "first boot: machine-id $(cat "$T/etc/machine-id") made by the box"
+	elif [ "$rc" -ne 77 ]; then
+		fail "the booted arm64 tree (see $WORK/boot.log)"
+	fi
+fi
 
 # --- figures -------------------------------------------------------------------
 {
