@@ -106,23 +106,22 @@ pkgs=systemd,systemd-sysv,udev,dbus,kmod,iproute2,ca-certificates
 pkgs=$pkgs,systemd-timesyncd,linux-image-arm64,raspi-firmware
 pkgs=$pkgs,initramfs-tools,zstd,e2fsprogs,dosfstools,cloud-guest-utils,fdisk
 pkgs=$pkgs,libpam-systemd,cage,xwayland,libgl1-mesa-dri,libegl-mesa0,nftables
-extra=
-[ -z "$ssh_key" ] || extra=" openssh-server"
+pkgs=$pkgs,systemd-resolved
+[ -z "$ssh_key" ] || pkgs=$pkgs,openssh-server
 
 step "mmdebstrap bookworm arm64 (log: $OUT/mmdebstrap.log)"
 t0=$SECONDS
-# The kernel command line (raspi-firmware's kernel hook writes cmdline.txt;
-# it already names the wired port eth0 with net.ifnames=0): the root by
-# label, and a quiet screen for the kiosk. The hook is run again after.
-# systemd-resolved last: it turns /etc/resolv.conf into a link to a file
-# that exists only on the running box.
+# One apt run installs everything, the Yamori packages included (so the
+# initrd is made once). The kernel command line (raspi-firmware's kernel
+# hook writes cmdline.txt; it already names the wired port eth0 with
+# net.ifnames=0): the root by label, and a quiet screen for the kiosk; the
+# hook is run again after.
 mmdebstrap --variant=minbase --mode=root --format=directory --architectures=arm64 \
 	--components="$COMP" --include="$pkgs" \
 	--setup-hook="mkdir -p \"\$1/var/cache/apt/archives\"; cp -al $CACHE/*_arm64.deb $CACHE/*_all.deb \"\$1/var/cache/apt/archives/\" 2>/dev/null || true" \
-	--customize-hook="mkdir -p \"\$1/tmp/yamori\" && cp $OUT/debs/*.deb \"\$1/tmp/yamori/\"" \
-	--customize-hook="chroot \"\$1\" sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends /tmp/yamori/*.deb$extra systemd-resolved'" \
+	--include="$(ls "$OUT"/debs/yamori_*_arm64.deb)" \
+	--include="$(ls "$OUT"/debs/yamori-panel_*_arm64.deb)" \
 	--customize-hook="cp -al \"\$1\"/var/cache/apt/archives/*.deb $CACHE/ 2>/dev/null || true" \
-	--customize-hook='rm -rf "$1/tmp/yamori"' \
 	--customize-hook='sed -i "s/^#\?ROOTPART=.*/ROOTPART=LABEL=YAMORIROOT/" "$1/etc/default/raspi-firmware" && grep -qx ROOTPART=LABEL=YAMORIROOT "$1/etc/default/raspi-firmware" && echo quiet >"$1/etc/default/raspi-extra-cmdline" && chroot "$1" env DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware' \
 	bookworm "$T" \
 	"deb $MIRROR bookworm $COMP" "deb $MIRROR bookworm-updates $COMP" \
