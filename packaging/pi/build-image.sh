@@ -111,18 +111,24 @@ pkgs=$pkgs,systemd-resolved
 
 step "mmdebstrap bookworm arm64 (log: $OUT/mmdebstrap.log)"
 t0=$SECONDS
-# One apt run installs everything, the Yamori packages included (so the
-# initrd is made once). The kernel command line (raspi-firmware's kernel
-# hook writes cmdline.txt; it already names the wired port eth0 with
-# net.ifnames=0): the root by label, and a quiet screen for the kiosk; the
-# hook is run again after.
+# One apt run installs everything, the Yamori packages included. The initrd
+# is made once, at the end: update-initramfs is diverted to a no-op while
+# the packages install (as live-build does; under qemu one initrd takes many
+# minutes, and the kernel's postinst and the trigger of every package with
+# an initramfs hook would each make one). The kernel command line
+# (raspi-firmware's kernel hook writes cmdline.txt; it already names the
+# wired port eth0 with net.ifnames=0): the root by label, and a quiet
+# screen for the kiosk.
 mmdebstrap --variant=minbase --mode=root --format=directory --architectures=arm64 \
 	--components="$COMP" --include="$pkgs" \
 	--setup-hook="mkdir -p \"\$1/var/cache/apt/archives\"; cp -al $CACHE/*_arm64.deb $CACHE/*_all.deb \"\$1/var/cache/apt/archives/\" 2>/dev/null || true" \
 	--include="$(ls "$OUT"/debs/yamori_*_arm64.deb)" \
 	--include="$(ls "$OUT"/debs/yamori-panel_*_arm64.deb)" \
 	--customize-hook="cp -al \"\$1\"/var/cache/apt/archives/*.deb $CACHE/ 2>/dev/null || true" \
-	--customize-hook='sed -i "s/^#\?ROOTPART=.*/ROOTPART=LABEL=YAMORIROOT/" "$1/etc/default/raspi-firmware" && grep -qx ROOTPART=LABEL=YAMORIROOT "$1/etc/default/raspi-firmware" && echo quiet >"$1/etc/default/raspi-extra-cmdline" && chroot "$1" env DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware' \
+	--essential-hook='chroot "$1" dpkg-divert --quiet --local --rename --add /usr/sbin/update-initramfs && printf "#!/bin/sh\n# build-image.sh: the initrd is made once, at the end\nexit 0\n" >"$1/usr/sbin/update-initramfs" && chmod 755 "$1/usr/sbin/update-initramfs"' \
+	--customize-hook='rm -f "$1/usr/sbin/update-initramfs" && chroot "$1" dpkg-divert --quiet --local --rename --remove /usr/sbin/update-initramfs && [ -x "$1/usr/sbin/update-initramfs" ]' \
+	--customize-hook='sed -i "s/^#\?ROOTPART=.*/ROOTPART=LABEL=YAMORIROOT/" "$1/etc/default/raspi-firmware" && grep -qx ROOTPART=LABEL=YAMORIROOT "$1/etc/default/raspi-firmware" && echo quiet >"$1/etc/default/raspi-extra-cmdline"' \
+	--customize-hook='chroot "$1" update-initramfs -c -k all && chroot "$1" env DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware' \
 	bookworm "$T" \
 	"deb $MIRROR bookworm $COMP" "deb $MIRROR bookworm-updates $COMP" \
 	"deb $SECMIRROR bookworm-security $COMP" >"$OUT/mmdebstrap.log" 2>&1 ||
