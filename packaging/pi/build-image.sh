@@ -201,7 +201,7 @@ img="$OUT/yamori-pi-arm64.img"
 rm -f "$OUT/boot.vfat" "$OUT/root.ext4"
 mkfs.vfat -F 32 -n YAMORIBOOT -C "$OUT/boot.vfat" $((boot_mib * 1024)) >/dev/null
 mcopy -s -p -m -i "$OUT/boot.vfat" "$OUT/firmware/"* ::
-mkfs.ext4 -q -L YAMORIROOT -d "$T" -E root_owner=0:0 "$OUT/root.ext4" "${root_mib}M"
+mkfs.ext4 -q -L YAMORIROOT -d "$T" -E root_owner=0:0 "$OUT/root.ext4" "${root_mib}M" >/dev/null
 truncate -s $(( (start_mib + boot_mib + root_mib) * mib )) "$img"
 sfdisk -q "$img" <<EOF
 label: dos

@@ -217,7 +217,9 @@ mtype -i "$WORK/boot.part" ::/cmdline.txt | grep -q 'root=LABEL=YAMORIROOT' ||
 mdir -i "$WORK/boot.part" -b ::/ | grep -q 'start4.elf' || fail "no start4.elf on the firmware partition"
 debugfs -R 'cat /etc/shadow' "$WORK/root.part" 2>/dev/null | cmp -s - "$T/etc/shadow" ||
 	fail "the image's /etc/shadow differs from the checked tree's"
-[ "$(debugfs -R 'stat /etc/machine-id' "$WORK/root.part" 2>/dev/null | sed -n 's/.*Size: \([0-9]*\).*/\1/p')" = 0 ] ||
+debugfs -R 'stat /etc/machine-id' "$WORK/root.part" 2>/dev/null | grep -q 'Type: regular' ||
+	fail "no /etc/machine-id in the image"
+[ "$(debugfs -R 'cat /etc/machine-id' "$WORK/root.part" 2>/dev/null | wc -c)" = 0 ] ||
 	fail "the image's machine-id is not empty"
 debugfs -R 'ls -l /var/lib/yamori' "$WORK/root.part" 2>/dev/null | grep -q yamori.db &&
 	fail "the image has a database in /var/lib/yamori"
