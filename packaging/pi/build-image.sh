@@ -120,6 +120,7 @@ t0=$SECONDS
 # wired port eth0 with net.ifnames=0): the root by label, and a quiet
 # screen for the kiosk.
 mmdebstrap --variant=minbase --mode=root --format=directory --architectures=arm64 \
+	--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount \
 	--components="$COMP" --include="$pkgs" \
 	--setup-hook="mkdir -p \"\$1/var/cache/apt/archives\"; cp -al $CACHE/*_arm64.deb $CACHE/*_all.deb \"\$1/var/cache/apt/archives/\" 2>/dev/null || true" \
 	--include="$(ls "$OUT"/debs/yamori_*_arm64.deb)" \
