@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the scripts in packaging/pi: arm64 programs must run here
 # through qemu-user-static and binfmt_misc. Exits 77 (skip) when they
 # cannot. Mounts binfmt_misc when it is not (a container may not have it).
