@@ -17,6 +17,9 @@
 #     (bootable) and the ext4 root, both file systems clean (fsck), the
 #     labels fstab and cmdline.txt name, and the root's /etc/shadow and
 #     machine-id as checked in the tree.
+# Then boots the tree in a container (systemd-nspawn, arm64 under qemu):
+# yamorid active as yamori with CAP_NET_RAW only, a machine-id made at the
+# first boot (YAMORI_PI_BOOT=0 skips it).
 # Then, with an ISP key (--ssh-key), only the settings: sshd on, key login
 # only, host keys made at the first boot (YAMORI_PI_SSH=1; it builds the
 # tree a second time).
