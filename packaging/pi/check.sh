@@ -254,11 +254,22 @@ if [ "${YAMORI_PI_BOOT:-1}" = 1 ]; then
 	rc=0
 	"$SRC/tests/packaging/boot_tree.sh" "$T" "$WORK" || rc=$?
 	echo "boot in a container (arm64 under qemu): $((SECONDS - t0)) s (rc $rc)" >>"$figures"
-	if [ "$rc" -eq 0 ]; then
+	r="$T/var/tmp/yamori-boot.txt"
+	# qemu-user does not translate the SIOCETHTOOL ioctl that libpcap
+	# makes when it opens a capture: there yamorid stops at its start
+	# under emulation only (on the Pi the kernel answers it). The unit
+	# still has to have started as yamori.
+	if [ "$rc" -eq 1 ] && grep -q 'SIOCETHTOOL.*Function not implemented' "$r" &&
+		grep -q '^User=yamori$' "$r"; then
+		echo "SKIP (boot): yamorid.service started as yamori, but under qemu-user libpcap's SIOCETHTOOL ioctl is not implemented, so the capture cannot open in emulation"
+		rc=77
+	fi
+	if [ "$rc" -eq 0 ] || [ -s "$r" ]; then
 		grep -qE '^[0-9a-f]{32}$' "$T/etc/machine-id" ||
 			fail "no machine-id made at the first boot: '$(cat "$T/etc/machine-id")'"
-		ok "first boot: machine-id $(cat "$T/etc/machine-id") made by the box"
-	elif [ "$rc" -ne 77 ]; then
+		ok "first boot (container, arm64 under qemu): machine-id $(cat "$T/etc/machine-id") made by the box"
+	fi
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
 		fail "the booted arm64 tree (see $WORK/boot.log)"
 	fi
 fi
