@@ -4,6 +4,8 @@
 #                   and show the panel when there is a display
 #   ./run.sh test   set up, build (plain, with sanitizers, and the router's
 #                   minimal configuration), run every test
+#   ./run.sh pi     build the Raspberry Pi image and check it (docs/PI.md;
+#                   long, so not part of the tests)
 # Both install what is missing from Debian 12's packages first (as root, or
 # through sudo); the demo only what it needs, the tests also the tools and
 # the test servers, whose units stay disabled and masked.
@@ -32,6 +34,11 @@ TEST_PACKAGES=(libndpi-bin sqlite3 wireshark-common iproute2 iputils-ping
 # tests/check_test_servers.py).
 SERVER_PACKAGES=(openssh-server vsftpd lighttpd lighttpd-mod-openssl
 		 dnsmasq-base)
+
+# What the Raspberry Pi image needs on top of the tests' packaging tools:
+# arm64 programs through qemu, and the tools to make and check the image.
+PI_PACKAGES=(qemu-user-static binfmt-support arch-test dosfstools mtools
+	     fdisk e2fsprogs openssh-client)
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -203,11 +210,17 @@ run_tests() {
 	(cd build-fuzz && ctest -L fuzz --output-on-failure -j 2)
 }
 
+pi_image() {
+	setup python3 mmdebstrap "${PI_PACKAGES[@]}"
+	as_root packaging/pi/check.sh . build/pi-check
+}
+
 case "${1:-}" in
 demo) demo ;;
 test) run_tests ;;
+pi) pi_image ;;
 *)
-	echo "usage: ./run.sh demo | test" >&2
+	echo "usage: ./run.sh demo | test | pi" >&2
 	exit 2
 	;;
 esac
