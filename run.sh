@@ -15,7 +15,7 @@ cd "$(dirname "$0")"
 # What the demo needs: the build, the OUI table and the panel's toolkit.
 DEMO_PACKAGES=(build-essential cmake pkg-config gettext python3 libpcap-dev
 	       libndpi-dev libuv1-dev libsqlite3-dev libjansson-dev libcmocka-dev
-	       libnftables-dev libssh-dev libgcrypt20-dev libssl-dev libsodium-dev
+	       libnftables-dev libssh-dev libssl-dev libsodium-dev
 	       libcurl4-openssl-dev libmosquitto-dev libpq-dev ieee-data
 	       libgtk-4-dev libadwaita-1-dev libjson-glib-dev fonts-noto-cjk
 	       adwaita-icon-theme)
