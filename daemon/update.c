@@ -222,13 +222,16 @@ static void swap_in(struct ym_engine *e, struct data_set *s)
 	data_set_free(&old);
 }
 
-/* An update applied or refused goes into Yamori's own record (evlog). */
+/* An update applied or refused goes into Yamori's own record (evlog), on
+ * the disk at once: a power cut right after a refused update must not
+ * erase the trace of it. */
 static void log_update(struct ym_engine *e, const char *kind, json_t *detail)
 {
 	char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
 
 	if (!text || ym_store_begin(e->store) < 0 ||
-	    ym_store_log_event(e->store, kind, "", text, 0) < 0)
+	    ym_store_log_event(e->store, kind, "", text, 0) < 0 ||
+	    ym_engine_commit_now(e) < 0)
 		e->store_errors++;
 	free(text);
 	json_decref(detail);

@@ -386,6 +386,35 @@ class Bundles(unittest.TestCase):
             rc, err = d.stop()
         self.assertEqual(rc, 0, err)
 
+    def test_4_refused_update_is_on_disk_at_once(self):
+        """A refused update is in Yamori's own record before anything
+        else commits: kill -9 right after the refusal (a power cut) and
+        the record still shows it, its chain intact."""
+        env = self.env
+        state = tempfile.mkdtemp(dir=env.tmp)
+        d = Serving(env, state, extra="commit_interval = 3600\n")
+        try:
+            text, sig, files = env.parts(3)
+            t = dict(files)
+            changed = bytearray(t["intel/test.list"])
+            changed[0] ^= 1
+            t["intel/test.list"] = bytes(changed)
+            bad = tar_entries([("manifest", text), ("manifest.minisig", sig)] +
+                              sorted(t.items()))
+            r = d.ask({"cmd": "update", "args": {"path": env.write(bad)}})
+            self.assertEqual(r.get("code"), "refused", r)
+            d.proc.kill()
+            d.proc.wait()
+        finally:
+            d.stop()
+        log = sh(YAMORICTL, "--state-dir", state, "log", "--json", check=False)
+        self.assertEqual(log.returncode, 0, log.stderr)
+        refused = [e for e in json.loads(log.stdout) if e["kind"] == "update_refused"]
+        self.assertEqual(len(refused), 1, log.stdout)
+        self.assertIn("SHA-256", json.dumps(refused[0]))
+        verify = sh(YAMORICTL, "--state-dir", state, "log", "verify", check=False)
+        self.assertEqual(verify.returncode, 0, verify.stdout + verify.stderr)
+
     def test_2_offline_and_stale_warning(self):
         env = self.env
         state = tempfile.mkdtemp(dir=env.tmp)
