@@ -91,6 +91,9 @@ uint64_t ym_engine_days_before(uint64_t now_us, uint32_t days);
 /* Commits now, synced to the disk: what the household asked for is kept
  * before the API says ok. 0 or negative on a store error. */
 int ym_engine_commit_now(struct ym_engine *e) YM_MUST_CHECK;
+/* An event (DETAIL, a reference it takes) into Yamori's own record, on the
+ * disk at once: a power cut right after must not erase its trace. */
+void ym_engine_log_now(struct ym_engine *e, const char *kind, json_t *detail);
 
 /* Hands one frame to the packet path (decode, inventory, sniff, flows with
  * nDPI, detect, then the periodic work) as if the capture had read it, for

@@ -389,6 +389,18 @@ int ym_engine_commit_now(struct ym_engine *e)
 	return commit_as(e, "running", true);
 }
 
+void ym_engine_log_now(struct ym_engine *e, const char *kind, json_t *detail)
+{
+	char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+
+	if (!text || ym_store_begin(e->store) < 0 ||
+	    ym_store_log_event(e->store, kind, "", text, 0) < 0 ||
+	    ym_engine_commit_now(e) < 0)
+		e->store_errors++;
+	free(text);
+	json_decref(detail);
+}
+
 static void periodic(struct ym_engine *e)
 {
 	if (e->clock_us >= e->last_expire_us + 1000000) {

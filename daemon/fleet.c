@@ -113,18 +113,6 @@ static void problem(struct ym_fleet *f, const char *fmt, const char *what)
 	fprintf(stderr, "yamorid: fleet: %s\n", f->last_problem);
 }
 
-static void log_event(struct ym_engine *e, const char *kind, json_t *detail)
-{
-	char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-
-	if (!text || ym_store_begin(e->store) < 0 ||
-	    ym_store_log_event(e->store, kind, "", text, 0) < 0 ||
-	    ym_engine_commit_now(e) < 0)
-		e->store_errors++;
-	free(text);
-	json_decref(detail);
-}
-
 /* Writes data to path atomically and durably: a power cut leaves the old
  * file or the new one. */
 static int write_file(const char *path, const char *data, size_t len)
@@ -548,7 +536,7 @@ static void refuse(struct ym_fleet *f, const char *why)
 {
 	f->refused++;
 	problem(f, "advisory refused: %s", why);
-	log_event(f->e, "fleet_advisory_refused",
+	ym_engine_log_now(f->e, "fleet_advisory_refused",
 		  json_pack("{s:s}", "reason", why));
 	ym_api_publish(f->e->api, json_pack("{s:s, s:s}", "event",
 					    "fleet_advisory_refused",
@@ -638,7 +626,7 @@ static void take_notice(struct ym_fleet *f, const char *text,
 	json_decref(f->notice);
 	f->notice = json_incref(n);
 	save_state(f);
-	log_event(f->e, "fleet_notice", json_pack("{s:I, s:O}", "version",
+	ym_engine_log_now(f->e, "fleet_notice", json_pack("{s:I, s:O}", "version",
 				(json_int_t)version, "ja",
 				json_object_get(n, "ja")));
 	ym_api_publish(f->e->api, json_pack("{s:s, s:O}", "event",
@@ -670,7 +658,7 @@ static void take_bundle(struct ym_fleet *f, const char *b64)
 		return;
 	}
 	free(buf);
-	log_event(f->e, "fleet_advisory", json_pack("{s:s, s:s}", "kind",
+	ym_engine_log_now(f->e, "fleet_advisory", json_pack("{s:s, s:s}", "kind",
 						      "bundle", "sha256",
 						      f->advisory_sha));
 	/* The same checks as yamorictl update: signature, hashes, version

@@ -222,26 +222,11 @@ static void swap_in(struct ym_engine *e, struct data_set *s)
 	data_set_free(&old);
 }
 
-/* An update applied or refused goes into Yamori's own record (evlog), on
- * the disk at once: a power cut right after a refused update must not
- * erase the trace of it. */
-static void log_update(struct ym_engine *e, const char *kind, json_t *detail)
-{
-	char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-
-	if (!text || ym_store_begin(e->store) < 0 ||
-	    ym_store_log_event(e->store, kind, "", text, 0) < 0 ||
-	    ym_engine_commit_now(e) < 0)
-		e->store_errors++;
-	free(text);
-	json_decref(detail);
-}
-
 static void refused(struct ym_engine *e, const char *from, const char *why)
 {
 	struct ym_update *u = e->update;
 
-	log_update(e, "update_refused",
+	ym_engine_log_now(e, "update_refused",
 		   json_pack("{s:s, s:s}", "from", from, "reason", why));
 
 	fprintf(stderr, "yamorid: data update from %s refused: %s\n", from,
@@ -288,7 +273,7 @@ static void after_work(uv_work_t *w, int status)
 	u->last_problem[0] = '\0';
 	fprintf(stderr, "yamorid: data version %llu in use (from %s)\n",
 		(unsigned long long)version, from);
-	log_update(e, "update_applied",
+	ym_engine_log_now(e, "update_applied",
 		   json_pack("{s:I, s:s}", "version", (json_int_t)version,
 			     "from", from));
 	ym_api_publish(e->api, json_pack("{s:s, s:I, s:s}", "event",

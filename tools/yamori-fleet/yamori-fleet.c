@@ -24,6 +24,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <netdb.h>
 #include <poll.h>
@@ -226,6 +227,19 @@ static bool db_ok(PGresult *r)
 	return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
 }
 
+/* S as a whole decimal int, else BAD (never atoi's silent 0). */
+static int to_int(const char *s, int bad)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < INT_MIN || v > INT_MAX)
+		return bad;
+	return (int)v;
+}
+
 static bool exec_params(PGconn *c, const char *sql, int n,
 			const char *const *v, int *rows)
 {
@@ -235,7 +249,7 @@ static bool exec_params(PGconn *c, const char *sql, int n,
 	if (!ok)
 		fprintf(stderr, "yamori-fleet: %s", PQerrorMessage(c));
 	if (ok && rows)
-		*rows = atoi(PQcmdTuples(r));
+		*rows = to_int(PQcmdTuples(r), 0);
 	PQclear(r);
 	return ok;
 }
@@ -1038,8 +1052,8 @@ int main(int argc, char **argv)
 		case 'd': conninfo = optarg; break;
 		case 'r': root = optarg; break;
 		case 'u': durable = optarg; break;
-		case 'b': batch = atoi(optarg); break;
-		case 'R': replicas = atoi(optarg); break;
+		case 'b': batch = to_int(optarg, -1); break;
+		case 'R': replicas = to_int(optarg, -1); break;
 		case 'c': mode = "csv"; break;
 		case 'x': mode = "boxes"; break;
 		case 'h': mode = "html"; html = optarg; break;
