@@ -119,6 +119,13 @@ static const char *const migrations[] = {
 	"  detail TEXT NOT NULL DEFAULT '{}',"
 	"  prev TEXT NOT NULL,"
 	"  hash TEXT NOT NULL);",
+	/* 7 -> 8: each device's last password check (its result word, the
+	 * ways in it could not tell, when), so a restart does not turn a
+	 * checked device back into "not checked yet". */
+	"ALTER TABLE devices ADD COLUMN audit TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE devices ADD COLUMN audit_errors INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE devices ADD COLUMN audit_at INTEGER NOT NULL DEFAULT 0;",
 };
 
 _Static_assert(YM_ARRAY_SIZE(migrations) == YM_STORE_SCHEMA_VERSION,
@@ -129,10 +136,12 @@ static const char *const statement_sql[ST_COUNT] = {
 		"INSERT INTO devices (mac, vendor, hostname, type, model, os,"
 		" confidence, flags, gateway, first_seen, last_seen, bytes_up,"
 		" bytes_down, packets_up, packets_down, last_use, retired_at,"
-		" never_isolate, user_type, user_vendor)"
+		" never_isolate, user_type, user_vendor, audit, audit_errors,"
+		" audit_at)"
 		" VALUES (:mac, :vendor, :hostname, :type, :model, :os,"
 		" :confidence, :flags, :gateway, :first, :last, :bup, :bdown,"
-		" :pup, :pdown, :use, :retired, :never, :utype, :uvendor)"
+		" :pup, :pdown, :use, :retired, :never, :utype, :uvendor,"
+		" :audit, :aerrors, :aat)"
 		" ON CONFLICT (mac) DO UPDATE SET vendor = excluded.vendor,"
 		" hostname = excluded.hostname, type = excluded.type,"
 		" model = excluded.model, os = excluded.os,"
@@ -147,7 +156,9 @@ static const char *const statement_sql[ST_COUNT] = {
 		" retired_at = excluded.retired_at,"
 		" never_isolate = excluded.never_isolate,"
 		" user_type = excluded.user_type,"
-		" user_vendor = excluded.user_vendor",
+		" user_vendor = excluded.user_vendor,"
+		" audit = excluded.audit, audit_errors = excluded.audit_errors,"
+		" audit_at = excluded.audit_at",
 	[ST_DEL_IPS] = "DELETE FROM device_ips WHERE mac = :mac",
 	[ST_PUT_IP] = "INSERT OR REPLACE INTO device_ips (mac, ip, family,"
 		      " last_seen) VALUES (:mac, :ip, :family, :last)",
@@ -527,6 +538,9 @@ int ym_store_put_device(struct ym_store *s, const struct ym_device *d)
 	bind_int(st, ":never", d->never_isolate);
 	bind_text(st, ":utype", d->user_type);
 	bind_text(st, ":uvendor", d->user_vendor);
+	bind_text(st, ":audit", d->audit);
+	bind_int(st, ":aerrors", d->audit_errors);
+	bind_int(st, ":aat", (int64_t)d->audit_us);
 	rc = step_done(s, st);
 	if (rc < 0)
 		return rc;
@@ -733,13 +747,27 @@ static int load_children(struct ym_store *s, struct ym_device *d,
 	"SELECT mac, vendor, hostname, user_name, type, model, os,"          \
 	" confidence, flags, gateway, first_seen, last_seen, bytes_up,"      \
 	" bytes_down, packets_up, packets_down, last_use, retired_at,"       \
-	" never_isolate, user_type, user_vendor FROM devices"
+	" never_isolate, user_type, user_vendor, audit, audit_errors,"       \
+	" audit_at FROM devices"
+
+static bool audit_word_known(const char *word)
+{
+	static const char *const words[] = { "default_password", "open",
+					     "defaults_refused", "not_checked",
+					     "no_login" };
+
+	for (size_t i = 0; i < YM_ARRAY_SIZE(words); i++)
+		if (strcmp(word, words[i]) == 0)
+			return true;
+	return false;
+}
 
 /* Fills d from a row of DEVICE_COLUMNS, with addresses and evidence. */
 static int read_device_row(struct ym_store *s, sqlite3_stmt *st,
 			   struct ym_device *d)
 {
 	const char *mac = (const char *)sqlite3_column_text(st, 0);
+	int64_t n;
 
 	memset(d, 0, sizeof(*d));
 	if (!mac || ym_mac_parse(mac, d->mac) < 0)
@@ -764,6 +792,14 @@ static int read_device_row(struct ym_store *s, sqlite3_stmt *st,
 	d->never_isolate = sqlite3_column_int(st, 18) != 0;
 	col_text(st, 19, d->user_type, sizeof(d->user_type));
 	col_text(st, 20, d->user_vendor, sizeof(d->user_vendor));
+	col_text(st, 21, d->audit, sizeof(d->audit));
+	/* Only a word the daemon writes: a damaged row says nothing. */
+	if (!audit_word_known(d->audit))
+		d->audit[0] = '\0';
+	n = sqlite3_column_int64(st, 22);
+	d->audit_errors = (uint8_t)(n < 0 ? 0 : n > 255 ? 255 : n);
+	n = sqlite3_column_int64(st, 23);
+	d->audit_us = d->audit[0] && n > 0 ? (uint64_t)n : 0;
 	return load_children(s, d, mac);
 }
 

@@ -96,7 +96,7 @@ struct ym_device {
 	bool announced;           /* the new_device alert was raised */
 	bool never_isolate;       /* the household said so */
 	/* The last password check, as the API words it (docs/API.md
-	 * "audit" in the device): "" before any since the daemon started,
+	 * "audit" in the device; kept in the store): "" before any,
 	 * else default_password, open, defaults_refused, not_checked or
 	 * no_login; audit_errors counts the ways in it could not tell. */
 	char audit[20];

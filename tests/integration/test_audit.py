@@ -754,6 +754,14 @@ class AuditLan(unittest.TestCase):
             # Not checked again at the next commits.
             time.sleep(6)
             self.assertEqual(len(logged()), len(logins))
+
+            def audit_of_b():
+                r = ctl("devices", "--json")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                return next(d["audit"] for d in json.loads(r.stdout) if d["mac"] == mac)
+            before = audit_of_b()
+            self.assertNotEqual(before["result"], "none")
+            self.assertTrue(before["at"])
             self.assertEqual(dmn.stop(), 0)
             # Restarted: the day's attempts are still spent, so neither the
             # automatic check nor an explicit one tries anything.
@@ -763,6 +771,9 @@ class AuditLan(unittest.TestCase):
                         os.path.exists(os.path.join(state, "yamori.sock")):
                     break
                 time.sleep(0.2)
+            # The last check's result outlived the restart: the panel does
+            # not say "not checked yet" after a power cut.
+            self.assertEqual(audit_of_b(), before)
             sh("ip", "netns", "exec", NS["B"], "ping", "-c", "2", BOX_IP, check=False)
             r = ctl("audit", IP["B"])
             self.assertNotEqual(r.returncode, 0, r.stdout)
