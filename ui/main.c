@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ym-client.h"
+#include "ym-first-run.h"
 #include "ym-household.h"
 #include "ym-prefs.h"
 #include "ym-self-test.h"
@@ -137,6 +138,10 @@ static void activate_cb(GtkApplication *app, Panel *p)
 				 G_CALLBACK(bench_loaded_cb), p);
 	}
 	gtk_window_present(GTK_WINDOW(p->window));
+	/* An appliance's first screen offers the household its own PIN; the
+	 * self-test and the benchmark are not a household's start. */
+	if (p->kiosk && !p->self_test && !p->bench)
+		ym_first_run_offer_pin(GTK_WINDOW(p->window), p->prefs);
 	if (p->self_test)
 		ym_self_test_start(G_APPLICATION(app), p->window, p->household,
 				   &p->exit_code);

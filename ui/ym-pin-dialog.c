@@ -9,7 +9,8 @@
 #define YM_PIN_MIN 4
 #define YM_PIN_MAX 8
 
-typedef enum { MODE_CHECK, MODE_CHOOSE } Mode;
+/* Checking the PIN; choosing one, then typing it again to be sure. */
+typedef enum { MODE_CHECK, MODE_CHOOSE, MODE_CONFIRM } Mode;
 
 struct _YmPinDialog {
 	AdwMessageDialog parent_instance;
@@ -18,6 +19,7 @@ struct _YmPinDialog {
 	GtkGrid *keypad;
 	GString *digits;
 	Mode mode;
+	char *first; /* MODE_CONFIRM: the PIN typed the first time */
 	YmPrefs *prefs;
 	YmConfirmFunc func;
 	gpointer data;
@@ -64,31 +66,77 @@ static void erase_cb(GtkWidget *widget, const char *action, GVariant *param)
 	update(self);
 }
 
+static GtkWidget *pin_dialog_new(GtkWidget *parent, YmPrefs *prefs, Mode mode);
+
+static void finish(YmPinDialog *self, gboolean ok)
+{
+	if (self->func)
+		self->func(ok, self->data);
+	self->func = NULL;
+}
+
 static void response_cb(YmPinDialog *self, const char *response)
 {
 	gboolean ok = g_strcmp0(response, "ok") == 0;
+	GtkWidget *parent = GTK_WIDGET(
+		gtk_window_get_transient_for(GTK_WINDOW(self)));
 
-	if (self->mode == MODE_CHOOSE) {
+	switch (self->mode) {
+	case MODE_CHOOSE:
 		if (ok) {
+			/* A PIN typed once may hold a slip of the finger
+			 * that locks the household out: again, to be sure. */
+			YmPinDialog *again = YM_PIN_DIALOG(pin_dialog_new(
+				parent, self->prefs, MODE_CONFIRM));
+
+			again->first = g_strdup(self->digits->str);
+			again->func = self->func;
+			again->data = self->data;
+			self->func = NULL;
+			gtk_window_present(GTK_WINDOW(again));
+			return;
+		}
+		break;
+	case MODE_CONFIRM:
+		if (ok && g_strcmp0(self->first, self->digits->str) != 0) {
+			/* Straight back to the pad, not to a message the
+			 * household must close first. */
+			YmPinDialog *retry = YM_PIN_DIALOG(pin_dialog_new(
+				parent, self->prefs, MODE_CHOOSE));
+			g_autofree char *body = g_strdup_printf(
+				"%s\n%s",
+				_("Nothing was changed. Please choose the PIN "
+				  "again."),
+				ym_dialogs_trust_line_pin());
+
+			adw_message_dialog_set_heading(
+				ADW_MESSAGE_DIALOG(retry),
+				_("The two PINs were not the same."));
+			adw_message_dialog_set_body(ADW_MESSAGE_DIALOG(retry),
+						    body);
+			retry->func = self->func;
+			retry->data = self->data;
+			self->func = NULL;
+			gtk_window_present(GTK_WINDOW(retry));
+			return;
+		} else if (ok) {
 			ym_prefs_set_pin(self->prefs, self->digits->str);
-			ym_dialog_tell(GTK_WIDGET(gtk_window_get_transient_for(
-					       GTK_WINDOW(self))),
-				       _("The PIN is set."),
+			ym_dialog_tell(parent, _("The PIN is set."),
 				       _("Please remember it. Yamori asks for "
 					 "it before it weakens protection."),
 				       NULL);
 		}
-		return;
+		break;
+	case MODE_CHECK:
+		if (ok && !ym_prefs_check_pin(self->prefs, self->digits->str)) {
+			ym_dialog_tell(parent, _("The PIN is not right."),
+				       _("Nothing was changed. Please try again."),
+				       NULL);
+			ok = FALSE;
+		}
+		break;
 	}
-	if (ok && !ym_prefs_check_pin(self->prefs, self->digits->str)) {
-		ym_dialog_tell(GTK_WIDGET(gtk_window_get_transient_for(
-				       GTK_WINDOW(self))),
-			       _("The PIN is not right."),
-			       _("Nothing was changed. Please try again."),
-			       NULL);
-		ok = FALSE;
-	}
-	self->func(ok, self->data);
+	finish(self, ok);
 }
 
 static GtkWidget *pin_dialog_new(GtkWidget *parent, YmPrefs *prefs, Mode mode)
@@ -108,18 +156,23 @@ static GtkWidget *pin_dialog_new(GtkWidget *parent, YmPrefs *prefs, Mode mode)
 					       _("Choose a PIN"));
 		body = g_strdup_printf(_("Use %d to %d digits."), YM_PIN_MIN,
 				       YM_PIN_MAX);
+	} else if (mode == MODE_CONFIRM) {
+		adw_message_dialog_set_heading(ADW_MESSAGE_DIALOG(self),
+					       _("Type the PIN again"));
+		body = g_strdup(_("To be sure, please type the same PIN once "
+				  "more."));
 	} else {
 		adw_message_dialog_set_heading(ADW_MESSAGE_DIALOG(self),
 					       _("Type the PIN"));
 		/* The way back when the PIN is forgotten: docs/PIN.md. */
 		body = g_strdup_printf(
-			"%s\n%s",
-			_("This weakens protection. Please type the "
-			  "household's PIN."),
+			"%s\n%s", _("Please type the household's PIN."),
 			_("Forgot the PIN? Ask the shop or provider you got "
 			  "Yamori from."));
 	}
-	adw_message_dialog_format_body(ADW_MESSAGE_DIALOG(self), "%s\n\n%s",
+	/* No blank line before the trust line: with the larger text the
+	 * pad must still fit an 800x480 screen, its buttons included. */
+	adw_message_dialog_format_body(ADW_MESSAGE_DIALOG(self), "%s\n%s",
 				       body, ym_dialogs_trust_line_pin());
 	g_signal_connect(self, "response", G_CALLBACK(response_cb), NULL);
 	return GTK_WIDGET(self);
@@ -140,10 +193,20 @@ void ym_pin_dialog_require(GtkWidget *parent, YmPrefs *prefs,
 	gtk_window_present(GTK_WINDOW(self));
 }
 
+void ym_pin_dialog_choose_then(GtkWidget *parent, YmPrefs *prefs,
+			       YmConfirmFunc func, gpointer data)
+{
+	YmPinDialog *self =
+		YM_PIN_DIALOG(pin_dialog_new(parent, prefs, MODE_CHOOSE));
+
+	self->func = func;
+	self->data = data;
+	gtk_window_present(GTK_WINDOW(self));
+}
+
 void ym_pin_dialog_choose(GtkWidget *parent, YmPrefs *prefs)
 {
-	gtk_window_present(
-		GTK_WINDOW(pin_dialog_new(parent, prefs, MODE_CHOOSE)));
+	ym_pin_dialog_choose_then(parent, prefs, NULL, NULL);
 }
 
 static void ym_pin_dialog_dispose(GObject *object)
@@ -161,6 +224,10 @@ static void ym_pin_dialog_finalize(GObject *object)
 
 	/* Forget the digits before the memory goes back. */
 	memset(self->digits->str, 0, self->digits->len);
+	if (self->first) {
+		memset(self->first, 0, strlen(self->first));
+		g_free(self->first);
+	}
 	g_string_free(self->digits, TRUE);
 	G_OBJECT_CLASS(ym_pin_dialog_parent_class)->finalize(object);
 }

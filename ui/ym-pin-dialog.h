@@ -18,7 +18,11 @@ G_DECLARE_FINAL_TYPE(YmPinDialog, ym_pin_dialog, YM, PIN_DIALOG,
 void ym_pin_dialog_require(GtkWidget *parent, YmPrefs *prefs,
 			   YmConfirmFunc func, gpointer data);
 
-/* Asks for a new PIN and keeps it. */
+/* Asks for a new PIN, twice, and keeps it when both are the same. */
 void ym_pin_dialog_choose(GtkWidget *parent, YmPrefs *prefs);
+/* The same; then calls FUNC with TRUE when the PIN was kept, FALSE when
+ * the household left or the two did not match. */
+void ym_pin_dialog_choose_then(GtkWidget *parent, YmPrefs *prefs,
+			       YmConfirmFunc func, gpointer data);
 
 G_END_DECLS

@@ -18,6 +18,7 @@ struct _YmPrefs {
 	char *pin_salt;
 	char *pin_hash;
 	gint64 last_check; /* when the four rules were last finished (s) */
+	gboolean pin_offered; /* the first screen offered a PIN */
 	gboolean saving;
 	gboolean save_again;
 };
@@ -91,6 +92,8 @@ static void save(YmPrefs *self)
 			       self->high_contrast);
 	if (self->last_check)
 		g_key_file_set_int64(kf, GROUP, "last_check", self->last_check);
+	if (self->pin_offered)
+		g_key_file_set_boolean(kf, GROUP, "pin_offered", TRUE);
 	if (self->pin_hash) {
 		g_key_file_set_string(kf, GROUP, "pin_salt", self->pin_salt);
 		g_key_file_set_string(kf, GROUP, "pin_hash", self->pin_hash);
@@ -135,6 +138,8 @@ YmPrefs *ym_prefs_new(void)
 		g_key_file_get_boolean(kf, GROUP, "high_contrast", NULL);
 	self->last_check =
 		MAX(0, g_key_file_get_int64(kf, GROUP, "last_check", NULL));
+	self->pin_offered =
+		g_key_file_get_boolean(kf, GROUP, "pin_offered", NULL);
 	self->pin_salt = g_key_file_get_string(kf, GROUP, "pin_salt", NULL);
 	self->pin_hash = g_key_file_get_string(kf, GROUP, "pin_hash", NULL);
 	if (!self->pin_salt || !self->pin_hash) {
@@ -202,6 +207,19 @@ gint64 ym_prefs_get_last_check(YmPrefs *self)
 void ym_prefs_set_last_check(YmPrefs *self, gint64 value)
 {
 	SETTER(last_check, PROP_LAST_CHECK);
+}
+
+gboolean ym_prefs_get_pin_offered(YmPrefs *self)
+{
+	return self->pin_offered;
+}
+
+void ym_prefs_set_pin_offered(YmPrefs *self)
+{
+	if (self->pin_offered)
+		return;
+	self->pin_offered = TRUE;
+	save(self);
 }
 
 gboolean ym_prefs_has_pin(YmPrefs *self)
@@ -321,6 +339,8 @@ int ym_prefs_forget_pin(GError **error)
 	}
 	g_key_file_remove_key(kf, GROUP, "pin_salt", NULL);
 	g_key_file_remove_key(kf, GROUP, "pin_hash", NULL);
+	/* The next start offers a new PIN on its first screen. */
+	g_key_file_remove_key(kf, GROUP, "pin_offered", NULL);
 	/* The file stays private: it may hold a PIN again later. */
 	if (!g_key_file_save_to_file(kf, path, error))
 		return -1;

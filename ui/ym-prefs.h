@@ -47,9 +47,16 @@ gboolean ym_prefs_check_pin(YmPrefs *self, const char *pin);
 /* Sets the PIN, or removes it with NULL. */
 void ym_prefs_set_pin(YmPrefs *self, const char *pin);
 
+/* Whether the kiosk's first screen has offered the household a PIN (it
+ * chose one, or chose to start without): it is offered once per box, and
+ * again after --forget-pin. */
+gboolean ym_prefs_get_pin_offered(YmPrefs *self);
+void ym_prefs_set_pin_offered(YmPrefs *self);
+
 /* The PIN recovery (yamori-panel --forget-pin, run as the panel's user on
  * the box): removes the PIN from the settings file, keeps the rest. 0, or
- * -1 with ERROR set. A running panel reads it at its next start. */
+ * -1 with ERROR set. A running panel reads it at its next start, which
+ * offers a new PIN on its first screen. */
 int ym_prefs_forget_pin(GError **error);
 
 G_END_DECLS
