@@ -779,16 +779,32 @@ static bool quitting(struct ym_fleet *f)
 	return q;
 }
 
+/* libmosquitto's connect blocks (TCP, then the TLS handshake): a broker
+ * address that swallows packets holds it for minutes. The thread can be
+ * cancelled only there (connect, read and write are cancellation points),
+ * where it holds none of our locks, so a stop never waits for it. */
+static int connect_cancellable(struct ym_fleet *f, bool first)
+{
+	int rc, old;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
+	rc = first ? mosquitto_connect(f->mosq, f->host, f->port, 60)
+		   : mosquitto_reconnect(f->mosq);
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+	return rc;
+}
+
 /* The MQTT thread: connect (every address of the broker's name in turn),
  * run the client until it fails, wait, again. */
 static void *run_client(void *arg)
 {
 	struct ym_fleet *f = arg;
 	bool first = true;
+	int old;
 
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
 	while (!quitting(f)) {
-		int rc = first ? mosquitto_connect(f->mosq, f->host, f->port, 60)
-			       : mosquitto_reconnect(f->mosq);
+		int rc = connect_cancellable(f, first);
 
 		first = rc != MOSQ_ERR_SUCCESS && first;
 		if (rc != MOSQ_ERR_SUCCESS) {
@@ -1111,6 +1127,9 @@ static void client_stop(struct ym_fleet *f)
 	pthread_cond_signal(&f->wake);
 	pthread_mutex_unlock(&f->lock);
 	mosquitto_disconnect(f->mosq);
+	/* Ends a connect that hangs at once; elsewhere the thread sees quit
+	 * within a second (its loop's timeout) or at once (its backoff). */
+	pthread_cancel(f->thread);
 	pthread_join(f->thread, NULL);
 	mosquitto_destroy(f->mosq);
 	f->mosq = NULL;

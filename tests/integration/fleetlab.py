@@ -105,8 +105,8 @@ class Lab:
     def _certs(self):
         self._ca("ca")
         self._ca("otherca")
-        san = "DNS:%s,%s" % (BROKER_NAME,
-                             ",".join("IP:" + ip for ip in self.node_ip))
+        san = ",".join(["DNS:" + BROKER_NAME] +
+                       ["IP:" + ip for ip in self.node_ip])
         self.server_crt, self.server_key = self.cert("broker", san=san)
         self.box_crt, self.box_key = self.cert("box")
         self.wrong_crt, self.wrong_key = self.cert("stranger", ca="otherca")

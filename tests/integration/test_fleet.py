@@ -90,7 +90,8 @@ class Box:
     """yamorid replaying the sample household, serving its socket, with
     fleet reports on, in the lab's hub namespace."""
 
-    def __init__(self, lab, env, state, cert=None, key=None, ca=None):
+    def __init__(self, lab, env, state, cert=None, key=None, ca=None,
+                 broker=None):
         self.lab, self.state = lab, state
         self.sock = os.path.join(state, "yamori.sock")
         os.makedirs(state, exist_ok=True)
@@ -100,7 +101,7 @@ class Box:
                     "fleet_broker = mqtts://%s:%d\nfleet_ca = %s\n"
                     "fleet_cert = %s\nfleet_key = %s\nfleet_queue = %d\n" %
                     (env.keys, os.path.join(REPO, "data"),
-                     fleetlab.BROKER_NAME, fleetlab.MQTT_PORT,
+                     broker or fleetlab.BROKER_NAME, fleetlab.MQTT_PORT,
                      ca or lab.ca, cert or lab.box_crt, key or lab.box_key,
                      QUEUE_MAX))
         self.log = open(os.path.join(state, "yamorid.log"), "a")
@@ -142,14 +143,19 @@ class Box:
         self.p.wait()
 
     def stop(self):
+        """Stops the daemon; the seconds it took (None if killed)."""
+        took = None
         if self.p.poll() is None:
+            t0 = time.monotonic()
             self.p.send_signal(signal.SIGTERM)
             try:
                 self.p.wait(timeout=30)
+                took = time.monotonic() - t0
             except subprocess.TimeoutExpired:
                 self.p.kill()
                 self.p.wait()
         self.log.close()
+        return took
 
     def events(self):
         out = sh(YAMORICTL, "--state-dir", self.state, "log", "--json",
@@ -534,6 +540,64 @@ class FleetTest(unittest.TestCase):
         shares = self.lab.psql("SELECT stored_by, count(*) FROM reports"
                                " GROUP BY stored_by").splitlines()
         self.assertEqual(len(shares), 2, shares)
+
+
+@unittest.skipIf(missing(), "needs %s" % ", ".join(missing()))
+class SwallowedBrokerTest(unittest.TestCase):
+    """A broker address that swallows packets (no answer, no refusal: a
+    dead middlebox) held the box's MQTT thread in its blocking connect for
+    about two minutes, and with it turning reports off (the API's handler,
+    on the daemon's event loop) and stopping the daemon. Neither may wait
+    for it. The address lies behind a veth pair in the lab's namespace
+    whose far end has no address: what is sent there vanishes, so the
+    connect hangs as on the real network."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.lab = fleetlab.Lab("w", nodes=0)
+        cls.tmp = tempfile.mkdtemp(prefix="ymfleet-swallow-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
+        cls.addClassCleanup(cls.lab.close)
+        hub = ("ip", "-n", cls.lab.hub)
+        sh(*hub, "link", "add", "void0", "type", "veth", "peer", "name", "void1")
+        sh(*hub, "link", "set", "void1", "address", "02:00:00:00:09:02")
+        sh(*hub, "addr", "add", "10.119.9.1/24", "dev", "void0")
+        sh(*hub, "link", "set", "void0", "up")
+        sh(*hub, "link", "set", "void1", "up")
+        # The broker's address answers no ARP: a fixed neighbour sends the
+        # packets to the other end, which has no address and drops them.
+        sh(*hub, "neigh", "add", "10.119.9.2", "lladdr", "02:00:00:00:09:02",
+           "dev", "void0", "nud", "permanent")
+        cls.env = Env(cls.tmp)
+
+    def start_box(self, name):
+        box = Box(self.lab, self.env, os.path.join(self.tmp, name),
+                  broker="10.119.9.2")
+        self.addCleanup(box.stop)
+        # Past the first connect's start: it hangs from here on.
+        time.sleep(2)
+        st = box.fleet()
+        self.assertTrue(st.get("on"), st)
+        self.assertFalse(st.get("connected"), st)
+        return box
+
+    def test_1_turning_reports_off_answers_at_once(self):
+        box = self.start_box("off")
+        t0 = time.monotonic()
+        r = box.ask({"cmd": "fleet_set", "args": {"on": False}}, timeout=60)
+        took = time.monotonic() - t0
+        self.assertTrue(r.get("ok"), r)
+        self.assertFalse(r["result"]["on"])
+        # The daemon's loop was not held: it answers the next request too.
+        self.assertTrue(box.ask({"cmd": "status"}).get("ok"))
+        self.assertLess(took, 15, "turning reports off waited %.0f s" % took)
+
+    def test_2_daemon_stops_at_once(self):
+        box = self.start_box("stop")
+        took = box.stop()
+        self.assertIsNotNone(took, "yamorid did not stop within 30 s")
+        self.assertEqual(box.p.returncode, 0)
+        self.assertLess(took, 15, "stopping waited %.0f s" % took)
 
 
 if __name__ == "__main__":
