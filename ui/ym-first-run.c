@@ -84,6 +84,21 @@ static void offer(Offer *o)
 	gtk_window_present(GTK_WINDOW(dialog));
 }
 
+static gboolean offer_idle_cb(gpointer data)
+{
+	offer(data);
+	return G_SOURCE_REMOVE;
+}
+
+/* A dialog presented before its window is on screen is lost under a
+ * kiosk compositor (cage showed the window dimmed and no dialog): the
+ * offer waits until the window is mapped, then for the loop to settle. */
+static void window_mapped_cb(GtkWidget *window, gpointer data)
+{
+	g_signal_handlers_disconnect_by_func(window, window_mapped_cb, data);
+	g_idle_add(offer_idle_cb, data);
+}
+
 void ym_first_run_offer_pin(GtkWindow *window, YmPrefs *prefs)
 {
 	Offer *o;
@@ -93,5 +108,9 @@ void ym_first_run_offer_pin(GtkWindow *window, YmPrefs *prefs)
 	o = g_new0(Offer, 1);
 	o->window = g_object_ref(window);
 	o->prefs = g_object_ref(prefs);
-	offer(o);
+	if (gtk_widget_get_mapped(GTK_WIDGET(window)))
+		g_idle_add(offer_idle_cb, o);
+	else
+		g_signal_connect(window, "map", G_CALLBACK(window_mapped_cb),
+				 o);
 }

@@ -2,7 +2,9 @@
 """The panel as the appliance shows it: cage (Debian's Wayland kiosk) with
 wlroots' headless backend, the panel started as the kiosk service starts it
 (yamori-panel --kiosk inside cage), against a daemon replaying the sample
-household with --serve. grim takes the screenshots.
+household with --serve. grim takes the screenshots. The box is new (an
+empty home directory), so the panel starts on its first screen, the PIN
+offer, which the first frame must show centred over the dimmed window.
 
 Checks: the panel's window is given the whole output (the xdg_toplevel
 configure that cage sends equals the output's mode, 1280x720 for the
@@ -154,11 +156,12 @@ class Kiosk(unittest.TestCase):
             self.assertIsNone(self.cage.poll(), "cage ended (see %s)" % self.cage_log_path)
             self.grim(shot, "ppm")
             width, height, pixels = read_ppm(shot)
-            # Light pixels: the panel's background; black is cage's.
+            # Lit pixels: the panel's background, light, or dimmed grey
+            # behind the first screen's question; black is cage's.
             step = 97 * 3  # a sample of the pixels is enough
             sample = [pixels[i:i + 3] for i in range(0, len(pixels) - 3, step)]
-            light = sum(1 for p in sample if sum(p) > 600) / len(sample)
-            if light > 0.5:
+            lit = sum(1 for p in sample if sum(p) > 240) / len(sample)
+            if lit > 0.5:
                 first = time.monotonic() - self.t0
                 break
             time.sleep(0.5)
@@ -192,6 +195,15 @@ class Kiosk(unittest.TestCase):
         for x, y in ((2, 2), (width - 3, 2), (2, height - 3), (width - 3, height - 3)):
             self.assertGreater(sum(px(x, y)), 30, "black at %d,%d: the panel does not fill "
                                "the screen (see %s)" % (x, y, png))
+        # A new box: the first screen offers the household its PIN, a
+        # light question in the middle over the dimmed window.
+        def light_share(cx, cy, r=40):
+            box = [px(x, y) for x in range(cx - r, cx + r, 4) for y in range(cy - r, cy + r, 4)]
+            return sum(1 for p in box if sum(p) > 600) / len(box)
+        self.assertGreater(light_share(width // 2, height // 2), 0.6,
+                           "no first screen in the middle (see %s)" % png)
+        self.assertLess(light_share(width * 7 // 8, height // 8), 0.1,
+                        "the window behind the first screen is not dimmed (see %s)" % png)
         # Connected: the amber "daemon not running" banner is absent.
         amber = sum(1 for i in range(0, len(pixels) - 3, 3 * 13)
                     if pixels[i] > 200 and 130 < pixels[i + 1] < 190 and pixels[i + 2] < 60)
