@@ -9,8 +9,10 @@
 # executions (libFuzzer's -runs), whichever comes first; the table shows
 # the seconds it really ran. Needs the fuzz build (BUILD, default build-fuzz):
 #   CC=clang cmake -S . -B build-fuzz -DYAMORI_FUZZ=ON && cmake --build build-fuzz
-# One process per harness, one after the other (-jobs=1 in spirit: the
-# machine is shared). New inputs go to BUILD/tests/fuzz/corpus-long/NAME,
+#   tests/fuzz/run-long.sh --record HARNESS ...
+# writes the row of a run that went on after its script was stopped, from
+# the harness's log. One process per harness, one after the other (-jobs=1
+# in spirit: the machine is shared). New inputs go to BUILD/tests/fuzz/corpus-long/NAME,
 # never into the committed seeds; crashes to BUILD/tests/fuzz/crashes/NAME.
 # Rows of harnesses not run this time are kept from the last table.
 set -eu
@@ -24,13 +26,42 @@ fuzz_datafile fuzz_api fuzz_packet fuzz_wps"
 
 if [ $# -lt 1 ]; then
 	echo "usage: $0 SECONDS [HARNESS[=SECONDS] ...]" >&2
+	echo "       $0 --record HARNESS ...   (a run whose script was stopped)" >&2
 	exit 2
 fi
-secs=$1
-shift
-list=${*:-$all}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
+
+# --record: the row of a harness whose run went on after this script was
+# stopped (its libFuzzer process writes BUILD/tests/fuzz/NAME.long.log
+# itself): read from that log alone. A crash shows there as libFuzzer's
+# "Test unit written" or a missing "Done" line.
+if [ "$1" = --record ]; then
+	shift
+	for name in "$@"; do
+		log=$build/tests/fuzz/$name.long.log
+		done_line=$(grep -E '^Done [0-9]+ runs in [0-9]+ second' "$log" | tail -n 1 || true)
+		if [ -z "$done_line" ]; then
+			echo "$0: $log has no Done line: the run has not ended (or crashed)" >&2
+			exit 1
+		fi
+		t=$(echo "$done_line" | sed 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/')
+		[ "$t" -gt 0 ] || t=1
+		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+		final=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)' "$log" | tail -n 1)
+		cov=$(echo "$final" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
+		ft=$(echo "$final" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
+		ncrash=$(grep -c 'Test unit written' "$log" || true)
+		echo "$name $t ${execs:-0} ${cov:-?} ${ft:-?} $ncrash 0" >>"$results"
+		echo "   $name: ${execs:-0} executions in ${t}s, cov ${cov:-?}, crashes $ncrash" >&2
+	done
+	set --
+	list=
+else
+	secs=$1
+	shift
+	list=${*:-$all}
+fi
 
 for item in $list; do
 	name=${item%%=*}
