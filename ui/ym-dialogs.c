@@ -68,6 +68,12 @@ void ym_dialog_follow_kiosk(GtkWindow *dialog)
 	 * dialog itself lands right of and below the centre. A dialog
 	 * without client-side decoration is all geometry, and is centred;
 	 * ym-kiosk-dialog draws its edge instead. */
+	/* With the largest text a question and its buttons would not fit
+	 * an 800x480 screen: its words stay one size smaller (style.css). */
+	if (parent &&
+	    gtk_widget_has_css_class(GTK_WIDGET(parent), "ym-text-largest"))
+		gtk_widget_add_css_class(GTK_WIDGET(dialog),
+					 "ym-dialog-compact");
 	if (parent && gtk_widget_has_css_class(GTK_WIDGET(parent), "ym-kiosk")) {
 		gtk_widget_add_css_class(GTK_WIDGET(dialog), "ym-kiosk-dialog");
 		gtk_window_set_resizable(dialog, FALSE);

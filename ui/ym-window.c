@@ -119,6 +119,12 @@ static void apply_prefs(YmWindow *self)
 
 	g_object_set(gtk_settings_get_for_display(display), "gtk-font-name",
 		     font, NULL);
+	/* Dialogs over this window follow it (ym_dialog_follow_kiosk). */
+	if (ym_prefs_get_text_size(self->prefs) == YM_TEXT_LARGEST)
+		gtk_widget_add_css_class(GTK_WIDGET(self), "ym-text-largest");
+	else
+		gtk_widget_remove_css_class(GTK_WIDGET(self),
+					    "ym-text-largest");
 	if (ym_prefs_get_high_contrast(self->prefs) && !self->high_contrast) {
 		self->high_contrast = gtk_css_provider_new();
 		gtk_css_provider_load_from_resource(

@@ -1975,6 +1975,21 @@ class PanelFirstScreenTest(PanelDriver, unittest.TestCase):
         self.start("--kiosk")
         self.no_first_screen()
 
+    def test_4_largest_text_still_fits(self):
+        # The largest text a household can choose: the first screen and
+        # the PIN pad keep their buttons on the 800x480 screen.
+        os.makedirs(os.path.dirname(self.conf), exist_ok=True)
+        with open(self.conf, "w") as f:
+            f.write("[panel]\ntext_size=largest\n")
+        self.start("--kiosk")
+        first = self.dialog(self.FIRST)
+        self.fits_screen(first)
+        self.press("暗証番号を決める", root=first)
+        pad = self.dialog("暗証番号を決める")
+        self.shot("42-pin-pad-largest-text")
+        self.fits_screen(pad)
+        self.press("何もしない", root=pad)
+
     def test_3_desktop_window_is_not_a_first_boot(self):
         # Without --kiosk (a developer's or an ISP's desktop) nothing is
         # asked: the first screen belongs to the appliance.
