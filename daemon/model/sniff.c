@@ -15,10 +15,12 @@
 #include "wps.h"
 
 /* TXT keys that name a model or maker in DNS-SD records (AirPlay md/am,
- * Google Cast md/fn, IPP ty/usb_MFG/usb_MDL, HomeKit md, printers product). */
+ * Google Cast md/fn, IPP ty/usb_MFG/usb_MDL, HomeKit md, printers product,
+ * D-Link's HNAP service model_number). */
 static const char *const model_keys[] = {
 	"md", "model", "ty", "am", "fn", "usb_MDL", "usb_MFG", "mdl", "mfg",
 	"product", "manufacturer", "vendor", "rpMd", "integrator",
+	"model_number",
 	"ci", /* HomeKit accessory category */
 };
 
@@ -490,6 +492,16 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		sniff_wsd(s, dev, pkt);
 	} else if (pkt->sport == 546 && pkt->dport == 547) {
 		sniff_dhcp6(s, dev, pkt);
+	} else if (pkt->sport >= 1024 && pkt->sport < 32768 &&
+		   ym_addr_is_private(&pkt->src)) {
+		/* It sends from a fixed port below the ephemeral ranges: it
+		 * answers there (a MAX! Cube's discovery reply from 23272, a
+		 * TP-Link plug's from 9999). Only ports a rule lists mean
+		 * anything. */
+		char port[16];
+
+		snprintf(port, sizeof(port), "udp/%u", pkt->sport);
+		ym_identify_signal(s->id, dev, YM_SIG_SERVICE, port);
 	}
 }
 
