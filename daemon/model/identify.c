@@ -810,16 +810,29 @@ static bool infrastructure_type(const char *type)
  * router advertisements or forwards internet traffic, or it announces
  * itself the way network gear does (LLDP, CDP). A DHCP client, an HNAP
  * or IGD service alone is not enough. */
+static bool forwards(const struct ym_device *d);
+
 static bool routes(const struct ym_device *d)
 {
-	if (d->gateway || d->dhcp_server || d->sent_ra ||
-	    d->remote_src_pkts >= 10)
+	if (d->gateway || d->dhcp_server || forwards(d))
+		return true;
+	for (uint8_t i = 0; i < d->n_evidence; i++)
+		if (strcmp(d->evidence[i].signal, "gateway") == 0)
+			return true;
+	return false;
+}
+
+/* Routing evidence beyond DHCP: a plug, camera or sensor in set-up mode
+ * serves its own Wi-Fi network and answers the phone's DHCP naming itself
+ * the router, but forwards nothing and announces no IPv6 prefix. */
+static bool forwards(const struct ym_device *d)
+{
+	if (d->sent_ra || d->remote_src_pkts >= 10)
 		return true;
 	for (uint8_t i = 0; i < d->n_evidence; i++) {
 		int s = signal_of(&d->evidence[i]);
 
-		if (s == YM_SIG_LLDP_NAME || s == YM_SIG_LLDP_DESCRIPTION ||
-		    strcmp(d->evidence[i].signal, "gateway") == 0)
+		if (s == YM_SIG_LLDP_NAME || s == YM_SIG_LLDP_DESCRIPTION)
 			return true;
 	}
 	return false;
@@ -912,6 +925,9 @@ static bool brands_disagree(const struct ym_identify *id,
 /* A type named only because the brand corroborates a maker-less name is
  * never sure. */
 #define YM_BRAND_CORROBORATED_CONF 0.6f
+
+/* A router that only its DHCP answers say is one is never sure. */
+#define YM_DHCP_ONLY_ROUTER_CONF 0.5f
 
 /* The one type a brand makes, when plausible.rules lists exactly one. */
 static bool only_type(const struct ym_identify *id, const char *vendor,
@@ -1211,6 +1227,11 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 		if (conf > 0.4f)
 			conf = 0.4f;
 	}
+	/* Named router by its own DHCP answers only: set-up mode looks the
+	 * same, so it is a guess. */
+	if (infrastructure_type(type) && !forwards(d) &&
+	    conf > YM_DHCP_ONLY_ROUTER_CONF)
+		conf = YM_DHCP_ONLY_ROUTER_CONF;
 	/* A brand named strongly that makes one kind of networked thing only
 	 * (plausible.rules) names that kind, never confidently. */
 	if (strcmp(type, "unknown") == 0 && bv >= 0 &&
