@@ -12,6 +12,7 @@
 #include "identify.h"
 #include "lldp.h"
 #include "ssdp.h"
+#include "tplink.h"
 #include "wps.h"
 
 /* TXT keys that name a model or maker in DNS-SD records (AirPlay md/am,
@@ -414,7 +415,8 @@ static void sniff_wps(struct ym_sniff *s, struct ym_device *dev,
 	char v[112];
 	int rc = ym_wps_parse(pkt->payload, pkt->payload_len, &w);
 
-	if (rc == -EINVAL)
+	/* A TCP segment need not begin a message: only UDP counts. */
+	if (rc == -EINVAL && pkt->proto == 17)
 		s->stats.malformed++;
 	if (rc < 0 || (w.msg_type != YM_WPS_M1 && w.msg_type != YM_WPS_M2))
 		return;
@@ -429,6 +431,24 @@ static void sniff_wps(struct ym_sniff *s, struct ym_device *dev,
 		snprintf(v, sizeof(v), "%u-%u", w.category, w.subcategory);
 		ym_identify_signal(s->id, dev, YM_SIG_WPS_CATEGORY, v);
 	}
+}
+
+/* A Kasa device's get_sysinfo answer (TCP or UDP 9999) names its model
+ * and kind the way a UPnP description does, and is read as one. */
+static void sniff_tplink(struct ym_sniff *s, struct ym_device *dev,
+			 const struct ym_packet *pkt)
+{
+	struct ym_tplink t;
+	int rc = ym_tplink_parse(pkt->payload, pkt->payload_len,
+				 pkt->proto == 6, &t);
+
+	/* A TCP segment need not begin a message: only UDP counts. */
+	if (rc == -EINVAL && pkt->proto == 17)
+		s->stats.malformed++;
+	if (rc < 0)
+		return;
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, t.model);
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_TYPE, t.type);
 }
 
 void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
@@ -473,7 +493,10 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 			snprintf(port, sizeof(port), "tcp/%u", pkt->sport);
 			ym_identify_signal(s->id, dev, YM_SIG_SERVICE, port);
 		}
-		sniff_upnp_description(s, dev, pkt);
+		if (pkt->sport == 9999 && pkt->payload_len > 4)
+			sniff_tplink(s, dev, pkt);
+		else
+			sniff_upnp_description(s, dev, pkt);
 		return;
 	}
 	if (pkt->proto != 17 || pkt->later_fragment)
@@ -494,12 +517,14 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		sniff_dhcp6(s, dev, pkt);
 	} else if (pkt->sport >= 1024 && pkt->sport < 32768 &&
 		   ym_addr_is_private(&pkt->src)) {
+		char port[16];
+
+		if (pkt->sport == 9999)
+			sniff_tplink(s, dev, pkt);
 		/* It sends from a fixed port below the ephemeral ranges: it
 		 * answers there (a MAX! Cube's discovery reply from 23272, a
 		 * TP-Link plug's from 9999). Only ports a rule lists mean
 		 * anything. */
-		char port[16];
-
 		snprintf(port, sizeof(port), "udp/%u", pkt->sport);
 		ym_identify_signal(s->id, dev, YM_SIG_SERVICE, port);
 	}
