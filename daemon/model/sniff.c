@@ -516,14 +516,18 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 	} else if (pkt->sport == 546 && pkt->dport == 547) {
 		sniff_dhcp6(s, dev, pkt);
 	} else if (pkt->sport >= 1024 && pkt->sport < 32768 &&
+		   (pkt->dport >= 32768 || pkt->dport == pkt->sport) &&
 		   ym_addr_is_private(&pkt->src)) {
 		char port[16];
 
 		if (pkt->sport == 9999)
 			sniff_tplink(s, dev, pkt);
-		/* It sends from a fixed port below the ephemeral ranges: it
-		 * answers there (a MAX! Cube's discovery reply from 23272, a
-		 * TP-Link plug's from 9999). Only ports a rule lists mean
+		/* It sends from a fixed port below the ephemeral ranges to an
+		 * app's ephemeral port (or to the same port): it answers
+		 * there (a MAX! Cube's discovery reply from 23272, a TP-Link
+		 * plug's from 9999). A client's own random port (an old stack
+		 * that picks them from 1024-5000) goes to a server's fixed
+		 * port and is not read. Only ports a rule lists mean
 		 * anything. */
 		snprintf(port, sizeof(port), "udp/%u", pkt->sport);
 		ym_identify_signal(s->id, dev, YM_SIG_SERVICE, port);

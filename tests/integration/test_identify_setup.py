@@ -12,9 +12,10 @@ logic make of the documented signals - a DHCP host name, an mDNS or SSDP
 announcement, a UPnP/HNAP answer, a served TCP or UDP port, a cloud name - not
 how well it does on the real devices. It also asserts the limits: a plug or
 sensor in set-up mode, which answers the phone's DHCP naming itself the
-router, is never called a router with confidence, and a device built on a
+router, is never called a router with confidence; a device built on a
 Wi-Fi module takes its maker from its traffic, not from the module's registry
-entry."""
+entry; and a client whose own random ports happen to be a served port's
+number is not read as serving it."""
 import json
 import os
 import shutil
@@ -86,6 +87,12 @@ class SetupCaptures(unittest.TestCase):
                 if "module_evidence" in exp:
                     self.assertTrue(any(e["signal"] == "oui" and exp["module_evidence"] in e["value"]
                                         for e in dev["evidence"]), why)
+                for sig, value, concl in exp.get("evidence", []):
+                    self.assertTrue(any(e["signal"] == sig and e["value"] == value and
+                                        concl in e["conclusion"] for e in dev["evidence"]),
+                                    "%s: no %s %s -> %s" % (why, sig, value, concl))
+                for sig in exp.get("no_evidence", []):
+                    self.assertFalse(any(e["signal"] == sig for e in dev["evidence"]), why)
                 # A decided type comes with evidence that says so.
                 if dev["type"] != "unknown":
                     self.assertTrue(any(dev["type"] in e["conclusion"] for e in dev["evidence"]),
