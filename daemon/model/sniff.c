@@ -11,6 +11,7 @@
 #include "dns.h"
 #include "identify.h"
 #include "lldp.h"
+#include "smarter.h"
 #include "ssdp.h"
 #include "tplink.h"
 #include "wps.h"
@@ -451,6 +452,19 @@ static void sniff_tplink(struct ym_sniff *s, struct ym_device *dev,
 	ym_identify_signal(s->id, dev, YM_SIG_UPNP_TYPE, t.type);
 }
 
+/* A Smarter kettle's or coffee machine's answer to its app's "identify"
+ * (TCP or UDP 2081) names which one it is; read as a UPnP model. */
+static void sniff_smarter(struct ym_sniff *s, struct ym_device *dev,
+			  const struct ym_packet *pkt)
+{
+	const char *model = ym_smarter_model(pkt->payload, pkt->payload_len);
+
+	if (!model)
+		return;
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_MANUFACTURER, "Smarter");
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, model);
+}
+
 void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		     const struct ym_packet *pkt)
 {
@@ -495,6 +509,8 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		}
 		if (pkt->sport == 9999 && pkt->payload_len > 4)
 			sniff_tplink(s, dev, pkt);
+		else if (pkt->sport == 2081)
+			sniff_smarter(s, dev, pkt);
 		else
 			sniff_upnp_description(s, dev, pkt);
 		return;
@@ -522,6 +538,8 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 
 		if (pkt->sport == 9999)
 			sniff_tplink(s, dev, pkt);
+		else if (pkt->sport == 2081)
+			sniff_smarter(s, dev, pkt);
 		/* It sends from a fixed port below the ephemeral ranges to an
 		 * app's ephemeral port (or to the same port): it answers
 		 * there (a MAX! Cube's discovery reply from 23272, a TP-Link
