@@ -48,19 +48,39 @@ class SetupCaptures(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def replay(self, key):
+    def replay_file(self, name):
         st = tempfile.mkdtemp(dir=self.tmp)
-        r = subprocess.run([YAMORID, "-r", os.path.join(self.caps, key + ".pcap"),
+        r = subprocess.run([YAMORID, "-r", os.path.join(self.caps, name),
                             "--state-dir", st, "-c", "/dev/null"],
                            capture_output=True, text=True, timeout=120)
         self.assertEqual(r.returncode, 0, r.stderr)
         out = subprocess.run([YAMORICTL, "--state-dir", st, "devices", "--json"],
                              capture_output=True, text=True, check=True).stdout
+        return {d["mac"]: d for d in json.loads(out)}
+
+    def replay(self, key):
         mac = self.families[key]["mac"]
-        for d in json.loads(out):
-            if d["mac"] == mac:
-                return d
-        self.fail("%s: device %s not in the inventory" % (key, mac))
+        got = self.replay_file(key + ".pcap")
+        if mac not in got:
+            self.fail("%s: device %s not in the inventory" % (key, mac))
+        return got[mac]
+
+    def test_one_household(self):
+        """All families in one capture, with the household's router: each
+        device named as when it was alone (the ones in set-up mode aside,
+        which the real router's DHCP now outranks as gateway), none a
+        router with confidence, and the router no IoT device."""
+        got = self.replay_file("all.pcap")
+        for key, exp in sorted(self.want.items()):
+            with self.subTest(family=key):
+                dev = got[self.families[key]["mac"]]
+                why = "%s: %s %s %.2f" % (key, dev["type"], dev["vendor"], dev["confidence"])
+                self.assertEqual(dev["vendor"], exp["vendor"], why)
+                if "type" in exp and not key.endswith("-softap"):
+                    self.assertEqual(dev["type"], exp["type"], why)
+                if dev["type"] in ("router", "access_point"):
+                    self.assertLessEqual(dev["confidence"], 0.5, why)
+                self.assertFalse(dev.get("gateway"), why)
 
     def test_every_family_has_an_expectation(self):
         self.assertEqual(sorted(self.families), sorted(self.want))
