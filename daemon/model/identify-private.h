@@ -71,6 +71,22 @@ struct ym_identify {
 	size_t n_modules;
 };
 
+/* One rule that matched a text, with what its first '*' matched. */
+struct ym_rule_hit {
+	const struct rule *rule;
+	char cap[48];
+};
+
+#define YM_MAX_RULE_HITS 32
+
+/* identify-match.c */
+bool ym_glob_match(const char *pat, const char *text, char *cap,
+		   size_t caplen);
+bool ym_rule_match(const struct rule *r, const char *value, size_t vlen,
+		   char *cap, size_t caplen);
+bool ym_rule_mac_match(const struct rule *r, const uint8_t mac[6]);
+size_t ym_rule_hits_specific(struct ym_rule_hit *h, size_t n);
+
 /* The signal of that name in the rule files, or -1 (identify.c). */
 int ym_identify_signal_by_name(const char *name);
 

@@ -112,108 +112,6 @@ int ym_identify_signal_by_name(const char *name)
 	return -1;
 }
 
-/* Case-insensitive glob with '*' and '?'; the text matched by the first
- * '*' goes to cap when cap is not NULL. Iterative, so hostile input cannot
- * make it recurse. */
-static bool glob_match(const char *pat, const char *text, char *cap,
-		       size_t caplen)
-{
-	const char *star = NULL, *star_text = NULL, *first_star_text = NULL;
-	const char *first_star_end = NULL, *t = text, *p = pat;
-	bool first_star_done = false;
-
-	while (*t) {
-		if (*p == '*') {
-			star = p++;
-			star_text = t;
-			if (!first_star_done) {
-				first_star_text = t;
-				first_star_done = true;
-			}
-			continue;
-		}
-		if (*p == '?' || tolower((unsigned char)*p) ==
-					 tolower((unsigned char)*t)) {
-			p++;
-			t++;
-			continue;
-		}
-		if (star) {
-			p = star + 1;
-			t = ++star_text;
-			continue;
-		}
-		return false;
-	}
-	while (*p == '*') {
-		if (!first_star_done) {
-			first_star_text = t;
-			first_star_done = true;
-		}
-		p++;
-	}
-	if (*p)
-		return false;
-	if (cap && caplen) {
-		cap[0] = '\0';
-		if (first_star_text) {
-			/* The first star's text ends where the pattern's next
-			 * literal part begins; for the common "prefix*" and
-			 * "*" patterns that is the end of the text. */
-			const char *after = strchr(pat, '*') + 1;
-			size_t tail = strlen(after);
-			size_t len = strlen(first_star_text);
-
-			first_star_end = first_star_text + len;
-			if (strchr(after, '*') == NULL && tail <= len)
-				first_star_end -= tail;
-			ym_strlcpy_clean(cap, first_star_text,
-					 (size_t)(first_star_end -
-						  first_star_text),
-					 caplen);
-		}
-	}
-	return true;
-}
-
-static bool rule_match(const struct rule *r, const char *value, size_t vlen,
-		       char *cap, size_t caplen)
-{
-	switch (r->kind) {
-	case PAT_EXACT:
-		cap[0] = '\0';
-		return vlen == r->fixed_len &&
-		       strcasecmp(value, r->pattern) == 0;
-	case PAT_SUFFIX:
-		if (vlen < r->fixed_len ||
-		    strcasecmp(value + vlen - r->fixed_len, r->pattern + 1))
-			return false;
-		ym_strlcpy_clean(cap, value, vlen - r->fixed_len, caplen);
-		return true;
-	case PAT_PREFIX:
-		if (vlen < r->fixed_len ||
-		    strncasecmp(value, r->pattern, r->fixed_len))
-			return false;
-		ym_strlcpy_clean(cap, value + r->fixed_len,
-				 vlen - r->fixed_len, caplen);
-		return true;
-	default:
-		return glob_match(r->pattern, value, cap, caplen);
-	}
-}
-
-static bool mac_match(const struct rule *r, const uint8_t mac[6])
-{
-	for (uint8_t i = 0; i < r->mac_len; i++) {
-		uint8_t nib = (uint8_t)(i % 2 ? mac[i / 2] & 0x0f :
-						mac[i / 2] >> 4);
-
-		if (nib != r->mac_nib[i])
-			return false;
-	}
-	return true;
-}
-
 static void conclusion_text(struct ym_evidence *e)
 {
 	char text[256];
@@ -321,47 +219,50 @@ static bool seen_before(struct ym_device *d, enum ym_signal sig,
 	return false;
 }
 
-/* Matches value against the rules of one group; evidence is recorded
- * under the signal it came from. True when a rule matched. */
-static bool match_group(const struct ym_identify *id, struct ym_device *d,
-			int group, enum ym_signal sig, const char *value,
-			size_t vlen, bool *changed)
+/* Collects the rules of one group that match value. */
+static size_t match_group(const struct ym_identify *id,
+			  const struct ym_device *d, int group,
+			  const char *value, size_t vlen, struct ym_rule_hit *h,
+			  size_t n, size_t max)
 {
-	struct ym_evidence e;
-	bool matched = false;
-
 	const struct rule_group *g = &id->groups[group];
 
-	for (size_t i = 0; i < g->n; i++) {
+	for (size_t i = 0; i < g->n && n < max; i++) {
 		const struct rule *r = &g->rules[i];
-		char cap[48];
 
-		if (r->mac_len && !mac_match(r, d->mac))
+		if (r->mac_len && !ym_rule_mac_match(r, d->mac))
 			continue;
-		if (!rule_match(r, value, vlen, cap, sizeof(cap)))
-			continue;
-		fill(&e, sig, value);
-		snprintf(e.type, sizeof(e.type), "%s", r->type);
-		snprintf(e.vendor, sizeof(e.vendor), "%s", r->vendor);
-		if (r->model_from_match) {
-			const char *at = strstr(r->model, "$1");
-			char tmp[160];
-
-			snprintf(tmp, sizeof(tmp), "%.*s%s%s",
-				 (int)(at - r->model), r->model, cap, at + 2);
-			/* Cut to the field on a character boundary. */
-			ym_strlcpy_clean(e.model, tmp, strlen(tmp),
-					 sizeof(e.model));
-		} else {
-			snprintf(e.model, sizeof(e.model), "%s", r->model);
-		}
-		snprintf(e.os, sizeof(e.os), "%s", r->os);
-		e.weight = r->weight;
-		conclusion_text(&e);
-		*changed |= add_evidence(d, &e);
-		matched = true;
+		if (ym_rule_match(r, value, vlen, h[n].cap, sizeof(h[n].cap)))
+			h[n++].rule = r;
 	}
-	return matched;
+	return n;
+}
+
+/* Records one matched rule as evidence under the signal it came from. */
+static bool add_hit(struct ym_device *d, enum ym_signal sig,
+		    const char *value, const struct ym_rule_hit *h)
+{
+	const struct rule *r = h->rule;
+	struct ym_evidence e;
+
+	fill(&e, sig, value);
+	snprintf(e.type, sizeof(e.type), "%s", r->type);
+	snprintf(e.vendor, sizeof(e.vendor), "%s", r->vendor);
+	if (r->model_from_match) {
+		const char *at = strstr(r->model, "$1");
+		char tmp[160];
+
+		snprintf(tmp, sizeof(tmp), "%.*s%s%s", (int)(at - r->model),
+			 r->model, h->cap, at + 2);
+		/* Cut to the field on a character boundary. */
+		ym_strlcpy_clean(e.model, tmp, strlen(tmp), sizeof(e.model));
+	} else {
+		snprintf(e.model, sizeof(e.model), "%s", r->model);
+	}
+	snprintf(e.os, sizeof(e.os), "%s", r->os);
+	e.weight = r->weight;
+	conclusion_text(&e);
+	return add_evidence(d, &e);
 }
 
 /* How sure a brand's name found inside a text is, per signal; 0: not
@@ -582,13 +483,20 @@ static bool match_signal(struct ym_identify *id, struct ym_device *d,
 	size_t vlen = strlen(value);
 
 	if (id) {
-		matched = match_group(id, d, sig, sig, value, vlen, &changed);
+		struct ym_rule_hit hits[YM_MAX_RULE_HITS];
+		size_t n = match_group(id, d, sig, value, vlen, hits, 0,
+				       YM_MAX_RULE_HITS);
+
 		if (carries_model(sig))
-			matched |= match_group(id, d, SIG_MODEL_NAME, sig, value,
-					       vlen, &changed);
+			n = match_group(id, d, SIG_MODEL_NAME, value, vlen, hits,
+					n, YM_MAX_RULE_HITS);
 		if (is_device_name(sig))
-			matched |= match_group(id, d, SIG_DEVICE_NAME, sig,
-					       value, vlen, &changed);
+			n = match_group(id, d, SIG_DEVICE_NAME, value, vlen,
+					hits, n, YM_MAX_RULE_HITS);
+		matched = n > 0;
+		n = ym_rule_hits_specific(hits, n);
+		for (size_t i = 0; i < n; i++)
+			changed |= add_hit(d, sig, value, &hits[i]);
 		if (brand_weight(sig) > 0 &&
 		    !field_named(d, sig, value, false)) {
 			const char *brand = brand_in(id, sig, value);
@@ -865,7 +773,7 @@ static bool listed(const struct ym_identify *id, const char *vendor,
 static int tier_of(const struct ym_identify *id, const char *vendor)
 {
 	for (size_t i = 0; id && i < id->n_modules; i++)
-		if (glob_match(id->modules[i].vendor, vendor, NULL, 0))
+		if (ym_glob_match(id->modules[i].vendor, vendor, NULL, 0))
 			return id->modules[i].tier;
 	return TIER_BRAND;
 }
@@ -902,16 +810,29 @@ static bool infrastructure_type(const char *type)
  * router advertisements or forwards internet traffic, or it announces
  * itself the way network gear does (LLDP, CDP). A DHCP client, an HNAP
  * or IGD service alone is not enough. */
+static bool forwards(const struct ym_device *d);
+
 static bool routes(const struct ym_device *d)
 {
-	if (d->gateway || d->dhcp_server || d->sent_ra ||
-	    d->remote_src_pkts >= 10)
+	if (d->gateway || d->dhcp_server || forwards(d))
+		return true;
+	for (uint8_t i = 0; i < d->n_evidence; i++)
+		if (strcmp(d->evidence[i].signal, "gateway") == 0)
+			return true;
+	return false;
+}
+
+/* Routing evidence beyond DHCP: a plug, camera or sensor in set-up mode
+ * serves its own Wi-Fi network and answers the phone's DHCP naming itself
+ * the router, but forwards nothing and announces no IPv6 prefix. */
+static bool forwards(const struct ym_device *d)
+{
+	if (d->sent_ra || d->remote_src_pkts >= 10)
 		return true;
 	for (uint8_t i = 0; i < d->n_evidence; i++) {
 		int s = signal_of(&d->evidence[i]);
 
-		if (s == YM_SIG_LLDP_NAME || s == YM_SIG_LLDP_DESCRIPTION ||
-		    strcmp(d->evidence[i].signal, "gateway") == 0)
+		if (s == YM_SIG_LLDP_NAME || s == YM_SIG_LLDP_DESCRIPTION)
 			return true;
 	}
 	return false;
@@ -1004,6 +925,9 @@ static bool brands_disagree(const struct ym_identify *id,
 /* A type named only because the brand corroborates a maker-less name is
  * never sure. */
 #define YM_BRAND_CORROBORATED_CONF 0.6f
+
+/* A router that only its DHCP answers say is one is never sure. */
+#define YM_DHCP_ONLY_ROUTER_CONF 0.5f
 
 /* The one type a brand makes, when plausible.rules lists exactly one. */
 static bool only_type(const struct ym_identify *id, const char *vendor,
@@ -1303,6 +1227,11 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 		if (conf > 0.4f)
 			conf = 0.4f;
 	}
+	/* Named router by its own DHCP answers only: set-up mode looks the
+	 * same, so it is a guess. */
+	if (infrastructure_type(type) && !forwards(d) &&
+	    conf > YM_DHCP_ONLY_ROUTER_CONF)
+		conf = YM_DHCP_ONLY_ROUTER_CONF;
 	/* A brand named strongly that makes one kind of networked thing only
 	 * (plausible.rules) names that kind, never confidently. */
 	if (strcmp(type, "unknown") == 0 && bv >= 0 &&

@@ -11,14 +11,18 @@
 #include "dns.h"
 #include "identify.h"
 #include "lldp.h"
+#include "smarter.h"
 #include "ssdp.h"
+#include "tplink.h"
 #include "wps.h"
 
 /* TXT keys that name a model or maker in DNS-SD records (AirPlay md/am,
- * Google Cast md/fn, IPP ty/usb_MFG/usb_MDL, HomeKit md, printers product). */
+ * Google Cast md/fn, IPP ty/usb_MFG/usb_MDL, HomeKit md, printers product,
+ * D-Link's HNAP service model_number). */
 static const char *const model_keys[] = {
 	"md", "model", "ty", "am", "fn", "usb_MDL", "usb_MFG", "mdl", "mfg",
 	"product", "manufacturer", "vendor", "rpMd", "integrator",
+	"model_number",
 	"ci", /* HomeKit accessory category */
 };
 
@@ -412,7 +416,8 @@ static void sniff_wps(struct ym_sniff *s, struct ym_device *dev,
 	char v[112];
 	int rc = ym_wps_parse(pkt->payload, pkt->payload_len, &w);
 
-	if (rc == -EINVAL)
+	/* A TCP segment need not begin a message: only UDP counts. */
+	if (rc == -EINVAL && pkt->proto == 17)
 		s->stats.malformed++;
 	if (rc < 0 || (w.msg_type != YM_WPS_M1 && w.msg_type != YM_WPS_M2))
 		return;
@@ -427,6 +432,37 @@ static void sniff_wps(struct ym_sniff *s, struct ym_device *dev,
 		snprintf(v, sizeof(v), "%u-%u", w.category, w.subcategory);
 		ym_identify_signal(s->id, dev, YM_SIG_WPS_CATEGORY, v);
 	}
+}
+
+/* A Kasa device's get_sysinfo answer (TCP or UDP 9999) names its model
+ * and kind the way a UPnP description does, and is read as one. */
+static void sniff_tplink(struct ym_sniff *s, struct ym_device *dev,
+			 const struct ym_packet *pkt)
+{
+	struct ym_tplink t;
+	int rc = ym_tplink_parse(pkt->payload, pkt->payload_len,
+				 pkt->proto == 6, &t);
+
+	/* A TCP segment need not begin a message: only UDP counts. */
+	if (rc == -EINVAL && pkt->proto == 17)
+		s->stats.malformed++;
+	if (rc < 0)
+		return;
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, t.model);
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_TYPE, t.type);
+}
+
+/* A Smarter kettle's or coffee machine's answer to its app's "identify"
+ * (TCP or UDP 2081) names which one it is; read as a UPnP model. */
+static void sniff_smarter(struct ym_sniff *s, struct ym_device *dev,
+			  const struct ym_packet *pkt)
+{
+	const char *model = ym_smarter_model(pkt->payload, pkt->payload_len);
+
+	if (!model)
+		return;
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_MANUFACTURER, "Smarter");
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, model);
 }
 
 void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
@@ -471,7 +507,12 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 			snprintf(port, sizeof(port), "tcp/%u", pkt->sport);
 			ym_identify_signal(s->id, dev, YM_SIG_SERVICE, port);
 		}
-		sniff_upnp_description(s, dev, pkt);
+		if (pkt->sport == 9999 && pkt->payload_len > 4)
+			sniff_tplink(s, dev, pkt);
+		else if (pkt->sport == 2081)
+			sniff_smarter(s, dev, pkt);
+		else
+			sniff_upnp_description(s, dev, pkt);
 		return;
 	}
 	if (pkt->proto != 17 || pkt->later_fragment)
@@ -490,6 +531,24 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		sniff_wsd(s, dev, pkt);
 	} else if (pkt->sport == 546 && pkt->dport == 547) {
 		sniff_dhcp6(s, dev, pkt);
+	} else if (pkt->sport >= 1024 && pkt->sport < 32768 &&
+		   (pkt->dport >= 32768 || pkt->dport == pkt->sport) &&
+		   ym_addr_is_private(&pkt->src)) {
+		char port[16];
+
+		if (pkt->sport == 9999)
+			sniff_tplink(s, dev, pkt);
+		else if (pkt->sport == 2081)
+			sniff_smarter(s, dev, pkt);
+		/* It sends from a fixed port below the ephemeral ranges to an
+		 * app's ephemeral port (or to the same port): it answers
+		 * there (a MAX! Cube's discovery reply from 23272, a TP-Link
+		 * plug's from 9999). A client's own random port (an old stack
+		 * that picks them from 1024-5000) goes to a server's fixed
+		 * port and is not read. Only ports a rule lists mean
+		 * anything. */
+		snprintf(port, sizeof(port), "udp/%u", pkt->sport);
+		ym_identify_signal(s->id, dev, YM_SIG_SERVICE, port);
 	}
 }
 

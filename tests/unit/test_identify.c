@@ -435,6 +435,80 @@ static void test_router_needs_routing(void **state)
 	ym_identify_fini(id);
 }
 
+/* Of the rules that match one text, a looser one that names another kind
+ * or maker gives way to the more specific one; rules that agree, or name
+ * nothing the other names, all count. */
+static void test_most_specific_rule_wins(void **state)
+{
+	struct ym_identify *id;
+	struct ym_device d;
+	char err[256] = "";
+	bool loose = false;
+
+	(void)state;
+	write_rules("a.rules",
+		    "model_name *DCH-S* vendor=D-Link type=sensor weight=0.6 "
+		    "source=x\n"
+		    "model_name *DCH-S220* vendor=D-Link type=alarm weight=0.8 "
+		    "source=x\n"
+		    "upnp_model DS???* vendor=Synology type=nas weight=0.5 "
+		    "source=x\n"
+		    "model_name *DSP-W215* vendor=D-Link type=smart_plug "
+		    "weight=0.8 source=x\n"
+		    "upnp_model DSP-* vendor=D-Link weight=0.4 source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	new_device(&d);
+	ym_identify_signal(id, &d, YM_SIG_UPNP_MODEL, "DCH-S220");
+	assert_string_equal(d.type, "alarm");
+	assert_true(d.confidence >= 0.8);
+	for (uint8_t i = 0; i < d.n_evidence; i++)
+		assert_null(strstr(d.evidence[i].conclusion, "sensor"));
+	new_device(&d);
+	ym_identify_signal(id, &d, YM_SIG_UPNP_MODEL, "DSP-W215");
+	assert_string_equal(d.type, "smart_plug");
+	assert_string_equal(d.vendor, "D-Link");
+	/* The looser D-Link rule agrees and stays; Synology's goes. */
+	for (uint8_t i = 0; i < d.n_evidence; i++) {
+		assert_null(strstr(d.evidence[i].conclusion, "Synology"));
+		if (strcmp(d.evidence[i].conclusion, "vendor D-Link") == 0)
+			loose = true;
+	}
+	assert_true(loose);
+	/* Alone, the loose rule still counts. */
+	new_device(&d);
+	ym_identify_signal(id, &d, YM_SIG_UPNP_MODEL, "DS918+");
+	assert_string_equal(d.vendor, "Synology");
+	ym_identify_fini(id);
+}
+
+/* A device that only its own DHCP answers name the router (a plug in
+ * set-up mode) is a router at 0.5 at most; forwarding makes it sure. */
+static void test_router_by_dhcp_alone_is_a_guess(void **state)
+{
+	struct ym_identify *id;
+	struct ym_device d;
+	char err[256] = "";
+
+	(void)state;
+	write_rules("a.rules", "oui \"TP-LINK*\" vendor=TP-Link weight=0.5 "
+			       "source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	new_device(&d);
+	ym_identify_signal(id, &d, YM_SIG_OUI, "TP-LINK TECHNOLOGIES CO.,LTD.");
+	d.dhcp_server = true;
+	d.gateway = true;
+	ym_identify_assert(id, &d, YM_SIG_GATEWAY, "named router by DHCP",
+			   "router", 0.95f);
+	assert_string_equal(d.type, "router");
+	assert_true(d.confidence <= 0.5);
+	/* It forwards internet traffic: a router, surely. */
+	d.remote_src_pkts = 500;
+	ym_identify_decide(id, &d);
+	assert_string_equal(d.type, "router");
+	assert_true(d.confidence >= 0.9);
+	ym_identify_fini(id);
+}
+
 static void test_maker_of_one_kind(void **state)
 {
 	struct ym_identify *id;
@@ -771,6 +845,8 @@ int main(void)
 		cmocka_unit_test(test_brand_in_names),
 		cmocka_unit_test(test_brand_corroborates_type),
 		cmocka_unit_test(test_many_rules_load_fast),
+		cmocka_unit_test(test_most_specific_rule_wins),
+		cmocka_unit_test(test_router_by_dhcp_alone_is_a_guess),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

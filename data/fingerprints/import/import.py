@@ -296,9 +296,11 @@ def import_ha(refs):
         lines = []
         if "modelName" in m:
             lines.append(("upnp_model", m["modelName"], typ))
-        if "manufacturer" in m:
+        if "manufacturer" in m and "manufacturerURL" not in m:
             # A maker's name alone says nothing of the kind of device
-            # unless the matcher is only that.
+            # unless the matcher is only that. With a maker's URL beside
+            # it, the pair names the integration's maker, the name alone
+            # need not (deCONZ's sticks say "Royal Philips Electronics").
             lines.append(("upnp_manufacturer", m["manufacturer"], typ if len(m) == 1 else ""))
         for key in ("deviceType", "st", "nt"):
             v = m.get(key, "")

@@ -1,0 +1,156 @@
+/* Matching one text against rules: the glob, the MAC prefix of a rule,
+ * and which of several rules that match the same text count. */
+#include "identify-private.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "device.h"
+#include "ym-limits.h"
+
+/* Case-insensitive glob with '*' and '?'; the text matched by the first
+ * '*' goes to cap when cap is not NULL. Iterative, so hostile input cannot
+ * make it recurse. */
+bool ym_glob_match(const char *pat, const char *text, char *cap,
+		       size_t caplen)
+{
+	const char *star = NULL, *star_text = NULL, *first_star_text = NULL;
+	const char *first_star_end = NULL, *t = text, *p = pat;
+	bool first_star_done = false;
+
+	while (*t) {
+		if (*p == '*') {
+			star = p++;
+			star_text = t;
+			if (!first_star_done) {
+				first_star_text = t;
+				first_star_done = true;
+			}
+			continue;
+		}
+		if (*p == '?' || tolower((unsigned char)*p) ==
+					 tolower((unsigned char)*t)) {
+			p++;
+			t++;
+			continue;
+		}
+		if (star) {
+			p = star + 1;
+			t = ++star_text;
+			continue;
+		}
+		return false;
+	}
+	while (*p == '*') {
+		if (!first_star_done) {
+			first_star_text = t;
+			first_star_done = true;
+		}
+		p++;
+	}
+	if (*p)
+		return false;
+	if (cap && caplen) {
+		cap[0] = '\0';
+		if (first_star_text) {
+			/* The first star's text ends where the pattern's next
+			 * literal part begins; for the common "prefix*" and
+			 * "*" patterns that is the end of the text. */
+			const char *after = strchr(pat, '*') + 1;
+			size_t tail = strlen(after);
+			size_t len = strlen(first_star_text);
+
+			first_star_end = first_star_text + len;
+			if (strchr(after, '*') == NULL && tail <= len)
+				first_star_end -= tail;
+			ym_strlcpy_clean(cap, first_star_text,
+					 (size_t)(first_star_end -
+						  first_star_text),
+					 caplen);
+		}
+	}
+	return true;
+}
+
+bool ym_rule_match(const struct rule *r, const char *value, size_t vlen,
+		       char *cap, size_t caplen)
+{
+	switch (r->kind) {
+	case PAT_EXACT:
+		cap[0] = '\0';
+		return vlen == r->fixed_len &&
+		       strcasecmp(value, r->pattern) == 0;
+	case PAT_SUFFIX:
+		if (vlen < r->fixed_len ||
+		    strcasecmp(value + vlen - r->fixed_len, r->pattern + 1))
+			return false;
+		ym_strlcpy_clean(cap, value, vlen - r->fixed_len, caplen);
+		return true;
+	case PAT_PREFIX:
+		if (vlen < r->fixed_len ||
+		    strncasecmp(value, r->pattern, r->fixed_len))
+			return false;
+		ym_strlcpy_clean(cap, value + r->fixed_len,
+				 vlen - r->fixed_len, caplen);
+		return true;
+	default:
+		return ym_glob_match(r->pattern, value, cap, caplen);
+	}
+}
+
+bool ym_rule_mac_match(const struct rule *r, const uint8_t mac[6])
+{
+	for (uint8_t i = 0; i < r->mac_len; i++) {
+		uint8_t nib = (uint8_t)(i % 2 ? mac[i / 2] & 0x0f :
+						mac[i / 2] >> 4);
+
+		if (nib != r->mac_nib[i])
+			return false;
+	}
+	return true;
+}
+
+/* How specific a rule is: its literal characters, and the hex digits of
+ * its MAC prefix. */
+static size_t specificity(const struct rule *r)
+{
+	size_t n = r->mac_len;
+
+	for (const char *p = r->pattern; *p; p++)
+		if (*p != '*' && *p != '?')
+			n++;
+	return n;
+}
+
+static bool conflicts(const struct rule *a, const struct rule *b)
+{
+	return (a->type[0] && b->type[0] && strcmp(a->type, b->type) != 0) ||
+	       (a->vendor[0] && b->vendor[0] &&
+		strcasecmp(a->vendor, b->vendor) != 0);
+}
+
+/* Of the rules that matched one text, one that says another kind or maker
+ * than a more specific rule on the same text gives way: a family's
+ * "*DCH-S*" (sensors) to "*DCH-S220*" (a siren), a "DS???*" NAS pattern to
+ * "*DSP-W215*" (a plug). Keeps the order; returns how many are left. */
+size_t ym_rule_hits_specific(struct ym_rule_hit *h, size_t n)
+{
+	size_t spec[YM_MAX_RULE_HITS], kept = 0;
+
+	for (size_t i = 0; i < n; i++)
+		spec[i] = specificity(h[i].rule);
+	for (size_t i = 0; i < n; i++) {
+		bool beaten = false;
+
+		for (size_t j = 0; j < n && !beaten; j++)
+			beaten = spec[j] > spec[i] &&
+				 conflicts(h[i].rule, h[j].rule);
+		if (!beaten) {
+			h[kept] = h[i];
+			spec[kept] = spec[i];
+			kept++;
+		}
+	}
+	return kept;
+}
