@@ -657,7 +657,15 @@ void ym_inventory_decide(struct ym_inventory *inv)
 		struct ym_device *d = &inv->pool[i].dev;
 
 		if (d == best) {
+			float before = d->confidence;
+
 			set_gateway(inv, d, true, why, conf);
+			/* Forwarding seen since DHCP named it is what makes
+			 * it a router for sure (identify.c): no new signal
+			 * says so, so look again. */
+			ym_identify_decide(inv->id, d);
+			if (d->confidence != before)
+				d->dirty = true;
 			memcpy(inv->gateway_mac, d->mac, 6);
 			inv->has_gateway = true;
 		}
