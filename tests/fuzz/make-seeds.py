@@ -237,6 +237,28 @@ def text_seeds():
         put("fuzz_api", name, text + "\n")
 
 
+def appproto_seeds():
+    """TP-Link Smart Home answers (autokey XOR from 171; TCP with its
+    4-byte length) and Smarter identify answers, for fuzz_appproto: the
+    first byte picks the parser (0 TCP, 1 UDP, 2 Smarter)."""
+    def autokey(text):
+        key, out = 171, bytearray()
+        for b in text.encode():
+            key ^= b
+            out.append(key)
+        return bytes(out)
+    info = ('{"system":{"get_sysinfo":{"sw_ver":"1.2.5 Build 171213","model":"HS110(EU)",'
+            '"type":"IOT.SMARTPLUGSWITCH","alias":"Kitchen","mac":"50:C7:BF:00:00:01"}}}')
+    bulb = '{"system":{"get_sysinfo":{"model":"LB130(EU)","mic_type":"IOT.SMARTBULB"}}}'
+    for name, text in (("tplink-plug", info), ("tplink-bulb", bulb),
+                       ("tplink-other", '{"emeter":{"get_realtime":{}}}')):
+        body = autokey(text)
+        put("fuzz_appproto", name + "-tcp", b"\x00" + struct.pack("!I", len(body)) + body)
+        put("fuzz_appproto", name + "-udp", b"\x01" + body)
+    put("fuzz_appproto", "smarter-kettle", b"\x02\x14\x01\x7e\x65\x01\x13\x7e")
+    put("fuzz_appproto", "smarter-coffee", b"\x02\x65\x02\x16\x7e")
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([sys.executable, os.path.join(ROOT, "tests", "fixtures", "mkhome.py"),
@@ -255,6 +277,7 @@ def main():
                 b"".join(struct.pack("!H", len(f)) + f for f in frs))
     frame_seeds(frames)
     text_seeds()
+    appproto_seeds()
     for h in sorted(os.listdir(CORPUS)):
         files = os.listdir(os.path.join(CORPUS, h))
         size = sum(os.path.getsize(os.path.join(CORPUS, h, f)) for f in files)

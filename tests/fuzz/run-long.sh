@@ -22,7 +22,7 @@ root=$(cd "$here/../.." && pwd)
 build=${BUILD:-$root/build-fuzz}
 doc=$root/docs/FUZZING.md
 all="fuzz_dns fuzz_ssdp fuzz_lldp fuzz_dhcp fuzz_decode fuzz_audit fuzz_config
-fuzz_datafile fuzz_api fuzz_packet fuzz_wps"
+fuzz_datafile fuzz_api fuzz_packet fuzz_wps fuzz_appproto"
 
 if [ $# -lt 1 ]; then
 	echo "usage: $0 SECONDS [HARNESS[=SECONDS] ...]" >&2

@@ -1,0 +1,46 @@
+/* libFuzzer harness for the appliance protocols read from traffic:
+ * TP-Link's Smart Home answers (TCP with its length prefix, and UDP) and
+ * Smarter's identify answer. The first byte chooses; the decoded strings
+ * must be terminated inside their buffers, a model named must be one of
+ * the parser's own. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smarter.h"
+#include "tplink.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK_STR(s) \
+	do { \
+		if (strnlen((s), sizeof(s)) >= sizeof(s)) \
+			abort(); \
+	} while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ym_tplink t;
+	const char *model;
+
+	if (size < 1 || size > 65536)
+		return 0;
+	switch (data[0] % 3) {
+	case 0:
+	case 1:
+		memset(&t, 0x5a, sizeof(t));
+		if (ym_tplink_parse(data + 1, (uint32_t)(size - 1),
+				    data[0] % 3 == 0, &t) == 0) {
+			CHECK_STR(t.model);
+			CHECK_STR(t.type);
+		}
+		break;
+	default:
+		model = ym_smarter_model(data + 1, (uint32_t)(size - 1));
+		if (model && strcmp(model, "iKettle 2.0") != 0 &&
+		    strcmp(model, "SmarterCoffee") != 0)
+			abort();
+		break;
+	}
+	return 0;
+}
