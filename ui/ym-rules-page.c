@@ -1,4 +1,4 @@
-#include "ym-rules-page.h"
+#include "ym-rules-private.h"
 
 #include <string.h>
 
@@ -9,38 +9,9 @@
 
 #define N_RULES 4
 
-struct _YmRulesPage {
-	GtkWidget parent_instance;
-
-	YmHousehold *household;
-	YmPrefs *prefs;
-	int step; /* 0..3 the rules, 4 the end */
-	/* Rule 3: macs the household switched off (an OffCheck each), said
-	 * it uses, or said it does not use (a kind whose use Yamori cannot
-	 * see in the traffic). */
-	GHashTable *powered_off;
-	GHashTable *in_use;
-	GHashTable *not_used;
-	guint quiet_source;
-	/* Rule 4: the device whose reset steps show (NULL: the list), and the
-	 * devices given away (JsonObject, from "devices" with "all"). */
-	char *giving;
-	GPtrArray *retired;
-	GCancellable *cancellable;
-
-	GtkLabel *step_label;
-	GtkLabel *title_label;
-	GtkScrolledWindow *scroller;
-	GtkBox *content_box;
-	GtkWidget *back_button;
-	GtkButton *next_button;
-};
-
 G_DEFINE_TYPE(YmRulesPage, ym_rules_page, GTK_TYPE_WIDGET)
 
-static void rebuild(YmRulesPage *self);
-
-static GtkWidget *text(const char *s, const char *css_class)
+GtkWidget *ym_rules_text(const char *s, const char *css_class)
 {
 	GtkWidget *label = gtk_label_new(s);
 
@@ -51,7 +22,7 @@ static GtkWidget *text(const char *s, const char *css_class)
 	return label;
 }
 
-static GtkWidget *button(const char *label, const char *action,
+GtkWidget *ym_rules_button(const char *label, const char *action,
 			 const char *target, gboolean suggested)
 {
 	GtkWidget *b = gtk_button_new_with_label(label);
@@ -68,7 +39,7 @@ static GtkWidget *button(const char *label, const char *action,
 
 /* One device in a rule: its icon and name, then the lines about it, and
  * an optional button at the side. */
-static GtkWidget *device_card(JsonObject *dev, const char *const *lines,
+GtkWidget *ym_rules_device_card(JsonObject *dev, const char *const *lines,
 			      GtkWidget *side)
 {
 	GtkWidget *card = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
@@ -87,9 +58,9 @@ static GtkWidget *device_card(JsonObject *dev, const char *const *lines,
 	gtk_widget_set_valign(icon, GTK_ALIGN_START);
 	gtk_box_append(GTK_BOX(card), icon);
 	gtk_widget_set_hexpand(col, TRUE);
-	gtk_box_append(GTK_BOX(col), text(name, "heading"));
+	gtk_box_append(GTK_BOX(col), ym_rules_text(name, "heading"));
 	for (guint i = 0; lines && lines[i]; i++)
-		gtk_box_append(GTK_BOX(col), text(lines[i], NULL));
+		gtk_box_append(GTK_BOX(col), ym_rules_text(lines[i], NULL));
 	gtk_box_append(GTK_BOX(card), col);
 	if (side)
 		gtk_box_append(GTK_BOX(card), side);
@@ -97,7 +68,7 @@ static GtkWidget *device_card(JsonObject *dev, const char *const *lines,
 }
 
 /* The maker's contact, when the daemon sends it with the device. */
-static char *contact_of(JsonObject *dev)
+char *ym_rules_contact_of(JsonObject *dev)
 {
 	return ym_text_contact(dev);
 }
@@ -121,12 +92,12 @@ static gboolean has_open_alert(YmHousehold *household, const char *mac,
 	return FALSE;
 }
 
-static const char *mac_of(JsonObject *dev)
+const char *ym_rules_mac_of(JsonObject *dev)
 {
 	return json_object_get_string_member_with_default(dev, "mac", "");
 }
 
-static gboolean is_gateway(JsonObject *dev)
+gboolean ym_rules_is_gateway(JsonObject *dev)
 {
 	return json_object_get_boolean_member_with_default(dev, "gateway",
 							   FALSE);
@@ -159,7 +130,7 @@ static void add_model_and_contact(GPtrArray *lines, JsonObject *dev)
 {
 	const char *model =
 		json_object_get_string_member_with_default(dev, "model", "");
-	char *contact = contact_of(dev);
+	char *contact = ym_rules_contact_of(dev);
 
 	if (model[0])
 		/* TRANSLATORS: a device's model number follows. */
@@ -240,7 +211,7 @@ static GPtrArray *password_lines(YmRulesPage *self, JsonObject *dev,
 {
 	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
 
-	*risky = has_open_alert(self->household, mac_of(dev),
+	*risky = has_open_alert(self->household, ym_rules_mac_of(dev),
 				"risky_service");
 	g_ptr_array_add(lines, g_strdup(password_state_text(state)));
 	if (state == PW_FACTORY || state == PW_OPEN) {
@@ -318,7 +289,7 @@ static void rule_support(YmRulesPage *self)
 	GtkWidget *summary = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
 
 	gtk_box_append(self->content_box,
-		       text(_("A device the maker no longer looks after can "
+		       ym_rules_text(_("A device the maker no longer looks after can "
 			      "be dangerous."),
 			    NULL));
 	/* The three counts go first; filled in after the walk. */
@@ -341,8 +312,8 @@ static void rule_support(YmRulesPage *self)
 					   "• Stop its traffic until then.\n"
 					   "• Erase its data before you throw "
 					   "it away (rule 4).")));
-			side = button(_("See the device"), "win.show-device",
-				      mac_of(dev), TRUE);
+			side = ym_rules_button(_("See the device"), "win.show-device",
+				      ym_rules_mac_of(dev), TRUE);
 		} else if (state == SUPPORT_UNKNOWN &&
 			   g_str_equal(support_check(dev), "unknown_kind")) {
 			g_ptr_array_add(lines,
@@ -351,8 +322,8 @@ static void rule_support(YmRulesPage *self)
 			g_ptr_array_add(lines,
 					g_strdup(_("Please tell Yamori what it "
 						   "is.")));
-			side = button(_("Tell what it is"), "rules.set-kind",
-				      mac_of(dev), FALSE);
+			side = ym_rules_button(_("Tell what it is"), "rules.set-kind",
+				      ym_rules_mac_of(dev), FALSE);
 		} else if (state == SUPPORT_UNKNOWN) {
 			g_ptr_array_add(lines,
 					g_strdup(_("Yamori does not know until "
@@ -374,7 +345,7 @@ static void rule_support(YmRulesPage *self)
 		add_model_and_contact(lines, dev);
 		g_ptr_array_add(lines, NULL);
 		gtk_box_append(self->content_box,
-			       device_card(dev,
+			       ym_rules_device_card(dev,
 					   (const char *const *)lines->pdata,
 					   side));
 	}
@@ -383,16 +354,16 @@ static void rule_support(YmRulesPage *self)
 				   "• Not known: %u"),
 				 count[SUPPORT_ENDED], count[SUPPORT_CONTINUING],
 				 count[SUPPORT_UNKNOWN]);
-	gtk_box_append(GTK_BOX(summary), text(counts, "heading"));
+	gtk_box_append(GTK_BOX(summary), ym_rules_text(counts, "heading"));
 	/* "All is well" only when every device is known to be looked
 	 * after. */
 	if (devices->len && count[SUPPORT_CONTINUING] == devices->len)
 		gtk_box_append(GTK_BOX(summary),
-			       text(_("Every device here is still looked after. "
+			       ym_rules_text(_("Every device here is still looked after. "
 				      "Well done."),
 				    "ym-good"));
 	gtk_box_append(self->content_box,
-		       text(_("When you buy a new one, choose a maker you "
+		       ym_rules_text(_("When you buy a new one, choose a maker you "
 			      "can ask."),
 			    NULL));
 }
@@ -406,12 +377,12 @@ static void rule_password(YmRulesPage *self)
 	GtkWidget *row;
 
 	gtk_box_append(self->content_box,
-		       text(_("Other people also know the password a device "
+		       ym_rules_text(_("Other people also know the password a device "
 			      "came with."),
 			    NULL));
 	if (off)
 		gtk_box_append(self->content_box,
-			       text(_("The password check is turned off."),
+			       ym_rules_text(_("The password check is turned off."),
 				    NULL));
 	/* Every device, the router too, each with what is known of it: a
 	 * device never checked is never "fine". */
@@ -425,27 +396,27 @@ static void rule_password(YmRulesPage *self)
 		count[state]++;
 		gtk_box_append(
 			self->content_box,
-			device_card(dev, (const char *const *)lines->pdata,
-				    risky && !is_gateway(dev) &&
+			ym_rules_device_card(dev, (const char *const *)lines->pdata,
+				    risky && !ym_rules_is_gateway(dev) &&
 						    !ym_text_has_flag(dev,
 								      "isolated")
-					    ? button(_("Stop its traffic"),
+					    ? ym_rules_button(_("Stop its traffic"),
 						     "rules.isolate",
-						     mac_of(dev), FALSE)
+						     ym_rules_mac_of(dev), FALSE)
 					    : NULL));
 	}
 	/* "Not found" only when every device was checked and none opened. */
 	if (devices->len && !off &&
 	    count[PW_CHANGED] + count[PW_NO_LOGIN] == devices->len)
 		gtk_box_append(self->content_box,
-			       text(_("No device still has the password it "
+			       ym_rules_text(_("No device still has the password it "
 				      "came with."),
 				    "ym-good"));
 	row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
 	gtk_widget_add_css_class(row, "card");
 	gtk_widget_add_css_class(row, "ym-card");
 	gtk_box_append(GTK_BOX(row),
-		       text(off ? _("You can turn the check on in the "
+		       ym_rules_text(off ? _("You can turn the check on in the "
 				    "settings.")
 				: _("When you have changed it, press \"Done\". "
 				    "Yamori checks again."),
@@ -455,446 +426,9 @@ static void rule_password(YmRulesPage *self)
 		gtk_box_append(GTK_BOX(row),
 			       /* TRANSLATORS: rule 2's button after changing
 				* the passwords; it runs the check again. */
-			       button(_("Done"), "rules.password-done", NULL,
+			       ym_rules_button(_("Done"), "rules.password-done", NULL,
 				      TRUE));
 	gtk_box_append(self->content_box, row);
-}
-
-/* -- rule 3: switch off what is not used --------------------------------- */
-
-/* How long a device switched off must stay silent before Yamori says it
- * checked: background chatter comes every few minutes. Tests shorten it
- * with YAMORI_PANEL_QUIET_SECONDS. */
-#define YM_QUIET_SECONDS 600
-
-typedef struct {
-	gint64 at;       /* g_get_monotonic_time() when the household said so */
-	char *last_seen; /* the device's last_seen then */
-} OffCheck;
-
-static void off_check_free(gpointer data)
-{
-	OffCheck *c = data;
-
-	g_free(c->last_seen);
-	g_free(c);
-}
-
-static guint quiet_seconds(void)
-{
-	const char *env = g_getenv("YAMORI_PANEL_QUIET_SECONDS");
-	guint64 v;
-
-	if (env && g_ascii_string_to_unsigned(env, 10, 1, 86400, &v, NULL))
-		return (guint)v;
-	return YM_QUIET_SECONDS;
-}
-
-/* Kinds whose use leaves only background traffic: a lock or a sensor
- * works all day and looks idle. Yamori asks about them instead. */
-static gboolean use_not_visible(const char *type)
-{
-	static const char *const kinds[] = { "lock",	   "alarm", "doorbell",
-					     "sensor",	   "health", "thermostat",
-					     "hub",	   NULL };
-
-	return g_strv_contains(kinds, type);
-}
-
-/* Devices that keep a home or a person safe: never told to switch off. */
-static gboolean safety_device(const char *type)
-{
-	static const char *const kinds[] = { "lock",   "alarm", "doorbell",
-					     "sensor", "health", NULL };
-
-	return g_strv_contains(kinds, type);
-}
-
-static const char *type_of(JsonObject *dev)
-{
-	return json_object_get_string_member_with_default(dev, "type",
-							  "unknown");
-}
-
-typedef enum { QUIET_CHECKING, QUIET_CONFIRMED, QUIET_STILL_TALKING } Quiet;
-
-/* Whether a device the household switched off went quiet: it did when
- * its last_seen has not moved for the quiet time since; it did not when
- * the daemon saw it again. */
-static Quiet quiet_state(JsonObject *dev, const OffCheck *c)
-{
-	const char *seen =
-		json_object_get_string_member_with_default(dev, "last_seen", "");
-
-	if (g_strcmp0(seen, c->last_seen) != 0)
-		return QUIET_STILL_TALKING;
-	if (g_get_monotonic_time() - c->at >=
-	    (gint64)quiet_seconds() * G_USEC_PER_SEC)
-		return QUIET_CONFIRMED;
-	return QUIET_CHECKING;
-}
-
-/* The idle alerts about MAC are dealt with (read). */
-static void acknowledge_idle(YmRulesPage *self, const char *mac)
-{
-	GPtrArray *alerts = ym_household_get_alerts(self->household);
-
-	for (guint i = 0; i < alerts->len; i++) {
-		JsonObject *a = alerts->pdata[i];
-		JsonObject *args;
-
-		if (g_strcmp0(json_object_get_string_member_with_default(
-				      a, "mac", ""), mac) != 0 ||
-		    g_strcmp0(json_object_get_string_member_with_default(
-				      a, "kind", ""), "idle") != 0 ||
-		    g_strcmp0(json_object_get_string_member_with_default(
-				      a, "state", "open"), "open") != 0)
-			continue;
-		args = json_object_new();
-		json_object_set_int_member(
-			args, "id",
-			json_object_get_int_member_with_default(a, "id", 0));
-		ym_client_call_async(ym_household_get_client(self->household),
-				     "acknowledge", args, NULL, NULL, NULL);
-	}
-}
-
-static GtkWidget *two_buttons(GtkWidget *a, GtkWidget *b)
-{
-	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 8);
-
-	gtk_widget_set_valign(box, GTK_ALIGN_CENTER);
-	gtk_box_append(GTK_BOX(box), a);
-	if (b)
-		gtk_box_append(GTK_BOX(box), b);
-	return box;
-}
-
-/* One idle device: what Yamori saw, and the one next step. */
-static void idle_card(YmRulesPage *self, JsonObject *dev)
-{
-	const char *mac = mac_of(dev);
-	const char *type = type_of(dev);
-	OffCheck *off = g_hash_table_lookup(self->powered_off, mac);
-	const char *lines[4] = { NULL };
-	GtkWidget *side = NULL;
-	int k = 0;
-
-	if (off) {
-		switch (quiet_state(dev, off)) {
-		case QUIET_CONFIRMED:
-			lines[k++] = _("Yamori made sure its traffic has "
-				       "stopped.");
-			lines[k++] = _("Thank you.");
-			acknowledge_idle(self, mac);
-			break;
-		case QUIET_STILL_TALKING:
-			lines[k++] = _("It still sends data.");
-			lines[k++] = _("Please check that its power is "
-				       "off.");
-			/* TRANSLATORS: rule 3: "I switched it off." */
-			side = button(_("Switched off"), "rules.powered-off",
-				      mac, FALSE);
-			break;
-		case QUIET_CHECKING:
-		default:
-			lines[k++] = _("Yamori is checking that its traffic "
-				       "stops.");
-			break;
-		}
-	} else if (use_not_visible(type) &&
-		   g_hash_table_contains(self->in_use, mac)) {
-		lines[k++] = _("You use it. Yamori leaves it as it is.");
-	} else if (use_not_visible(type) &&
-		   !g_hash_table_contains(self->not_used, mac)) {
-		/* Its use does not show in the traffic: ask, never tell. */
-		lines[k++] = _("Yamori cannot tell from its traffic if it is "
-			       "used.");
-		lines[k++] = _("Do you use this device?");
-		side = two_buttons(
-			/* TRANSLATORS: rule 3, the answer "I use it". */
-			button(_("I use it"), "rules.in-use", mac, FALSE),
-			/* TRANSLATORS: rule 3, the answer "I do not use
-			 * it". */
-			button(_("I do not use it"), "rules.not-used", mac,
-			       FALSE));
-	} else if (safety_device(type)) {
-		/* Not in use, and it keeps the home safe: whoever put it in
-		 * takes it out. */
-		lines[k++] = _("It may keep your home safe.");
-		lines[k++] = _("Please ask whoever put it in before you "
-			       "remove it.");
-	} else {
-		lines[k++] = ym_text_flag_problem("idle");
-		lines[k++] = _("When you have switched it off, press the "
-			       "button.");
-		side = button(_("Switched off"), "rules.powered-off", mac,
-			      FALSE);
-	}
-	gtk_box_append(self->content_box, device_card(dev, lines, side));
-}
-
-static void rule_idle(YmRulesPage *self)
-{
-	GPtrArray *devices = ym_household_get_devices(self->household);
-	guint n = 0;
-
-	gtk_box_append(self->content_box,
-		       text(_("A device left on can be used by others."), NULL));
-	for (guint i = 0; i < devices->len; i++) {
-		JsonObject *dev = devices->pdata[i];
-
-		/* A device switched off here stays on the page until Yamori
-		 * has said whether it went quiet. */
-		if (!ym_text_has_flag(dev, "idle") &&
-		    !g_hash_table_contains(self->powered_off, mac_of(dev)))
-			continue;
-		idle_card(self, dev);
-		n++;
-	}
-	if (!n)
-		gtk_box_append(self->content_box,
-			       text(_("No device has been left unused for a "
-				      "long time."),
-				    "ym-good"));
-}
-
-static gboolean quiet_cb(gpointer data)
-{
-	YmRulesPage *self = data;
-
-	self->quiet_source = 0;
-	/* The daemon's last_seen, fresh; the page is rebuilt with it. */
-	ym_household_refresh(self->household);
-	return G_SOURCE_REMOVE;
-}
-
-static void switched_off(YmRulesPage *self, const char *mac)
-{
-	JsonObject *dev = ym_household_find_device(self->household, mac);
-	OffCheck *c = g_new0(OffCheck, 1);
-
-	c->at = g_get_monotonic_time();
-	c->last_seen = g_strdup(dev ? json_object_get_string_member_with_default(
-					      dev, "last_seen", "")
-				    : "");
-	g_hash_table_replace(self->powered_off, g_strdup(mac), c);
-	g_clear_handle_id(&self->quiet_source, g_source_remove);
-	self->quiet_source =
-		g_timeout_add_seconds(quiet_seconds() + 1, quiet_cb, self);
-	rebuild(self);
-}
-
-/* -- rule 4: erase before giving away --------------------------------------- */
-
-static void retired_cb(GObject *source, GAsyncResult *result, gpointer data)
-{
-	YmRulesPage *self = data;
-	g_autoptr(JsonNode) node =
-		ym_client_call_finish(YM_CLIENT(source), result, NULL);
-
-	if (node && JSON_NODE_HOLDS_ARRAY(node)) {
-		JsonArray *all = json_node_get_array(node);
-
-		g_ptr_array_set_size(self->retired, 0);
-		for (guint i = 0; i < json_array_get_length(all); i++) {
-			JsonObject *d = json_array_get_object_element(all, i);
-
-			if (d && ym_text_has_flag(d, "retired"))
-				g_ptr_array_add(self->retired,
-						json_object_ref(d));
-		}
-		if (self->step == 3)
-			rebuild(self);
-	}
-	g_object_unref(self);
-}
-
-/* The devices given away: "devices" leaves them out unless asked. */
-static void fetch_retired(YmRulesPage *self)
-{
-	JsonObject *args;
-
-	if (!self->household ||
-	    !ym_client_get_connected(ym_household_get_client(self->household)))
-		return;
-	args = json_object_new();
-	json_object_set_boolean_member(args, "all", TRUE);
-	ym_client_call_async(ym_household_get_client(self->household),
-			     "devices", args, self->cancellable, retired_cb,
-			     g_object_ref(self));
-}
-
-/* How to erase DEV: its steps, numbered, then where to ask. */
-static void reset_steps_card(YmRulesPage *self, JsonObject *dev,
-			     GtkWidget *side)
-{
-	g_auto(GStrv) steps = ym_action_reset_steps(dev);
-	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
-	char *contact;
-
-	/* TRANSLATORS: a heading; the reading of 初期化 in brackets. */
-	g_ptr_array_add(lines, g_strdup(_("How to reset it to factory "
-					  "settings")));
-	for (guint i = 0; steps && steps[i]; i++)
-		g_ptr_array_add(lines,
-				g_strdup_printf("%u. %s", i + 1, steps[i]));
-	contact = contact_of(dev);
-	if (contact)
-		g_ptr_array_add(lines, contact);
-	g_ptr_array_add(lines, NULL);
-	gtk_box_append(self->content_box,
-		       device_card(dev, (const char *const *)lines->pdata,
-				   side));
-}
-
-static void rule_give_away(YmRulesPage *self)
-{
-	GPtrArray *devices = ym_household_get_devices(self->household);
-	JsonObject *giving =
-		self->giving ? ym_household_find_device(self->household,
-							self->giving)
-			     : NULL;
-
-	gtk_box_append(self->content_box,
-		       text(_("Before you give a device away, erase the data "
-			      "in it."),
-			    NULL));
-	if (giving) {
-		/* The steps first; marked given away only once erased. */
-		gtk_box_append(self->content_box,
-			       text(_("Please do these steps first."), NULL));
-		reset_steps_card(
-			self, giving,
-			two_buttons(
-				/* TRANSLATORS: rule 4: the household erased
-				 * the device's data. */
-				button(_("I erased the data"), "rules.erased",
-				       self->giving, TRUE),
-				button(_("Do nothing"), "rules.give-away-cancel",
-				       NULL, FALSE)));
-		return;
-	}
-	gtk_box_append(self->content_box,
-		       text(_("Which device are you giving away? Yamori "
-			      "shows how to erase it."),
-			    NULL));
-	for (guint i = 0; i < devices->len; i++) {
-		JsonObject *dev = devices->pdata[i];
-		const char *lines[3] = { NULL, NULL, NULL };
-		int k = 0;
-
-		/* The router too: one from the provider goes back to it with
-		 * the home's Wi-Fi password inside. */
-		if (is_gateway(dev))
-			lines[k++] = _("Erase it before you return it to the "
-				       "provider, too.");
-		if (ym_text_has_flag(dev, "gone"))
-			lines[k++] = ym_text_flag_problem("gone");
-		gtk_box_append(self->content_box,
-			       device_card(dev, lines,
-					   button(_("Give away"),
-						  "rules.give-away",
-						  mac_of(dev), FALSE)));
-	}
-	if (!self->retired->len)
-		return;
-	gtk_box_append(self->content_box,
-		       text(_("Devices you gave away"), "heading"));
-	for (guint i = 0; i < self->retired->len; i++)
-		reset_steps_card(
-			self, self->retired->pdata[i],
-			/* TRANSLATORS: undoes "given away". */
-			button(_("Undo"), "rules.unretire",
-			       mac_of(self->retired->pdata[i]), FALSE));
-}
-
-static void retire_cb(GObject *source, GAsyncResult *result, gpointer data)
-{
-	YmRulesPage *self = data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonNode) node =
-		ym_client_call_finish(YM_CLIENT(source), result, &error);
-
-	if (!node) {
-		ym_dialog_error(GTK_WIDGET(self),
-				_("The device could not be marked."), error);
-	} else {
-		ym_widget_toast(GTK_WIDGET(self),
-				_("It is on the list of devices you gave "
-				  "away."));
-		g_clear_pointer(&self->giving, g_free);
-	}
-	ym_household_refresh(self->household);
-	fetch_retired(self);
-	rebuild(self);
-	g_object_unref(self);
-}
-
-static void unretire_cb(GObject *source, GAsyncResult *result, gpointer data)
-{
-	YmRulesPage *self = data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonNode) node =
-		ym_client_call_finish(YM_CLIENT(source), result, &error);
-
-	if (!node)
-		ym_dialog_error(GTK_WIDGET(self),
-				_("The device could not be brought back."),
-				error);
-	else
-		ym_widget_toast(GTK_WIDGET(self),
-				_("It is back on the list of devices."));
-	ym_household_refresh(self->household);
-	fetch_retired(self);
-	g_object_unref(self);
-}
-
-static void device_call(YmRulesPage *self, const char *cmd, const char *mac,
-			GAsyncReadyCallback cb)
-{
-	JsonObject *args = json_object_new();
-
-	json_object_set_string_member(args, "mac", mac);
-	ym_client_call_async(ym_household_get_client(self->household), cmd,
-			     args, NULL, cb, g_object_ref(self));
-}
-
-/* Rules 3 and 4's own buttons; FALSE when ACTION is not one of them. */
-static gboolean idle_give_action(YmRulesPage *self, const char *action,
-				 GVariant *param)
-{
-	const char *mac = param && g_variant_is_of_type(param,
-							 G_VARIANT_TYPE_STRING)
-				  ? g_variant_get_string(param, NULL)
-				  : NULL;
-
-	if (g_str_equal(action, "rules.powered-off")) {
-		switched_off(self, mac);
-	} else if (g_str_equal(action, "rules.in-use")) {
-		g_hash_table_add(self->in_use, g_strdup(mac));
-		acknowledge_idle(self, mac);
-		rebuild(self);
-	} else if (g_str_equal(action, "rules.not-used")) {
-		g_hash_table_add(self->not_used, g_strdup(mac));
-		rebuild(self);
-	} else if (g_str_equal(action, "rules.give-away")) {
-		g_free(self->giving);
-		self->giving = g_strdup(mac);
-		rebuild(self);
-		gtk_adjustment_set_value(
-			gtk_scrolled_window_get_vadjustment(self->scroller), 0);
-	} else if (g_str_equal(action, "rules.give-away-cancel")) {
-		g_clear_pointer(&self->giving, g_free);
-		rebuild(self);
-	} else if (g_str_equal(action, "rules.erased")) {
-		device_call(self, "retire", mac, retire_cb);
-	} else if (g_str_equal(action, "rules.unretire")) {
-		device_call(self, "unretire", mac, unretire_cb);
-	} else {
-		return FALSE;
-	}
-	return TRUE;
 }
 
 /* One thing still to fix, naming its device, for the end of the check. */
@@ -933,13 +467,13 @@ static GPtrArray *open_items(YmRulesPage *self)
 				      ym_text_flag_problem("outdated_firmware"));
 		if (pw == PW_FACTORY || pw == PW_OPEN)
 			add_open_item(items, dev, password_state_text(pw));
-		if (has_open_alert(self->household, mac_of(dev),
+		if (has_open_alert(self->household, ym_rules_mac_of(dev),
 				   "risky_service"))
 			add_open_item(items, dev,
 				      _("It has a way in that others can "
 					"use."));
 		if (ym_text_has_flag(dev, "idle") &&
-		    !g_hash_table_contains(self->powered_off, mac_of(dev)))
+		    !g_hash_table_contains(self->powered_off, ym_rules_mac_of(dev)))
 			add_open_item(items, dev, ym_text_flag_problem("idle"));
 	}
 	return items;
@@ -951,7 +485,7 @@ static void the_end(YmRulesPage *self)
 	g_autofree char *left = NULL;
 
 	gtk_box_append(self->content_box,
-		       text(_("You went through the four rules. Thank you."),
+		       ym_rules_text(_("You went through the four rules. Thank you."),
 			    NULL));
 	if (items->len) {
 		/* TRANSLATORS: the end of the check: how many things are
@@ -962,22 +496,22 @@ static void the_end(YmRulesPage *self)
 						"fix.",
 						items->len),
 				       items->len);
-		gtk_box_append(self->content_box, text(left, "heading"));
+		gtk_box_append(self->content_box, ym_rules_text(left, "heading"));
 		g_ptr_array_add(items, NULL);
 		left = g_strjoinv("\n", (char **)items->pdata);
-		gtk_box_append(self->content_box, text(left, NULL));
+		gtk_box_append(self->content_box, ym_rules_text(left, NULL));
 	} else {
 		gtk_box_append(self->content_box,
-			       text(_("Nothing is left to fix now."),
+			       ym_rules_text(_("Nothing is left to fix now."),
 				    "ym-good"));
 	}
 	gtk_box_append(self->content_box,
-		       text(_("Yamori reminds you in 30 days to check "
+		       ym_rules_text(_("Yamori reminds you in 30 days to check "
 			      "again."),
 			    NULL));
 }
 
-static void rebuild(YmRulesPage *self)
+void ym_rules_rebuild(YmRulesPage *self)
 {
 	static const char *const titles[] = {
 		/* TRANSLATORS: the four rules' titles (Japan's IoT Security
@@ -1002,7 +536,7 @@ static void rebuild(YmRulesPage *self)
 	gtk_label_set_label(self->title_label, _(titles[self->step]));
 	if (!self->household || !ym_household_get_loaded(self->household)) {
 		gtk_box_append(self->content_box,
-			       text(_("Yamori is not running."), NULL));
+			       ym_rules_text(_("Yamori is not running."), NULL));
 	} else {
 		switch (self->step) {
 		case 0:
@@ -1013,14 +547,14 @@ static void rebuild(YmRulesPage *self)
 			/* PLAIN_JA J11: rule 2 is where a trick would ask for
 			 * a password. */
 			gtk_box_append(self->content_box,
-				       text(ym_dialogs_trust_line(),
+				       ym_rules_text(ym_dialogs_trust_line(),
 					    "ym-trust"));
 			break;
 		case 2:
-			rule_idle(self);
+			ym_rules_idle(self);
 			break;
 		case 3:
-			rule_give_away(self);
+			ym_rules_give_away(self);
 			break;
 		default:
 			the_end(self);
@@ -1039,7 +573,7 @@ void ym_rules_page_restart(YmRulesPage *self)
 {
 	self->step = 0;
 	g_clear_pointer(&self->giving, g_free);
-	rebuild(self);
+	ym_rules_rebuild(self);
 	gtk_adjustment_set_value(gtk_scrolled_window_get_vadjustment(
 					 self->scroller),
 				 0);
@@ -1059,7 +593,7 @@ static void move(YmRulesPage *self, int delta)
 		return;
 	}
 	self->step = CLAMP(self->step + delta, 0, N_RULES);
-	rebuild(self);
+	ym_rules_rebuild(self);
 	gtk_adjustment_set_value(gtk_scrolled_window_get_vadjustment(
 					 self->scroller),
 				 0);
@@ -1069,7 +603,7 @@ static void password_checked_cb(gpointer data)
 {
 	YmRulesPage *self = data;
 
-	rebuild(self);
+	ym_rules_rebuild(self);
 	g_object_unref(self);
 }
 
@@ -1077,7 +611,7 @@ static void action_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
 	YmRulesPage *self = YM_RULES_PAGE(widget);
 
-	if (idle_give_action(self, action, param)) {
+	if (ym_rules_care_action(self, action, param)) {
 		return;
 	} else if (g_str_equal(action, "rules.next")) {
 		move(self, 1);
@@ -1091,7 +625,7 @@ static void action_cb(GtkWidget *widget, const char *action, GVariant *param)
 		/* Every device again, the router too: it is the device most
 		 * often left with its factory password. */
 		for (guint i = 0; i < devices->len; i++)
-			g_strv_builder_add(macs, mac_of(devices->pdata[i]));
+			g_strv_builder_add(macs, ym_rules_mac_of(devices->pdata[i]));
 		list = g_strv_builder_end(macs);
 		ym_action_audit(widget, self->household, self->prefs,
 				(const char *const *)list,
@@ -1115,8 +649,8 @@ static void action_cb(GtkWidget *widget, const char *action, GVariant *param)
 static void changed_cb(YmRulesPage *self)
 {
 	/* The given-away list follows the daemon too. */
-	fetch_retired(self);
-	rebuild(self);
+	ym_rules_fetch_retired(self);
+	ym_rules_rebuild(self);
 }
 
 void ym_rules_page_set_context(YmRulesPage *self, YmHousehold *household,
@@ -1129,7 +663,7 @@ void ym_rules_page_set_context(YmRulesPage *self, YmHousehold *household,
 	/* Rule 2 says whether the checks are on: it follows the setting. */
 	g_signal_connect_object(prefs, "notify::audit", G_CALLBACK(changed_cb),
 				self, G_CONNECT_SWAPPED);
-	rebuild(self);
+	ym_rules_rebuild(self);
 }
 
 static void ym_rules_page_dispose(GObject *object)
@@ -1205,7 +739,7 @@ static void ym_rules_page_init(YmRulesPage *self)
 {
 	gtk_widget_init_template(GTK_WIDGET(self));
 	self->powered_off = g_hash_table_new_full(g_str_hash, g_str_equal,
-						  g_free, off_check_free);
+						  g_free, ym_rules_off_check_free);
 	self->in_use =
 		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	self->not_used =
