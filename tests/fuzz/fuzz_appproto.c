@@ -9,14 +9,9 @@
 
 #include "smarter.h"
 #include "tplink.h"
+#include "fuzz-check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK_STR(s) \
-	do { \
-		if (strnlen((s), sizeof(s)) >= sizeof(s)) \
-			abort(); \
-	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

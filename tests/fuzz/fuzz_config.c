@@ -11,15 +11,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fuzz-check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Aborts when a string is not terminated inside its buffer. */
-#define CHECK_STR(s) \
-	do { \
-		if (strnlen((s), sizeof(s)) >= sizeof(s)) \
-			abort(); \
-	} while (0)
 
 static int fd = -1;
 static char path[64];

@@ -6,15 +6,9 @@
 #include <string.h>
 
 #include "dhcp.h"
+#include "fuzz-check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Aborts when a decoded string is not terminated inside its buffer. */
-#define CHECK_STR(s) \
-	do { \
-		if (strnlen((s), sizeof(s)) >= sizeof(s)) \
-			abort(); \
-	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -8,15 +8,9 @@
 #include <string.h>
 
 #include "ssdp.h"
+#include "fuzz-check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Aborts when a decoded string is not terminated inside its buffer. */
-#define CHECK_STR(s) \
-	do { \
-		if (strnlen((s), sizeof(s)) >= sizeof(s)) \
-			abort(); \
-	} while (0)
 
 static void fuzz_ssdp(const uint8_t *data, size_t size)
 {

@@ -5,14 +5,9 @@
 #include <string.h>
 
 #include "wps.h"
+#include "fuzz-check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK_STR(s) \
-	do { \
-		if (strnlen((s), sizeof(s)) >= sizeof(s)) \
-			abort(); \
-	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
