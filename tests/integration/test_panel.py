@@ -877,16 +877,19 @@ class PanelTest(PanelDriver, unittest.TestCase):
         # Its row is below the fold: bring it into sight as a finger would.
         # The list is rebuilt when the daemon's answers change: a row that
         # went away meanwhile is looked up again.
+        # The list is rebuilt when the daemon's data refreshes: a row found
+        # may be gone by the time it is scrolled to or touched; find it again.
         for attempt in range(3):
             row = self.find(contains="ルーター", role="list item", anywhere=True)
             try:
                 self.scroll_into_view(row)
+                if attempt == 0:
+                    self.shot("10d-list")
+                self.tap(row, across=0.9)  # beside the toast, which may still show
                 break
             except self.GLibError:
                 if attempt == 2:
                     raise
-        self.shot("10d-list")
-        self.tap(row, across=0.9)  # beside the toast, which may still show
         self.find(name="名前を変える", role="push button", anywhere=True)
         # One walk over the page; a node that goes away meanwhile (the
         # toast timing out) is skipped, not an error. The same walk must
