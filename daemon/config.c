@@ -26,6 +26,7 @@ void ym_config_defaults(struct ym_config *cfg)
 	cfg->max_flows = YM_DEFAULT_MAX_FLOWS;
 	cfg->max_devices = YM_DEFAULT_MAX_DEVICES;
 	cfg->max_stored_devices = YM_DEFAULT_MAX_STORED_DEVICES;
+	cfg->max_log_entries = YM_DEFAULT_MAX_LOG_ENTRIES;
 	cfg->flow_idle_timeout = YM_DEFAULT_FLOW_IDLE_SEC;
 	cfg->commit_interval = YM_DEFAULT_COMMIT_SEC;
 	cfg->snaplen = YM_DEFAULT_SNAPLEN;
@@ -142,6 +143,7 @@ static const struct key keys[] = {
 	{ "max_flows", K_UINT, OFF(max_flows), 1024, 4194304, NULL },
 	{ "max_devices", K_UINT, OFF(max_devices), 16, 65536, NULL },
 	{ "max_stored_devices", K_UINT, OFF(max_stored_devices), 16, 1000000, NULL },
+	{ "max_log_entries", K_UINT, OFF(max_log_entries), 100, 10000000, NULL },
 	{ "flow_idle_timeout", K_UINT, OFF(flow_idle_timeout), 10, 86400, NULL },
 	{ "commit_interval", K_UINT, OFF(commit_interval), 1, 3600, NULL },
 	{ "snaplen", K_UINT, OFF(snaplen), 256, 65535, NULL },

@@ -46,6 +46,7 @@ struct ym_config {
 	uint32_t max_flows;
 	uint32_t max_devices;
 	uint32_t max_stored_devices;
+	uint32_t max_log_entries;    /* Yamori's own record, oldest trimmed */
 	uint32_t flow_idle_timeout;  /* seconds */
 	uint32_t commit_interval;    /* seconds */
 	uint32_t snaplen;

@@ -65,6 +65,12 @@ static void event_message(const char *kind, json_t *detail, char *out,
 	else if (strcmp(kind, "fleet_advisory_refused") == 0)
 		snprintf(out, len, "%s",
 			 _("A message from your provider was refused."));
+	else if (strcmp(kind, YM_EVLOG_TRIMMED) == 0)
+		snprintf(out, len,
+			 _("The oldest %lld entries were removed to keep the "
+			   "record small."),
+			 (long long)json_integer_value(
+				 json_object_get(detail, "removed")));
 	else if (strcmp(kind, YM_EVLOG_HEAD) == 0)
 		snprintf(out, len, "%s",
 			 _("Yamori signed the record up to here."));

@@ -362,6 +362,9 @@ static int commit_as(struct ym_engine *e, const char *state, bool durable)
 			ym_store_prune_alerts(e->store,
 					      YM_MAX_STORED_ALERTS) < 0))
 		e->store_errors++;
+	if (rc == 0 && ym_store_trim_events(e->store,
+					    e->cfg.max_log_entries) < 0)
+		e->store_errors++;
 	if (rc == 0)
 		sign_head(e, head, sizeof(head));
 	if (rc == 0)

@@ -304,6 +304,15 @@ enum ym_evlog_break ym_evlog_check_entry(struct ym_evlog_check *c,
 	int64_t hseq;
 
 	c->entries++;
+	/* A trimmed log starts at a signed head after entry 1; whether the
+	 * start is the store's own trim is checked at the end. */
+	if (c->entries == 1 && e->seq > 1 &&
+	    strcmp(e->kind, YM_EVLOG_HEAD) == 0) {
+		c->last_seq = e->seq - 1;
+		snprintf(c->prev, sizeof(c->prev), "%s", e->prev);
+	}
+	if (c->entries == 1)
+		c->first_seq = e->seq;
 	if (e->seq > c->last_seq + 1 && strcmp(e->prev, c->prev) != 0)
 		return broke(c, YM_EVLOG_MISSING, c->last_seq + 1);
 	if (e->seq != c->last_seq + 1 || strcmp(e->prev, c->prev) != 0)
@@ -322,6 +331,12 @@ enum ym_evlog_break ym_evlog_check_entry(struct ym_evlog_check *c,
 		if (!head_verifies(c, hseq, hh, sig))
 			return broke(c, YM_EVLOG_BAD_SIGNATURE, e->seq);
 	}
+	if (strcmp(e->kind, YM_EVLOG_TRIMMED) == 0 &&
+	    (sscanf(e->detail, "{\"before\":%" SCNd64, &hseq) != 1 ||
+	     hseq < 1 || hseq > e->seq))
+		return broke(c, YM_EVLOG_EDITED, e->seq);
+	if (strcmp(e->kind, YM_EVLOG_TRIMMED) == 0)
+		c->trimmed_before = hseq;
 	/* The head file names an entry: it must be this one, unchanged. */
 	if (c->have_head_file && c->head_file_ok && e->seq == c->head_seq &&
 	    strcmp(e->hash, c->head_hash) != 0)
@@ -335,6 +350,10 @@ enum ym_evlog_break ym_evlog_check_end(struct ym_evlog_check *c)
 {
 	if (c->broken != YM_EVLOG_OK)
 		return c->broken;
+	/* Entries before the start are gone: only the store's trim, which
+	 * says where the log starts now, may have removed them. */
+	if (c->first_seq > 1 && c->trimmed_before != c->first_seq)
+		return broke(c, YM_EVLOG_MISSING, c->first_seq - 1);
 	if (c->have_head_file && !c->head_file_ok)
 		return broke(c, c->have_pub ? YM_EVLOG_BAD_SIGNATURE :
 					      YM_EVLOG_NO_KEY,

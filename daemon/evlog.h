@@ -28,6 +28,13 @@ extern const char ym_evlog_genesis[YM_EVLOG_HASH_STRLEN];
  * for the entry before them). */
 #define YM_EVLOG_HEAD "head"
 
+/* The kind of the entry the store appends when it trims the oldest entries
+ * to keep the log within its size ({"before":N,"removed":R}). The log then
+ * starts at entry N, which is always a signed head; the check accepts a
+ * start after 1 only when the last such entry names that start, so
+ * entries deleted from the front by anyone else are still found. */
+#define YM_EVLOG_TRIMMED "log_trimmed"
+
 /* One entry as stored. Strings are never NULL. */
 struct ym_evlog_entry {
 	int64_t seq, at_us;
@@ -83,6 +90,8 @@ struct ym_evlog_check {
 	bool head_file_ok;
 	enum ym_evlog_break broken;
 	int64_t broken_seq;   /* the first entry found wrong */
+	int64_t first_seq;    /* where the log starts (1 unless trimmed) */
+	int64_t trimmed_before; /* the last log_trimmed entry's start, or 0 */
 };
 
 void ym_evlog_check_init(struct ym_evlog_check *c, const char *state_dir);

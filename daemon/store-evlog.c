@@ -4,6 +4,7 @@
 #include "store-private.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -122,6 +123,55 @@ int ym_store_last_event(struct ym_store *s, int64_t *seq, char hash[65],
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sql_err(s);
+}
+
+int ym_store_trim_events(struct ym_store *s, uint32_t max)
+{
+	char detail[96];
+	int64_t first = 0, last = 0, start = 0, keep = (int64_t)max * 3 / 4;
+	sqlite3_stmt *st;
+	int rc, removed;
+
+	if (s->readonly)
+		return -EROFS;
+	if (sqlite3_prepare_v2(s->db, "SELECT min(seq), max(seq) FROM"
+			       " event_log", -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		first = sqlite3_column_int64(st, 0);
+		last = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (last == 0 || last - first + 1 <= (int64_t)max)
+		return 0;
+	/* The new start is a signed head, so the check can begin there. */
+	if (sqlite3_prepare_v2(s->db, "SELECT seq FROM event_log WHERE seq >="
+			       " ?1 AND kind = '" YM_EVLOG_HEAD "' ORDER BY seq"
+			       " LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	sqlite3_bind_int64(st, 1, last - (keep > 1 ? keep : 1) + 1);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		start = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sql_err(s);
+	/* No head yet among the newest: the next commit signs one. */
+	if (start <= first)
+		return 0;
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM event_log WHERE seq < ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_err(s);
+	sqlite3_bind_int64(st, 1, start);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sql_err(s);
+	removed = sqlite3_changes(s->db);
+	snprintf(detail, sizeof(detail), "{\"before\":%" PRId64
+		 ",\"removed\":%d}", start, removed);
+	rc = ym_store_log_event(s, YM_EVLOG_TRIMMED, NULL, detail, 0);
+	return rc < 0 ? rc : removed;
 }
 
 int ym_store_get_events(struct ym_store *s,

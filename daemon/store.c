@@ -110,7 +110,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE devices ADD COLUMN user_vendor TEXT NOT NULL DEFAULT '';",
 	/* 6 -> 7: Yamori's own record of what it did, hash-chained (see
 	 * evlog.h): alerts raised and resolved, isolations, password checks,
-	 * settings, retire. Never pruned, never rewritten. */
+	 * settings, retire. Never rewritten; only the oldest are trimmed
+	 * (ym_store_trim_events), saying so in the log. */
 	"CREATE TABLE event_log ("
 	"  seq INTEGER PRIMARY KEY,"
 	"  at INTEGER NOT NULL,"

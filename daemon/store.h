@@ -190,6 +190,13 @@ int ym_store_log_event(struct ym_store *s, const char *kind, const char *mac,
 int ym_store_last_event(struct ym_store *s, int64_t *seq, char hash[65],
 			bool *is_head) YM_MUST_CHECK;
 
+/* Keeps the event log within max entries: when it holds more, removes the
+ * oldest down to about three quarters of max, starting the log at a signed
+ * head, and appends a log_trimmed entry that says where it starts now
+ * (evlog.h). Inside a batch, before the head is signed. Returns the number
+ * of entries removed or -errno. */
+int ym_store_trim_events(struct ym_store *s, uint32_t max) YM_MUST_CHECK;
+
 /* Reads the event log, oldest first; a non-zero fn return stops and is
  * returned. */
 int ym_store_get_events(struct ym_store *s,

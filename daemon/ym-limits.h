@@ -21,6 +21,12 @@
  * hundred; the cap only matters under attack. */
 #define YM_MAX_STORED_ALERTS 10000
 
+/* Default number of entries kept in Yamori's own record (the event log).
+ * A household's alerts, actions and their signed heads take a few a day,
+ * so 10,000 are years; under attack (alerts that come and go, a script
+ * renaming in a loop) the oldest are trimmed, about 3 MB at most. */
+#define YM_DEFAULT_MAX_LOG_ENTRIES 10000
+
 /* Addresses kept per device: dual-stack devices rotate IPv6 privacy
  * addresses daily; keep the most recent ones. */
 #define YM_MAX_IPS_PER_DEVICE 8

@@ -8,10 +8,12 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import sqlite3
 import stat
 import subprocess
 import tempfile
+import time
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -27,6 +29,21 @@ def chain_hash(prev, seq, at, kind, mac, detail):
         b = part.encode()
         h.update(len(b).to_bytes(8, "big") + b)
     return h.hexdigest()
+
+
+def ask(sock, req, timeout=30):
+    """One request on the daemon's socket; its answer."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(sock)
+        s.sendall(json.dumps(req).encode() + b"\n")
+        buf = b""
+        while not buf.endswith(b"\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+    return json.loads(buf)
 
 
 class EventLog(unittest.TestCase):
@@ -155,6 +172,65 @@ class EventLog(unittest.TestCase):
         # Chained, not yet signed (no daemon ran): still intact.
         rc, v = self.verify(st)
         self.assertEqual((rc, v["result"]), (0, "ok"), v)
+
+    def test_trimmed_within_its_size(self):
+        """A script renaming a device in a loop (each rename an entry and a
+        signed head) cannot grow the record without bound: beyond
+        max_log_entries the oldest go, the record says so in plain words,
+        and it still verifies; a cut at the front by anyone else does not."""
+        st = self.copy("trim")
+        conf = os.path.join(self.tmp, "trim.conf")
+        with open(conf, "w") as f:
+            f.write("max_log_entries = 100\n")
+        sock = os.path.join(st, "yamori.sock")
+        log = open(os.path.join(self.tmp, "trim.log"), "w")
+        if os.path.exists(sock):
+            os.unlink(sock)
+        d = subprocess.Popen([YAMORID, "-r", os.path.join(self.tmp, "fx", "brute_telnet_in.pcap"),
+                              "--state-dir", st, "-c", conf, "--serve"],
+                             stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                self.assertIsNone(d.poll(), "yamorid ended (see %s)" % log.name)
+                self.assertLess(time.monotonic(), deadline, "no answer on the socket")
+                try:
+                    if ask(sock, {"cmd": "status"})["ok"]:
+                        break
+                except OSError:
+                    pass
+                time.sleep(0.2)
+            for i in range(150):
+                r = ask(sock, {"cmd": "rename", "args": {"mac": "24:0f:9b:11:22:33",
+                                                          "name": "camera %d" % i}})
+                self.assertTrue(r and r["ok"], r)
+        finally:
+            d.terminate()
+            self.assertEqual(d.wait(timeout=60), 0)
+            log.close()
+        events = json.loads(self.ctl(st, "log", "--json").stdout)
+        self.assertLessEqual(len(events), 100)
+        self.assertGreater(events[0]["seq"], 1)
+        self.assertEqual(events[0]["kind"], "head")
+        self.assertEqual(events[-1]["kind"], "head")
+        self.assertEqual(events[-2]["kind"], "renamed")
+        self.assertEqual(events[-2]["detail"]["name"], "camera 149")
+        trims = [e for e in events if e["kind"] == "log_trimmed"]
+        self.assertTrue(trims)
+        self.assertEqual(trims[-1]["detail"]["before"], events[0]["seq"])
+        self.assertIn("oldest %d entries were removed" % trims[-1]["detail"]["removed"],
+                      trims[-1]["message"])
+        rc, v = self.verify(st)
+        self.assertEqual((rc, v["result"]), (0, "ok"), v)
+        env = dict(os.environ, LANGUAGE="ja", LANG="C.UTF-8", LC_ALL="C.UTF-8")
+        self.assertIn("いちばん古い記録を", self.ctl(st, "log", env=env).stdout)
+        # Someone else removes more from the front, up to a later head.
+        with self.db(st) as c:
+            head = c.execute("SELECT min(seq) FROM event_log WHERE kind = 'head'"
+                             " AND seq > ?", (events[0]["seq"],)).fetchone()[0]
+            c.execute("DELETE FROM event_log WHERE seq < ?", (head,))
+        rc, v = self.verify(st)
+        self.assertEqual((rc, v["result"]), (1, "deleted"), v)
 
     def test_wipe_erases_log_and_key(self):
         st = self.copy("wipe")

@@ -142,6 +142,87 @@ static void test_chain(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 }
 
+/* The chain from row from on, as if the rows before it were gone. */
+static enum ym_evlog_break check_from(const struct rows *r, int from)
+{
+	struct ym_evlog_check c;
+
+	ym_evlog_check_init(&c, dir);
+	for (int i = from; i < r->n; i++)
+		if (ym_evlog_check_entry(&c, &r->e[i]))
+			break;
+	return ym_evlog_check_end(&c);
+}
+
+/* Appends a setting and signs the head after it, as a commit does. */
+static void entry_and_head(struct ym_store *s, struct ym_evlog_key *k)
+{
+	char head[320], hash[YM_EVLOG_HASH_STRLEN];
+	int64_t seq;
+	bool is_head;
+
+	assert_int_equal(ym_store_log_event(s, "setting", NULL,
+					    "{\"audit\":\"on\"}", 0), 0);
+	assert_int_equal(ym_store_last_event(s, &seq, hash, &is_head), 0);
+	assert_int_equal(ym_evlog_sign_head(k, seq, hash, head, sizeof(head)),
+			 0);
+	assert_int_equal(ym_store_log_event(s, YM_EVLOG_HEAD, NULL, head, 0),
+			 0);
+	assert_int_equal(ym_evlog_write_head(dir, head), 0);
+}
+
+/* A log over its size loses its oldest entries, starts at a signed head
+ * and says so; the check accepts that start and no other. */
+static void test_trim(void **state)
+{
+	struct ym_evlog_key *k;
+	struct ym_store *s;
+	struct rows r = { .n = 0 };
+	char err[256];
+
+	(void)state;
+	assert_int_equal(ym_evlog_key_open(&k, dir, err, sizeof(err)), 0);
+	assert_int_equal(ym_store_open(&s, dir, err, sizeof(err)), 0);
+	assert_int_equal(ym_store_begin(s), 0);
+	for (int i = 0; i < 6; i++)
+		entry_and_head(s, k);
+	/* 12 entries, heads at 2, 4 .. 12. Within 12 nothing goes. */
+	assert_int_equal(ym_store_trim_events(s, 12), 0);
+	/* Over 8: keep about 6 from a head, so 8 on, and say so. */
+	assert_int_equal(ym_store_trim_events(s, 8), 7);
+	entry_and_head(s, k);
+	assert_int_equal(ym_store_commit(s), 0);
+	assert_int_equal(ym_store_get_events(s, keep, &r), 0);
+	assert_int_equal(r.n, 8); /* 8 .. 12, log_trimmed, setting, head */
+	assert_int_equal(r.e[0].seq, 8);
+	assert_string_equal(r.e[0].kind, YM_EVLOG_HEAD);
+	assert_string_equal(r.e[5].kind, YM_EVLOG_TRIMMED);
+	assert_string_equal(r.e[5].detail, "{\"before\":8,\"removed\":7}");
+	assert_int_equal(check_from(&r, 0), YM_EVLOG_OK);
+	/* Anyone else's cut at the front is still found: to a later head,
+	 * to an entry that is not a head, or the trim's own entry. */
+	assert_int_equal(check_from(&r, 2), YM_EVLOG_MISSING);
+	assert_int_equal(check_from(&r, 1), YM_EVLOG_MISSING);
+	assert_int_equal(check(&r, 5), YM_EVLOG_MISSING);
+	/* The trim entry's start cannot be moved either. */
+	snprintf(r.text[5][2], sizeof(r.text[5][2]),
+		 "{\"before\":10,\"removed\":9}");
+	assert_int_equal(check_from(&r, 0), YM_EVLOG_EDITED);
+
+	/* A second trim drops the first one's entry with the rest. */
+	for (int i = 0; i < 4; i++)
+		entry_and_head(s, k);
+	assert_true(ym_store_trim_events(s, 8) > 0);
+	entry_and_head(s, k);
+	r.n = 0;
+	assert_int_equal(ym_store_get_events(s, keep, &r), 0);
+	assert_true(r.n <= 9);
+	assert_string_equal(r.e[0].kind, YM_EVLOG_HEAD);
+	assert_int_equal(check_from(&r, 0), YM_EVLOG_OK);
+	ym_store_close(s);
+	ym_evlog_key_close(k);
+}
+
 static void test_brute_force_kind(void **state)
 {
 	(void)state;
@@ -153,9 +234,10 @@ static void test_brute_force_kind(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_chain),
+		cmocka_unit_test_setup_teardown(test_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trim, setup, teardown),
 		cmocka_unit_test(test_brute_force_kind),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
