@@ -10,6 +10,12 @@
 
 #include "evlog.h"
 
+static const char last_sql[] =
+	"SELECT seq, hash, kind FROM event_log ORDER BY seq DESC LIMIT 1";
+static const char insert_sql[] =
+	"INSERT INTO event_log (seq, at, kind, mac, detail, prev, hash)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
 /* Appends one entry to the event log, chained to the last one. */
 int ym_store_log_event(struct ym_store *s, const char *kind, const char *mac,
 		       const char *detail, uint64_t now_us)
@@ -24,9 +30,7 @@ int ym_store_log_event(struct ym_store *s, const char *kind, const char *mac,
 	mac = mac ? mac : "";
 	detail = detail && detail[0] ? detail : "{}";
 	memcpy(prev, ym_evlog_genesis, sizeof(prev));
-	if (sqlite3_prepare_v2(s->db, "SELECT seq, hash FROM event_log"
-			       " ORDER BY seq DESC LIMIT 1", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (ym_store_prepare(s, last_sql, &st) != SQLITE_OK)
 		return sql_err(s);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -35,13 +39,11 @@ int ym_store_log_event(struct ym_store *s, const char *kind, const char *mac,
 				 (size_t)sqlite3_column_bytes(st, 1),
 				 sizeof(prev));
 	}
-	sqlite3_finalize(st);
+	ym_store_done(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sql_err(s);
 	ym_evlog_hash(prev, seq, at, kind, mac, detail, hash);
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO event_log (seq, at, kind,"
-			       " mac, detail, prev, hash) VALUES (?1, ?2, ?3,"
-			       " ?4, ?5, ?6, ?7)", -1, &st, NULL) != SQLITE_OK)
+	if (ym_store_prepare(s, insert_sql, &st) != SQLITE_OK)
 		return sql_err(s);
 	sqlite3_bind_int64(st, 1, seq);
 	sqlite3_bind_int64(st, 2, at);
@@ -51,7 +53,7 @@ int ym_store_log_event(struct ym_store *s, const char *kind, const char *mac,
 	sqlite3_bind_text(st, 6, prev, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, hash, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	ym_store_done(s, st);
 	return rc == SQLITE_DONE ? 0 : sql_err(s);
 }
 
@@ -110,9 +112,7 @@ int ym_store_last_event(struct ym_store *s, int64_t *seq, char hash[65],
 	*seq = 0;
 	hash[0] = '\0';
 	*is_head = false;
-	if (sqlite3_prepare_v2(s->db, "SELECT seq, hash, kind FROM event_log"
-			       " ORDER BY seq DESC LIMIT 1", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (ym_store_prepare(s, last_sql, &st) != SQLITE_OK)
 		return sql_err(s);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -121,12 +121,15 @@ int ym_store_last_event(struct ym_store *s, int64_t *seq, char hash[65],
 		col_text(st, 2, kind, sizeof(kind));
 		*is_head = strcmp(kind, YM_EVLOG_HEAD) == 0;
 	}
-	sqlite3_finalize(st);
+	ym_store_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sql_err(s);
 }
 
 int ym_store_trim_events(struct ym_store *s, uint32_t max)
 {
+	/* At every commit; only the first runs unless the log is full. */
+	static const char span_sql[] =
+		"SELECT min(seq), max(seq) FROM event_log";
 	char detail[96];
 	int64_t first = 0, last = 0, start = 0, keep = (int64_t)max * 3 / 4;
 	sqlite3_stmt *st;
@@ -134,14 +137,13 @@ int ym_store_trim_events(struct ym_store *s, uint32_t max)
 
 	if (s->readonly)
 		return -EROFS;
-	if (sqlite3_prepare_v2(s->db, "SELECT min(seq), max(seq) FROM"
-			       " event_log", -1, &st, NULL) != SQLITE_OK)
+	if (ym_store_prepare(s, span_sql, &st) != SQLITE_OK)
 		return sql_err(s);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		first = sqlite3_column_int64(st, 0);
 		last = sqlite3_column_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	ym_store_done(s, st);
 	if (last == 0 || last - first + 1 <= (int64_t)max)
 		return 0;
 	/* The new start is a signed head, so the check can begin there. */

@@ -28,14 +28,29 @@ enum {
 	ST_COUNT
 };
 
+/* Statements that run at every commit are prepared once per call site
+ * (keyed by the address of their SQL text) and kept for the life of the
+ * handle: parsing them again each time was most of a commit's work. */
+#define YM_STORE_CACHED 24
+
 struct ym_store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
+	const char *cached_sql[YM_STORE_CACHED];
+	sqlite3_stmt *cached[YM_STORE_CACHED];
 	bool in_batch;
 	bool readonly;
 	char damaged[4200]; /* where a damaged database was set aside, or "" */
 	char path[4096];    /* the database file */
 };
+
+/* The statement for sql (a string literal: its address is the key),
+ * prepared at its first use; SQLite's result code. Give it back with
+ * ym_store_done. */
+int ym_store_prepare(struct ym_store *s, const char *sql, sqlite3_stmt **st);
+/* Resets a statement from ym_store_prepare for its next use (or finalizes
+ * it when the cache was full). */
+void ym_store_done(struct ym_store *s, sqlite3_stmt *st);
 
 static inline int sql_err(struct ym_store *s)
 {
@@ -75,13 +90,13 @@ static inline int update_device(struct ym_store *s, const char *sql,
 	int rc;
 
 	ym_mac_format(mac, m);
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (ym_store_prepare(s, sql, &st) != SQLITE_OK)
 		return sql_err(s);
 	sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
 	if (text)
 		sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	ym_store_done(s, st);
 	if (rc != SQLITE_DONE)
 		return sql_err(s);
 	return sqlite3_changes(s->db) ? 0 : -ENOENT;

@@ -186,6 +186,37 @@ static const char *const statement_sql[ST_COUNT] = {
 		" state = CASE state WHEN 'resolved' THEN 'open' ELSE state END",
 };
 
+int ym_store_prepare(struct ym_store *s, const char *sql, sqlite3_stmt **st)
+{
+	int i, rc;
+
+	for (i = 0; i < YM_STORE_CACHED && s->cached_sql[i]; i++)
+		if (s->cached_sql[i] == sql) {
+			*st = s->cached[i];
+			return SQLITE_OK;
+		}
+	if (i == YM_STORE_CACHED)
+		return sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+				NULL);
+	if (rc == SQLITE_OK) {
+		s->cached_sql[i] = sql;
+		s->cached[i] = *st;
+	}
+	return rc;
+}
+
+void ym_store_done(struct ym_store *s, sqlite3_stmt *st)
+{
+	for (int i = 0; i < YM_STORE_CACHED && s->cached_sql[i]; i++)
+		if (s->cached[i] == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
 static int exec(struct ym_store *s, const char *sql)
 {
 	char *msg = NULL;
@@ -464,6 +495,8 @@ void ym_store_close(struct ym_store *s)
 		exec(s, "ROLLBACK");
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	for (int i = 0; i < YM_STORE_CACHED; i++)
+		sqlite3_finalize(s->cached[i]);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -598,22 +631,30 @@ int ym_store_delete_device(struct ym_store *s, const uint8_t mac[6])
 static int delete_rows(struct ym_store *s, const char *sql, const char *name,
 		       int64_t value)
 {
+	static const char orphans[] =
+		"DELETE FROM alerts WHERE kind = 'new_device'"
+		" AND mac != '' AND mac NOT IN (SELECT mac FROM devices)";
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (ym_store_prepare(s, sql, &st) != SQLITE_OK)
 		return sql_err(s);
 	bind_int(st, name, value);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	ym_store_done(s, st);
 	if (rc != SQLITE_DONE)
 		return sql_err(s);
 	rc = sqlite3_changes(s->db);
+	if (rc == 0)
+		return 0;
 	/* "A new device joined" means nothing once the device is gone. */
-	if (rc > 0 && exec(s, "DELETE FROM alerts WHERE kind = 'new_device'"
-			      " AND mac != '' AND mac NOT IN"
-			      " (SELECT mac FROM devices)") < 0)
-		return -EIO;
+	if (ym_store_prepare(s, orphans, &st) != SQLITE_OK)
+		return sql_err(s);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		ym_store_done(s, st);
+		return sql_err(s);
+	}
+	ym_store_done(s, st);
 	return rc;
 }
 
@@ -636,23 +677,24 @@ int ym_store_prune_devices(struct ym_store *s, uint32_t max)
 		"   AND e.signal != 'oui') DESC, last_seen DESC"
 		" LIMIT -1 OFFSET :max)";
 	sqlite3_stmt *st;
+	static const char count[] = "SELECT count(*) FROM devices";
+	int64_t n = 0;
 	int rc;
 
 	/* This runs at every commit; its ranking reads every device's alerts
 	 * and evidence. Under the cap (nearly always) nothing can go: a count
 	 * says so without the ranking. */
-	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM devices", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (ym_store_prepare(s, count, &st) != SQLITE_OK)
 		return sql_err(s);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) <= (int64_t)max) {
-		sqlite3_finalize(st);
-		return 0;
-	}
-	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	ym_store_done(s, st);
 	if (rc != SQLITE_ROW)
 		return sql_err(s);
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (n <= (int64_t)max)
+		return 0;
+	if (ym_store_prepare(s, sql, &st) != SQLITE_OK)
 		return sql_err(s);
 	bind_int(st, ":keep", YM_FLAG_DEFAULT_PASSWORD | YM_FLAG_UNSUPPORTED |
 				      YM_FLAG_OUTDATED_FIRMWARE |
@@ -660,7 +702,7 @@ int ym_store_prune_devices(struct ym_store *s, uint32_t max)
 				      YM_FLAG_RETIRED);
 	bind_int(st, ":max", max);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	ym_store_done(s, st);
 	if (rc != SQLITE_DONE)
 		return sql_err(s);
 	return sqlite3_changes(s->db);

@@ -51,6 +51,7 @@ struct ym_engine *ym_fuzz_engine(void)
 	cfg.max_devices = 16;
 	cfg.max_stored_devices = 16;
 	cfg.max_flows = 1024;
+	cfg.max_log_entries = 100;
 	cfg.audit = YM_AUDIT_POLICY_OFF;
 	cfg.isolate = YM_ISOLATE_NONE;
 	cfg.auto_isolate = YM_AUTO_ISOLATE_NEVER;

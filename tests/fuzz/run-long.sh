@@ -7,7 +7,9 @@
 # Without harness names every harness runs SECONDS; a name with =SECONDS
 # runs that long instead. With RUNS set a harness also stops after N
 # executions (libFuzzer's -runs), whichever comes first; the table shows
-# the seconds it really ran. Needs the fuzz build (BUILD, default build-fuzz):
+# the seconds it really ran. JOBS=N runs N processes of each harness at
+# once on a shared corpus (RUNS is split among them; executions are summed,
+# exec/s is per wall-clock second). Needs the fuzz build (BUILD, default build-fuzz):
 #   CC=clang cmake -S . -B build-fuzz -DYAMORI_FUZZ=ON && cmake --build build-fuzz
 #   tests/fuzz/run-long.sh --record HARNESS ...
 # writes the row of a run that went on after its script was stopped, from
@@ -20,6 +22,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${BUILD:-$root/build-fuzz}
+jobs=${JOBS:-1}
 doc=$root/docs/FUZZING.md
 all="fuzz_dns fuzz_ssdp fuzz_lldp fuzz_dhcp fuzz_decode fuzz_audit fuzz_config
 fuzz_datafile fuzz_api fuzz_packet fuzz_wps fuzz_appproto"
@@ -81,19 +84,43 @@ for item in $list; do
 	case $name in
 	fuzz_datafile|fuzz_api|fuzz_packet) opts=-entropic=0 ;;
 	esac
-	[ -n "${RUNS:-}" ] && opts="$opts -runs=$RUNS"
-	echo "== $name for ${t}s${RUNS:+ or $RUNS executions}" >&2
+	[ -n "${RUNS:-}" ] && opts="$opts -runs=$(( RUNS / jobs ))"
+	echo "== $name for ${t}s${RUNS:+ or $RUNS executions}, $jobs process(es)" >&2
 	rc=0
 	start=$(date +%s)
-	"$bin" -max_total_time="$t" -rss_limit_mb=2048 -timeout=10 \
-		-print_final_stats=1 -artifact_prefix="$crashes/" $opts \
-		"$new" "$here/corpus/$name" >"$log" 2>&1 || rc=$?
+	pids=
+	j=1
+	while [ "$j" -le "$jobs" ]; do
+		jlog=$log
+		[ "$j" -gt 1 ] && jlog=${log%.log}.$j.log
+		"$bin" -max_total_time="$t" -rss_limit_mb=2048 -timeout=10 \
+			-print_final_stats=1 -artifact_prefix="$crashes/" $opts \
+			"$new" "$here/corpus/$name" >"$jlog" 2>&1 &
+		pids="$pids $!"
+		j=$(( j + 1 ))
+	done
+	for pid in $pids; do
+		wait "$pid" || rc=$?
+	done
 	t=$(( $(date +%s) - start ))
 	[ "$t" -gt 0 ] || t=1
-	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-	final=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)' "$log" | tail -n 1)
-	cov=$(echo "$final" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
-	ft=$(echo "$final" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
+	# With JOBS the processes share the corpus directory (libFuzzer
+	# reloads it every second): executions add up, coverage is the most
+	# any one of them saw.
+	execs=0 cov=0 ft=0
+	j=1
+	while [ "$j" -le "$jobs" ]; do
+		jlog=$log
+		[ "$j" -gt 1 ] && jlog=${log%.log}.$j.log
+		j=$(( j + 1 ))
+		e=$(sed -n 's/^stat::number_of_executed_units: *//p' "$jlog" | tail -n 1)
+		final=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)' "$jlog" | tail -n 1)
+		c=$(echo "$final" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
+		f=$(echo "$final" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
+		execs=$(( execs + ${e:-0} ))
+		[ "${c:-0}" -gt "$cov" ] && cov=$c
+		[ "${f:-0}" -gt "$ft" ] && ft=$f
+	done
 	ncrash=$(( $(ls "$crashes" | wc -l) - before ))
 	[ "$rc" -ne 0 ] && [ "$ncrash" -eq 0 ] && ncrash=1
 	echo "$name $t ${execs:-0} ${cov:-?} ${ft:-?} $ncrash $rc" >>"$results"
