@@ -1,6 +1,6 @@
 /* Identification's insides shared by its two files and nobody else:
- * identify-rules.c reads the rule files into these tables, identify.c
- * matches signals against them and decides. */
+ * identify-rules.c reads the rule files into these tables, identify.c and
+ * identify-match.c match signals against them, identify-decide.c decides. */
 #ifndef YM_IDENTIFY_PRIVATE_H
 #define YM_IDENTIFY_PRIVATE_H
 
@@ -89,5 +89,24 @@ size_t ym_rule_hits_specific(struct ym_rule_hit *h, size_t n);
 
 /* The signal of that name in the rule files, or -1 (identify.c). */
 int ym_identify_signal_by_name(const char *name);
+
+/* A type needs this much combined weight, and either two kinds of signal
+ * or one strong one, before Yamori names it. */
+#define YM_TYPE_MIN_SCORE 0.5f
+#define YM_STRONG_WEIGHT 0.7f
+
+/* A vendor needs at least the weight of the registry's name. */
+#define YM_VENDOR_MIN_SCORE 0.3f
+
+struct ym_evidence;
+
+/* Adds (or strengthens) one piece of evidence on d; false when nothing
+ * changed (identify.c). */
+bool ym_identify_add_evidence(struct ym_device *d,
+			      const struct ym_evidence *in);
+
+/* The tier of a maker (TIER_CHIP, TIER_PLATFORM, TIER_BRAND; 0 when not
+ * listed as a module or platform maker) (identify-decide.c). */
+int ym_identify_tier(const struct ym_identify *id, const char *vendor);
 
 #endif
