@@ -12,13 +12,11 @@
 #endif
 #include "engine-fleet.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,62 +30,9 @@
 #include "inventory.h"
 #include "store.h"
 
-#define QUEUE_DIR "fleet-queue"
-#define STATE_FILE "fleet.json"
-#define ADVISORY_FILE "fleet-advisory.tar"
-#define MAX_INFLIGHT 32
-#define BACKOFF_MIN 2     /* seconds */
-#define BACKOFF_MAX 300
-#define NOTICE_MAX 4096
-
-enum ev_kind { EV_CONNECTED, EV_DISCONNECTED, EV_ACKED, EV_MESSAGE,
-	       EV_FAILED };
-
-struct fleet_event {
-	struct fleet_event *next;
-	enum ev_kind kind;
-	int code;              /* rc, or mid */
-	size_t len;
-	char topic[256];
-	uint8_t payload[];
-};
-
-struct ym_fleet {
-	struct ym_engine *e;
-	struct mosquitto *mosq;
-	uv_async_t async;
-	uv_timer_t timer;
-	bool handles, running, connected, on;
-	pthread_mutex_t lock;
-	struct fleet_event *head, *tail;
-	unsigned attempts;          /* the MQTT thread only */
-	pthread_t thread;
-	pthread_cond_t wake;        /* with lock: stop sleeping */
-	bool quit;                  /* with lock: the thread ends */
-
-	char host[256];
-	int port;
-	char topic_report[200], topic_advisory[160];
-	char qdir[1100], state[1100];
-
-	/* Kept in fleet.json. */
-	char box[33];
-	uint64_t seq;
-	uint64_t notice_version;
-	char advisory_sha[65];
-	json_t *notice;             /* the notice in force, or NULL */
-	json_t *last_report;        /* the last one the broker acknowledged */
-	char last_sent[32];
-
-	struct { int mid; char name[32]; } inflight[MAX_INFLIGHT];
-	int n_inflight;
-	uint64_t sent, dropped, connects, refused, errors;
-	char last_problem[200];
-};
-
 /* --- small helpers ------------------------------------------------------ */
 
-static int64_t parse_time(const char *s)
+int64_t ym_fleet_parse_time(const char *s)
 {
 	struct tm tm;
 	const char *end;
@@ -98,7 +43,7 @@ static int64_t parse_time(const char *s)
 	return (int64_t)timegm(&tm);
 }
 
-static void problem(struct ym_fleet *f, const char *fmt, const char *what)
+void ym_fleet_problem(struct ym_fleet *f, const char *fmt, const char *what)
 {
 	snprintf(f->last_problem, sizeof(f->last_problem), fmt, what);
 	fprintf(stderr, "yamorid: fleet: %s\n", f->last_problem);
@@ -106,7 +51,7 @@ static void problem(struct ym_fleet *f, const char *fmt, const char *what)
 
 /* Writes data to path atomically and durably: a power cut leaves the old
  * file or the new one. */
-static int write_file(const char *path, const char *data, size_t len)
+int ym_fleet_write_file(const char *path, const char *data, size_t len)
 {
 	char tmp[1200], dir[1200], *slash;
 	int fd, rc = 0;
@@ -155,7 +100,7 @@ static void new_box_id(struct ym_fleet *f)
 	sodium_bin2hex(f->box, sizeof(f->box), b, sizeof(b));
 }
 
-static void save_state(struct ym_fleet *f)
+void ym_fleet_save_state(struct ym_fleet *f)
 {
 	json_t *s = json_pack("{s:s, s:I, s:I, s:s, s:s}", "box", f->box,
 			      "seq", (json_int_t)f->seq, "notice_version",
@@ -168,7 +113,7 @@ static void save_state(struct ym_fleet *f)
 	if (f->last_report)
 		json_object_set(s, "last_report", f->last_report);
 	text = json_dumps(s, JSON_COMPACT);
-	if (!text || write_file(f->state, text, strlen(text)) < 0)
+	if (!text || ym_fleet_write_file(f->state, text, strlen(text)) < 0)
 		f->errors++;
 	free(text);
 	json_decref(s);
@@ -196,7 +141,7 @@ static void load_state(struct ym_fleet *f)
 	f->last_report = json_incref(json_object_get(s, "last_report"));
 	json_decref(s);
 	if (!box)
-		save_state(f);
+		ym_fleet_save_state(f);
 }
 
 static int queue_filter(const struct dirent *d)
@@ -228,7 +173,7 @@ static int queue_push(struct ym_fleet *f, const char *body)
 
 	snprintf(path, sizeof(path), "%s/%020llu.json", f->qdir,
 		 (unsigned long long)f->seq);
-	rc = write_file(path, body, strlen(body));
+	rc = ym_fleet_write_file(path, body, strlen(body));
 	if (rc < 0)
 		return rc;
 	/* Bounded: the oldest go first. */
@@ -323,7 +268,7 @@ static void acked(struct ym_fleet *f, int mid)
 		unlink(path);
 		f->sent++;
 		f->inflight[i] = f->inflight[--f->n_inflight];
-		save_state(f);
+		ym_fleet_save_state(f);
 		break;
 	}
 	kick(f);
@@ -340,7 +285,7 @@ static int send_report(struct ym_fleet *f, json_t **out)
 	body = r ? json_dumps(r, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	rc = body ? queue_push(f, body) : -ENOMEM;
 	free(body);
-	save_state(f);
+	ym_fleet_save_state(f);
 	if (rc < 0) {
 		f->errors++;
 		json_decref(r);
@@ -352,173 +297,6 @@ static int send_report(struct ym_fleet *f, json_t **out)
 	else
 		json_decref(r);
 	return 0;
-}
-
-/* --- advisories ----------------------------------------------------------- */
-
-static void refuse(struct ym_fleet *f, const char *why)
-{
-	f->refused++;
-	problem(f, "advisory refused: %s", why);
-	ym_engine_log_now(f->e, "fleet_advisory_refused",
-		  json_pack("{s:s}", "reason", why));
-	ym_api_publish(f->e->api, json_pack("{s:s, s:s}", "event",
-					    "fleet_advisory_refused",
-					    "reason", why));
-}
-
-/* A notice: signed text of "key value" lines:
- *   yamori-notice 1
- *   version N            (grows; an older one is refused)
- *   created, expires     (RFC 3339 UTC)
- *   ja <plain Japanese>  (shown to the household)
- *   en <English>         (optional)
- *   maker, model         (optional: whom it is about) */
-static void take_notice(struct ym_fleet *f, const char *text,
-			const char *sig)
-{
-	struct ym_bundle_keys keys;
-	char err[200], line[NOTICE_MAX];
-	json_t *n = json_object();
-	const char *p = text;
-	bool head = false;
-	uint64_t version = 0;
-	int64_t created = -1, expires = -1;
-	int64_t now = (int64_t)(ym_wall_us() / 1000000);
-
-	ym_bundle_keys_load(&keys, f->e->cfg.keys_dir);
-	if (strlen(text) >= NOTICE_MAX) {
-		refuse(f, "the notice is too long");
-		goto out;
-	}
-	if (ym_bundle_verify(text, strlen(text), sig, strlen(sig), &keys, err,
-			     sizeof(err)) < 0) {
-		refuse(f, err);
-		goto out;
-	}
-	while (*p) {
-		size_t len = strcspn(p, "\n");
-		char *sp;
-
-		snprintf(line, sizeof(line), "%.*s", (int)len, p);
-		p += len + (p[len] == '\n');
-		if (!line[0])
-			continue;
-		sp = strchr(line, ' ');
-		if (!sp) {
-			refuse(f, "the notice has a line without a value");
-			goto out;
-		}
-		*sp++ = '\0';
-		if (!strcmp(line, "yamori-notice"))
-			head = !strcmp(sp, "1");
-		else if (!strcmp(line, "version"))
-			version = strtoull(sp, NULL, 10);
-		else if (!strcmp(line, "created"))
-			created = parse_time(sp);
-		else if (!strcmp(line, "expires"))
-			expires = parse_time(sp);
-		else if (!strcmp(line, "ja") || !strcmp(line, "en") ||
-			 !strcmp(line, "maker") || !strcmp(line, "model"))
-			json_object_set_new(n, line, json_string(sp));
-		else {
-			refuse(f, "the notice has an unknown line");
-			goto out;
-		}
-	}
-	if (!head || !version || created < 0 || expires < 0 ||
-	    !json_object_get(n, "ja")) {
-		refuse(f, "the notice lacks its format, version, dates or "
-		       "Japanese text");
-		goto out;
-	}
-	if (expires <= now) {
-		refuse(f, "the notice has expired");
-		goto out;
-	}
-	if (version <= f->notice_version) {
-		refuse(f, "the notice is not newer than the one in force "
-		       "(rolled back)");
-		goto out;
-	}
-	json_object_set_new(n, "version", json_integer((json_int_t)version));
-	ym_fleet_iso_time(created, line, sizeof(line));
-	json_object_set_new(n, "created", json_string(line));
-	ym_fleet_iso_time(expires, line, sizeof(line));
-	json_object_set_new(n, "expires", json_string(line));
-	f->notice_version = version;
-	json_decref(f->notice);
-	f->notice = json_incref(n);
-	save_state(f);
-	ym_engine_log_now(f->e, "fleet_notice", json_pack("{s:I, s:O}", "version",
-				(json_int_t)version, "ja",
-				json_object_get(n, "ja")));
-	ym_api_publish(f->e->api, json_pack("{s:s, s:O}", "event",
-					    "fleet_notice", "notice", n));
-out:
-	json_decref(n);
-}
-
-static void take_bundle(struct ym_fleet *f, const char *b64)
-{
-	size_t max = strlen(b64), len = 0;
-	uint8_t *buf = malloc(max + 1);
-	struct ym_api_error why;
-	char path[1200];
-
-	if (!buf || sodium_base642bin(buf, max + 1, b64, strlen(b64), "\n",
-				      &len, NULL,
-				      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    len > YM_BUNDLE_MAX_BYTES) {
-		free(buf);
-		refuse(f, "the bundle is not base64 of a bundle");
-		return;
-	}
-	snprintf(path, sizeof(path), "%s/%s", f->e->cfg.state_dir,
-		 ADVISORY_FILE);
-	if (write_file(path, (const char *)buf, len) < 0) {
-		free(buf);
-		refuse(f, "the bundle cannot be kept on the disk");
-		return;
-	}
-	free(buf);
-	ym_engine_log_now(f->e, "fleet_advisory", json_pack("{s:s, s:s}", "kind",
-						      "bundle", "sha256",
-						      f->advisory_sha));
-	/* The same checks as yamorictl update: signature, hashes, version
-	 * above the installed one, not expired; update.c logs the outcome. */
-	if (ym_update_apply(f->e, path, NULL, &why) < 0)
-		refuse(f, why.msg);
-}
-
-static void take_advisory(struct ym_fleet *f, const uint8_t *payload,
-			  size_t len)
-{
-	uint8_t h[32];
-	char sha[65];
-	json_t *a;
-	const char *kind;
-
-	crypto_hash_sha256(h, payload, len);
-	sodium_bin2hex(sha, sizeof(sha), h, sizeof(h));
-	/* The retained advisory comes again at every connection. */
-	if (!strcmp(sha, f->advisory_sha))
-		return;
-	snprintf(f->advisory_sha, sizeof(f->advisory_sha), "%s", sha);
-	save_state(f);
-	a = json_loadb((const char *)payload, len, 0, NULL);
-	kind = json_string_value(json_object_get(a, "kind"));
-	if (kind && !strcmp(kind, "notice") &&
-	    json_is_string(json_object_get(a, "notice")) &&
-	    json_is_string(json_object_get(a, "minisig")))
-		take_notice(f, json_string_value(json_object_get(a, "notice")),
-			    json_string_value(json_object_get(a, "minisig")));
-	else if (kind && !strcmp(kind, "bundle") &&
-		 json_is_string(json_object_get(a, "bundle")))
-		take_bundle(f, json_string_value(json_object_get(a, "bundle")));
-	else
-		refuse(f, "not a signed notice or bundle");
-	json_decref(a);
 }
 
 /* --- mosquitto's thread --------------------------------------------------- */
@@ -692,7 +470,7 @@ static void on_async(uv_async_t *a)
 		switch (ev->kind) {
 		case EV_CONNECTED:
 			if (ev->code != 0) {
-				problem(f, "the broker refused the box: %s",
+				ym_fleet_problem(f, "the broker refused the box: %s",
 					mosquitto_connack_string(ev->code));
 				break;
 			}
@@ -711,12 +489,12 @@ static void on_async(uv_async_t *a)
 		case EV_DISCONNECTED:
 			f->connected = false;
 			if (ev->code)
-				problem(f, "the broker went away: %s",
+				ym_fleet_problem(f, "the broker went away: %s",
 					mosquitto_strerror(ev->code));
 			break;
 		case EV_FAILED:
 			f->connected = false;
-			problem(f, "cannot reach the broker: %s",
+			ym_fleet_problem(f, "cannot reach the broker: %s",
 				ev->code == MOSQ_ERR_ERRNO ? "connection failed"
 				: mosquitto_strerror(ev->code));
 			break;
@@ -725,7 +503,7 @@ static void on_async(uv_async_t *a)
 			break;
 		case EV_MESSAGE:
 			if (!strcmp(ev->topic, f->topic_advisory))
-				take_advisory(f, ev->payload, ev->len);
+				ym_fleet_take_advisory(f, ev->payload, ev->len);
 			break;
 		}
 		free(ev);
@@ -738,7 +516,7 @@ static void on_timer(uv_timer_t *t)
 	struct ym_fleet *f = t->data;
 
 	if (send_report(f, NULL) < 0)
-		problem(f, "cannot keep a report: %s", "disk error");
+		ym_fleet_problem(f, "cannot keep a report: %s", "disk error");
 }
 
 static void on_tls_log(struct mosquitto *m, void *arg, int level,
@@ -851,24 +629,24 @@ static int client_start(struct ym_fleet *f)
 	if (f->running)
 		return 0;
 	if (!e->cfg.fleet_broker[0] || parse_broker(f, e->cfg.fleet_broker)) {
-		problem(f, "%s", "no broker is set (fleet_broker)");
+		ym_fleet_problem(f, "%s", "no broker is set (fleet_broker)");
 		return -EINVAL;
 	}
 	if (!e->cfg.fleet_token[0] &&
 	    (!e->cfg.fleet_cert[0] || !e->cfg.fleet_key[0])) {
-		problem(f, "%s", "the box has no certificate and key, nor a "
+		ym_fleet_problem(f, "%s", "the box has no certificate and key, nor a "
 			"token, from the provider");
 		return -EINVAL;
 	}
 	if (mkdir(f->qdir, 0700) < 0 && errno != EEXIST) {
-		problem(f, "cannot make %s", f->qdir);
+		ym_fleet_problem(f, "cannot make %s", f->qdir);
 		return -errno;
 	}
 	set_report_topic(f);
 	mosquitto_lib_init();
 	f->mosq = mosquitto_new(f->box, true, f);
 	if (!f->mosq) {
-		problem(f, "%s", "cannot make an MQTT client");
+		ym_fleet_problem(f, "%s", "cannot make an MQTT client");
 		return -ENOMEM;
 	}
 	mosquitto_int_option(f->mosq, MOSQ_OPT_PROTOCOL_VERSION,
@@ -887,7 +665,7 @@ static int client_start(struct ym_fleet *f)
 		rc = read_token(e->cfg.fleet_token, user, sizeof(user), pass,
 				sizeof(pass));
 		if (rc < 0) {
-			problem(f, "cannot read the token file %s",
+			ym_fleet_problem(f, "cannot read the token file %s",
 				e->cfg.fleet_token);
 			goto fail;
 		}
@@ -895,7 +673,7 @@ static int client_start(struct ym_fleet *f)
 		sodium_memzero(pass, sizeof(pass));
 	}
 	if (rc != MOSQ_ERR_SUCCESS) {
-		problem(f, "TLS or login settings refused: %s",
+		ym_fleet_problem(f, "TLS or login settings refused: %s",
 			mosquitto_strerror(rc));
 		goto fail;
 	}
@@ -922,7 +700,7 @@ static int client_start(struct ym_fleet *f)
 	rc = pthread_create(&f->thread, NULL, run_client, f);
 	if (rc != 0) {
 		f->running = false;
-		problem(f, "%s", "cannot start the MQTT thread");
+		ym_fleet_problem(f, "%s", "cannot start the MQTT thread");
 		goto fail;
 	}
 	/* The first report five minutes after start (the inventory has
@@ -1110,7 +888,7 @@ json_t *ym_fleet_cmd_rotate(struct ym_engine *e, struct ym_engine_request *r)
 	}
 	new_box_id(f);
 	f->seq = 0;
-	save_state(f);
+	ym_fleet_save_state(f);
 	if (was && client_start(f) < 0)
 		return ym_api_fail(r->err, YM_API_FAILED, "%s",
 				   f->last_problem);

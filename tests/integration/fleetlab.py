@@ -275,9 +275,18 @@ mqtt {
                 str(MQTT_PORT), "-V", "mqttv311"]
 
     def publish_retained(self, topic, payload_path, node=0):
-        sh(*self.hub_exec("mosquitto_pub", *self.mqtt_args(node), "-i",
-                          "isp-advisory", "-q", "1", "-r", "-t", topic, "-f",
-                          payload_path))
+        """As the ISP's publisher would: a lost connection (mosquitto_pub
+        exit 7, seen on a starved machine) is tried again."""
+        argv = self.hub_exec("mosquitto_pub", *self.mqtt_args(node), "-i",
+                             "isp-advisory", "-q", "1", "-r", "-t", topic, "-f",
+                             payload_path)
+        for attempt in range(4):
+            r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+            if r.returncode == 0:
+                return
+            if r.returncode != 7 or attempt == 3:
+                raise subprocess.CalledProcessError(r.returncode, argv, r.stdout, r.stderr)
+            time.sleep(1 + attempt)
 
     def close(self):
         self.stop_aggregators()
