@@ -212,7 +212,20 @@ static bool seen_before(struct ym_device *d, enum ym_signal sig,
 	return false;
 }
 
-/* Collects the rules of one group that match value. */
+/* A model has a letter in it ("AppleTV5,3", "3810X", "HS110"): a TXT
+ * value of digits and commas is a list of flags (AirPlay's md=0,1,2 is
+ * the metadata it takes), not a model. */
+static bool names_model(const char *cap)
+{
+	for (; *cap; cap++)
+		if (isalpha((unsigned char)*cap) || (unsigned char)*cap >= 0x80)
+			return true;
+	return false;
+}
+
+/* Collects the rules of one group that match value. A rule that only
+ * reads the model out of the text does not match when what it reads is
+ * no model. */
 static size_t match_group(const struct ym_identify *id,
 			  const struct ym_device *d, int group,
 			  const char *value, size_t vlen, struct ym_rule_hit *h,
@@ -225,8 +238,12 @@ static size_t match_group(const struct ym_identify *id,
 
 		if (r->mac_len && !ym_rule_mac_match(r, d->mac))
 			continue;
-		if (ym_rule_match(r, value, vlen, h[n].cap, sizeof(h[n].cap)))
-			h[n++].rule = r;
+		if (!ym_rule_match(r, value, vlen, h[n].cap, sizeof(h[n].cap)))
+			continue;
+		if (r->model_from_match && !names_model(h[n].cap) &&
+		    !r->type[0] && !r->vendor[0] && !r->os[0])
+			continue;
+		h[n++].rule = r;
 	}
 	return n;
 }
@@ -241,7 +258,7 @@ static bool add_hit(struct ym_device *d, enum ym_signal sig,
 	fill(&e, sig, value);
 	snprintf(e.type, sizeof(e.type), "%s", r->type);
 	snprintf(e.vendor, sizeof(e.vendor), "%s", r->vendor);
-	if (r->model_from_match) {
+	if (r->model_from_match && names_model(h->cap)) {
 		const char *at = strstr(r->model, "$1");
 		char tmp[160];
 
@@ -249,7 +266,7 @@ static bool add_hit(struct ym_device *d, enum ym_signal sig,
 			 r->model, h->cap, at + 2);
 		/* Cut to the field on a character boundary. */
 		ym_strlcpy_clean(e.model, tmp, strlen(tmp), sizeof(e.model));
-	} else {
+	} else if (!r->model_from_match) {
 		snprintf(e.model, sizeof(e.model), "%s", r->model);
 	}
 	snprintf(e.os, sizeof(e.os), "%s", r->os);

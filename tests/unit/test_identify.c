@@ -383,6 +383,25 @@ static void test_model_names(void **state)
 	assert_string_equal(c.type, "smart_plug");
 	assert_true(c.confidence < 0.8);
 	ym_identify_fini(id);
+
+	/* A TXT value read as the model must be one: AirPlay's md=0,1,2
+	 * lists the metadata it takes; Google Cast's md= is a model. */
+	write_rules("a.rules",
+		    "mdns_txt md=* model=$1 weight=0.5 source=x\n"
+		    "mdns_txt model=AppleTV* vendor=Apple type=streaming "
+		    "weight=0.9 source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	new_device(&a);
+	ym_identify_signal(id, &a, YM_SIG_MDNS_TXT, "model=AppleTV5,3");
+	ym_identify_signal(id, &a, YM_SIG_MDNS_TXT, "md=0,1,2");
+	assert_string_equal(a.type, "streaming");
+	assert_string_equal(a.model, "");
+	for (uint8_t i = 0; i < a.n_evidence; i++)
+		assert_string_not_equal(a.evidence[i].value, "md=0,1,2");
+	new_device(&b);
+	ym_identify_signal(id, &b, YM_SIG_MDNS_TXT, "md=Chromecast Ultra");
+	assert_string_equal(b.model, "Chromecast Ultra");
+	ym_identify_fini(id);
 }
 
 static void test_router_needs_routing(void **state)
