@@ -268,10 +268,12 @@ const char *ym_text_evidence(const char *signal)
 		{ "tls_sni", N_("It showed whom it talks to.") },
 		{ "http_user_agent", N_("It gave its name while talking.") },
 		{ "http_server", N_("It gave its name while talking.") },
+		{ "http_model", N_("It gave its name while talking.") },
 		{ "wps_", N_("It told its name when it joined the Wi-Fi.") },
 		{ "wsd_", N_("It told other devices what it can do.") },
 		/* A port that one kind of device serves (services.rules). */
 		{ "service", N_("It talks the way this kind of device does.") },
+		{ "http_path", N_("It talks the way this kind of device does.") },
 		{ "maker", N_("Its maker makes only this kind of device.") },
 	};
 

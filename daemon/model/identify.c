@@ -44,6 +44,8 @@ static const char *const signal_names[YM_SIG_COUNT] = {
 	[YM_SIG_WPS_NAME] = "wps_name",
 	[YM_SIG_WPS_CATEGORY] = "wps_category",
 	[YM_SIG_WSD_TYPE] = "wsd_type",
+	[YM_SIG_HTTP_MODEL] = "http_model",
+	[YM_SIG_HTTP_PATH] = "http_path",
 	[YM_SIG_GATEWAY] = "gateway",
 };
 
@@ -60,6 +62,7 @@ static bool carries_model(enum ym_signal sig)
 	case YM_SIG_UPNP_NAME:
 	case YM_SIG_HTTP_USER_AGENT:
 	case YM_SIG_HTTP_SERVER:
+	case YM_SIG_HTTP_MODEL:
 	case YM_SIG_WPS_MODEL:
 	case YM_SIG_WPS_NAME:
 	case YM_SIG_NETBIOS_NAME:
@@ -298,6 +301,7 @@ static float brand_weight(enum ym_signal sig)
 	case YM_SIG_SSDP_TYPE:
 	case YM_SIG_SSDP_SERVER:
 	case YM_SIG_HTTP_SERVER:
+	case YM_SIG_HTTP_MODEL:
 	case YM_SIG_DHCP_VENDOR:
 	case YM_SIG_WPS_MODEL:
 	case YM_SIG_WPS_NAME:

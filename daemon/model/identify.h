@@ -46,6 +46,8 @@ enum ym_signal {
 	YM_SIG_WPS_NAME,
 	YM_SIG_WPS_CATEGORY, /* primary device type "4-3" */
 	YM_SIG_WSD_TYPE, /* WS-Discovery Hello/ProbeMatch <Types> */
+	YM_SIG_HTTP_MODEL, /* a model= in the device's own request's query */
+	YM_SIG_HTTP_PATH, /* the path of the device's own request */
 	YM_SIG_GATEWAY,
 	YM_SIG_COUNT
 };

@@ -1,8 +1,10 @@
 #define _GNU_SOURCE /* memmem */
 #include "sniff.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -297,6 +299,100 @@ static void sniff_http_server(struct ym_sniff *s, struct ym_device *dev,
 	}
 }
 
+/* Query keys under which a device's own requests name its model: a
+ * firmware check ("query.aspx?model=DCH-S150_Ax_..."), a registration. */
+static const char *const model_params[] = {
+	"model",	"modelname",   "model_name",  "modelno",
+	"model_no",	"modelid",     "product",     "productname",
+	"product_name", "devicemodel", "device_model", "hwmodel",
+	"hw_model",
+};
+
+/* One query value, %-decoded ('+' is a space), cleaned into out. */
+static void query_value(const char *v, size_t n, char *out, size_t len)
+{
+	char tmp[128];
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 1 < sizeof(tmp); i++) {
+		if (v[i] == '%' && i + 2 < n && isxdigit((unsigned char)v[i + 1]) &&
+		    isxdigit((unsigned char)v[i + 2])) {
+			char hex[3] = { v[i + 1], v[i + 2], '\0' };
+
+			tmp[o++] = (char)strtol(hex, NULL, 16);
+			i += 2;
+		} else {
+			tmp[o++] = v[i] == '+' ? ' ' : v[i];
+		}
+	}
+	ym_strlcpy_clean(out, tmp, o, len);
+}
+
+/* A request a device sends to the internet on its own (a firmware check,
+ * a registration) may name its model in the query, and its path may be
+ * one a maker's protocol documents (a Fitbit Aria's /scale/upload); only
+ * paths a rule lists mean anything. Browsers' and phone apps' requests
+ * are not read: a page about a plug is not a plug. */
+static void sniff_http_request(struct ym_sniff *s, struct ym_device *dev,
+			       const struct ym_packet *pkt)
+{
+	static const char *const clients[] = { "Mozilla/", "Dalvik/",
+					       "okhttp", "CFNetwork" };
+	const uint8_t *p = pkt->payload;
+	uint32_t len = pkt->payload_len;
+	const char *q, *end;
+	uint32_t skip;
+
+	if (starts_with(p, len, "GET "))
+		skip = 4;
+	else if (starts_with(p, len, "POST "))
+		skip = 5;
+	else
+		return;
+	if (!ym_addr_is_private(&pkt->src) || ym_addr_is_private(&pkt->dst))
+		return;
+	for (size_t i = 0; i < YM_ARRAY_SIZE(clients); i++) {
+		char h[32];
+
+		snprintf(h, sizeof(h), "\nUser-Agent: %s", clients[i]);
+		if (memmem(p, len, h, strlen(h)))
+			return;
+	}
+	end = memchr(p + skip, ' ', len - skip);
+	if (!end)
+		return;
+	q = memchr(p + skip, '?', (size_t)(end - (const char *)p) - skip);
+	if (p[skip] == '/') {
+		char path[96];
+
+		ym_strlcpy_clean(path, (const char *)p + skip,
+				 (size_t)((q ? q : end) - (const char *)p) -
+					 skip,
+				 sizeof(path));
+		ym_identify_signal(s->id, dev, YM_SIG_HTTP_PATH, path);
+	}
+	if (!q)
+		return;
+	for (q++; q < end;) {
+		const char *amp = memchr(q, '&', (size_t)(end - q));
+		const char *stop = amp ? amp : end;
+		const char *eq = memchr(q, '=', (size_t)(stop - q));
+
+		for (size_t i = 0; eq && i < YM_ARRAY_SIZE(model_params); i++) {
+			char v[96];
+
+			if ((size_t)(eq - q) != strlen(model_params[i]) ||
+			    strncasecmp(q, model_params[i], (size_t)(eq - q)))
+				continue;
+			query_value(eq + 1, (size_t)(stop - eq - 1), v,
+				    sizeof(v));
+			ym_identify_signal(s->id, dev, YM_SIG_HTTP_MODEL, v);
+			break;
+		}
+		q = stop + 1;
+	}
+}
+
 /* A UPnP description that crosses the wire (a phone's app fetches it from
  * the device) names the device as well as one Yamori fetches itself, so
  * capture files identify as live capture does. Only segments that open an
@@ -511,6 +607,8 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 			sniff_tplink(s, dev, pkt);
 		else if (pkt->sport == 2081)
 			sniff_smarter(s, dev, pkt);
+		else if (pkt->dport == 80 || pkt->dport == 8080)
+			sniff_http_request(s, dev, pkt);
 		else
 			sniff_upnp_description(s, dev, pkt);
 		return;

@@ -186,6 +186,41 @@ class Identify(unittest.TestCase):
                 self.assertFalse([e for e in d["evidence"] if e["signal"] == "http_server"],
                                  (mac, d["evidence"]))
 
+    def test_firmware_check_names_the_model(self):
+        """A device's own request to the internet that names its model in
+        the query (a firmware check) names the device; a browser's request
+        for a page about a plug, and a request to a device at home, do
+        not."""
+        sensor, sensor_ip = "00:11:22:33:44:66", "192.168.7.31"
+        pc, pc_ip = "00:11:22:33:44:77", "192.168.7.32"
+        router = "6c:e4:da:00:00:09"
+        check = (b"GET /router/firmware/query.aspx?model=DCH-S150_Ax_Default_FW_0123_0011223344"
+                 b"&lang=en HTTP/1.1\r\nHost: wrpd.dlink.com.tw\r\n\r\n")
+        browse = (b"GET /search?q=plug&model=HS110 HTTP/1.1\r\nHost: shop.example.com\r\n"
+                  b"User-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\n\r\n")
+        local = (b"GET /info?model=DCS-930L HTTP/1.1\r\nHost: 192.168.7.31\r\n\r\n")
+        frames = [
+            tcp_frame(sensor, router, sensor_ip, "203.0.113.7", 40000, 80, 0x02),
+            tcp_frame(sensor, router, sensor_ip, "203.0.113.7", 40000, 80, 0x18, check, seq=2),
+            tcp_frame(pc, router, pc_ip, "203.0.113.8", 40001, 80, 0x18, browse, seq=2),
+            tcp_frame(pc, sensor, pc_ip, sensor_ip, 40002, 80, 0x18, local, seq=2),
+        ]
+        pcap = os.path.join(self.tmp, "firmware-check.pcap")
+        write_pcap(pcap, frames)
+        st = self.state()
+        r = replay(st, pcap)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = devices(st)
+        dev = got[sensor]
+        ev = [(e["signal"], e["value"], e["conclusion"]) for e in dev["evidence"]]
+        self.assertTrue(any(s == "http_model" and v.startswith("DCH-S150_Ax") and
+                            "type sensor" in c for s, v, c in ev), ev)
+        self.assertEqual((dev["type"], dev["vendor"], dev["model"]),
+                         ("sensor", "D-Link", "DCH-S150"), ev)
+        self.assertFalse([e for e in got[pc]["evidence"] if e["signal"] == "http_model"],
+                         got[pc]["evidence"])
+        self.assertEqual(got[pc]["type"], "unknown")
+
     def test_wps_set_up_names_the_device(self):
         """A WPS set-up's M1 (EAPoL from the joining device) names its
         maker, model and kind; the access point's M2 names the access
