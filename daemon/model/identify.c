@@ -130,8 +130,10 @@ static void conclusion_text(struct ym_evidence *e)
 		snprintf(e->conclusion, sizeof(e->conclusion), "name");
 }
 
-/* Adds evidence, or refreshes the entry with the same signal and value
- * and the same conclusion. False when nothing changed. */
+/* Adds evidence, or strengthens the entry with the same signal, value and
+ * conclusion: of two rules that read the same thing in one text
+ * ("*ipcam*" 0.7 and "*cam" 0.6), the stronger counts, whichever matched
+ * last. False when nothing changed. */
 bool ym_identify_add_evidence(struct ym_device *d,
 			      const struct ym_evidence *in)
 {
@@ -143,7 +145,7 @@ bool ym_identify_add_evidence(struct ym_device *d,
 		if (strcmp(x->signal, in->signal) == 0 &&
 		    strcmp(x->value, in->value) == 0 &&
 		    strcmp(x->conclusion, in->conclusion) == 0) {
-			if (x->weight == in->weight)
+			if (x->weight >= in->weight)
 				return false;
 			e = x;
 			break;

@@ -63,8 +63,21 @@ def read(path):
         return f.read()
 
 
-def run_import(refs, out):
-    return subprocess.run([sys.executable, IMPORT, "--refs", refs, "--out", out],
+# A registry in the IEEE's CSV form: Hi-Flying's and Murata's blocks (Wi-Fi
+# module makers, as models.rules lists them) and TP-Link's.
+FAKE_OUI = ("Registry,Assignment,Organization Name,Organization Address\n"
+            "MA-L,ACCF23,Hi-flying electronics technology Co.;Ltd,Shanghai\n"
+            "MA-L,E84F25,\"Murata Manufacturing Co., Ltd.\",Kyoto\n"
+            "MA-L,50C7BF,\"TP-LINK TECHNOLOGIES CO.,LTD.\",Shenzhen\n")
+
+
+def run_import(refs, out, oui=None):
+    """The importer on refs; with a fake registry unless oui is given."""
+    if oui is None:
+        oui = os.path.join(os.path.dirname(refs), "oui.csv")
+        with open(oui, "w") as f:
+            f.write(FAKE_OUI)
+    return subprocess.run([sys.executable, IMPORT, "--refs", refs, "--out", out, "--oui", oui],
                           capture_output=True, text=True, timeout=120)
 
 
@@ -99,6 +112,37 @@ class Importer(unittest.TestCase):
             for line in text.splitlines():
                 if line.strip() and not line.startswith("#"):
                     self.assertIn(" source=", line)
+
+    def test_module_default_names_name_no_maker(self):
+        """A matcher on a Wi-Fi module maker's block names a maker only when
+        its host name says the brand: "hf*" (the module's default name) or
+        the whole block would name every product built on the module."""
+        refs, out = os.path.join(self.tmp, "refs"), os.path.join(self.tmp, "out")
+        fake_refs(refs, types=TYPES_HEAD +
+                  "tplink\tTP-Link Kasa Smart\thub\tlocal\tdhcp\tlight,switch\tambiguous\tlight\tlight,smart_plug\tx\n"
+                  "flux_led\tMagic Home\tdevice\tlocal\tdhcp\tlight\tsingle\tlight\tlight\tx\n"
+                  "airzone\tAirzone\thub\tlocal\tdhcp\tclimate\tsingle\tthermostat\tthermostat\tx\n"
+                  "dlink\tD-Link Wi-Fi Smart Plugs\tdevice\tlocal\tdhcp\tswitch\tsingle\tsmart_plug\tsmart_plug\tx\n",
+                  dhcp="domain\thostname_glob\tmacaddress_glob\tregistered_devices\n"
+                       "flux_led\thf*\tACCF23*\t\n"
+                       "flux_led\tmagichome-*\tACCF23*\t\n"
+                       "airzone\t\tE84F25*\t\n"
+                       "tplink\ths*\t50C7BF*\t\n")
+        os.makedirs(out)
+        r = run_import(refs, out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        ha = read(os.path.join(out, "ha-discovery.rules"))
+        self.assertNotIn('"hf*"', ha)
+        self.assertNotIn("mac=E84F25", ha)
+        self.assertIn('"magichome-*"', ha)
+        self.assertIn('"hs*"', ha)
+        # Without a registry the importer says so and writes nothing.
+        out2 = os.path.join(self.tmp, "out2")
+        os.makedirs(out2)
+        r = run_import(refs, out2, oui=os.path.join(self.tmp, "no-such.csv"))
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no-such.csv", r.stderr)
+        self.assertEqual(os.listdir(out2), [])
 
     def test_malformed_input_is_refused_with_file_and_line(self):
         cases = [
@@ -135,7 +179,7 @@ class Importer(unittest.TestCase):
     def test_committed_files_are_what_the_importer_makes(self):
         out = os.path.join(self.tmp, "out")
         os.makedirs(out)
-        r = run_import(REFS, out)
+        r = run_import(REFS, out, oui="/usr/share/ieee-data/oui.csv")
         self.assertEqual(r.returncode, 0, r.stderr)
         for name in GENERATED:
             with self.subTest(file=name):

@@ -404,6 +404,28 @@ static void test_model_names(void **state)
 	ym_identify_fini(id);
 }
 
+/* Two rules that read the same kind in one name: the stronger counts,
+ * whichever comes later in the files ("*ipcam*" before "*cam"). */
+static void test_stronger_rule_counts(void **state)
+{
+	struct ym_identify *id;
+	struct ym_device a;
+	char err[256] = "";
+
+	(void)state;
+	write_rules("a.rules",
+		    "device_name *ipcam* type=camera weight=0.7 source=x\n"
+		    "device_name *cam type=camera weight=0.6 source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	new_device(&a);
+	ym_identify_signal(id, &a, YM_SIG_DHCP_HOSTNAME, "ipcam");
+	assert_int_equal(a.n_evidence, 1);
+	assert_true(a.evidence[0].weight > 0.69f);
+	assert_string_equal(a.type, "camera");
+	assert_true(a.confidence > 0.69f);
+	ym_identify_fini(id);
+}
+
 static void test_router_needs_routing(void **state)
 {
 	struct ym_identify *id;
@@ -858,6 +880,7 @@ int main(void)
 		cmocka_unit_test(test_mac_prefix),
 		cmocka_unit_test(test_maker_over_module),
 		cmocka_unit_test(test_model_names),
+		cmocka_unit_test(test_stronger_rule_counts),
 		cmocka_unit_test(test_router_needs_routing),
 		cmocka_unit_test(test_maker_of_one_kind),
 		cmocka_unit_test(test_household_wins),
