@@ -29,6 +29,10 @@ struct rule {
 	bool model_from_match;
 	float weight;
 	char *pattern;  /* lower case glob */
+	/* A model_name pattern without its '-', '_', ' ' and '.', for names
+	 * that write the model without them ("DCS930L", "Withings-WS30");
+	 * NULL when that would say too little. */
+	char *squeezed;
 	char type[24];
 	char vendor[32];
 	char model[48];

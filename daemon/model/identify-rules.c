@@ -272,6 +272,36 @@ static void rule_set_kind(struct rule *r)
 	r->fixed_len = (uint16_t)(r->kind == PAT_EXACT ? len : len - 1);
 }
 
+/* The squeezed form of a model_name pattern, when it still reads as a
+ * model (a digit and two letters: "*sp1101w*", "ws30*", "*hs110*", which
+ * then also matches "HS-110") or a long name ("wemoswitch*"). */
+static int rule_set_squeezed(struct rule *r)
+{
+	size_t n = strlen(r->pattern), o = 0, letters = 0, digits = 0;
+	char *q;
+
+	if (r->signal != SIG_MODEL_NAME)
+		return 0;
+	q = malloc(n + 1);
+	if (!q)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		char c = r->pattern[i];
+
+		if (c == '-' || c == '_' || c == ' ' || c == '.')
+			continue;
+		letters += isalpha((unsigned char)c) != 0;
+		digits += isdigit((unsigned char)c) != 0;
+		q[o++] = c;
+	}
+	q[o] = '\0';
+	if ((digits >= 1 && letters >= 2) || letters >= 8)
+		r->squeezed = q;
+	else
+		free(q);
+	return 0;
+}
+
 /* Appends the rule to its signal's group. */
 static int rule_add(struct ym_identify *id, struct rule *r)
 {
@@ -286,6 +316,7 @@ static int rule_add(struct ym_identify *id, struct rule *r)
 
 		if (!p) {
 			free(r->pattern);
+			free(r->squeezed);
 			return -ENOMEM;
 		}
 		g->rules = p;
@@ -334,6 +365,10 @@ static int parse_rule(struct ym_identify *id, char **w, int nw,
 		return -ENOMEM;
 	lower(r.pattern);
 	rule_set_kind(&r);
+	if (rule_set_squeezed(&r) < 0) {
+		free(r.pattern);
+		return -ENOMEM;
+	}
 	return rule_add(id, &r);
 }
 
@@ -385,8 +420,10 @@ void ym_identify_fini(struct ym_identify *id)
 	if (!id)
 		return;
 	for (int g = 0; g < N_GROUPS; g++) {
-		for (size_t i = 0; i < id->groups[g].n; i++)
+		for (size_t i = 0; i < id->groups[g].n; i++) {
 			free(id->groups[g].rules[i].pattern);
+			free(id->groups[g].rules[i].squeezed);
+		}
 		free(id->groups[g].rules);
 	}
 	free(id->plaus);

@@ -228,13 +228,26 @@ static bool names_model(const char *cap)
 	return false;
 }
 
+/* value without '-', '_', ' ' and '.' (as rule_set_squeezed makes the
+ * patterns): a model written "DCS930L" or "Withings-WS30". */
+static void squeeze(const char *value, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *value && o + 1 < len; value++)
+		if (*value != '-' && *value != '_' && *value != ' ' &&
+		    *value != '.')
+			out[o++] = *value;
+	out[o] = '\0';
+}
+
 /* Collects the rules of one group that match value. A rule that only
  * reads the model out of the text does not match when what it reads is
  * no model. */
 static size_t match_group(const struct ym_identify *id,
 			  const struct ym_device *d, int group,
-			  const char *value, size_t vlen, struct ym_rule_hit *h,
-			  size_t n, size_t max)
+			  const char *value, size_t vlen, const char *squeezed,
+			  struct ym_rule_hit *h, size_t n, size_t max)
 {
 	const struct rule_group *g = &id->groups[group];
 
@@ -243,7 +256,10 @@ static size_t match_group(const struct ym_identify *id,
 
 		if (r->mac_len && !ym_rule_mac_match(r, d->mac))
 			continue;
-		if (!ym_rule_match(r, value, vlen, h[n].cap, sizeof(h[n].cap)))
+		if (!ym_rule_match(r, value, vlen, h[n].cap, sizeof(h[n].cap)) &&
+		    !(squeezed && r->squeezed &&
+		      ym_glob_match(r->squeezed, squeezed, h[n].cap,
+				    sizeof(h[n].cap))))
 			continue;
 		if (r->model_from_match && !names_model(h[n].cap) &&
 		    !r->type[0] && !r->vendor[0] && !r->os[0])
@@ -500,15 +516,19 @@ static bool match_signal(struct ym_identify *id, struct ym_device *d,
 
 	if (id) {
 		struct ym_rule_hit hits[YM_MAX_RULE_HITS];
-		size_t n = match_group(id, d, sig, value, vlen, hits, 0,
+		size_t n = match_group(id, d, sig, value, vlen, NULL, hits, 0,
 				       YM_MAX_RULE_HITS);
 
-		if (carries_model(sig))
-			n = match_group(id, d, SIG_MODEL_NAME, value, vlen, hits,
-					n, YM_MAX_RULE_HITS);
+		if (carries_model(sig)) {
+			char sq[256];
+
+			squeeze(value, sq, sizeof(sq));
+			n = match_group(id, d, SIG_MODEL_NAME, value, vlen,
+					sq, hits, n, YM_MAX_RULE_HITS);
+		}
 		if (is_device_name(sig))
 			n = match_group(id, d, SIG_DEVICE_NAME, value, vlen,
-					hits, n, YM_MAX_RULE_HITS);
+					NULL, hits, n, YM_MAX_RULE_HITS);
 		matched = n > 0;
 		n = ym_rule_hits_specific(hits, n);
 		for (size_t i = 0; i < n; i++)

@@ -402,6 +402,30 @@ static void test_model_names(void **state)
 	ym_identify_signal(id, &b, YM_SIG_MDNS_TXT, "md=Chromecast Ultra");
 	assert_string_equal(b.model, "Chromecast Ultra");
 	ym_identify_fini(id);
+
+	/* A model is written with or without its '-', '_', ' ' or '.':
+	 * "SP1101W" and "HS-110" are the families "*SP-1101W*" and
+	 * "*HS110*"; a pattern without a digit ("DCS-*") is not loosened,
+	 * so "DCSwhatever" stays unnamed. */
+	write_rules("a.rules",
+		    "model_name *SP-1101W* vendor=Edimax type=smart_plug "
+		    "model=SP-1101W weight=0.8 source=x\n"
+		    "model_name *HS110* vendor=TP-Link type=smart_plug "
+		    "model=HS110 weight=0.8 source=x\n"
+		    "model_name DCS-* vendor=D-Link type=camera weight=0.75 "
+		    "source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	new_device(&a);
+	ym_identify_signal(id, &a, YM_SIG_DHCP_HOSTNAME, "SP1101W");
+	assert_string_equal(a.model, "SP-1101W");
+	assert_string_equal(a.type, "smart_plug");
+	new_device(&b);
+	ym_identify_signal(id, &b, YM_SIG_MDNS_NAME, "HS-110.A1B2");
+	assert_string_equal(b.model, "HS110");
+	new_device(&c);
+	ym_identify_signal(id, &c, YM_SIG_DHCP_HOSTNAME, "DCSwhatever");
+	assert_string_equal(c.type, "unknown");
+	ym_identify_fini(id);
 }
 
 /* Two rules that read the same kind in one name: the stronger counts,
