@@ -274,7 +274,8 @@ static void rule_set_kind(struct rule *r)
 
 /* The squeezed form of a model_name pattern, when it still reads as a
  * model (a digit and two letters: "*sp1101w*", "ws30*", "*hs110*", which
- * then also matches "HS-110") or a long name ("wemoswitch*"). */
+ * then also matches "HS-110"). Words are not loosened: "*Lightswitch*"
+ * must not read "light-switch". */
 static int rule_set_squeezed(struct rule *r)
 {
 	size_t n = strlen(r->pattern), o = 0, letters = 0, digits = 0;
@@ -295,7 +296,7 @@ static int rule_set_squeezed(struct rule *r)
 		q[o++] = c;
 	}
 	q[o] = '\0';
-	if ((digits >= 1 && letters >= 2) || letters >= 8)
+	if (digits >= 1 && letters >= 2)
 		r->squeezed = q;
 	else
 		free(q);
