@@ -269,6 +269,29 @@ static size_t match_group(const struct ym_identify *id,
 	return n;
 }
 
+/* Cuts a MAC fragment a device appends to its name from a model read out
+ * of that name: "DCS-930L-A1B2" -> "DCS-930L". Only when what is left
+ * still has a digit ("DCS-2130" keeps its number). */
+static void trim_mac_suffix(char *model)
+{
+	char *sep = strrchr(model, '-');
+	char *us = strrchr(model, '_');
+	size_t n;
+	bool digit = false;
+
+	if (!sep || (us && us > sep))
+		sep = us;
+	if (!sep)
+		return;
+	n = strlen(sep + 1);
+	if (n < 4 || n > 12 || strspn(sep + 1, "0123456789abcdefABCDEF") != n)
+		return;
+	for (char *p = model; p < sep; p++)
+		digit |= isdigit((unsigned char)*p) != 0;
+	if (digit)
+		*sep = '\0';
+}
+
 /* Records one matched rule as evidence under the signal it came from. */
 static bool add_hit(struct ym_device *d, enum ym_signal sig,
 		    const char *value, const struct ym_rule_hit *h)
@@ -287,6 +310,7 @@ static bool add_hit(struct ym_device *d, enum ym_signal sig,
 			 r->model, h->cap, at + 2);
 		/* Cut to the field on a character boundary. */
 		ym_strlcpy_clean(e.model, tmp, strlen(tmp), sizeof(e.model));
+		trim_mac_suffix(e.model);
 	} else if (!r->model_from_match) {
 		snprintf(e.model, sizeof(e.model), "%s", r->model);
 	}

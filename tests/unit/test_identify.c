@@ -428,6 +428,27 @@ static void test_model_names(void **state)
 	ym_identify_fini(id);
 }
 
+/* A model read out of a name loses the MAC fragment the device appended,
+ * but not its own number. */
+static void test_model_without_mac_suffix(void **state)
+{
+	struct ym_identify *id;
+	struct ym_device a, b;
+	char err[256] = "";
+
+	(void)state;
+	write_rules("a.rules", "model_name DCS-* vendor=D-Link type=camera "
+			       "model=DCS-$1 weight=0.75 source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	new_device(&a);
+	ym_identify_signal(id, &a, YM_SIG_MDNS_NAME, "DCS-930L-A1B2");
+	assert_string_equal(a.model, "DCS-930L");
+	new_device(&b);
+	ym_identify_signal(id, &b, YM_SIG_DHCP_HOSTNAME, "DCS-2130");
+	assert_string_equal(b.model, "DCS-2130");
+	ym_identify_fini(id);
+}
+
 /* Two rules that read the same kind in one name: the stronger counts,
  * whichever comes later in the files ("*ipcam*" before "*cam"). */
 static void test_stronger_rule_counts(void **state)
@@ -905,6 +926,7 @@ int main(void)
 		cmocka_unit_test(test_maker_over_module),
 		cmocka_unit_test(test_model_names),
 		cmocka_unit_test(test_stronger_rule_counts),
+		cmocka_unit_test(test_model_without_mac_suffix),
 		cmocka_unit_test(test_router_needs_routing),
 		cmocka_unit_test(test_maker_of_one_kind),
 		cmocka_unit_test(test_household_wins),
