@@ -530,6 +530,55 @@ static bool field_named(const struct ym_device *d, enum ym_signal sig,
 	return false;
 }
 
+/* A registry name as a household reads it: without the company form
+ * ("Hi-flying electronics technology Co.,Ltd" -> "Hi-flying electronics
+ * technology") and, when still too long for the field, cut after a whole
+ * word, never inside one. */
+static void registry_short_name(const char *name, char *out, size_t len)
+{
+	static const char *const forms[] = {
+		" co.,ltd.", " co.,ltd", " co., ltd.", " co., ltd", " co.ltd",
+		" co., limited", " co.,limited", " limited", " ltd.", " ltd",
+		" inc.", " inc", " corporation", " corp.", " corp", " gmbh",
+		" llc", " s.a.", " ag", " b.v.", " s.r.l.", " pte.", " pty",
+	};
+	char buf[256];
+	size_t n;
+	bool cut = true;
+
+	ym_strlcpy_clean(buf, name, strlen(name), sizeof(buf));
+	n = strlen(buf);
+	while (cut) {
+		cut = false;
+		while (n && (buf[n - 1] == ' ' || buf[n - 1] == ','))
+			buf[--n] = '\0';
+		for (size_t i = 0; i < YM_ARRAY_SIZE(forms); i++) {
+			size_t f = strlen(forms[i]);
+
+			if (n > f + 2 && strcasecmp(buf + n - f, forms[i]) == 0) {
+				n -= f;
+				buf[n] = '\0';
+				cut = true;
+				break;
+			}
+		}
+	}
+	if (n >= len) {
+		size_t at = len - 1;
+
+		while (at > 0 && buf[at] != ' ')
+			at--;
+		if (at > 0)
+			n = at;
+		else
+			n = len - 1;
+	}
+	ym_strlcpy_clean(out, buf, n, len);
+	n = strlen(out);
+	while (n && (out[n - 1] == ' ' || out[n - 1] == ','))
+		out[--n] = '\0';
+}
+
 /* Matches one signal against the rules; true when the evidence changed. */
 static bool match_signal(struct ym_identify *id, struct ym_device *d,
 			 enum ym_signal sig, const char *value)
@@ -591,8 +640,7 @@ static bool match_signal(struct ym_identify *id, struct ym_device *d,
 		/* The registry's name is the vendor until a rule knows the
 		 * brand behind it. */
 		fill(&e, sig, value);
-		ym_strlcpy_clean(e.vendor, value, strlen(value),
-				 sizeof(e.vendor));
+		registry_short_name(value, e.vendor, sizeof(e.vendor));
 		e.weight = 0.3f;
 		conclusion_text(&e);
 		changed |= ym_identify_add_evidence(d, &e);

@@ -146,7 +146,12 @@ class Identify(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("will not be identified", r.stderr)
         got = devices(st)
-        self.assertEqual(got["3c:2a:f4:6b:40:1e"]["vendor"], "Brother Industries, LTD.")
+        # The registry's name, without its company form; the evidence
+        # keeps it whole.
+        brother = got["3c:2a:f4:6b:40:1e"]
+        self.assertEqual(brother["vendor"], "Brother Industries")
+        self.assertIn(("oui", "Brother Industries, LTD."),
+                      [(e["signal"], e["value"]) for e in brother["evidence"]])
         self.assertEqual(got["6c:e4:da:a0:10:01"]["type"], "router")
 
     def test_served_port_and_http_server_header(self):

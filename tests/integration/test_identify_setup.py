@@ -122,5 +122,89 @@ class SetupCaptures(unittest.TestCase):
                     self.assertLessEqual(dev["confidence"], 0.5, why)
 
 
+# Names in the forms makers write them, each a device of its own in one
+# capture (a DHCP host name, an mDNS instance or an SSDP announcement), with
+# or without the maker's MAC block: (kind, name, MAC block, type or None
+# for "unknown", vendor ("" none, None not checked), model or None).
+# 00:aa:bb is no maker's block. The rows pin general behaviour: a model
+# written with or without its '-'; the MAC fragment a device appends is no
+# part of its model; a Wi-Fi module's default name names no maker; a
+# plain word is no model family; a stronger rule is not undone by a
+# weaker one.
+NAMES = [
+    ("dhcp", "DCS-930L", "28:10:7b", "camera", "D-Link", "DCS-930L"),
+    ("dhcp", "DCS-932L-A1B2", "28:10:7b", "camera", "D-Link", "DCS-932L"),
+    ("dhcp", "DCS-2130", "00:aa:bb", "camera", "D-Link", "DCS-2130"),
+    ("dhcp", "DCH_S150", "00:aa:bb", "sensor", "D-Link", "DCH-S150"),
+    ("dhcp", "SP1101W", "74:da:38", "smart_plug", "Edimax", "SP-1101W"),
+    ("dhcp", "IC3116W", "00:aa:bb", "camera", "Edimax", "IC-3116W"),
+    ("dhcp", "HS-110", "00:aa:bb", "smart_plug", "TP-Link", "HS110"),
+    ("dhcp", "Withings-WS30", "00:24:e4", "health", "Withings", None),
+    ("dhcp", "ipcam", "00:aa:bb", "camera", "", None),
+    ("dhcp", "Smart_Plug_1A2B", "00:aa:bb", "smart_plug", "", None),
+    ("dhcp", "HF-LPB100", "ac:cf:23", None, "Hi-flying electronics", None),
+    ("dhcp", "ESP_A1B2C3", "5c:cf:7f", None, "Espressif", None),
+    ("dhcp", "light-switch", "00:aa:bb", None, "", None),
+    ("dhcp", "KPMG-LAPTOP", "00:aa:bb", None, "", None),
+    ("dhcp", "HS123-foo", "00:aa:bb", None, None, None),
+    ("mdns", "DCS-930L-A1B2", "00:aa:bb", "camera", "D-Link", "DCS-930L"),
+    ("mdns", "MAX! Cube", "00:1a:22", "hub", "eQ-3", "MAX! Cube"),
+    ("mdns", "ednet living gateway", "ac:cf:23", "hub", "ednet", None),
+    ("ssdp", "Linux/2.6 UPnP/1.0 IPCamera/1.0", "74:da:38", "camera", "Edimax", None),
+    ("ssdp", "Linux/2.6 UPnP/1.0 IPCamera/1.0", "00:aa:bb", None, "", None),
+]
+
+
+class NamesInTheirForms(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="ym-idnames-")
+        H = mksetup.H
+        net = H.Net(7)
+        t = 1.0
+        cls.macs = []
+        for i, (kind, name, block, _t, _v, _m) in enumerate(NAMES):
+            mac = "%s:%02x:%02x:%02x" % (block, 0x30, i // 256, i % 256)
+            dev = mksetup.Dev("n%d" % i, mac, "192.168.10.%d" % (20 + i), ttl=64)
+            t = net.dhcp_dora(t, dev, name if kind == "dhcp" else None,
+                              mksetup.dhcp_params()) + 0.5
+            if kind == "mdns":
+                mksetup.mdns_announce(net, t, dev, "_http._tcp", name, 80, [], "n%d" % i)
+            elif kind == "ssdp":
+                mksetup.ssdp_notify(net, t, dev, "http://%s:80/d.xml" % dev.ip4, name,
+                                    [("urn:schemas-upnp-org:device:Basic:1", "uuid:n%d" % i)])
+            t += 1
+            cls.macs.append(mac)
+        pcap = os.path.join(cls.tmp, "names.pcap")
+        H.write_pcap(pcap, 1467363600, net.frames())
+        st = os.path.join(cls.tmp, "state")
+        r = subprocess.run([YAMORID, "-r", pcap, "--state-dir", st, "-c", "/dev/null"],
+                           capture_output=True, text=True, timeout=120)
+        if r.returncode != 0:
+            raise AssertionError(r.stderr)
+        out = subprocess.run([YAMORICTL, "--state-dir", st, "devices", "--json"],
+                             capture_output=True, text=True, check=True).stdout
+        cls.got = {d["mac"]: d for d in json.loads(out)}
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_names(self):
+        for (kind, name, block, typ, vendor, model), mac in zip(NAMES, self.macs):
+            with self.subTest(kind=kind, name=name, block=block):
+                dev = self.got[mac]
+                why = "%s %s %s %.2f %s" % (dev["type"], dev["vendor"], dev["model"],
+                                            dev["confidence"], json.dumps(dev["evidence"])[:600])
+                self.assertEqual(dev["type"], typ or "unknown", why)
+                if typ is None:
+                    self.assertLessEqual(dev["confidence"], 0.4, why)
+                if vendor is not None:
+                    self.assertEqual(dev["vendor"], vendor, why)
+                if model is not None:
+                    self.assertEqual(dev["model"], model, why)
+                self.assertNotEqual(dev["vendor"], "Magic Home", why)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -239,6 +239,20 @@ static void test_registry_name_without_rule(void **state)
 	assert_string_equal(d.type, "router");
 	ym_identify_assert(id, &d, YM_SIG_GATEWAY, "", NULL, 0);
 	assert_string_equal(d.type, "unknown");
+	/* Without the company form, and never cut inside a word (the field
+	 * holds 31 characters); the evidence keeps the registry's words. */
+	new_device(&d);
+	ym_identify_signal(id, &d, YM_SIG_OUI,
+			   "Hi-flying electronics technology Co.,Ltd");
+	assert_string_equal(d.vendor, "Hi-flying electronics");
+	assert_string_equal(d.evidence[0].value,
+			    "Hi-flying electronics technology Co.,Ltd");
+	new_device(&d);
+	ym_identify_signal(id, &d, YM_SIG_OUI, "ASSMANN Electronic GmbH");
+	assert_string_equal(d.vendor, "ASSMANN Electronic");
+	new_device(&d);
+	ym_identify_signal(id, &d, YM_SIG_OUI, "Inc.");
+	assert_string_equal(d.vendor, "Inc.");
 	ym_identify_fini(id);
 }
 
