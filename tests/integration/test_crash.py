@@ -44,6 +44,8 @@ import threading
 import time
 import unittest
 
+import ymapi  # noqa: E402  (tests/integration, the script's folder)
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 BUILD = os.path.abspath(os.environ.get("YAMORI_BUILD") or os.path.join(REPO, "build"))
 YAMORID = os.path.join(BUILD, "daemon", "yamorid")
@@ -90,24 +92,7 @@ def can_make_namespaces():
     return ok
 
 
-def ask(sock, req, timeout=10):
-    """One request; the answer, or None when none came (the daemon died)."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    try:
-        s.connect(sock)
-        s.sendall(json.dumps(req).encode() + b"\n")
-        buf = b""
-        while not buf.endswith(b"\n"):
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            buf += chunk
-        return json.loads(buf) if buf.endswith(b"\n") else None
-    except (OSError, ValueError):
-        return None
-    finally:
-        s.close()
+ask = ymapi.ask  # one request; the answer, or None when none came
 
 
 class Promises:

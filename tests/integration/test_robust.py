@@ -21,6 +21,8 @@ import tempfile
 import time
 import unittest
 
+import ymapi  # noqa: E402  (tests/integration, the script's folder)
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                     "..", ".."))
 BUILD = os.path.abspath(os.environ.get("YAMORI_BUILD") or
@@ -78,22 +80,7 @@ class Serving:
         raise AssertionError("the socket never answered")
 
     def ask(self, req, timeout=30):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(timeout)
-        try:
-            s.connect(self.sock)
-            s.sendall(json.dumps(req).encode() + b"\n")
-            buf = b""
-            while not buf.endswith(b"\n"):
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                buf += chunk
-            return json.loads(buf) if buf else {}
-        except (ConnectionError, FileNotFoundError, socket.timeout):
-            return {}
-        finally:
-            s.close()
+        return ymapi.ask(self.sock, req, timeout) or {}
 
     def stop(self):
         if self.proc.poll() is None:

@@ -26,15 +26,15 @@ Python 3 standard library only; no root needed.
 
     python3 tests/integration/test_soak.py [-v]
 """
-import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
+
+import ymapi  # noqa: E402  (tests/integration, the script's folder)
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 BUILD = os.path.abspath(os.environ.get("YAMORI_BUILD") or os.path.join(REPO, "build"))
@@ -78,22 +78,8 @@ class Soak(unittest.TestCase):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def status(self, sock):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(10)
-        try:
-            s.connect(sock)
-            s.sendall(b'{"cmd":"status"}\n')
-            buf = b""
-            while not buf.endswith(b"\n"):
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                buf += chunk
-            return json.loads(buf).get("result") if buf else None
-        except (OSError, ValueError):
-            return None
-        finally:
-            s.close()
+        answer = ymapi.ask(sock, {"cmd": "status"})
+        return answer.get("result") if answer else None
 
     def test_two_days_memory_fds_and_database_flat(self):
         state = os.path.join(self.tmp, "state")
