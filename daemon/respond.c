@@ -225,12 +225,14 @@ static const char *audit_word(const struct ym_audit_report *r,
 		refused |= x == YM_AUDIT_DEFAULTS_REFUSED;
 	}
 	if (accepted)
-		return "default_password";
+		return ym_audit_end_word(YM_AUDIT_END_DEFAULT_PASSWORD);
 	if (open)
-		return "open";
+		return ym_audit_end_word(YM_AUDIT_END_OPEN);
 	if (refused)
-		return "defaults_refused";
-	return s->answered || unsupported ? "not_checked" : "no_login";
+		return ym_audit_end_word(YM_AUDIT_END_DEFAULTS_REFUSED);
+	return ym_audit_end_word(s->answered || unsupported ?
+					 YM_AUDIT_END_NOT_CHECKED :
+					 YM_AUDIT_END_NO_LOGIN);
 }
 
 /* Tells subscribers a device's check is over (audit_word's word). */

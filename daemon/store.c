@@ -793,18 +793,6 @@ static int load_children(struct ym_store *s, struct ym_device *d,
 	" never_isolate, user_type, user_vendor, audit, audit_errors,"       \
 	" audit_at FROM devices"
 
-static bool audit_word_known(const char *word)
-{
-	static const char *const words[] = { "default_password", "open",
-					     "defaults_refused", "not_checked",
-					     "no_login" };
-
-	for (size_t i = 0; i < YM_ARRAY_SIZE(words); i++)
-		if (strcmp(word, words[i]) == 0)
-			return true;
-	return false;
-}
-
 /* Fills d from a row of DEVICE_COLUMNS, with addresses and evidence. */
 static int read_device_row(struct ym_store *s, sqlite3_stmt *st,
 			   struct ym_device *d)
@@ -837,7 +825,7 @@ static int read_device_row(struct ym_store *s, sqlite3_stmt *st,
 	col_text(st, 20, d->user_vendor, sizeof(d->user_vendor));
 	col_text(st, 21, d->audit, sizeof(d->audit));
 	/* Only a word the daemon writes: a damaged row says nothing. */
-	if (!audit_word_known(d->audit))
+	if (!ym_audit_end_known(d->audit))
 		d->audit[0] = '\0';
 	n = sqlite3_column_int64(st, 22);
 	d->audit_errors = (uint8_t)(n < 0 ? 0 : n > 255 ? 255 : n);

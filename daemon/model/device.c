@@ -14,6 +14,24 @@ const char *ym_flag_name(unsigned bit)
 	return bit < YM_FLAG_COUNT ? flag_names[bit] : NULL;
 }
 
+static const char *const audit_end_words[YM_AUDIT_END_COUNT] = {
+	"default_password", "open", "defaults_refused", "not_checked",
+	"no_login",
+};
+
+const char *ym_audit_end_word(enum ym_audit_end end)
+{
+	return (unsigned)end < YM_AUDIT_END_COUNT ? audit_end_words[end] : NULL;
+}
+
+bool ym_audit_end_known(const char *word)
+{
+	for (int i = 0; i < YM_AUDIT_END_COUNT; i++)
+		if (strcmp(word, audit_end_words[i]) == 0)
+			return true;
+	return false;
+}
+
 void ym_device_add_evidence(struct ym_device *dev, const char *signal,
 			    const char *value, const char *conclusion)
 {

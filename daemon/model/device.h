@@ -31,6 +31,24 @@ enum ym_device_flag {
 /* Vocabulary name of flag bit i, or NULL. */
 const char *ym_flag_name(unsigned bit);
 
+/* How a device's last password check ended (its "audit" word): a factory
+ * password works, a way in asks for none, the defaults were refused,
+ * logins answered but none could be told, no login service answered. */
+enum ym_audit_end {
+	YM_AUDIT_END_DEFAULT_PASSWORD,
+	YM_AUDIT_END_OPEN,
+	YM_AUDIT_END_DEFAULTS_REFUSED,
+	YM_AUDIT_END_NOT_CHECKED,
+	YM_AUDIT_END_NO_LOGIN,
+	YM_AUDIT_END_COUNT
+};
+
+/* The word of an end ("default_password" ...), or NULL. */
+const char *ym_audit_end_word(enum ym_audit_end end);
+
+/* True when word is one of those words. */
+bool ym_audit_end_known(const char *word);
+
 #define YM_MAX_EVIDENCE 24
 
 /* One piece of evidence: a signal seen on the device and what it says. The
