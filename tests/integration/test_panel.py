@@ -53,6 +53,8 @@ import time
 import calendar
 import unittest
 
+import ymapi  # noqa: E402  (tests/integration, the script's folder)
+
 
 def _python_with_gi():
     """The libatspi bindings are Debian's (python3-gi): run under the
@@ -361,18 +363,8 @@ class PanelDriver:
     @classmethod
     def api(cls, cmd, args=None):
         """One raw request on the daemon's socket; its result."""
-        with socket.socket(socket.AF_UNIX) as s:
-            s.settimeout(10)
-            s.connect(cls.socket)
-            s.sendall((json.dumps({"id": 1, "cmd": cmd, "args": args or {}}) + "\n").encode())
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        answer = json.loads(data)
-        assert answer.get("ok"), answer
+        answer = ymapi.ask(cls.socket, {"id": 1, "cmd": cmd, "args": args or {}})
+        assert answer and answer.get("ok"), answer
         return answer["result"]
 
     @classmethod
