@@ -304,10 +304,15 @@ static bool add_hit(struct ym_device *d, enum ym_signal sig,
 	snprintf(e.vendor, sizeof(e.vendor), "%s", r->vendor);
 	if (r->model_from_match && names_model(h->cap)) {
 		const char *at = strstr(r->model, "$1");
+		/* A model has no '_': what follows one is the firmware's or
+		 * the device's own ("DCS-930L_Ax_Default_FW_0123"). */
+		int caplen = (int)strcspn(h->cap, "_");
 		char tmp[160];
 
-		snprintf(tmp, sizeof(tmp), "%.*s%s%s", (int)(at - r->model),
-			 r->model, h->cap, at + 2);
+		if (caplen == 0)
+			caplen = (int)strlen(h->cap);
+		snprintf(tmp, sizeof(tmp), "%.*s%.*s%s", (int)(at - r->model),
+			 r->model, caplen, h->cap, at + 2);
 		/* Cut to the field on a character boundary. */
 		ym_strlcpy_clean(e.model, tmp, strlen(tmp), sizeof(e.model));
 		trim_mac_suffix(e.model);

@@ -299,6 +299,14 @@ static void sniff_http_server(struct ym_sniff *s, struct ym_device *dev,
 	}
 }
 
+static bool own_address(const struct ym_device *d, const struct ym_addr *a)
+{
+	for (uint8_t i = 0; i < d->n_ips; i++)
+		if (ym_addr_equal(&d->ips[i].addr, a))
+			return true;
+	return false;
+}
+
 /* Query keys under which a device's own requests name its model: a
  * firmware check ("query.aspx?model=DCH-S150_Ax_..."), a registration. */
 static const char *const model_params[] = {
@@ -349,7 +357,10 @@ static void sniff_http_request(struct ym_sniff *s, struct ym_device *dev,
 		skip = 5;
 	else
 		return;
-	if (!ym_addr_is_private(&pkt->src) || ym_addr_is_private(&pkt->dst))
+	/* Out to the internet from one of the device's own addresses: not
+	 * to a device at home, not a request from outside that the router
+	 * passes on (its source is no address of the router's). */
+	if (ym_addr_is_private(&pkt->dst) || !own_address(dev, &pkt->src))
 		return;
 	for (size_t i = 0; i < YM_ARRAY_SIZE(clients); i++) {
 		char h[32];

@@ -52,6 +52,35 @@ def tcp_frame(src_mac, dst_mac, src_ip, dst_ip, sport, dport, flags, payload=b""
     return mac(dst_mac) + mac(src_mac) + b"\x08\x00" + iph + tcp + payload
 
 
+def tcp6_frame(src_mac, dst_mac, src_ip, dst_ip, sport, dport, flags, payload=b"", seq=1):
+    """One Ethernet/IPv6/TCP frame with a correct checksum."""
+    import ipaddress
+    mac = lambda m: bytes(int(x, 16) for x in m.split(":"))
+    src, dst = ipaddress.IPv6Address(src_ip).packed, ipaddress.IPv6Address(dst_ip).packed
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 1 if flags & 0x10 else 0, 5 << 4,
+                      flags, 65535, 0, 0)
+    pseudo = src + dst + struct.pack("!IxxxB", len(tcp) + len(payload), 6)
+    csum = _sum16(pseudo + tcp + payload)
+    tcp = tcp[:16] + struct.pack("!H", csum) + tcp[18:]
+    ip6 = struct.pack("!IHBB", 6 << 28, len(tcp) + len(payload), 6, 64) + src + dst
+    return mac(dst_mac) + mac(src_mac) + b"\x86\xdd" + ip6 + tcp + payload
+
+
+def ra_frame(router_mac, prefix):
+    """The router's IPv6 router advertisement announcing prefix/64."""
+    import ipaddress
+    mac = lambda m: bytes(int(x, 16) for x in m.split(":"))
+    src = ipaddress.IPv6Address("fe80::1").packed
+    dst = ipaddress.IPv6Address("ff02::1").packed
+    pio = struct.pack("!BBBBIII", 3, 4, 64, 0xC0, 86400, 14400, 0) + \
+        ipaddress.IPv6Address(prefix).packed
+    icmp = struct.pack("!BBHBBHII", 134, 0, 0, 64, 0, 1800, 0, 0) + pio
+    pseudo = src + dst + struct.pack("!IxxxB", len(icmp), 58)
+    icmp = icmp[:2] + struct.pack("!H", _sum16(pseudo + icmp)) + icmp[4:]
+    ip6 = struct.pack("!IHBB", 6 << 28, len(icmp), 58, 255) + src + dst
+    return b"\x33\x33\x00\x00\x00\x01" + mac(router_mac) + b"\x86\xdd" + ip6 + icmp
+
+
 def udp_frame(src_mac, dst_mac, src_ip, dst_ip, sport, dport, payload):
     """One Ethernet/IPv4/UDP frame (UDP checksum 0: not computed)."""
     mac = lambda m: bytes(int(x, 16) for x in m.split(":"))
@@ -204,11 +233,24 @@ class Identify(unittest.TestCase):
         browse = (b"GET /search?q=plug&model=HS110 HTTP/1.1\r\nHost: shop.example.com\r\n"
                   b"User-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\n\r\n")
         local = (b"GET /info?model=DCS-930L HTTP/1.1\r\nHost: 192.168.7.31\r\n\r\n")
+        # Over IPv6 a device's own global address (in the prefix the
+        # router announces) is no private one; the same check from a
+        # camera counts, and a request the router passes on from outside
+        # names nothing.
+        cam = "00:11:22:33:44:88"
+        cam_check = check.replace(b"DCH-S150_Ax", b"DCS-930L_Ax")
+        inbound = b"GET /x?model=HS110 HTTP/1.1\r\nHost: [2001:db8:1::40]\r\n\r\n"
         frames = [
             tcp_frame(sensor, router, sensor_ip, "203.0.113.7", 40000, 80, 0x02),
             tcp_frame(sensor, router, sensor_ip, "203.0.113.7", 40000, 80, 0x18, check, seq=2),
             tcp_frame(pc, router, pc_ip, "203.0.113.8", 40001, 80, 0x18, browse, seq=2),
             tcp_frame(pc, sensor, pc_ip, sensor_ip, 40002, 80, 0x18, local, seq=2),
+            tcp_frame(router, pc, "203.0.113.9", pc_ip, 80, 40001, 0x12),
+            ra_frame(router, "2001:db8:1::"),
+            tcp6_frame(cam, router, "2001:db8:1::33", "2001:db8:ffff::7", 40003, 80, 0x18,
+                       cam_check, seq=2),
+            tcp6_frame(router, pc, "2001:db8:ffff::9", "2001:db8:1::40", 40004, 80, 0x18,
+                       inbound, seq=2),
         ]
         pcap = os.path.join(self.tmp, "firmware-check.pcap")
         write_pcap(pcap, frames)
@@ -225,6 +267,12 @@ class Identify(unittest.TestCase):
         self.assertFalse([e for e in got[pc]["evidence"] if e["signal"] == "http_model"],
                          got[pc]["evidence"])
         self.assertEqual(got[pc]["type"], "unknown")
+        self.assertEqual((got[cam]["type"], got[cam]["model"]), ("camera", "DCS-930L"),
+                         got[cam]["evidence"])
+        for mac, d in got.items():
+            if mac not in (sensor, cam):
+                self.assertFalse([e for e in d["evidence"] if e["signal"] == "http_model"],
+                                 (mac, d["evidence"]))
 
     def test_wps_set_up_names_the_device(self):
         """A WPS set-up's M1 (EAPoL from the joining device) names its
