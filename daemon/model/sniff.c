@@ -362,12 +362,19 @@ static void sniff_http_request(struct ym_sniff *s, struct ym_device *dev,
 	 * passes on (its source is no address of the router's). */
 	if (ym_addr_is_private(&pkt->dst) || !own_address(dev, &pkt->src))
 		return;
-	for (size_t i = 0; i < YM_ARRAY_SIZE(clients); i++) {
-		char h[32];
+	/* Header names are case-insensitive ("user-agent:"). */
+	for (uint32_t i = 0; i + 12 < len; i++) {
+		const uint8_t *v = p + i + 12;
 
-		snprintf(h, sizeof(h), "\nUser-Agent: %s", clients[i]);
-		if (memmem(p, len, h, strlen(h)))
-			return;
+		if (p[i] != '\n' ||
+		    strncasecmp((const char *)p + i + 1, "user-agent:", 11))
+			continue;
+		while (v < p + len && (*v == ' ' || *v == '\t'))
+			v++;
+		for (size_t k = 0; k < YM_ARRAY_SIZE(clients); k++)
+			if (starts_with(v, (uint32_t)(p + len - v), clients[k]))
+				return;
+		break;
 	}
 	end = memchr(p + skip, ' ', len - skip);
 	if (!end)
@@ -618,10 +625,11 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 			sniff_tplink(s, dev, pkt);
 		else if (pkt->sport == 2081)
 			sniff_smarter(s, dev, pkt);
-		else if (pkt->dport == 80 || pkt->dport == 8080)
-			sniff_http_request(s, dev, pkt);
-		else
+		else {
+			if (pkt->dport == 80 || pkt->dport == 8080)
+				sniff_http_request(s, dev, pkt);
 			sniff_upnp_description(s, dev, pkt);
+		}
 		return;
 	}
 	if (pkt->proto != 17 || pkt->later_fragment)

@@ -231,7 +231,7 @@ class Identify(unittest.TestCase):
         check = (b"GET /router/firmware/query.aspx?model=DCH-S150_Ax_Default_FW_0123_0011223344"
                  b"&lang=en HTTP/1.1\r\nHost: wrpd.dlink.com.tw\r\n\r\n")
         browse = (b"GET /search?q=plug&model=HS110 HTTP/1.1\r\nHost: shop.example.com\r\n"
-                  b"User-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\n\r\n")
+                  b"user-agent: Mozilla/5.0 (X11; Linux x86_64)\r\n\r\n")
         local = (b"GET /info?model=DCS-930L HTTP/1.1\r\nHost: 192.168.7.31\r\n\r\n")
         # Over IPv6 a device's own global address (in the prefix the
         # router announces) is no private one; the same check from a
