@@ -32,6 +32,14 @@ bool ym_audit_end_known(const char *word)
 	return false;
 }
 
+bool ym_device_has_ip(const struct ym_device *d, const struct ym_addr *a)
+{
+	for (uint8_t i = 0; i < d->n_ips; i++)
+		if (ym_addr_equal(&d->ips[i].addr, a))
+			return true;
+	return false;
+}
+
 void ym_device_add_evidence(struct ym_device *dev, const char *signal,
 			    const char *value, const char *conclusion)
 {

@@ -132,4 +132,7 @@ struct ym_device {
 void ym_device_add_evidence(struct ym_device *dev, const char *signal,
 			    const char *value, const char *conclusion);
 
+/* True when a is one of the device's own addresses. */
+bool ym_device_has_ip(const struct ym_device *d, const struct ym_addr *a);
+
 #endif

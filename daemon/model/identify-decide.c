@@ -146,34 +146,33 @@ static int corroborating_kinds(const struct ym_identify *id,
 	return extra;
 }
 
+/* What plausible.rules says of the brand and the type: 1 it makes such
+ * things, 0 it does not, -1 no line for the brand (nothing either way). */
+static int brand_makes(const struct ym_identify *id, const char *vendor,
+		       const char *type)
+{
+	char needle[32];
+
+	if (!id || !vendor[0])
+		return -1;
+	snprintf(needle, sizeof(needle), ",%s,", type);
+	for (size_t i = 0; i < id->n_plaus; i++)
+		if (strcasecmp(id->plaus[i].vendor, vendor) == 0)
+			return strstr(id->plaus[i].types, needle) != NULL;
+	return -1;
+}
+
 static bool plausible(const struct ym_identify *id, const char *vendor,
 		      const char *type)
 {
-	char needle[32];
-
-	if (!id || !vendor[0])
-		return true;
-	snprintf(needle, sizeof(needle), ",%s,", type);
-	for (size_t i = 0; i < id->n_plaus; i++)
-		if (strcasecmp(id->plaus[i].vendor, vendor) == 0)
-			return strstr(id->plaus[i].types, needle) != NULL;
-	return true;
+	return brand_makes(id, vendor, type) != 0;
 }
 
-/* True only when plausible.rules lists the type for that brand: a
- * brand without a line says nothing either way. */
+/* True only when plausible.rules lists the type for that brand. */
 static bool listed(const struct ym_identify *id, const char *vendor,
 		   const char *type)
 {
-	char needle[32];
-
-	if (!id || !vendor[0])
-		return false;
-	snprintf(needle, sizeof(needle), ",%s,", type);
-	for (size_t i = 0; i < id->n_plaus; i++)
-		if (strcasecmp(id->plaus[i].vendor, vendor) == 0)
-			return strstr(id->plaus[i].types, needle) != NULL;
-	return false;
+	return brand_makes(id, vendor, type) == 1;
 }
 
 int ym_identify_tier(const struct ym_identify *id, const char *vendor)

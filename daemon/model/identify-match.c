@@ -73,6 +73,17 @@ bool ym_glob_match(const char *pat, const char *text, char *cap,
 	return true;
 }
 
+void ym_squeeze(const char *text, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *text && o + 1 < len; text++)
+		if (*text != '-' && *text != '_' && *text != ' ' &&
+		    *text != '.')
+			out[o++] = *text;
+	out[o] = '\0';
+}
+
 bool ym_rule_match(const struct rule *r, const char *value, size_t vlen,
 		       char *cap, size_t caplen)
 {

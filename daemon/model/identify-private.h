@@ -84,6 +84,9 @@ struct ym_rule_hit {
 #define YM_MAX_RULE_HITS 32
 
 /* identify-match.c */
+/* text without '-', '_', ' ' and '.': a model written "DCS930L" or
+ * "Withings-WS30" (rule patterns are squeezed the same way at load). */
+void ym_squeeze(const char *text, char *out, size_t len);
 bool ym_glob_match(const char *pat, const char *text, char *cap,
 		   size_t caplen);
 bool ym_rule_match(const struct rule *r, const char *value, size_t vlen,

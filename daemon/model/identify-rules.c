@@ -278,7 +278,7 @@ static void rule_set_kind(struct rule *r)
  * must not read "light-switch". */
 static int rule_set_squeezed(struct rule *r)
 {
-	size_t n = strlen(r->pattern), o = 0, letters = 0, digits = 0;
+	size_t n = strlen(r->pattern), letters = 0, digits = 0;
 	char *q;
 
 	if (r->signal != SIG_MODEL_NAME)
@@ -286,16 +286,11 @@ static int rule_set_squeezed(struct rule *r)
 	q = malloc(n + 1);
 	if (!q)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		char c = r->pattern[i];
-
-		if (c == '-' || c == '_' || c == ' ' || c == '.')
-			continue;
-		letters += isalpha((unsigned char)c) != 0;
-		digits += isdigit((unsigned char)c) != 0;
-		q[o++] = c;
+	ym_squeeze(r->pattern, q, n + 1);
+	for (const char *c = q; *c; c++) {
+		letters += isalpha((unsigned char)*c) != 0;
+		digits += isdigit((unsigned char)*c) != 0;
 	}
-	q[o] = '\0';
 	if (digits >= 1 && letters >= 2)
 		r->squeezed = q;
 	else

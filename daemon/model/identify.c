@@ -228,19 +228,6 @@ static bool names_model(const char *cap)
 	return false;
 }
 
-/* value without '-', '_', ' ' and '.' (as rule_set_squeezed makes the
- * patterns): a model written "DCS930L" or "Withings-WS30". */
-static void squeeze(const char *value, char *out, size_t len)
-{
-	size_t o = 0;
-
-	for (; *value && o + 1 < len; value++)
-		if (*value != '-' && *value != '_' && *value != ' ' &&
-		    *value != '.')
-			out[o++] = *value;
-	out[o] = '\0';
-}
-
 /* Collects the rules of one group that match value. A rule that only
  * reads the model out of the text does not match when what it reads is
  * no model. */
@@ -600,7 +587,7 @@ static bool match_signal(struct ym_identify *id, struct ym_device *d,
 		if (carries_model(sig)) {
 			char sq[256];
 
-			squeeze(value, sq, sizeof(sq));
+			ym_squeeze(value, sq, sizeof(sq));
 			n = match_group(id, d, SIG_MODEL_NAME, value, vlen,
 					sq, hits, n, YM_MAX_RULE_HITS);
 		}

@@ -582,14 +582,6 @@ struct ym_device *ym_inventory_packet(struct ym_inventory *inv,
 	return src;
 }
 
-static bool has_ip(const struct ym_device *d, const struct ym_addr *a)
-{
-	for (uint8_t i = 0; i < d->n_ips; i++)
-		if (ym_addr_equal(&d->ips[i].addr, a))
-			return true;
-	return false;
-}
-
 static void set_gateway(struct ym_inventory *inv, struct ym_device *d,
 			bool on, const char *why, double confidence)
 {
@@ -623,7 +615,7 @@ void ym_inventory_decide(struct ym_inventory *inv)
 		struct ym_device *d = &inv->pool[i].dev;
 		int r = 0;
 
-		if (inv->has_router_ip && has_ip(d, &inv->router_ip))
+		if (inv->has_router_ip && ym_device_has_ip(d, &inv->router_ip))
 			r = 4;
 		else if (d->sent_ra)
 			r = 3;
@@ -679,7 +671,7 @@ struct ym_device *ym_inventory_find_addr(struct ym_inventory *inv,
 {
 	/* Rare (a request names a device by address): a walk will do. */
 	for (int32_t i = inv->lru_head; i >= 0; i = inv->pool[i].lru_next)
-		if (has_ip(&inv->pool[i].dev, addr))
+		if (ym_device_has_ip(&inv->pool[i].dev, addr))
 			return &inv->pool[i].dev;
 	return NULL;
 }

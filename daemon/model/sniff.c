@@ -299,14 +299,6 @@ static void sniff_http_server(struct ym_sniff *s, struct ym_device *dev,
 	}
 }
 
-static bool own_address(const struct ym_device *d, const struct ym_addr *a)
-{
-	for (uint8_t i = 0; i < d->n_ips; i++)
-		if (ym_addr_equal(&d->ips[i].addr, a))
-			return true;
-	return false;
-}
-
 /* Query keys under which a device's own requests name its model: a
  * firmware check ("query.aspx?model=DCH-S150_Ax_..."), a registration. */
 static const char *const model_params[] = {
@@ -360,7 +352,7 @@ static void sniff_http_request(struct ym_sniff *s, struct ym_device *dev,
 	/* Out to the internet from one of the device's own addresses: not
 	 * to a device at home, not a request from outside that the router
 	 * passes on (its source is no address of the router's). */
-	if (ym_addr_is_private(&pkt->dst) || !own_address(dev, &pkt->src))
+	if (ym_addr_is_private(&pkt->dst) || !ym_device_has_ip(dev, &pkt->src))
 		return;
 	/* Header names are case-insensitive ("user-agent:"). */
 	for (uint32_t i = 0; i + 12 < len; i++) {

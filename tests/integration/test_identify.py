@@ -121,6 +121,15 @@ class Identify(unittest.TestCase):
     def state(self):
         return tempfile.mkdtemp(dir=self.tmp)
 
+    def replay_frames(self, name, frames):
+        """The frames written as a capture, replayed; the devices by MAC."""
+        pcap = os.path.join(self.tmp, name)
+        write_pcap(pcap, frames)
+        st = self.state()
+        r = replay(st, pcap)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return devices(st)
+
     def test_household_matches_expected_json(self):
         st = self.state()
         r = replay(st, os.path.join(self.fixtures, "home.pcap"),
@@ -202,12 +211,7 @@ class Identify(unittest.TestCase):
             tcp_frame(cam, phone, cam_ip, phone_ip, 80, 50001, 0x18, answer, seq=2),
             tcp_frame(router, phone, "93.184.216.34", phone_ip, 80, 50002, 0x18, from_net),
         ]
-        pcap = os.path.join(self.tmp, "camera-answers.pcap")
-        write_pcap(pcap, frames)
-        st = self.state()
-        r = replay(st, pcap)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        got = devices(st)
+        got = self.replay_frames("camera-answers.pcap", frames)
         dev = got[cam]
         ev = [(e["signal"], e["value"], e["conclusion"]) for e in dev["evidence"]]
         self.assertIn(("service", "tcp/554", "type camera"), ev)
@@ -252,12 +256,7 @@ class Identify(unittest.TestCase):
             tcp6_frame(router, pc, "2001:db8:ffff::9", "2001:db8:1::40", 40004, 80, 0x18,
                        inbound, seq=2),
         ]
-        pcap = os.path.join(self.tmp, "firmware-check.pcap")
-        write_pcap(pcap, frames)
-        st = self.state()
-        r = replay(st, pcap)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        got = devices(st)
+        got = self.replay_frames("firmware-check.pcap", frames)
         dev = got[sensor]
         ev = [(e["signal"], e["value"], e["conclusion"]) for e in dev["evidence"]]
         self.assertTrue(any(s == "http_model" and v.startswith("DCH-S150_Ax") and
@@ -296,12 +295,7 @@ class Identify(unittest.TestCase):
         m2 = wsc(5, b"Acme Networks", b"AX-100", b"1", b"acme-ap", ap_pdt)
         frames = [mac(ap_mac) + mac(dev_mac) + b"\x88\x8e" + m1,
                   mac(dev_mac) + mac(ap_mac) + b"\x88\x8e" + m2]
-        pcap = os.path.join(self.tmp, "wps.pcap")
-        write_pcap(pcap, frames)
-        st = self.state()
-        r = replay(st, pcap)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        got = devices(st)
+        got = self.replay_frames("wps.pcap", frames)
         cam = got[dev_mac]
         ev = [(e["signal"], e["value"], e["conclusion"]) for e in cam["evidence"]]
         self.assertIn(("wps_category", "4-4", "type camera"), ev)
@@ -335,12 +329,7 @@ class Identify(unittest.TestCase):
                             50003, 3702, probe.encode()),
                   udp_frame(cam, "01:00:5e:7f:ff:fa", "192.168.7.31", "239.255.255.250",
                             3702, 3702, hello.encode())]
-        pcap = os.path.join(self.tmp, "onvif.pcap")
-        write_pcap(pcap, frames)
-        st = self.state()
-        r = replay(st, pcap)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        got = devices(st)
+        got = self.replay_frames("onvif.pcap", frames)
         dev = got[cam]
         ev = [(e["signal"], e["value"], e["conclusion"]) for e in dev["evidence"]]
         self.assertIn(("wsd_type", "dn:NetworkVideoTransmitter tds:Device", "type camera"), ev)
