@@ -474,6 +474,122 @@ static bool xml_text_after(const uint8_t *p, uint32_t len, const char *tag,
 	return false;
 }
 
+/* The value of the first "key=value" line in p (a line starts p or
+ * follows '\n'), cleaned; false if absent. */
+static bool kv_line(const uint8_t *p, uint32_t len, const char *key,
+		    char *out, size_t outlen)
+{
+	size_t n = strlen(key);
+
+	out[0] = '\0';
+	for (uint32_t i = 0; i + n < len; i++) {
+		const uint8_t *a, *b;
+
+		if ((i > 0 && p[i - 1] != '\n') || memcmp(p + i, key, n) != 0 ||
+		    p[i + n] != '=')
+			continue;
+		a = p + i + n + 1;
+		for (b = a; b < p + len && *b != '\r' && *b != '\n'; b++)
+			;
+		if (b == a)
+			return false;
+		ym_strlcpy_clean(out, (const char *)a, (size_t)(b - a), outlen);
+		return true;
+	}
+	return false;
+}
+
+/* The value of an HTTP header within the headers of p, cleaned. */
+static bool http_header(const uint8_t *p, uint32_t len, const char *name,
+			char *out, size_t outlen)
+{
+	const uint8_t *end = memmem(p, len, "\r\n\r\n", 4);
+	uint32_t hlen = end ? (uint32_t)(end - p) : len;
+	size_t n = strlen(name);
+
+	out[0] = '\0';
+	for (uint32_t i = 0; i + 1 + n < hlen; i++) {
+		const uint8_t *a, *b;
+
+		if (p[i] != '\n' ||
+		    strncasecmp((const char *)p + i + 1, name, n) != 0 ||
+		    p[i + 1 + n] != ':')
+			continue;
+		a = p + i + 2 + n;
+		while (a < p + hlen && (*a == ' ' || *a == '\t'))
+			a++;
+		b = memchr(a, '\r', (size_t)(p + hlen - a));
+		if (!b)
+			b = p + hlen;
+		if (b == a)
+			return false;
+		ym_strlcpy_clean(out, (const char *)a, (size_t)(b - a), outlen);
+		return true;
+	}
+	return false;
+}
+
+/* What a device's own server answers with can say what it is, whatever
+ * it is called: a stream of JPEG frames (multipart/x-mixed-replace) is a
+ * camera's live view, an RTSP description with a video track a camera's
+ * stream; a camera's answer to its app's "who are you" names its maker
+ * and model (NIPCA, the camera API of D-Link and its makers: the
+ * "model=", "brand=", "nipca=" lines of /common/info.cgi; ONVIF's
+ * GetDeviceInformation). Read as what it serves ("http/mjpeg",
+ * "rtsp/video", "http/nipca", "http/onvif": services.rules gives them
+ * meaning) and as a description's maker and model. Only answers from a
+ * device at home: the internet's come through the router. */
+static void sniff_served(struct ym_sniff *s, struct ym_device *dev,
+			 const struct ym_packet *pkt)
+{
+	const uint8_t *p = pkt->payload;
+	uint32_t len = pkt->payload_len;
+	bool http = starts_with(p, len, "HTTP/1.");
+	char v[96];
+
+	if (!ym_addr_is_private(&pkt->src))
+		return;
+	if (starts_with(p, len, "RTSP/1.0 200")) {
+		if (memmem(p, len, "\nm=video", 8))
+			ym_identify_signal(s->id, dev, YM_SIG_SERVICE,
+					   "rtsp/video");
+		return;
+	}
+	if (http && http_header(p, len, "content-type", v, sizeof(v)) &&
+	    strncasecmp(v, "multipart/x-mixed-replace", 25) == 0)
+		ym_identify_signal(s->id, dev, YM_SIG_SERVICE, "http/mjpeg");
+	/* The answer's body: after its headers, or the segment itself when
+	 * the server wrote the headers in a segment of their own. */
+	if (http) {
+		const uint8_t *body = memmem(p, len, "\r\n\r\n", 4);
+
+		if (!body)
+			return;
+		len -= (uint32_t)(body + 4 - p);
+		p = body + 4;
+	} else if (!starts_with(p, len, "model=") &&
+		   !starts_with(p, len, "<?xml")) {
+		return;
+	}
+	if (kv_line(p, len, "nipca", v, sizeof(v))) {
+		ym_identify_signal(s->id, dev, YM_SIG_SERVICE, "http/nipca");
+		if (kv_line(p, len, "brand", v, sizeof(v)))
+			ym_identify_signal(s->id, dev,
+					   YM_SIG_UPNP_MANUFACTURER, v);
+		if (kv_line(p, len, "model", v, sizeof(v)))
+			ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, v);
+		return;
+	}
+	if (memmem(p, len, "GetDeviceInformationResponse>", 29)) {
+		ym_identify_signal(s->id, dev, YM_SIG_SERVICE, "http/onvif");
+		if (xml_text_after(p, len, ":Manufacturer", v, sizeof(v)))
+			ym_identify_signal(s->id, dev,
+					   YM_SIG_UPNP_MANUFACTURER, v);
+		if (xml_text_after(p, len, ":Model", v, sizeof(v)))
+			ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, v);
+	}
+}
+
 /* WS-Discovery (UDP 3702): an ONVIF camera announces itself (Hello) or
  * answers a search (ProbeMatches) with its types
  * (dn:NetworkVideoTransmitter) and scopes that carry its hardware model
@@ -621,6 +737,7 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 			if (pkt->dport == 80 || pkt->dport == 8080)
 				sniff_http_request(s, dev, pkt);
 			sniff_upnp_description(s, dev, pkt);
+			sniff_served(s, dev, pkt);
 		}
 		return;
 	}

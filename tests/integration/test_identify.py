@@ -273,6 +273,76 @@ class Identify(unittest.TestCase):
                 self.assertFalse([e for e in d["evidence"] if e["signal"] == "http_model"],
                                  (mac, d["evidence"]))
 
+    def test_served_answers_name_a_camera(self):
+        """What a device's own server answers with names a camera whatever
+        it is called: a live view as a stream of JPEG frames, an RTSP
+        description with a video track, a NIPCA or ONVIF "who are you"
+        answer (maker and model too). A page that lists a model, a stream
+        from the internet and an AirPlay speaker's RTSP answer name
+        nothing."""
+        phone, phone_ip = "00:1b:63:00:00:02", "192.168.7.20"
+        router = "6c:e4:da:00:00:09"
+        mjpeg_cam, mjpeg_ip = "b0:c5:54:00:00:41", "192.168.7.41"   # D-Link's block
+        nipca_cam, nipca_ip = "00:11:22:33:55:02", "192.168.7.42"
+        onvif_cam, onvif_ip = "00:11:22:33:55:03", "192.168.7.43"
+        rtsp_cam, rtsp_ip = "00:11:22:33:55:04", "192.168.7.44"
+        pc, pc_ip = "00:11:22:33:55:05", "192.168.7.45"
+        speaker, speaker_ip = "00:11:22:33:55:06", "192.168.7.46"
+        live = (b"HTTP/1.0 200 OK\r\nServer: alphapd\r\n"
+                b"Content-Type: multipart/x-mixed-replace;boundary=--video boundary--\r\n\r\n")
+        # The headers in one segment, the body in the next (as small web
+        # servers write them).
+        info_head = b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n"
+        info_body = (b"model=DCS-2132L\nbrand=D-Link\nproduct=Garden\nversion=2.13\n"
+                     b"nipca=1.9.5\nname=Garden\n")
+        onvif = (b"HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml\r\n\r\n"
+                 b'<?xml version="1.0"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"'
+                 b' xmlns:tds="http://www.onvif.org/ver10/device/wsdl"><s:Body>'
+                 b"<tds:GetDeviceInformationResponse><tds:Manufacturer>Amcrest</tds:Manufacturer>"
+                 b"<tds:Model>IP2M-841</tds:Model><tds:FirmwareVersion>2.420</tds:FirmwareVersion>"
+                 b"</tds:GetDeviceInformationResponse></s:Body></s:Envelope>")
+        describe = (b"RTSP/1.0 200 OK\r\nCSeq: 2\r\nContent-Type: application/sdp\r\n\r\n"
+                    b"v=0\r\no=- 1 1 IN IP4 192.168.7.44\r\ns=Stream\r\n"
+                    b"m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n")
+        page = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"
+                b"model=HS110\nbrand=TP-Link\nprice=20\n")
+        airplay = b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nServer: AirTunes/366.0\r\n\r\n"
+        frames = [
+            tcp_frame(mjpeg_cam, phone, mjpeg_ip, phone_ip, 80, 50001, 0x18, live, seq=2),
+            tcp_frame(nipca_cam, phone, nipca_ip, phone_ip, 80, 50002, 0x18, info_head, seq=2),
+            tcp_frame(nipca_cam, phone, nipca_ip, phone_ip, 80, 50002, 0x18, info_body,
+                      seq=2 + len(info_head)),
+            tcp_frame(onvif_cam, phone, onvif_ip, phone_ip, 8000, 50003, 0x18, onvif, seq=2),
+            tcp_frame(rtsp_cam, phone, rtsp_ip, phone_ip, 10554, 50004, 0x18, describe, seq=2),
+            tcp_frame(pc, phone, pc_ip, phone_ip, 8080, 50005, 0x18, page, seq=2),
+            tcp_frame(router, phone, "203.0.113.9", phone_ip, 80, 50006, 0x18, live, seq=2),
+            tcp_frame(speaker, phone, speaker_ip, phone_ip, 7000, 50007, 0x18, airplay, seq=2),
+        ]
+        got = self.replay_frames("served.pcap", frames)
+
+        def ev(mac):
+            return [(e["signal"], e["value"]) for e in got[mac]["evidence"]]
+
+        self.assertIn(("service", "http/mjpeg"), ev(mjpeg_cam))
+        self.assertEqual((got[mjpeg_cam]["type"], got[mjpeg_cam]["vendor"]), ("camera", "D-Link"),
+                         ev(mjpeg_cam))
+        self.assertIn(("service", "http/nipca"), ev(nipca_cam))
+        self.assertEqual((got[nipca_cam]["type"], got[nipca_cam]["vendor"],
+                          got[nipca_cam]["model"]), ("camera", "D-Link", "DCS-2132L"), ev(nipca_cam))
+        self.assertIn(("service", "http/onvif"), ev(onvif_cam))
+        self.assertEqual((got[onvif_cam]["type"], got[onvif_cam]["vendor"]), ("camera", "Amcrest"),
+                         ev(onvif_cam))
+        self.assertIn("IP2M-841", got[onvif_cam]["model"])
+        self.assertIn(("service", "rtsp/video"), ev(rtsp_cam))
+        # A served video track alone (no maker, no name) is a hint only.
+        self.assertEqual(got[rtsp_cam]["type"], "unknown", ev(rtsp_cam))
+        for mac in (pc, router, speaker, phone):
+            if mac in got:
+                self.assertFalse([e for e in got[mac]["evidence"]
+                                  if e["signal"] in ("service", "upnp_model")],
+                                 (mac, got[mac]["evidence"]))
+                self.assertNotEqual(got[mac]["type"], "camera")
+
     def test_wps_set_up_names_the_device(self):
         """A WPS set-up's M1 (EAPoL from the joining device) names its
         maker, model and kind; the access point's M2 names the access
