@@ -537,8 +537,9 @@ static bool http_header(const uint8_t *p, uint32_t len, const char *name,
  * "model=", "brand=", "nipca=" lines of /common/info.cgi; ONVIF's
  * GetDeviceInformation). Read as what it serves ("http/mjpeg",
  * "rtsp/video", "http/nipca", "http/onvif": services.rules gives them
- * meaning) and as a description's maker and model. Only answers from a
- * device at home: the internet's come through the router. */
+ * meaning) and as a description's maker and model; the realm of its login
+ * is read as a name. Only answers from a device at home: the internet's
+ * come through the router. */
 static void sniff_served(struct ym_sniff *s, struct ym_device *dev,
 			 const struct ym_packet *pkt)
 {
@@ -558,6 +559,22 @@ static void sniff_served(struct ym_sniff *s, struct ym_device *dev,
 	if (http && http_header(p, len, "content-type", v, sizeof(v)) &&
 	    strncasecmp(v, "multipart/x-mixed-replace", 25) == 0)
 		ym_identify_signal(s->id, dev, YM_SIG_SERVICE, "http/mjpeg");
+	/* Its login names it: the realm of a camera's or a router's
+	 * password prompt is often its model ("DCS-930L"). */
+	if (http && len > 12 && memcmp(p + 8, " 401", 4) == 0 &&
+	    http_header(p, len, "www-authenticate", v, sizeof(v))) {
+		const char *a = strstr(v, "realm=\"");
+		const char *b = a ? strchr(a + 7, '"') : NULL;
+
+		if (b && b > a + 7) {
+			char realm[64];
+
+			ym_strlcpy_clean(realm, a + 7, (size_t)(b - a - 7),
+					 sizeof(realm));
+			ym_identify_signal(s->id, dev, YM_SIG_HTTP_REALM,
+					   realm);
+		}
+	}
 	/* The answer's body: after its headers, or the segment itself when
 	 * the server wrote the headers in a segment of their own. */
 	if (http) {

@@ -277,8 +277,9 @@ class Identify(unittest.TestCase):
         """What a device's own server answers with names a camera whatever
         it is called: a live view as a stream of JPEG frames, an RTSP
         description with a video track, a NIPCA or ONVIF "who are you"
-        answer (maker and model too). A page that lists a model, a stream
-        from the internet and an AirPlay speaker's RTSP answer name
+        answer (maker and model too), the realm of its password prompt. A
+        page that lists a model, a stream or a prompt from the internet, a
+        PC's "Login" prompt and an AirPlay speaker's RTSP answer name
         nothing."""
         phone, phone_ip = "00:1b:63:00:00:02", "192.168.7.20"
         router = "6c:e4:da:00:00:09"
@@ -307,6 +308,11 @@ class Identify(unittest.TestCase):
         page = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"
                 b"model=HS110\nbrand=TP-Link\nprice=20\n")
         airplay = b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nServer: AirTunes/366.0\r\n\r\n"
+        # A camera's password prompt names its model; a PC's says "Login".
+        realm_cam, realm_ip = "00:11:22:33:55:07", "192.168.7.47"
+        prompt = (b"HTTP/1.1 401 Unauthorized\r\nServer: alphapd\r\n"
+                  b'WWW-Authenticate: Basic realm="DCS-930L"\r\nContent-Length: 0\r\n\r\n')
+        login = prompt.replace(b"DCS-930L", b"Login")
         frames = [
             tcp_frame(mjpeg_cam, phone, mjpeg_ip, phone_ip, 80, 50001, 0x18, live, seq=2),
             tcp_frame(nipca_cam, phone, nipca_ip, phone_ip, 80, 50002, 0x18, info_head, seq=2),
@@ -317,6 +323,9 @@ class Identify(unittest.TestCase):
             tcp_frame(pc, phone, pc_ip, phone_ip, 8080, 50005, 0x18, page, seq=2),
             tcp_frame(router, phone, "203.0.113.9", phone_ip, 80, 50006, 0x18, live, seq=2),
             tcp_frame(speaker, phone, speaker_ip, phone_ip, 7000, 50007, 0x18, airplay, seq=2),
+            tcp_frame(realm_cam, phone, realm_ip, phone_ip, 80, 50008, 0x18, prompt, seq=2),
+            tcp_frame(pc, phone, pc_ip, phone_ip, 80, 50009, 0x18, login, seq=2),
+            tcp_frame(router, phone, "203.0.113.9", phone_ip, 80, 50010, 0x18, prompt, seq=2),
         ]
         got = self.replay_frames("served.pcap", frames)
 
@@ -336,10 +345,13 @@ class Identify(unittest.TestCase):
         self.assertIn(("service", "rtsp/video"), ev(rtsp_cam))
         # A served video track alone (no maker, no name) is a hint only.
         self.assertEqual(got[rtsp_cam]["type"], "unknown", ev(rtsp_cam))
+        self.assertIn(("http_realm", "DCS-930L"), ev(realm_cam))
+        self.assertEqual((got[realm_cam]["type"], got[realm_cam]["vendor"],
+                          got[realm_cam]["model"]), ("camera", "D-Link", "DCS-930L"), ev(realm_cam))
         for mac in (pc, router, speaker, phone):
             if mac in got:
                 self.assertFalse([e for e in got[mac]["evidence"]
-                                  if e["signal"] in ("service", "upnp_model")],
+                                  if e["signal"] in ("service", "upnp_model", "http_realm")],
                                  (mac, got[mac]["evidence"]))
                 self.assertNotEqual(got[mac]["type"], "camera")
 
