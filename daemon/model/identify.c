@@ -46,7 +46,7 @@ static const char *const signal_names[YM_SIG_COUNT] = {
 	[YM_SIG_WSD_TYPE] = "wsd_type",
 	[YM_SIG_HTTP_MODEL] = "http_model",
 	[YM_SIG_HTTP_PATH] = "http_path",
-	[YM_SIG_HTTP_REALM] = "http_realm",
+	[YM_SIG_HTTP_NAME] = "http_name",
 	[YM_SIG_GATEWAY] = "gateway",
 };
 
@@ -63,7 +63,7 @@ static bool carries_model(enum ym_signal sig)
 	case YM_SIG_UPNP_NAME:
 	case YM_SIG_HTTP_USER_AGENT:
 	case YM_SIG_HTTP_SERVER:
-	case YM_SIG_HTTP_REALM:
+	case YM_SIG_HTTP_NAME:
 	case YM_SIG_HTTP_MODEL:
 	case YM_SIG_WPS_MODEL:
 	case YM_SIG_WPS_NAME:
@@ -82,7 +82,7 @@ static bool is_device_name(enum ym_signal sig)
 	return sig == YM_SIG_DHCP_HOSTNAME || sig == YM_SIG_DHCP_FQDN ||
 	       sig == YM_SIG_MDNS_NAME || sig == YM_SIG_NETBIOS_NAME ||
 	       sig == YM_SIG_LLMNR_NAME || sig == YM_SIG_UPNP_NAME ||
-	       sig == YM_SIG_WPS_NAME || sig == YM_SIG_HTTP_REALM;
+	       sig == YM_SIG_WPS_NAME || sig == YM_SIG_HTTP_NAME;
 }
 
 /* Signals that name the device: kept as evidence even when no rule
@@ -337,7 +337,7 @@ static float brand_weight(enum ym_signal sig)
 	case YM_SIG_SSDP_TYPE:
 	case YM_SIG_SSDP_SERVER:
 	case YM_SIG_HTTP_SERVER:
-	case YM_SIG_HTTP_REALM:
+	case YM_SIG_HTTP_NAME:
 	case YM_SIG_HTTP_MODEL:
 	case YM_SIG_DHCP_VENDOR:
 	case YM_SIG_WPS_MODEL:

@@ -1,4 +1,4 @@
-#define _GNU_SOURCE /* memmem */
+#define _GNU_SOURCE /* memmem, strcasestr */
 #include "sniff.h"
 
 #include <ctype.h>
@@ -538,7 +538,7 @@ static bool http_header(const uint8_t *p, uint32_t len, const char *name,
  * GetDeviceInformation). Read as what it serves ("http/mjpeg",
  * "rtsp/video", "http/nipca", "http/onvif": services.rules gives them
  * meaning) and as a description's maker and model; the realm of its login
- * is read as a name. Only answers from a device at home: the internet's
+ * and the title of its web page are read as its name (http_name). Only answers from a device at home: the internet's
  * come through the router. */
 static void sniff_served(struct ym_sniff *s, struct ym_device *dev,
 			 const struct ym_packet *pkt)
@@ -571,7 +571,7 @@ static void sniff_served(struct ym_sniff *s, struct ym_device *dev,
 
 			ym_strlcpy_clean(realm, a + 7, (size_t)(b - a - 7),
 					 sizeof(realm));
-			ym_identify_signal(s->id, dev, YM_SIG_HTTP_REALM,
+			ym_identify_signal(s->id, dev, YM_SIG_HTTP_NAME,
 					   realm);
 		}
 	}
@@ -579,11 +579,17 @@ static void sniff_served(struct ym_sniff *s, struct ym_device *dev,
 	 * the server wrote the headers in a segment of their own. */
 	if (http) {
 		const uint8_t *body = memmem(p, len, "\r\n\r\n", 4);
+		bool html = http_header(p, len, "content-type", v, sizeof(v)) &&
+			    strcasestr(v, "html") != NULL;
 
 		if (!body)
 			return;
 		len -= (uint32_t)(body + 4 - p);
 		p = body + 4;
+		/* The title of its own web page names it too. */
+		if (html && (xml_field(p, len, "title", v, sizeof(v)) ||
+			     xml_field(p, len, "TITLE", v, sizeof(v))))
+			ym_identify_signal(s->id, dev, YM_SIG_HTTP_NAME, v);
 	} else if (!starts_with(p, len, "model=") &&
 		   !starts_with(p, len, "<?xml")) {
 		return;

@@ -277,7 +277,8 @@ class Identify(unittest.TestCase):
         """What a device's own server answers with names a camera whatever
         it is called: a live view as a stream of JPEG frames, an RTSP
         description with a video track, a NIPCA or ONVIF "who are you"
-        answer (maker and model too), the realm of its password prompt. A
+        answer (maker and model too), the realm of its password prompt, the
+        title of its web page. A
         page that lists a model, a stream or a prompt from the internet, a
         PC's "Login" prompt and an AirPlay speaker's RTSP answer name
         nothing."""
@@ -313,6 +314,10 @@ class Identify(unittest.TestCase):
         prompt = (b"HTTP/1.1 401 Unauthorized\r\nServer: alphapd\r\n"
                   b'WWW-Authenticate: Basic realm="DCS-930L"\r\nContent-Length: 0\r\n\r\n')
         login = prompt.replace(b"DCS-930L", b"Login")
+        # The title of its own web page names it.
+        page_plug, page_ip = "00:11:22:33:55:08", "192.168.7.48"
+        home_page = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+                     b"<html><head><title>EDIMAX SP-2101W</title></head><body></body></html>")
         frames = [
             tcp_frame(mjpeg_cam, phone, mjpeg_ip, phone_ip, 80, 50001, 0x18, live, seq=2),
             tcp_frame(nipca_cam, phone, nipca_ip, phone_ip, 80, 50002, 0x18, info_head, seq=2),
@@ -326,6 +331,7 @@ class Identify(unittest.TestCase):
             tcp_frame(realm_cam, phone, realm_ip, phone_ip, 80, 50008, 0x18, prompt, seq=2),
             tcp_frame(pc, phone, pc_ip, phone_ip, 80, 50009, 0x18, login, seq=2),
             tcp_frame(router, phone, "203.0.113.9", phone_ip, 80, 50010, 0x18, prompt, seq=2),
+            tcp_frame(page_plug, phone, page_ip, phone_ip, 80, 50011, 0x18, home_page, seq=2),
         ]
         got = self.replay_frames("served.pcap", frames)
 
@@ -345,13 +351,16 @@ class Identify(unittest.TestCase):
         self.assertIn(("service", "rtsp/video"), ev(rtsp_cam))
         # A served video track alone (no maker, no name) is a hint only.
         self.assertEqual(got[rtsp_cam]["type"], "unknown", ev(rtsp_cam))
-        self.assertIn(("http_realm", "DCS-930L"), ev(realm_cam))
+        self.assertIn(("http_name", "DCS-930L"), ev(realm_cam))
         self.assertEqual((got[realm_cam]["type"], got[realm_cam]["vendor"],
                           got[realm_cam]["model"]), ("camera", "D-Link", "DCS-930L"), ev(realm_cam))
+        self.assertIn(("http_name", "EDIMAX SP-2101W"), ev(page_plug))
+        self.assertEqual((got[page_plug]["type"], got[page_plug]["vendor"]),
+                         ("smart_plug", "Edimax"), ev(page_plug))
         for mac in (pc, router, speaker, phone):
             if mac in got:
                 self.assertFalse([e for e in got[mac]["evidence"]
-                                  if e["signal"] in ("service", "upnp_model", "http_realm")],
+                                  if e["signal"] in ("service", "upnp_model", "http_name")],
                                  (mac, got[mac]["evidence"]))
                 self.assertNotEqual(got[mac]["type"], "camera")
 
