@@ -11,6 +11,7 @@
 #include "device.h"
 #include "dhcp.h"
 #include "dns.h"
+#include "edimax.h"
 #include "identify.h"
 #include "lldp.h"
 #include "smarter.h"
@@ -699,6 +700,21 @@ static void sniff_tplink(struct ym_sniff *s, struct ym_device *dev,
 
 /* A Smarter kettle's or coffee machine's answer to its app's "identify"
  * (TCP or UDP 2081) names which one it is; read as a UPnP model. */
+/* Edimax's discovery answer (UDP 20560) names the maker, the model and the
+ * name the app shows, read as a description's. */
+static void sniff_edimax(struct ym_sniff *s, struct ym_device *dev,
+			 const struct ym_packet *pkt)
+{
+	struct ym_edimax x;
+
+	if (ym_edimax_parse(pkt->payload, pkt->payload_len, &x) < 0)
+		return;
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_MANUFACTURER,
+			   x.manufacturer);
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, x.model);
+	ym_identify_signal(s->id, dev, YM_SIG_UPNP_NAME, x.name);
+}
+
 static void sniff_smarter(struct ym_sniff *s, struct ym_device *dev,
 			  const struct ym_packet *pkt)
 {
@@ -789,6 +805,8 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 			sniff_tplink(s, dev, pkt);
 		else if (pkt->sport == 2081)
 			sniff_smarter(s, dev, pkt);
+		else if (pkt->sport == 20560)
+			sniff_edimax(s, dev, pkt);
 		/* It sends from a fixed port below the ephemeral ranges to an
 		 * app's ephemeral port (or to the same port): it answers
 		 * there (a MAX! Cube's discovery reply from 23272, a TP-Link
