@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Measures how Yamori names devices by what their own web servers say.
+
+nmap's service probes (../shared/refs/nmap-service-probes, NPSL: read here
+to measure, never copied into data/) pair HTTP answers with a device type
+(d/webcam/, d/printer/ ...). For each HTTP match whose pattern holds a
+literal login realm, page title or Server: header, this script writes a
+capture in which one device at home answers a phone with exactly that
+(a 401 with the realm, a page with the title, or an answer with the
+Server: header), from a MAC block no rule knows, replays all of them
+through yamorid at once, and prints per nmap device type how many Yamori
+names with the right type, leaves unknown, names with another type, and
+names with another type at confidence >= 0.8 ("confidently wrong").
+
+    tools/identify-nmap-check.py [--build DIR] [--verbose]
+
+Routers and access points are right only as what they are; without routing
+evidence Yamori holds them at 0.5 or leaves them unknown, which is counted
+as unknown or right, never as confidently wrong.
+
+Exit status 0; 77 when ../shared is absent.
+"""
+import argparse
+import collections
+import csv
+import json
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.environ.get("YAMORI_SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
+TSV = os.path.join(SHARED, "refs", "nmap-service-probes", "nmap_service_matches.tsv")
+sys.path.insert(0, os.path.join(ROOT, "tests", "fixtures"))
+import mkhome as H  # noqa: E402
+
+# nmap's device types -> the types Yamori may rightly say.
+CLASSES = {
+    "webcam": {"camera", "doorbell"},
+    "printer": {"printer"},
+    "print server": {"printer"},
+    "storage-misc": {"nas"},
+    "VoIP phone": {"voip"},
+    "VoIP adapter": {"voip"},
+    "PBX": {"voip"},
+    "WAP": {"access_point", "router", "network"},
+    "router": {"router", "access_point", "network"},
+    "broadband router": {"router", "access_point", "network"},
+    "switch": {"network", "router"},
+    "media device": {"tv", "streaming", "speaker", "smart_speaker"},
+    "game console": {"game_console"},
+    "phone": {"phone"},
+    "power-device": {"smart_plug", "appliance"},
+}
+META = set("()[]{}*+?|^$")
+
+
+def literal(s):
+    """The regex fragment s as a literal string, or None when it is not one."""
+    out, i = [], 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\":
+            if i + 1 >= len(s):
+                return None
+            n = s[i + 1]
+            if n.isalnum():  # \d, \w, \s, \x..: not a literal
+                return None
+            out.append(n)
+            i += 2
+            continue
+        if c in META or c == ".":
+            return None
+        out.append(c)
+        i += 1
+    text = "".join(out).strip()
+    return text if len(text) >= 3 and text.isprintable() else None
+
+
+def cases(path):
+    """(kind, text, nmap type, product) for each usable HTTP match."""
+    seen = set()
+    with open(path, newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            dt = row["devicetype"]
+            if row["service"] not in ("http", "http-proxy") or dt not in CLASSES:
+                continue
+            pat = row["pattern"]
+            for kind, rx in (("realm", r'realm=\\?"([^"\\]*(?:\\.[^"\\]*)*?)\\?"'),
+                             ("title", r"<title>(.*?)</title>"),
+                             ("server", r"\\r\\nServer: ([^\\\r\n]*?)(?:\\r\\n|/|\(|\[| \(|$)")):
+                m = re.search(rx, pat, re.I)
+                if not m:
+                    continue
+                text = literal(m.group(1))
+                if text and (kind, text) not in seen:
+                    seen.add((kind, text))
+                    yield kind, text, dt, row["product"]
+
+
+def answer(kind, text):
+    body = b""
+    if kind == "realm":
+        head = 'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="%s"\r\n' % text
+    elif kind == "title":
+        head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+        body = ("<html><head><title>%s</title></head><body></body></html>" % text).encode()
+    else:
+        head = "HTTP/1.1 200 OK\r\nServer: %s\r\nContent-Type: text/html\r\n" % text
+    return (head + "Content-Length: %d\r\n\r\n" % len(body)).encode("latin-1", "replace") + body
+
+
+def measure(build, verbose=False):
+    """Per nmap device type: Counter of n, right, unknown, wrong,
+    wrong>=0.8 and of the kinds of text (realm, title, server)."""
+    todo = list(cases(TSV))
+    phone = H.Host("phone", "00:1b:63:00:00:02", "10.9.0.2", ttl=64)
+    net = H.Net(7)
+    t = 1.0
+    macs = {}
+    for i, (kind, text, dt, product) in enumerate(todo):
+        mac = "00:11:22:%02x:%02x:%02x" % (i >> 16 & 255, i >> 8 & 255, i & 255)
+        ip = "10.9.%d.%d" % (1 + i // 250, 1 + i % 250)
+        dev = H.Host("d%d" % i, mac, ip, ttl=64)
+        f = H.TcpFlow(net, phone, dev, 40000 + i % 20000, 80, rtt=0.001)
+        t = f.handshake(t)
+        t = f.send(t, True, b"GET / HTTP/1.1\r\nHost: %s\r\n\r\n" % ip.encode())
+        t = f.send(t + 0.002, False, answer(kind, text))
+        t = f.close(t + 0.001) + 0.01
+        macs[mac] = (kind, text, dt, product)
+    with tempfile.TemporaryDirectory() as tmp:
+        pcap = os.path.join(tmp, "nmap.pcap")
+        H.write_pcap(pcap, 1700000000, net.frames())
+        d = os.path.join(tmp, "st")
+        os.mkdir(d)
+        r = subprocess.run([os.path.join(build, "daemon", "yamorid"), "-r", pcap,
+                            "--state-dir", d, "-c", "/dev/null"],
+                           capture_output=True, text=True)
+        if r.returncode:
+            raise RuntimeError("yamorid: " + r.stderr)
+        out = subprocess.run([os.path.join(build, "daemon", "yamorictl"), "--state-dir", d,
+                              "devices", "--json"], capture_output=True, text=True, check=True)
+    devs = json.loads(out.stdout)
+    devs = devs.get("devices", devs) if isinstance(devs, dict) else devs
+    got = {x["mac"]: x for x in devs}
+    tally = collections.defaultdict(collections.Counter)
+    for mac, (kind, text, dt, product) in macs.items():
+        x = got.get(mac)
+        ty, conf = (x["type"], x["confidence"]) if x else ("unknown", 0.0)
+        if ty == "unknown":
+            res = "unknown"
+        elif ty in CLASSES[dt]:
+            res = "right"
+        else:
+            res = "wrong"
+        c = tally[dt]
+        c["n"] += 1
+        c[res] += 1
+        c[kind] += 1
+        if res == "wrong" and conf >= 0.8:
+            c["wrong>=0.8"] += 1
+        if verbose and res != "unknown":
+            print("%-6s %-7s %-16s %-40s -> %s %.2f %s" % (res, kind, dt, text[:40], ty, conf,
+                                                            x["vendor"] if x else ""))
+    return tally
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--verbose", "-v", action="store_true")
+    a = ap.parse_args()
+    if not os.path.exists(TSV):
+        print("skip: %s is absent" % TSV, file=sys.stderr)
+        return 77
+    tally = measure(a.build, a.verbose)
+    print("%-18s %5s %6s %8s %6s %11s   (realm/title/server)" % (
+        "nmap type", "n", "right", "unknown", "wrong", "wrong>=0.8"))
+    total = collections.Counter()
+    for dt in sorted(tally):
+        c = tally[dt]
+        total.update(c)
+        print("%-18s %5d %6d %8d %6d %11d   (%d/%d/%d)" % (
+            dt, c["n"], c["right"], c["unknown"], c["wrong"], c["wrong>=0.8"],
+            c["realm"], c["title"], c["server"]))
+    print("%-18s %5d %6d %8d %6d %11d" % ("all", total["n"], total["right"], total["unknown"],
+                                          total["wrong"], total["wrong>=0.8"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
