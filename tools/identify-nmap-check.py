@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""Measures how Yamori names devices by what their own web servers say.
+"""Measures how Yamori names devices by what their own servers say.
 
 nmap's service probes (../shared/refs/nmap-service-probes, NPSL: read here
-to measure, never copied into data/) pair HTTP answers with a device type
+to measure, never copied into data/) pair answers with a device type
 (d/webcam/, d/printer/ ...). For each HTTP match whose pattern holds a
-literal login realm, page title or Server: header, this script writes a
+literal login realm, page title or Server: header, and each FTP greeting
+and telnet login prompt (their literal text), this script writes a
 capture in which one device at home answers a phone with exactly that
-(a 401 with the realm, a page with the title, or an answer with the
-Server: header), from a MAC block no rule knows, replays all of them
-through yamorid at once, and prints per nmap device type how many Yamori
-names with the right type, leaves unknown, names with another type, and
+(a 401 with the realm, a page with the title, an answer with the Server:
+header, the greeting, the prompt), from a MAC block no rule knows,
+replays all of them through yamorid at once, and prints per nmap device
+type how many Yamori names with the right type, leaves unknown, names with another type, and
 names with another type at confidence >= 0.8 ("confidently wrong").
 
     tools/identify-nmap-check.py [--build DIR] [--verbose]
@@ -80,6 +81,85 @@ def literal(s):
     return text if len(text) >= 3 and text.isprintable() else None
 
 
+def literal_runs(pat):
+    """The literal text of a regex, its runs joined by spaces: what a
+    banner matching it says, less the parts the regex leaves open."""
+    runs, cur, i = [], [], 0
+    while i < len(pat):
+        c = pat[i]
+        if c == "\\" and i + 1 < len(pat):
+            n = pat[i + 1]
+            if n in "rnt0" or n.isalnum():
+                if n == "x":
+                    i += 4
+                else:
+                    i += 2
+                runs.append("".join(cur))
+                cur = []
+                continue
+            cur.append(n)
+            i += 2
+            continue
+        if c in "*+?{":
+            if cur:
+                cur.pop()
+            runs.append("".join(cur))
+            cur = []
+            if c == "{":
+                i = pat.find("}", i) + 1 or len(pat)
+                continue
+        elif c in "([":
+            runs.append("".join(cur))
+            cur = []
+            close = ")" if c == "(" else "]"
+            depth, j = 0, i
+            while j < len(pat):
+                if pat[j] == "\\":
+                    j += 2
+                    continue
+                if pat[j] == c:
+                    depth += 1
+                elif pat[j] == close:
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            i = j + 1
+            continue
+        elif c in ".^$|)]":
+            runs.append("".join(cur))
+            cur = []
+        else:
+            cur.append(c)
+        i += 1
+    runs.append("".join(cur))
+    text = " ".join(r.strip() for r in runs if len(r.strip()) >= 2)
+    return text if text.isprintable() else None
+
+
+def banner_cases(path):
+    """(kind, text, nmap type, product) for telnet prompts and FTP
+    greetings with a device type."""
+    seen = set()
+    with open(path, newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            dt = row["devicetype"]
+            if dt not in CLASSES or row["kind"] != "match":
+                continue
+            pat = row["pattern"]
+            if row["service"] == "ftp" and pat.startswith("^220"):
+                text = literal_runs(pat[4:])
+                kind = "ftp"
+            elif row["service"] == "telnet" and re.search(r"login: ?\$?$", pat, re.I):
+                text = literal_runs(re.sub(r"(?i)login: ?\$?$", "", pat))
+                kind = "telnet"
+            else:
+                continue
+            if text and len(text) >= 3 and (kind, text) not in seen:
+                seen.add((kind, text))
+                yield kind, text, dt, row["product"]
+
+
 def cases(path):
     """(kind, text, nmap type, product) for each usable HTTP match."""
     seen = set()
@@ -103,6 +183,10 @@ def cases(path):
 
 def answer(kind, text):
     body = b""
+    if kind == "ftp":
+        return ("220 %s\r\n" % text).encode("latin-1", "replace")
+    if kind == "telnet":
+        return b"\xff\xfb\x01\xff\xfb\x03\r\n" + text.encode("latin-1", "replace") + b"\r\nlogin: "
     if kind == "realm":
         head = 'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="%s"\r\n' % text
     elif kind == "title":
@@ -116,7 +200,7 @@ def answer(kind, text):
 def measure(build, verbose=False):
     """Per nmap device type: Counter of n, right, unknown, wrong,
     wrong>=0.8 and of the kinds of text (realm, title, server)."""
-    todo = list(cases(TSV))
+    todo = list(cases(TSV)) + list(banner_cases(TSV))
     phone = H.Host("phone", "00:1b:63:00:00:02", "10.9.0.2", ttl=64)
     net = H.Net(7)
     t = 1.0
@@ -125,9 +209,11 @@ def measure(build, verbose=False):
         mac = "00:11:22:%02x:%02x:%02x" % (i >> 16 & 255, i >> 8 & 255, i & 255)
         ip = "10.9.%d.%d" % (1 + i // 250, 1 + i % 250)
         dev = H.Host("d%d" % i, mac, ip, ttl=64)
-        f = H.TcpFlow(net, phone, dev, 40000 + i % 20000, 80, rtt=0.001)
+        port = {"ftp": 21, "telnet": 23}.get(kind, 80)
+        f = H.TcpFlow(net, phone, dev, 40000 + i % 20000, port, rtt=0.001)
         t = f.handshake(t)
-        t = f.send(t, True, b"GET / HTTP/1.1\r\nHost: %s\r\n\r\n" % ip.encode())
+        if port == 80:
+            t = f.send(t, True, b"GET / HTTP/1.1\r\nHost: %s\r\n\r\n" % ip.encode())
         t = f.send(t + 0.002, False, answer(kind, text))
         t = f.close(t + 0.001) + 0.01
         macs[mac] = (kind, text, dt, product)
@@ -177,15 +263,15 @@ def main():
         print("skip: %s is absent" % TSV, file=sys.stderr)
         return 77
     tally = measure(a.build, a.verbose)
-    print("%-18s %5s %6s %8s %6s %11s   (realm/title/server)" % (
+    print("%-18s %5s %6s %8s %6s %11s   (realm/title/server/ftp/telnet)" % (
         "nmap type", "n", "right", "unknown", "wrong", "wrong>=0.8"))
     total = collections.Counter()
     for dt in sorted(tally):
         c = tally[dt]
         total.update(c)
-        print("%-18s %5d %6d %8d %6d %11d   (%d/%d/%d)" % (
+        print("%-18s %5d %6d %8d %6d %11d   (%d/%d/%d/%d/%d)" % (
             dt, c["n"], c["right"], c["unknown"], c["wrong"], c["wrong>=0.8"],
-            c["realm"], c["title"], c["server"]))
+            c["realm"], c["title"], c["server"], c["ftp"], c["telnet"]))
     print("%-18s %5d %6d %8d %6d %11d" % ("all", total["n"], total["right"], total["unknown"],
                                           total["wrong"], total["wrong>=0.8"]))
     return 0

@@ -47,6 +47,7 @@ static const char *const signal_names[YM_SIG_COUNT] = {
 	[YM_SIG_HTTP_MODEL] = "http_model",
 	[YM_SIG_HTTP_PATH] = "http_path",
 	[YM_SIG_HTTP_NAME] = "http_name",
+	[YM_SIG_BANNER] = "banner",
 	[YM_SIG_GATEWAY] = "gateway",
 };
 
@@ -64,6 +65,7 @@ static bool carries_model(enum ym_signal sig)
 	case YM_SIG_HTTP_USER_AGENT:
 	case YM_SIG_HTTP_SERVER:
 	case YM_SIG_HTTP_NAME:
+	case YM_SIG_BANNER:
 	case YM_SIG_HTTP_MODEL:
 	case YM_SIG_WPS_MODEL:
 	case YM_SIG_WPS_NAME:
@@ -82,7 +84,8 @@ static bool is_device_name(enum ym_signal sig)
 	return sig == YM_SIG_DHCP_HOSTNAME || sig == YM_SIG_DHCP_FQDN ||
 	       sig == YM_SIG_MDNS_NAME || sig == YM_SIG_NETBIOS_NAME ||
 	       sig == YM_SIG_LLMNR_NAME || sig == YM_SIG_UPNP_NAME ||
-	       sig == YM_SIG_WPS_NAME || sig == YM_SIG_HTTP_NAME;
+	       sig == YM_SIG_WPS_NAME || sig == YM_SIG_HTTP_NAME ||
+	       sig == YM_SIG_BANNER;
 }
 
 /* Signals that name the device: kept as evidence even when no rule
@@ -294,8 +297,10 @@ static bool add_hit(struct ym_device *d, enum ym_signal sig,
 	if (r->model_from_match && names_model(h->cap)) {
 		const char *at = strstr(r->model, "$1");
 		/* A model has no '_': what follows one is the firmware's or
-		 * the device's own ("DCS-930L_Ax_Default_FW_0123"). */
-		int caplen = (int)strcspn(h->cap, "_");
+		 * the device's own ("DCS-930L_Ax_Default_FW_0123"). Nor has
+		 * the rest of a model number the rule begins ("DCS-$1") a
+		 * space: "DCS-930L FTP server ready." is the DCS-930L. */
+		int caplen = (int)strcspn(h->cap, at > r->model ? "_ " : "_");
 		char tmp[160];
 
 		if (caplen == 0)
@@ -338,6 +343,7 @@ static float brand_weight(enum ym_signal sig)
 	case YM_SIG_SSDP_SERVER:
 	case YM_SIG_HTTP_SERVER:
 	case YM_SIG_HTTP_NAME:
+	case YM_SIG_BANNER:
 	case YM_SIG_HTTP_MODEL:
 	case YM_SIG_DHCP_VENDOR:
 	case YM_SIG_WPS_MODEL:

@@ -49,6 +49,7 @@ enum ym_signal {
 	YM_SIG_HTTP_MODEL, /* a model= in the device's own request's query */
 	YM_SIG_HTTP_PATH, /* the path of the device's own request */
 	YM_SIG_HTTP_NAME, /* its own web server's login realm, page title */
+	YM_SIG_BANNER, /* its own telnet prompt or FTP greeting */
 	YM_SIG_GATEWAY,
 	YM_SIG_COUNT
 };

@@ -700,6 +700,70 @@ static void sniff_tplink(struct ym_sniff *s, struct ym_device *dev,
 
 /* A Smarter kettle's or coffee machine's answer to its app's "identify"
  * (TCP or UDP 2081) names which one it is; read as a UPnP model. */
+/* The greeting of a device's own FTP server ("220 DCS-930L FTP server
+ * ready.") and the text before its telnet login prompt ("IPCam login:")
+ * name it, read as a name (signal banner). Only that greeting and a
+ * segment with the prompt are read: what a session shows after a login
+ * ("Last login: ...", a shell's output) is not the device's name. Yamori's
+ * own password check makes these answers too, with the household's
+ * consent. */
+static void sniff_banner(struct ym_sniff *s, struct ym_device *dev,
+			 const struct ym_packet *pkt)
+{
+	const uint8_t *p = pkt->payload;
+	uint32_t len = pkt->payload_len;
+	char text[160];
+	size_t n = 0;
+
+	if (!ym_addr_is_private(&pkt->src) || len < 4)
+		return;
+	if (pkt->sport == 21) {
+		const uint8_t *eol;
+
+		if (!starts_with(p, len, "220 ") && !starts_with(p, len, "220-"))
+			return;
+		eol = memchr(p, '\r', len);
+		ym_strlcpy_clean(text, (const char *)p + 4,
+				 (size_t)((eol ? eol : p + len) - p - 4),
+				 sizeof(text));
+		ym_identify_signal(s->id, dev, YM_SIG_BANNER, text);
+		return;
+	}
+	/* Telnet: the printable text before "login:", the option
+	 * negotiation (IAC ...) left out, lines joined by a space. */
+	for (uint32_t i = 0; i < len && n + 1 < sizeof(text); i++) {
+		if (p[i] == 0xff) {
+			if (i + 1 < len && p[i + 1] == 0xfa) {
+				/* Subnegotiation: to IAC SE. */
+				while (i + 1 < len &&
+				       !(p[i] == 0xff && p[i + 1] == 0xf0))
+					i++;
+				i++;
+			} else {
+				i += 2;
+			}
+			continue;
+		}
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			text[n++] = (char)p[i];
+		} else if ((p[i] == '\r' || p[i] == '\n') && n &&
+			   text[n - 1] != ' ') {
+			text[n++] = ' ';
+		}
+	}
+	text[n] = '\0';
+	{
+		char *at = strcasestr(text, "login:");
+
+		if (!at || strcasestr(text, "last login"))
+			return;
+		while (at > text && at[-1] == ' ')
+			at--;
+		*at = '\0';
+		ym_identify_signal(s->id, dev, YM_SIG_BANNER, text);
+	}
+}
+
 /* Edimax's discovery answer (UDP 20560) names the maker, the model and the
  * name the app shows, read as a description's. */
 static void sniff_edimax(struct ym_sniff *s, struct ym_device *dev,
@@ -770,6 +834,8 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		}
 		if (pkt->sport == 9999 && pkt->payload_len > 4)
 			sniff_tplink(s, dev, pkt);
+		else if (pkt->sport == 21 || pkt->sport == 23)
+			sniff_banner(s, dev, pkt);
 		else if (pkt->sport == 2081)
 			sniff_smarter(s, dev, pkt);
 		else {

@@ -364,6 +364,41 @@ class Identify(unittest.TestCase):
                                  (mac, got[mac]["evidence"]))
                 self.assertNotEqual(got[mac]["type"], "camera")
 
+    def test_banners_name_the_device(self):
+        """The greeting of a device's own FTP server and the text before
+        its telnet login prompt name it; a session's output after a login,
+        and a greeting from the internet, do not."""
+        pc, pc_ip = "00:1b:63:00:00:02", "192.168.7.20"
+        router = "6c:e4:da:00:00:09"
+        ftp_cam, ftp_ip = "00:11:22:33:66:01", "192.168.7.51"
+        tel_cam, tel_ip = "00:11:22:33:66:02", "192.168.7.52"
+        shell, shell_ip = "00:11:22:33:66:03", "192.168.7.53"
+        greeting = b"220 DCS-930L FTP server ready.\r\n"
+        prompt = b"\xff\xfb\x01\xff\xfb\x03\xff\xfd\x18\r\nWelcome\r\nIPCam login: "
+        after = (b"Last login: Mon Dec  7 10:00:00 on pts/0\r\n# ls\r\n"
+                 b"camera.cgi  plug.cgi\r\n# ")
+        frames = [
+            tcp_frame(ftp_cam, pc, ftp_ip, pc_ip, 21, 50001, 0x18, greeting, seq=2),
+            tcp_frame(tel_cam, pc, tel_ip, pc_ip, 23, 50002, 0x18, prompt, seq=2),
+            tcp_frame(shell, pc, shell_ip, pc_ip, 23, 50003, 0x18, after, seq=2),
+            tcp_frame(router, pc, "203.0.113.9", pc_ip, 21, 50004, 0x18, greeting, seq=2),
+        ]
+        got = self.replay_frames("banners.pcap", frames)
+
+        def ev(mac):
+            return [(e["signal"], e["value"]) for e in got[mac]["evidence"]]
+
+        self.assertIn(("banner", "DCS-930L FTP server ready."), ev(ftp_cam))
+        self.assertEqual((got[ftp_cam]["type"], got[ftp_cam]["vendor"], got[ftp_cam]["model"]),
+                         ("camera", "D-Link", "DCS-930L"), ev(ftp_cam))
+        self.assertIn(("banner", "Welcome IPCam"), ev(tel_cam))
+        self.assertEqual(got[tel_cam]["type"], "camera", ev(tel_cam))
+        for mac in (shell, router, pc):
+            if mac in got:
+                self.assertFalse([e for e in got[mac]["evidence"] if e["signal"] == "banner"],
+                                 (mac, got[mac]["evidence"]))
+                self.assertNotEqual(got[mac]["type"], "camera")
+
     def test_wps_set_up_names_the_device(self):
         """A WPS set-up's M1 (EAPoL from the joining device) names its
         maker, model and kind; the access point's M2 names the access
