@@ -5,11 +5,11 @@ Satori's passive fingerprints (../shared/refs/satori-fingerprints, GPL-2.0:
 read here to measure, never copied into data/) pair a DHCP parameter
 request list (option 55), a DHCP vendor class (option 60), a User-Agent or
 a web server's Server: header with a kind of device. For each exact test
-with a kind Yamori has a word for, this script writes a capture in which
-one device, from a MAC block no rule knows, does just that: asks for an
-address with that list or vendor class, sends its own request to the
-internet with that User-Agent, or answers a phone with that Server:
-header. It replays them all through yamorid at once and prints, per
+(and each User-Agent text) with a kind Yamori has a word for, this script
+writes a capture in which one device, from a MAC block no rule knows,
+does just that: asks for an address with that list or vendor class,
+sends its own request to the internet with that User-Agent, or answers a
+phone with that Server: header. It replays them all through yamorid at once and prints, per
 Satori kind, how many Yamori names with the right type, leaves unknown,
 names with another type, and names with another type at confidence >= 0.8
 ("confidently wrong").
@@ -68,13 +68,17 @@ def cases(path):
     with open(path, newline="") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
             kind = row["fp_device_type"].strip()
-            if kind not in CLASSES or row["matchtype"] != "exact":
+            if kind not in CLASSES:
+                continue
+            # A partial User-Agent test is a text the User-Agent holds:
+            # written as a User-Agent of just that text.
+            if row["matchtype"] != "exact" and row["file"] != "webuseragent.xml":
                 continue
             attrs = dict(a.split("=", 1) for a in row["test_attrs"].split(";") if "=" in a)
             for key, sig in (("dhcpoption55", "dhcp_params"), ("dhcpvendorcode", "dhcp_vendor"),
                              ("webuseragent", "user_agent"), ("webserver", "server")):
                 v = attrs.get(key, "").strip()
-                if not v or not v.isprintable():
+                if len(v) < 3 or not v.isprintable():
                     continue
                 if sig == "dhcp_params" and not all(x.isdigit() and int(x) < 256
                                                     for x in v.split(",")):
