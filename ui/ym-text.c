@@ -271,6 +271,7 @@ const char *ym_text_evidence(const char *signal)
 		{ "http_model", N_("It gave its name while talking.") },
 		{ "http_name", N_("It gave its name while talking.") },
 		{ "banner", N_("It gave its name while talking.") },
+		{ "http_title", N_("It gave its name while talking.") },
 		{ "wps_", N_("It told its name when it joined the Wi-Fi.") },
 		{ "wsd_", N_("It told other devices what it can do.") },
 		/* A port that one kind of device serves (services.rules). */

@@ -48,6 +48,7 @@ static const char *const signal_names[YM_SIG_COUNT] = {
 	[YM_SIG_HTTP_PATH] = "http_path",
 	[YM_SIG_HTTP_NAME] = "http_name",
 	[YM_SIG_BANNER] = "banner",
+	[YM_SIG_HTTP_TITLE] = "http_title",
 	[YM_SIG_GATEWAY] = "gateway",
 };
 
@@ -66,6 +67,7 @@ static bool carries_model(enum ym_signal sig)
 	case YM_SIG_HTTP_SERVER:
 	case YM_SIG_HTTP_NAME:
 	case YM_SIG_BANNER:
+	case YM_SIG_HTTP_TITLE:
 	case YM_SIG_HTTP_MODEL:
 	case YM_SIG_WPS_MODEL:
 	case YM_SIG_WPS_NAME:
@@ -344,6 +346,7 @@ static float brand_weight(enum ym_signal sig)
 	case YM_SIG_HTTP_SERVER:
 	case YM_SIG_HTTP_NAME:
 	case YM_SIG_BANNER:
+	case YM_SIG_HTTP_TITLE:
 	case YM_SIG_HTTP_MODEL:
 	case YM_SIG_DHCP_VENDOR:
 	case YM_SIG_WPS_MODEL:

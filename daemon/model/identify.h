@@ -48,8 +48,9 @@ enum ym_signal {
 	YM_SIG_WSD_TYPE, /* WS-Discovery Hello/ProbeMatch <Types> */
 	YM_SIG_HTTP_MODEL, /* a model= in the device's own request's query */
 	YM_SIG_HTTP_PATH, /* the path of the device's own request */
-	YM_SIG_HTTP_NAME, /* its own web server's login realm, page title */
+	YM_SIG_HTTP_NAME, /* the realm of its own web server's login */
 	YM_SIG_BANNER, /* its own telnet prompt or FTP greeting */
+	YM_SIG_HTTP_TITLE, /* the title of its own web page */
 	YM_SIG_GATEWAY,
 	YM_SIG_COUNT
 };

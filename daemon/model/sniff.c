@@ -539,7 +539,8 @@ static bool http_header(const uint8_t *p, uint32_t len, const char *name,
  * GetDeviceInformation). Read as what it serves ("http/mjpeg",
  * "rtsp/video", "http/nipca", "http/onvif": services.rules gives them
  * meaning) and as a description's maker and model; the realm of its login
- * and the title of its web page are read as its name (http_name). Only answers from a device at home: the internet's
+ * is read as its name (http_name), the title of its web page as
+ * http_title. Only answers from a device at home: the internet's
  * come through the router. */
 static void sniff_served(struct ym_sniff *s, struct ym_device *dev,
 			 const struct ym_packet *pkt)
@@ -587,10 +588,13 @@ static void sniff_served(struct ym_sniff *s, struct ym_device *dev,
 			return;
 		len -= (uint32_t)(body + 4 - p);
 		p = body + 4;
-		/* The title of its own web page names it too. */
+		/* The title of its own web page names it too; a page of its
+		 * settings ("Motion Detection") is not its name, so a title is
+		 * read for model families and brands, and for the few kind
+		 * words the rules give http_title. */
 		if (html && (xml_field(p, len, "title", v, sizeof(v)) ||
 			     xml_field(p, len, "TITLE", v, sizeof(v))))
-			ym_identify_signal(s->id, dev, YM_SIG_HTTP_NAME, v);
+			ym_identify_signal(s->id, dev, YM_SIG_HTTP_TITLE, v);
 	} else if (!starts_with(p, len, "model=") &&
 		   !starts_with(p, len, "<?xml")) {
 		return;

@@ -314,7 +314,10 @@ class Identify(unittest.TestCase):
         prompt = (b"HTTP/1.1 401 Unauthorized\r\nServer: alphapd\r\n"
                   b'WWW-Authenticate: Basic realm="DCS-930L"\r\nContent-Length: 0\r\n\r\n')
         login = prompt.replace(b"DCS-930L", b"Login")
-        # The title of its own web page names it.
+        # The title of its own web page names it; a settings page's title
+        # ("Motion Detection") names no sensor.
+        settings_page = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+                         b"<html><head><title>Motion Detection</title></head></html>")
         page_plug, page_ip = "00:11:22:33:55:08", "192.168.7.48"
         home_page = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
                      b"<html><head><title>EDIMAX SP-2101W</title></head><body></body></html>")
@@ -332,6 +335,7 @@ class Identify(unittest.TestCase):
             tcp_frame(pc, phone, pc_ip, phone_ip, 80, 50009, 0x18, login, seq=2),
             tcp_frame(router, phone, "203.0.113.9", phone_ip, 80, 50010, 0x18, prompt, seq=2),
             tcp_frame(page_plug, phone, page_ip, phone_ip, 80, 50011, 0x18, home_page, seq=2),
+            tcp_frame(mjpeg_cam, phone, mjpeg_ip, phone_ip, 80, 50012, 0x18, settings_page, seq=2),
         ]
         got = self.replay_frames("served.pcap", frames)
 
@@ -340,6 +344,8 @@ class Identify(unittest.TestCase):
 
         self.assertIn(("service", "http/mjpeg"), ev(mjpeg_cam))
         self.assertEqual((got[mjpeg_cam]["type"], got[mjpeg_cam]["vendor"]), ("camera", "D-Link"),
+                         ev(mjpeg_cam))
+        self.assertFalse([e for e in got[mjpeg_cam]["evidence"] if "sensor" in e["conclusion"]],
                          ev(mjpeg_cam))
         self.assertIn(("service", "http/nipca"), ev(nipca_cam))
         self.assertEqual((got[nipca_cam]["type"], got[nipca_cam]["vendor"],
@@ -354,13 +360,14 @@ class Identify(unittest.TestCase):
         self.assertIn(("http_name", "DCS-930L"), ev(realm_cam))
         self.assertEqual((got[realm_cam]["type"], got[realm_cam]["vendor"],
                           got[realm_cam]["model"]), ("camera", "D-Link", "DCS-930L"), ev(realm_cam))
-        self.assertIn(("http_name", "EDIMAX SP-2101W"), ev(page_plug))
+        self.assertIn(("http_title", "EDIMAX SP-2101W"), ev(page_plug))
         self.assertEqual((got[page_plug]["type"], got[page_plug]["vendor"]),
                          ("smart_plug", "Edimax"), ev(page_plug))
         for mac in (pc, router, speaker, phone):
             if mac in got:
                 self.assertFalse([e for e in got[mac]["evidence"]
-                                  if e["signal"] in ("service", "upnp_model", "http_name")],
+                                  if e["signal"] in ("service", "upnp_model", "http_name",
+                                                     "http_title")],
                                  (mac, got[mac]["evidence"]))
                 self.assertNotEqual(got[mac]["type"], "camera")
 
