@@ -227,12 +227,26 @@ static bool seen_before(struct ym_device *d, enum ym_signal sig,
 /* A model has a letter in it ("AppleTV5,3", "3810X", "HS110"): a TXT
  * value of digits and commas is a list of flags (AirPlay's md=0,1,2 is
  * the metadata it takes), not a model. */
-static bool names_model(const char *cap)
+static bool names_model(const char *cap, size_t n)
 {
-	for (; *cap; cap++)
-		if (isalpha((unsigned char)*cap) || (unsigned char)*cap >= 0x80)
+	for (size_t i = 0; i < n && cap[i]; i++)
+		if (isalpha((unsigned char)cap[i]) ||
+		    (unsigned char)cap[i] >= 0x80)
 			return true;
 	return false;
+}
+
+/* How much of what a rule's '*' matched is the model. A model has no
+ * '_': what follows one is the firmware's or the device's own
+ * ("DCS-930L_Ax_Default_FW_0123"). Nor has the rest of a model number the
+ * rule begins ("DCS-$1") a space: "DCS-930L FTP server ready." is the
+ * DCS-930L; a whole name the rule reads ("$1" of "ty=HP *") keeps its
+ * spaces. */
+static size_t model_cap_len(const struct rule *r, const char *cap)
+{
+	const char *at = strstr(r->model, "$1");
+
+	return strcspn(cap, at && at > r->model ? "_ " : "_");
 }
 
 /* Collects the rules of one group that match value. A rule that only
@@ -255,7 +269,8 @@ static size_t match_group(const struct ym_identify *id,
 		      ym_glob_match(r->squeezed, squeezed, h[n].cap,
 				    sizeof(h[n].cap))))
 			continue;
-		if (r->model_from_match && !names_model(h[n].cap) &&
+		if (r->model_from_match &&
+		    !names_model(h[n].cap, model_cap_len(r, h[n].cap)) &&
 		    !r->type[0] && !r->vendor[0] && !r->os[0])
 			continue;
 		h[n++].rule = r;
@@ -296,17 +311,12 @@ static bool add_hit(struct ym_device *d, enum ym_signal sig,
 	fill(&e, sig, value);
 	snprintf(e.type, sizeof(e.type), "%s", r->type);
 	snprintf(e.vendor, sizeof(e.vendor), "%s", r->vendor);
-	if (r->model_from_match && names_model(h->cap)) {
+	if (r->model_from_match &&
+	    names_model(h->cap, model_cap_len(r, h->cap))) {
 		const char *at = strstr(r->model, "$1");
-		/* A model has no '_': what follows one is the firmware's or
-		 * the device's own ("DCS-930L_Ax_Default_FW_0123"). Nor has
-		 * the rest of a model number the rule begins ("DCS-$1") a
-		 * space: "DCS-930L FTP server ready." is the DCS-930L. */
-		int caplen = (int)strcspn(h->cap, at > r->model ? "_ " : "_");
+		int caplen = (int)model_cap_len(r, h->cap);
 		char tmp[160];
 
-		if (caplen == 0)
-			caplen = (int)strlen(h->cap);
 		snprintf(tmp, sizeof(tmp), "%.*s%.*s%s", (int)(at - r->model),
 			 r->model, caplen, h->cap, at + 2);
 		/* Cut to the field on a character boundary. */

@@ -493,6 +493,32 @@ static bool kv_line(const uint8_t *p, uint32_t len, const char *key,
 		for (b = a; b < p + len && *b != '\r' && *b != '\n'; b++)
 			;
 		if (b == a)
+			continue;
+		ym_strlcpy_clean(out, (const char *)a, (size_t)(b - a), outlen);
+		return true;
+	}
+	return false;
+}
+
+/* The text of the first <title> element in p, whatever its letter case
+ * and attributes ("<Title>", "<title id=t>"), cleaned; false if absent. */
+static bool html_title(const uint8_t *p, uint32_t len, char *out,
+		       size_t outlen)
+{
+	out[0] = '\0';
+	for (uint32_t i = 0; i + 7 < len; i++) {
+		const uint8_t *a, *b;
+
+		if (p[i] != '<' || strncasecmp((const char *)p + i + 1, "title",
+					       5) != 0 ||
+		    (p[i + 6] != '>' && p[i + 6] != ' '))
+			continue;
+		a = memchr(p + i + 6, '>', len - i - 6);
+		if (!a)
+			return false;
+		a++;
+		b = memchr(a, '<', (size_t)(p + len - a));
+		if (!b || b == a)
 			return false;
 		ym_strlcpy_clean(out, (const char *)a, (size_t)(b - a), outlen);
 		return true;
@@ -548,24 +574,25 @@ static void sniff_served(struct ym_sniff *s, struct ym_device *dev,
 	const uint8_t *p = pkt->payload;
 	uint32_t len = pkt->payload_len;
 	bool http = starts_with(p, len, "HTTP/1.");
-	char v[96];
+	char v[96], ctype[96] = "";
 
 	if (!ym_addr_is_private(&pkt->src))
 		return;
+	if (http)
+		http_header(p, len, "content-type", ctype, sizeof(ctype));
 	if (starts_with(p, len, "RTSP/1.0 200")) {
 		if (memmem(p, len, "\nm=video", 8))
 			ym_identify_signal(s->id, dev, YM_SIG_SERVICE,
 					   "rtsp/video");
 		return;
 	}
-	if (http && http_header(p, len, "content-type", v, sizeof(v)) &&
-	    strncasecmp(v, "multipart/x-mixed-replace", 25) == 0)
+	if (strncasecmp(ctype, "multipart/x-mixed-replace", 25) == 0)
 		ym_identify_signal(s->id, dev, YM_SIG_SERVICE, "http/mjpeg");
 	/* Its login names it: the realm of a camera's or a router's
 	 * password prompt is often its model ("DCS-930L"). */
 	if (http && len > 12 && memcmp(p + 8, " 401", 4) == 0 &&
 	    http_header(p, len, "www-authenticate", v, sizeof(v))) {
-		const char *a = strstr(v, "realm=\"");
+		const char *a = strcasestr(v, "realm=\"");
 		const char *b = a ? strchr(a + 7, '"') : NULL;
 
 		if (b && b > a + 7) {
@@ -581,8 +608,7 @@ static void sniff_served(struct ym_sniff *s, struct ym_device *dev,
 	 * the server wrote the headers in a segment of their own. */
 	if (http) {
 		const uint8_t *body = memmem(p, len, "\r\n\r\n", 4);
-		bool html = http_header(p, len, "content-type", v, sizeof(v)) &&
-			    strcasestr(v, "html") != NULL;
+		bool html = strcasestr(ctype, "html") != NULL;
 
 		if (!body)
 			return;
@@ -592,8 +618,7 @@ static void sniff_served(struct ym_sniff *s, struct ym_device *dev,
 		 * settings ("Motion Detection") is not its name, so a title is
 		 * read for model families and brands, and for the few kind
 		 * words the rules give http_title. */
-		if (html && (xml_field(p, len, "title", v, sizeof(v)) ||
-			     xml_field(p, len, "TITLE", v, sizeof(v))))
+		if (html && html_title(p, len, v, sizeof(v)))
 			ym_identify_signal(s->id, dev, YM_SIG_HTTP_TITLE, v);
 	} else if (!starts_with(p, len, "model=") &&
 		   !starts_with(p, len, "<?xml")) {
@@ -702,69 +727,90 @@ static void sniff_tplink(struct ym_sniff *s, struct ym_device *dev,
 	ym_identify_signal(s->id, dev, YM_SIG_UPNP_TYPE, t.type);
 }
 
-/* A Smarter kettle's or coffee machine's answer to its app's "identify"
- * (TCP or UDP 2081) names which one it is; read as a UPnP model. */
+/* The text before "login:" on one line of a telnet greeting, or, when the
+ * prompt stands alone ("login: "), the line before it; false when the line
+ * holds no prompt. */
+static bool prompt_name(const char *line, const char *prev, char *out,
+			size_t outlen)
+{
+	const char *at = strcasestr(line, "login:");
+	size_t n;
+
+	if (!at || strcasestr(line, "last login"))
+		return false;
+	while (at > line && at[-1] == ' ')
+		at--;
+	n = (size_t)(at - line);
+	if (n == 0) {
+		line = prev;
+		n = strlen(prev);
+	}
+	ym_strlcpy_clean(out, line, n, outlen);
+	return true;
+}
+
 /* The greeting of a device's own FTP server ("220 DCS-930L FTP server
- * ready.") and the text before its telnet login prompt ("IPCam login:")
- * name it, read as a name (signal banner). Only that greeting and a
- * segment with the prompt are read: what a session shows after a login
- * ("Last login: ...", a shell's output) is not the device's name. Yamori's
- * own password check makes these answers too, with the household's
- * consent. */
+ * ready.") and its telnet login prompt ("IPCam login:", or the line
+ * before a bare "login:") name it, read as a name (signal banner). Only
+ * the "220" greeting and a prompt line are read, not the lines around
+ * them ("Login incorrect"), and not "Last login: ...". Yamori's own
+ * password check makes these answers too, with the household's consent. */
 static void sniff_banner(struct ym_sniff *s, struct ym_device *dev,
 			 const struct ym_packet *pkt)
 {
 	const uint8_t *p = pkt->payload;
 	uint32_t len = pkt->payload_len;
-	char text[160];
+	char line[160], prev[160], name[160];
 	size_t n = 0;
 
 	if (!ym_addr_is_private(&pkt->src) || len < 4)
 		return;
 	if (pkt->sport == 21) {
-		const uint8_t *eol;
+		const uint8_t *eol = p + 4;
 
 		if (!starts_with(p, len, "220 ") && !starts_with(p, len, "220-"))
 			return;
-		eol = memchr(p, '\r', len);
-		ym_strlcpy_clean(text, (const char *)p + 4,
-				 (size_t)((eol ? eol : p + len) - p - 4),
-				 sizeof(text));
-		ym_identify_signal(s->id, dev, YM_SIG_BANNER, text);
+		while (eol < p + len && *eol != '\r' && *eol != '\n')
+			eol++;
+		ym_strlcpy_clean(name, (const char *)p + 4,
+				 (size_t)(eol - p - 4), sizeof(name));
+		ym_identify_signal(s->id, dev, YM_SIG_BANNER, name);
 		return;
 	}
-	/* Telnet: the printable text before "login:", the option
-	 * negotiation (IAC ...) left out, lines joined by a space. */
-	for (uint32_t i = 0; i < len && n + 1 < sizeof(text); i++) {
-		if (p[i] == 0xff) {
-			if (i + 1 < len && p[i + 1] == 0xfa) {
+	/* Telnet: line by line, the option negotiation (IAC ...) left out. */
+	prev[0] = '\0';
+	for (uint32_t i = 0; i <= len; i++) {
+		if (i == len || p[i] == '\r' || p[i] == '\n') {
+			line[n] = '\0';
+			if (prompt_name(line, prev, name, sizeof(name))) {
+				ym_identify_signal(s->id, dev, YM_SIG_BANNER,
+						   name);
+				return;
+			}
+			if (n)
+				memcpy(prev, line, n + 1);
+			n = 0;
+			continue;
+		}
+		if (p[i] == 0xff && i + 1 < len) {
+			uint8_t cmd = p[i + 1];
+
+			if (cmd == 0xfa) {
 				/* Subnegotiation: to IAC SE. */
+				i += 2;
 				while (i + 1 < len &&
 				       !(p[i] == 0xff && p[i + 1] == 0xf0))
 					i++;
 				i++;
+			} else if (cmd >= 0xfb && cmd <= 0xfe) {
+				i += 2; /* WILL, WONT, DO, DONT and an option */
 			} else {
-				i += 2;
+				i++; /* a two-byte command, or IAC IAC */
 			}
 			continue;
 		}
-		if (p[i] >= 0x20 && p[i] < 0x7f) {
-			text[n++] = (char)p[i];
-		} else if ((p[i] == '\r' || p[i] == '\n') && n &&
-			   text[n - 1] != ' ') {
-			text[n++] = ' ';
-		}
-	}
-	text[n] = '\0';
-	{
-		char *at = strcasestr(text, "login:");
-
-		if (!at || strcasestr(text, "last login"))
-			return;
-		while (at > text && at[-1] == ' ')
-			at--;
-		*at = '\0';
-		ym_identify_signal(s->id, dev, YM_SIG_BANNER, text);
+		if (p[i] >= 0x20 && p[i] < 0x7f && n + 1 < sizeof(line))
+			line[n++] = (char)p[i];
 	}
 }
 
@@ -783,6 +829,8 @@ static void sniff_edimax(struct ym_sniff *s, struct ym_device *dev,
 	ym_identify_signal(s->id, dev, YM_SIG_UPNP_NAME, x.name);
 }
 
+/* A Smarter kettle's or coffee machine's answer to its app's "identify"
+ * (TCP or UDP 2081) names which one it is; read as a UPnP model. */
 static void sniff_smarter(struct ym_sniff *s, struct ym_device *dev,
 			  const struct ym_packet *pkt)
 {

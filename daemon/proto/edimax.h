@@ -18,7 +18,8 @@ struct ym_edimax {
 };
 
 /* Parses a discovery answer: 0, or -EINVAL when p is none (too short, the
- * question itself, or a maker field that is not printable text). */
+ * question itself, or a maker or model field that is not ASCII text, or no
+ * maker). A garbled version or name is left empty. */
 int ym_edimax_parse(const uint8_t *p, uint32_t len, struct ym_edimax *out)
 	YM_MUST_CHECK;
 

@@ -314,13 +314,17 @@ class Identify(unittest.TestCase):
         prompt = (b"HTTP/1.1 401 Unauthorized\r\nServer: alphapd\r\n"
                   b'WWW-Authenticate: Basic realm="DCS-930L"\r\nContent-Length: 0\r\n\r\n')
         login = prompt.replace(b"DCS-930L", b"Login")
+        # Auth-parameter names are case-insensitive: Realm= is a realm.
+        digest_cam, digest_ip = "00:11:22:33:55:09", "192.168.7.49"
+        digest = (b"HTTP/1.1 401 Unauthorized\r\n"
+                  b'WWW-Authenticate: Digest Realm="DCS-942L", nonce="1a2b"\r\n\r\n')
         # The title of its own web page names it; a settings page's title
         # ("Motion Detection") names no sensor.
         settings_page = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
                          b"<html><head><title>Motion Detection</title></head></html>")
         page_plug, page_ip = "00:11:22:33:55:08", "192.168.7.48"
         home_page = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
-                     b"<html><head><title>EDIMAX SP-2101W</title></head><body></body></html>")
+                     b"<html><head><Title id=t>EDIMAX SP-2101W</Title></head><body></body></html>")
         frames = [
             tcp_frame(mjpeg_cam, phone, mjpeg_ip, phone_ip, 80, 50001, 0x18, live, seq=2),
             tcp_frame(nipca_cam, phone, nipca_ip, phone_ip, 80, 50002, 0x18, info_head, seq=2),
@@ -335,6 +339,7 @@ class Identify(unittest.TestCase):
             tcp_frame(pc, phone, pc_ip, phone_ip, 80, 50009, 0x18, login, seq=2),
             tcp_frame(router, phone, "203.0.113.9", phone_ip, 80, 50010, 0x18, prompt, seq=2),
             tcp_frame(page_plug, phone, page_ip, phone_ip, 80, 50011, 0x18, home_page, seq=2),
+            tcp_frame(digest_cam, phone, digest_ip, phone_ip, 80, 50013, 0x18, digest, seq=2),
             tcp_frame(mjpeg_cam, phone, mjpeg_ip, phone_ip, 80, 50012, 0x18, settings_page, seq=2),
         ]
         got = self.replay_frames("served.pcap", frames)
@@ -361,6 +366,8 @@ class Identify(unittest.TestCase):
         self.assertEqual((got[realm_cam]["type"], got[realm_cam]["vendor"],
                           got[realm_cam]["model"]), ("camera", "D-Link", "DCS-930L"), ev(realm_cam))
         self.assertIn(("http_title", "EDIMAX SP-2101W"), ev(page_plug))
+        self.assertEqual((got[digest_cam]["type"], got[digest_cam]["model"]), ("camera", "DCS-942L"),
+                         ev(digest_cam))
         self.assertEqual((got[page_plug]["type"], got[page_plug]["vendor"]),
                          ("smart_plug", "Edimax"), ev(page_plug))
         for mac in (pc, router, speaker, phone):
@@ -382,6 +389,15 @@ class Identify(unittest.TestCase):
         shell, shell_ip = "00:11:22:33:66:03", "192.168.7.53"
         greeting = b"220 DCS-930L FTP server ready.\r\n"
         prompt = b"\xff\xfb\x01\xff\xfb\x03\xff\xfd\x18\r\nWelcome\r\nIPCam login: "
+        # After a failed login the prompt line still names it; a two-byte
+        # telnet command (IAC GA) eats no letter; a bare "login:" takes the
+        # line before it; an FTP greeting may end in a bare LF.
+        retry = b"\xff\xf9Login incorrect\r\n\r\nDCS-942L login: "
+        bare = b"\r\nWelcome to IPCam\r\nlogin: "
+        lf_greeting = b"220 DCS-935L\n"
+        retry_cam, retry_ip = "00:11:22:33:66:04", "192.168.7.54"
+        bare_cam, bare_ip = "00:11:22:33:66:05", "192.168.7.55"
+        lf_cam, lf_ip = "00:11:22:33:66:06", "192.168.7.56"
         after = (b"Last login: Mon Dec  7 10:00:00 on pts/0\r\n# ls\r\n"
                  b"camera.cgi  plug.cgi\r\n# ")
         frames = [
@@ -389,6 +405,9 @@ class Identify(unittest.TestCase):
             tcp_frame(tel_cam, pc, tel_ip, pc_ip, 23, 50002, 0x18, prompt, seq=2),
             tcp_frame(shell, pc, shell_ip, pc_ip, 23, 50003, 0x18, after, seq=2),
             tcp_frame(router, pc, "203.0.113.9", pc_ip, 21, 50004, 0x18, greeting, seq=2),
+            tcp_frame(retry_cam, pc, retry_ip, pc_ip, 23, 50005, 0x18, retry, seq=2),
+            tcp_frame(bare_cam, pc, bare_ip, pc_ip, 23, 50006, 0x18, bare, seq=2),
+            tcp_frame(lf_cam, pc, lf_ip, pc_ip, 21, 50007, 0x18, lf_greeting, seq=2),
         ]
         got = self.replay_frames("banners.pcap", frames)
 
@@ -398,8 +417,15 @@ class Identify(unittest.TestCase):
         self.assertIn(("banner", "DCS-930L FTP server ready."), ev(ftp_cam))
         self.assertEqual((got[ftp_cam]["type"], got[ftp_cam]["vendor"], got[ftp_cam]["model"]),
                          ("camera", "D-Link", "DCS-930L"), ev(ftp_cam))
-        self.assertIn(("banner", "Welcome IPCam"), ev(tel_cam))
+        self.assertIn(("banner", "IPCam"), ev(tel_cam))
         self.assertEqual(got[tel_cam]["type"], "camera", ev(tel_cam))
+        self.assertIn(("banner", "DCS-942L"), ev(retry_cam))
+        self.assertEqual((got[retry_cam]["type"], got[retry_cam]["model"]), ("camera", "DCS-942L"),
+                         ev(retry_cam))
+        self.assertIn(("banner", "Welcome to IPCam"), ev(bare_cam))
+        self.assertEqual(got[bare_cam]["type"], "camera", ev(bare_cam))
+        self.assertIn(("banner", "DCS-935L"), ev(lf_cam))
+        self.assertEqual(got[lf_cam]["model"], "DCS-935L", ev(lf_cam))
         for mac in (shell, router, pc):
             if mac in got:
                 self.assertFalse([e for e in got[mac]["evidence"] if e["signal"] == "banner"],

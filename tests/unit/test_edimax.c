@@ -89,7 +89,11 @@ static void test_others_name_nothing(void **state)
 	n = answer(p, "ED\x01MAX", "SP1101W", "1", "plug");
 	assert_int_equal(ym_edimax_parse(p, n, &x), -EINVAL);
 	assert_string_equal(x.model, "");
-	/* A garbled name is left out, the rest kept. */
+	/* A household's name in UTF-8 is kept; a garbled one is left out,
+	 * the rest kept. */
+	n = answer(p, "EDIMAX", "SP1101W", "1", "K\xc3\xbc" "che");
+	assert_int_equal(ym_edimax_parse(p, n, &x), 0);
+	assert_string_equal(x.name, "K\xc3\xbc" "che");
 	n = answer(p, "EDIMAX", "SP1101W", "1", "pl\x02ug");
 	assert_int_equal(ym_edimax_parse(p, n, &x), 0);
 	assert_string_equal(x.name, "");
