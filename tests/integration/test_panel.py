@@ -353,7 +353,117 @@ def stop_group(p, sig=signal.SIGTERM):
 class PanelDriver:
     """Drives a running panel through the accessibility tree and talks to
     its daemon (cls.state, cls.socket, cls.headless, cls.panel set by the
-    test class)."""
+    test class, mostly through the set-up helpers below)."""
+
+    # -- setting up a test class -------------------------------------------
+
+    @classmethod
+    def make_tmp(cls, prefix):
+        """cls.tmp, removed after the class; the artifacts folder made."""
+        cls.tmp = tempfile.mkdtemp(prefix=prefix)
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        return cls.tmp
+
+    @classmethod
+    def make_fixtures(cls, script="mkhome.py"):
+        """The captures tests/fixtures/SCRIPT writes, in cls.tmp; their folder."""
+        fixtures = os.path.join(cls.tmp, "fixtures")
+        subprocess.run([sys.executable, os.path.join(ROOT, "tests", "fixtures", script),
+                        "--out", fixtures], check=True, stdout=subprocess.DEVNULL)
+        return fixtures
+
+    @classmethod
+    def open_log(cls, name):
+        """A log in the artifacts folder, closed after the class."""
+        log = open(os.path.join(ARTIFACTS, name), "w")
+        cls.addClassCleanup(log.close)
+        return log
+
+    @classmethod
+    def daemon_conf(cls, text):
+        """cls.state and cls.socket in cls.tmp, and a yamori.conf of TEXT;
+        its path."""
+        cls.state = os.path.join(cls.tmp, "state")
+        cls.socket = os.path.join(cls.state, "yamori.sock")
+        conf = os.path.join(cls.tmp, "yamori.conf")
+        with open(conf, "w") as f:
+            f.write(text)
+        return conf
+
+    @classmethod
+    def run_daemon(cls, args, log, netns=None):
+        """yamorid ARGS in Japanese, in its own process group, logging to
+        LOG; inside NETNS if given (ip netns exec execs yamorid itself: the
+        group is the daemon's)."""
+        prefix = ["ip", "netns", "exec", netns] if netns else []
+        return subprocess.Popen(prefix + [YAMORID] + list(args),
+                                env=dict(os.environ, LANG="ja_JP.UTF-8", LANGUAGE="ja"),
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    @classmethod
+    def wait_serving(cls, daemon, log_name, ready=None, timeout=30, step=0.2,
+                     what="start serving"):
+        """Until the daemon's socket is there and READY() (by default: ctl
+        status answers); RuntimeError after TIMEOUT s or if it stops."""
+        if ready is None:
+            def ready():
+                return cls.ctl("status").returncode == 0
+        deadline = time.time() + timeout
+        while not os.path.exists(cls.socket) or not ready():
+            if time.time() > deadline or daemon.poll() is not None:
+                raise RuntimeError("yamorid did not %s (see %s)" % (what, log_name))
+            time.sleep(step)
+
+    @classmethod
+    def start_serving_daemon(cls, args, conf_text, log_name, **wait):
+        """yamorid ARGS --serve on a yamori.conf of CONF_TEXT, stopped after
+        the class; waits (see wait_serving) until it serves."""
+        conf = cls.daemon_conf(conf_text)
+        log = cls.open_log(log_name)
+        daemon = cls.run_daemon(list(args) + ["--state-dir", cls.state, "-c", conf, "--serve"],
+                                log)
+        cls.addClassCleanup(stop_group, daemon)
+        cls.wait_serving(daemon, log_name, **wait)
+        return daemon
+
+    @classmethod
+    def make_panel_env(cls, config_dir, socket=None, **extra):
+        """The panel's environment: the headless display and buses, the
+        daemon's socket, strict GTK (fatal warnings, memory GSettings), in
+        Japanese, its settings in CONFIG_DIR."""
+        return dict(cls.headless.env, YAMORI_SOCKET=socket or cls.socket,
+                    GSETTINGS_BACKEND="memory", G_DEBUG="fatal-warnings",
+                    LANG="ja_JP.UTF-8", LANGUAGE="ja", XDG_CONFIG_HOME=config_dir,
+                    NO_AT_BRIDGE="0", **extra)
+
+    @classmethod
+    def spawn_panel(cls, args, log, env):
+        """yamori-panel ARGS in its own process group, logging to LOG."""
+        return subprocess.Popen([PANEL] + list(args), env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+    @classmethod
+    def start_panel(cls, log_name, **extra_env):
+        """The kiosk on cls.socket with the first screen answered (settings
+        in cls.tmp/config), stopped after the class."""
+        cls.headless = shared_headless()
+        log = cls.open_log(log_name)
+        config = os.path.join(cls.tmp, "config")
+        answered_first_screen(config)
+        cls.panel = cls.spawn_panel(["--kiosk"], log, cls.make_panel_env(config, **extra_env))
+        cls.addClassCleanup(stop_group, cls.panel)
+
+    @classmethod
+    def load_atspi(cls):
+        """cls.Atspi (libatspi) and cls.GLibError."""
+        import gi
+        gi.require_version("Atspi", "2.0")
+        from gi.repository import Atspi, GLib
+        cls.Atspi = Atspi
+        cls.GLibError = GLib.Error
+
+    # -- the daemon ----------------------------------------------------------
 
     @classmethod
     def ctl(cls, *args):
@@ -628,9 +738,7 @@ class PanelDriver:
 class PanelTest(PanelDriver, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="yamori-panel-")
-        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
-        os.makedirs(ARTIFACTS, exist_ok=True)
+        cls.make_tmp("yamori-panel-")
         # The daemon's own network: what it does to nftables stays there.
         cls.netns = "ymtp%d" % os.getpid()
         subprocess.run(["ip", "netns", "add", cls.netns], check=True)
@@ -638,17 +746,9 @@ class PanelTest(PanelDriver, unittest.TestCase):
                             capture_output=True)
         subprocess.run(["ip", "netns", "exec", cls.netns, "ip", "link", "set", "lo", "up"],
                        check=True)
-        cls.conf = os.path.join(cls.tmp, "yamori.conf")
-        with open(cls.conf, "w") as f:
-            f.write("isolate = nft\n")
-        cls.daemon_log = open(os.path.join(ARTIFACTS, "yamorid.log"), "w")
-        cls.addClassCleanup(cls.daemon_log.close)
-        fixtures = os.path.join(cls.tmp, "fixtures")
-        subprocess.run([sys.executable, os.path.join(ROOT, "tests", "fixtures", "mkhome.py"),
-                        "--out", fixtures], check=True, stdout=subprocess.DEVNULL)
-        cls.pcap = os.path.join(fixtures, "home.pcap")
-        cls.state = os.path.join(cls.tmp, "state")
-        cls.socket = os.path.join(cls.state, "yamori.sock")
+        cls.conf = cls.daemon_conf("isolate = nft\n")
+        cls.daemon_log = cls.open_log("yamorid.log")
+        cls.pcap = os.path.join(cls.make_fixtures(), "home.pcap")
         cls.headless = shared_headless()
         cls.daemon = None
         cls.addClassCleanup(cls.stop_daemon)
@@ -657,22 +757,12 @@ class PanelTest(PanelDriver, unittest.TestCase):
         # The household finished the check 40 days ago: Home reminds.
         answered_first_screen(os.path.join(cls.tmp, "config"),
                               "last_check=%d\n" % (time.time() - 40 * 86400))
-        cls.panel_env = dict(cls.headless.env, YAMORI_SOCKET=cls.socket,
-                             GSETTINGS_BACKEND="memory", G_DEBUG="fatal-warnings",
-                             LANG="ja_JP.UTF-8", LANGUAGE="ja",
-                             XDG_CONFIG_HOME=os.path.join(cls.tmp, "config"),
-                             NO_AT_BRIDGE="0")
+        cls.panel_env = cls.make_panel_env(os.path.join(cls.tmp, "config"))
         cls.panel_log.write("DISPLAY=%s XAUTHORITY=%s\n" % (
             cls.panel_env.get("DISPLAY"), cls.panel_env.get("XAUTHORITY")))
         cls.panel_log.flush()
-        cls.panel = subprocess.Popen([PANEL, "--kiosk"], env=cls.panel_env,
-                                     stdout=cls.panel_log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        import gi
-        gi.require_version("Atspi", "2.0")
-        from gi.repository import Atspi, GLib
-        cls.Atspi = Atspi
-        cls.GLibError = GLib.Error
+        cls.panel = cls.spawn_panel(["--kiosk"], cls.panel_log, cls.panel_env)
+        cls.load_atspi()
 
     @classmethod
     def tearDownClass(cls):
@@ -682,18 +772,10 @@ class PanelTest(PanelDriver, unittest.TestCase):
 
     @classmethod
     def start_daemon(cls):
-        env = dict(os.environ, LANG="ja_JP.UTF-8", LANGUAGE="ja")
-        # ip netns exec execs yamorid itself: the group is the daemon's.
-        cls.daemon = subprocess.Popen(
-            ["ip", "netns", "exec", cls.netns, YAMORID, "-r", cls.pcap,
-             "--state-dir", cls.state, "-c", cls.conf, "--serve"],
-            env=env, stdout=cls.daemon_log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-        deadline = time.time() + 30
-        while not os.path.exists(cls.socket) or cls.ctl("status").returncode != 0:
-            if time.time() > deadline or cls.daemon.poll() is not None:
-                raise RuntimeError("yamorid did not start serving")
-            time.sleep(0.2)
+        cls.daemon = cls.run_daemon(["-r", cls.pcap, "--state-dir", cls.state,
+                                     "-c", cls.conf, "--serve"],
+                                    cls.daemon_log, netns=cls.netns)
+        cls.wait_serving(cls.daemon, "yamorid.log")
 
     @classmethod
     def stop_daemon(cls):
@@ -1299,54 +1381,21 @@ class PanelRulesTest(PanelDriver, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="yamori-panel-rules-")
-        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
-        os.makedirs(ARTIFACTS, exist_ok=True)
-        fixtures = os.path.join(cls.tmp, "fixtures")
-        subprocess.run([sys.executable, os.path.join(ROOT, "tests", "fixtures", "mkhome.py"),
-                        "--out", fixtures], check=True, stdout=subprocess.DEVNULL)
+        cls.make_tmp("yamori-panel-rules-")
+        fixtures = cls.make_fixtures()
         later = os.path.join(fixtures, "two-days-later.pcap")
         idle_pcap(later, cls.LOCK, "192.168.10.77", ROUTER, "192.168.10.1",
                   calendar.timegm((2026, 11, 1, 11, 0, 0)), 2)
-        conf = os.path.join(cls.tmp, "yamori.conf")
-        with open(conf, "w") as f:
-            f.write("idle_days = 1\nisolate = none\n")
-        cls.state = os.path.join(cls.tmp, "state")
-        cls.socket = os.path.join(cls.state, "yamori.sock")
-        log = open(os.path.join(ARTIFACTS, "yamorid-rules.log"), "w")
-        cls.addClassCleanup(log.close)
-        daemon = subprocess.Popen([YAMORID, "-r", os.path.join(fixtures, "home.pcap"), "-r", later,
-                                   "--state-dir", cls.state, "-c", conf, "--serve"],
-                                  env=dict(os.environ, LANG="ja_JP.UTF-8", LANGUAGE="ja"),
-                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        cls.addClassCleanup(stop_group, daemon)
-        deadline = time.time() + 30
-        while not os.path.exists(cls.socket) or cls.ctl("status").returncode != 0:
-            if time.time() > deadline or daemon.poll() is not None:
-                raise RuntimeError("yamorid did not start serving (see yamorid-rules.log)")
-            time.sleep(0.2)
+        cls.start_serving_daemon(["-r", os.path.join(fixtures, "home.pcap"), "-r", later],
+                                 "idle_days = 1\nisolate = none\n", "yamorid-rules.log")
         for args in (("kind", cls.LOCK, "lock"), ("rename", cls.LOCK, cls.LOCK_NAME),
                      ("rename", BRAVIA, cls.TV_NAME), ("rename", ROUTER, cls.ROUTER_NAME)):
             r = cls.ctl(*args)
             assert r.returncode == 0, r.stderr
-        cls.headless = shared_headless()
-        panel_log = open(os.path.join(ARTIFACTS, "panel-rules.log"), "w")
-        cls.addClassCleanup(panel_log.close)
-        answered_first_screen(os.path.join(cls.tmp, "config"))
-        cls.panel = subprocess.Popen(
-            [PANEL, "--kiosk"], stdout=panel_log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env=dict(cls.headless.env, YAMORI_SOCKET=cls.socket, GSETTINGS_BACKEND="memory",
-                     G_DEBUG="fatal-warnings", LANG="ja_JP.UTF-8", LANGUAGE="ja",
-                     XDG_CONFIG_HOME=os.path.join(cls.tmp, "config"), NO_AT_BRIDGE="0",
-                     # Quiet for two seconds counts here: a replay sees
-                     # no new packet, so the answer cannot depend on it.
-                     YAMORI_PANEL_QUIET_SECONDS="2"))
-        cls.addClassCleanup(stop_group, cls.panel)
-        import gi
-        gi.require_version("Atspi", "2.0")
-        from gi.repository import Atspi
-        cls.Atspi = Atspi
+        # Quiet for two seconds counts here: a replay sees no new packet,
+        # so the answer cannot depend on it.
+        cls.start_panel("panel-rules.log", YAMORI_PANEL_QUIET_SECONDS="2")
+        cls.load_atspi()
 
     @classmethod
     def all_flags(cls):
@@ -1450,52 +1499,20 @@ class PanelDangerTest(PanelDriver, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="yamori-panel-danger-")
-        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
-        os.makedirs(ARTIFACTS, exist_ok=True)
-        fixtures = os.path.join(cls.tmp, "fixtures")
-        subprocess.run([sys.executable, os.path.join(ROOT, "tests", "fixtures", "mkattacks.py"),
-                        "--out", fixtures], check=True, stdout=subprocess.DEVNULL)
-        conf = os.path.join(cls.tmp, "yamori.conf")
-        with open(conf, "w") as f:
-            f.write("isolate = none\n")
-        cls.state = os.path.join(cls.tmp, "state")
-        cls.socket = os.path.join(cls.state, "yamori.sock")
-        log = open(os.path.join(ARTIFACTS, "yamorid-danger.log"), "w")
-        cls.addClassCleanup(log.close)
-        daemon = subprocess.Popen(
-            [YAMORID, "-r", os.path.join(fixtures, "dos_syn_flood.pcap"),
-             "-r", os.path.join(fixtures, "risky_service.pcap"),
-             "--state-dir", cls.state, "-c", conf, "--serve"],
-            env=dict(os.environ, LANG="ja_JP.UTF-8", LANGUAGE="ja"),
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        cls.addClassCleanup(stop_group, daemon)
-        deadline = time.time() + 60
+        cls.make_tmp("yamori-panel-danger-")
+        fixtures = cls.make_fixtures("mkattacks.py")
 
         def replayed():
             r = cls.ctl("alerts", "--json")
             return r.returncode == 0 and {"dos_attack", "risky_service"} <= {
                 a["kind"] for a in json.loads(r.stdout or "[]")}
 
-        while not os.path.exists(cls.socket) or not replayed():
-            if time.time() > deadline or daemon.poll() is not None:
-                raise RuntimeError("yamorid did not replay (see yamorid-danger.log)")
-            time.sleep(0.3)
-        cls.headless = shared_headless()
-        panel_log = open(os.path.join(ARTIFACTS, "panel-danger.log"), "w")
-        cls.addClassCleanup(panel_log.close)
-        answered_first_screen(os.path.join(cls.tmp, "config"))
-        cls.panel = subprocess.Popen(
-            [PANEL, "--kiosk"], stdout=panel_log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env=dict(cls.headless.env, YAMORI_SOCKET=cls.socket, GSETTINGS_BACKEND="memory",
-                     G_DEBUG="fatal-warnings", LANG="ja_JP.UTF-8", LANGUAGE="ja",
-                     XDG_CONFIG_HOME=os.path.join(cls.tmp, "config"), NO_AT_BRIDGE="0"))
-        cls.addClassCleanup(stop_group, cls.panel)
-        import gi
-        gi.require_version("Atspi", "2.0")
-        from gi.repository import Atspi
-        cls.Atspi = Atspi
+        cls.start_serving_daemon(["-r", os.path.join(fixtures, "dos_syn_flood.pcap"),
+                                  "-r", os.path.join(fixtures, "risky_service.pcap")],
+                                 "isolate = none\n", "yamorid-danger.log",
+                                 ready=replayed, timeout=60, step=0.3, what="replay")
+        cls.start_panel("panel-danger.log")
+        cls.load_atspi()
 
     def severities(self):
         """The alerts' severity words, top to bottom, as listed."""
@@ -1667,8 +1684,7 @@ class PanelAuditTest(PanelDriver, unittest.TestCase):
     def setUpClass(cls):
         from test_audit import private_accounts, telnetd_command
         cls.private_accounts = staticmethod(private_accounts)
-        cls.tmp = tempfile.mkdtemp(prefix="yamori-panel-audit-")
-        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
+        cls.make_tmp("yamori-panel-audit-")
         pid = os.getpid()
         box, dev = "ymtpa-box%d" % pid, "ymtpa-dev%d" % pid
         hostile = "ymtpa-hos%d" % pid
@@ -1713,19 +1729,10 @@ class PanelAuditTest(PanelDriver, unittest.TestCase):
                                    stderr=subprocess.DEVNULL)
         cls.addClassCleanup(stop_group, telnetd)
         # The daemon, live on the bridge.
-        cls.state = os.path.join(cls.tmp, "state")
+        conf = cls.daemon_conf("audit = ask\ncommit_interval = 1\n")
         os.makedirs(cls.state)
-        cls.socket = os.path.join(cls.state, "yamori.sock")
-        conf = os.path.join(cls.tmp, "yamori.conf")
-        with open(conf, "w") as f:
-            f.write("audit = ask\ncommit_interval = 1\n")
-        os.makedirs(ARTIFACTS, exist_ok=True)
-        log = open(os.path.join(ARTIFACTS, "yamorid-audit.log"), "w")
-        cls.addClassCleanup(log.close)
-        daemon = subprocess.Popen(["ip", "netns", "exec", box, YAMORID, "-i", "br0",
-                                   "--state-dir", cls.state, "-c", conf],
-                                  env=dict(os.environ, LANG="ja_JP.UTF-8", LANGUAGE="ja"),
-                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        daemon = cls.run_daemon(["-i", "br0", "--state-dir", cls.state, "-c", conf],
+                                cls.open_log("yamorid-audit.log"), netns=box)
         cls.addClassCleanup(stop_group, daemon)
         deadline = time.time() + 30
 
@@ -1747,21 +1754,8 @@ class PanelAuditTest(PanelDriver, unittest.TestCase):
             r = cls.ctl("rename", mac, name)
             assert r.returncode == 0, r.stderr
         # The panel.
-        cls.headless = shared_headless()
-        panel_log = open(os.path.join(ARTIFACTS, "panel-audit.log"), "w")
-        cls.addClassCleanup(panel_log.close)
-        answered_first_screen(os.path.join(cls.tmp, "config"))
-        cls.panel = subprocess.Popen(
-            [PANEL, "--kiosk"], stdout=panel_log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env=dict(cls.headless.env, YAMORI_SOCKET=cls.socket, GSETTINGS_BACKEND="memory",
-                     G_DEBUG="fatal-warnings", LANG="ja_JP.UTF-8", LANGUAGE="ja",
-                     XDG_CONFIG_HOME=os.path.join(cls.tmp, "config"), NO_AT_BRIDGE="0"))
-        cls.addClassCleanup(stop_group, cls.panel)
-        import gi
-        gi.require_version("Atspi", "2.0")
-        from gi.repository import Atspi
-        cls.Atspi = Atspi
+        cls.start_panel("panel-audit.log")
+        cls.load_atspi()
 
     @classmethod
     def set_password(cls, password):
@@ -1861,20 +1855,14 @@ class PanelFirstScreenTest(PanelDriver, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="yamori-panel-first-")
-        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
-        os.makedirs(ARTIFACTS, exist_ok=True)
+        cls.make_tmp("yamori-panel-first-")
         cls.config = os.path.join(cls.tmp, "config")
         cls.conf = os.path.join(cls.config, "yamori-panel", "panel.conf")
         cls.headless = shared_headless()
-        cls.panel_log = open(os.path.join(ARTIFACTS, "panel-first.log"), "w")
-        cls.addClassCleanup(cls.panel_log.close)
+        cls.panel_log = cls.open_log("panel-first.log")
         cls.panel = None
         cls.addClassCleanup(lambda: cls.panel and stop_group(cls.panel))
-        import gi
-        gi.require_version("Atspi", "2.0")
-        from gi.repository import Atspi
-        cls.Atspi = Atspi
+        cls.load_atspi()
 
     def setUp(self):
         pass  # each test starts its own panel
@@ -1885,13 +1873,9 @@ class PanelFirstScreenTest(PanelDriver, unittest.TestCase):
             deadline = time.time() + 15
             while self.app() is not None and time.time() < deadline:
                 time.sleep(0.2)
-        self.panel = type(self).panel = subprocess.Popen(
-            [PANEL] + list(args), stdout=self.panel_log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env=dict(self.headless.env, YAMORI_SOCKET=os.path.join(self.tmp, "no-daemon.sock"),
-                     GSETTINGS_BACKEND="memory", G_DEBUG="fatal-warnings",
-                     LANG="ja_JP.UTF-8", LANGUAGE="ja", XDG_CONFIG_HOME=self.config,
-                     NO_AT_BRIDGE="0"))
+        self.panel = type(self).panel = self.spawn_panel(
+            args, self.panel_log,
+            self.make_panel_env(self.config, socket=os.path.join(self.tmp, "no-daemon.sock")))
         # The window is up once its rail is.
         self.find(name="設定", timeout=60, anywhere=True)
 
