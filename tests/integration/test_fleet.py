@@ -431,6 +431,41 @@ class FleetTest(unittest.TestCase):
 
     # --- the cluster ----------------------------------------------------
 
+    def test_4b_newest_report_speaks_for_the_box(self):
+        """Two reports of one box sent within one second (the "sent"
+        field's resolution) and stored out of order: the later-numbered
+        one speaks for the box, whichever aggregator stores it last."""
+        box = "%032x" % 0x5eed0b0c5
+        sent = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        # Gone again afterwards: the later tests count every box stored.
+        self.addCleanup(self.lab.psql, "; ".join(
+            "DELETE FROM %s WHERE box = '%s'" % (t, box)
+            for t in ("box_alerts", "box_classes", "boxes", "reports")))
+
+        def report(seq, cams):
+            return json.dumps({
+                "schema": 1, "report_id": "%s-%d" % (box, seq), "box": box,
+                "sent": sent, "yamori": "0.1.0", "data": 3,
+                "classes": [{"type": "camera", "maker": "D-Link", "model": "DCS-930L",
+                             "devices": cams, "default_password": 0, "unsupported": 0,
+                             "outdated_firmware": 0, "idle": 0, "suspicious": 0,
+                             "isolated": 0}],
+                "alerts": []})
+        # The later report first, then the earlier one.
+        for seq, cams in ((3, 3), (2, 2)):
+            path = os.path.join(self.tmp, "order-%d.json" % seq)
+            with open(path, "w") as f:
+                f.write(report(seq, cams))
+            sh(*self.lab.hub_exec("mosquitto_pub", *self.lab.mqtt_args(1), "-i",
+                                  "order-%d" % seq, "-q", "1", "-t",
+                                  "yamori/report/" + box, "-f", path))
+            wait_for(lambda: self.stored("%s-%d" % (box, seq)), 60,
+                     "report %d in PostgreSQL" % seq)
+        self.assertEqual(self.lab.psql("SELECT report_id FROM boxes WHERE box = '%s'" % box),
+                         box + "-3")
+        self.assertEqual(self.lab.psql("SELECT devices FROM box_classes WHERE box = '%s'"
+                                       % box), "3")
+
     def test_5_node_killed_mid_run(self):
         out = os.path.join(self.tmp, "load.jsonl")
         load = subprocess.Popen(self.lab.hub_exec(

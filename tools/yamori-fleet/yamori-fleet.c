@@ -297,15 +297,21 @@ static bool store(PGconn *c, json_t *r)
 		goto commit;
 	{
 		/* Only a report newer than the one kept speaks for the box:
-		 * a report that waited in a queue does not undo a later one. */
+		 * a report that waited in a queue does not undo a later one.
+		 * Newer is a later "sent", and within one second (the field's
+		 * resolution) a later number: the report_id's "-SEQ", which
+		 * the box counts up. Two aggregators may store a box's reports
+		 * out of order. */
 		const char *p[] = { box, id, sent,
 			json_string_value(json_object_get(r, "yamori")), data };
 
 		if (!exec_params(c, "INSERT INTO boxes VALUES ($1, $2, $3,"
 				 " $4, $5) ON CONFLICT (box) DO UPDATE SET"
 				 " report_id = $2, sent = $3, yamori = $4,"
-				 " data = $5 WHERE boxes.sent <= $3::timestamptz"
-				 " AND boxes.report_id <> $2", 5, p, &newer))
+				 " data = $5 WHERE (boxes.sent,"
+				 " split_part(boxes.report_id, '-', 2)::numeric)"
+				 " < ($3::timestamptz, split_part($2::text, '-',"
+				 " 2)::numeric)", 5, p, &newer))
 			goto fail;
 	}
 	if (!newer)
