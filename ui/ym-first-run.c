@@ -90,13 +90,35 @@ static gboolean offer_idle_cb(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-/* A dialog presented before its window is on screen is lost under a
- * kiosk compositor (cage showed the window dimmed and no dialog): the
- * offer waits until the window is mapped, then for the loop to settle. */
+/* A dialog whose surface reaches the compositor before its window's
+ * first frame is lost under a kiosk compositor: cage stacks views in the
+ * order they show, so the window came up over the dialog, dimmed and
+ * with no question (seen on a loaded machine, where the window's first
+ * configure came late). The offer waits for the window's first painted
+ * frame, which GTK sends only once the compositor configured it, then
+ * for the loop to settle. */
+static void first_paint_cb(GdkFrameClock *clock, gpointer data)
+{
+	g_signal_handlers_disconnect_by_func(clock, first_paint_cb, data);
+	g_idle_add(offer_idle_cb, data);
+}
+
+static void wait_first_paint(GtkWidget *window, Offer *o)
+{
+	GdkFrameClock *clock = gtk_widget_get_frame_clock(window);
+
+	if (!clock) {
+		g_idle_add(offer_idle_cb, o);
+		return;
+	}
+	g_signal_connect(clock, "after-paint", G_CALLBACK(first_paint_cb), o);
+	gtk_widget_queue_draw(window);
+}
+
 static void window_mapped_cb(GtkWidget *window, gpointer data)
 {
 	g_signal_handlers_disconnect_by_func(window, window_mapped_cb, data);
-	g_idle_add(offer_idle_cb, data);
+	wait_first_paint(window, data);
 }
 
 void ym_first_run_offer_pin(GtkWindow *window, YmPrefs *prefs)
@@ -109,7 +131,7 @@ void ym_first_run_offer_pin(GtkWindow *window, YmPrefs *prefs)
 	o->window = g_object_ref(window);
 	o->prefs = g_object_ref(prefs);
 	if (gtk_widget_get_mapped(GTK_WIDGET(window)))
-		g_idle_add(offer_idle_cb, o);
+		wait_first_paint(GTK_WIDGET(window), o);
 	else
 		g_signal_connect(window, "map", G_CALLBACK(window_mapped_cb),
 				 o);

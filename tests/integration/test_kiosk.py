@@ -37,8 +37,10 @@ YAMORID = os.path.join(BUILD, "daemon", "yamorid")
 YAMORICTL = os.path.join(BUILD, "daemon", "yamorictl")
 PANEL = os.path.join(BUILD, "ui", "yamori-panel")
 ARTIFACTS = os.path.join(BUILD, "test-artifacts", "kiosk")
-FIRST_FRAME_LIMIT = 20.0  # seconds, on a loaded 2-core CI machine
-FIRST_SCREEN_LIMIT = 20.0  # after the first frame, same machine
+# Seconds, on a loaded 2-core CI machine. Not a speed limit (bench/ has
+# those): the loops stop as soon as the screen is there.
+FIRST_FRAME_LIMIT = 60.0
+FIRST_SCREEN_LIMIT = 60.0  # after the first frame, same machine
 
 
 def why_not():
