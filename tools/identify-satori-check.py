@@ -18,21 +18,16 @@ names with another type, and names with another type at confidence >= 0.8
 
 Exit status 0; 77 when ../shared is absent.
 """
-import argparse
 import collections
 import csv
-import json
 import os
-import struct
-import subprocess
 import sys
-import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.environ.get("YAMORI_SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
-TSV = os.path.join(SHARED, "refs", "satori-fingerprints", "satori_tests_flat.tsv")
-sys.path.insert(0, os.path.join(ROOT, "tests", "fixtures"))
-import mkhome as H  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import identify_check as C  # noqa: E402
+
+H = C.H
+TSV = os.path.join(C.SHARED, "refs", "satori-fingerprints", "satori_tests_flat.tsv")
 
 # Satori's kinds -> the types Yamori may rightly say.
 CLASSES = {
@@ -127,59 +122,16 @@ def measure(build, verbose=False):
                                           "\r\n\r\n" % v).encode("latin-1", "replace"))
             t = f.close(t + 0.001) + 0.01
         macs[mac] = (sig, v, kind, name)
-    with tempfile.TemporaryDirectory() as tmp:
-        pcap = os.path.join(tmp, "satori.pcap")
-        H.write_pcap(pcap, 1700000000, net.frames())
-        d = os.path.join(tmp, "st")
-        os.mkdir(d)
-        r = subprocess.run([os.path.join(build, "daemon", "yamorid"), "-r", pcap,
-                            "--state-dir", d, "-c", "/dev/null"], capture_output=True, text=True)
-        if r.returncode:
-            raise RuntimeError("yamorid: " + r.stderr)
-        out = subprocess.run([os.path.join(build, "daemon", "yamorictl"), "--state-dir", d,
-                              "devices", "--json"], capture_output=True, text=True, check=True)
-    devs = json.loads(out.stdout)
-    devs = devs.get("devices", devs) if isinstance(devs, dict) else devs
-    got = {x["mac"]: x for x in devs}
+    got = C.replay(build, net, "satori")
     tally = collections.defaultdict(collections.Counter)
     for mac, (sig, v, kind, name) in macs.items():
-        x = got.get(mac)
-        ty, conf = (x["type"], x["confidence"]) if x else ("unknown", 0.0)
-        res = "unknown" if ty == "unknown" else "right" if ty in CLASSES[kind] else "wrong"
-        c = tally[kind]
-        c["n"] += 1
-        c[res] += 1
-        c[sig] += 1
-        if res == "wrong" and conf >= 0.8:
-            c["wrong>=0.8"] += 1
+        res, ty, conf = C.judge(tally, kind, CLASSES[kind], sig, got.get(mac))
         if verbose and res != "unknown":
             print("%-6s %-11s %-22s %-40s -> %s %.2f  (%s)" % (res, sig, kind, v[:40], ty, conf,
                                                               name[:30]))
     return tally
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
-    ap.add_argument("--verbose", "-v", action="store_true")
-    a = ap.parse_args()
-    if not os.path.exists(TSV):
-        print("skip: %s is absent" % TSV, file=sys.stderr)
-        return 77
-    tally = measure(a.build, a.verbose)
-    print("%-22s %5s %6s %8s %6s %11s   (params/vendor/ua/server)" % (
-        "Satori kind", "n", "right", "unknown", "wrong", "wrong>=0.8"))
-    total = collections.Counter()
-    for kind in sorted(tally):
-        c = tally[kind]
-        total.update(c)
-        print("%-22s %5d %6d %8d %6d %11d   (%d/%d/%d/%d)" % (
-            kind, c["n"], c["right"], c["unknown"], c["wrong"], c["wrong>=0.8"],
-            c["dhcp_params"], c["dhcp_vendor"], c["user_agent"], c["server"]))
-    print("%-22s %5d %6d %8d %6d %11d" % ("all", total["n"], total["right"], total["unknown"],
-                                          total["wrong"], total["wrong>=0.8"]))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(C.main(__doc__, TSV, measure, "Satori kind",
+                    ("dhcp_params", "dhcp_vendor", "user_agent", "server")))

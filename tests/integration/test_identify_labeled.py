@@ -5,6 +5,8 @@ goes through yamorid, and each device must come out as
 expected/labeled-devices.json says: named right, or 'unknown', and never
 confidently wrong. Skipped with a message when ../shared is absent; the
 captures are never copied into the project."""
+import collections
+import importlib.util
 import json
 import os
 import shutil
@@ -82,6 +84,15 @@ class Labeled(unittest.TestCase):
                     self.assertLess(dev["confidence"], CONFIDENT, why)
 
 
+def load_tool(name):
+    """A measuring tool of tools/ (its file name has dashes) as a module."""
+    spec = importlib.util.spec_from_file_location(name.replace("-", "_")[:-3],
+                                                  os.path.join(ROOT, "tools", name))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 NMAP_TSV = os.path.join(SHARED, "refs", "nmap-service-probes", "nmap_service_matches.tsv")
 
 
@@ -96,13 +107,8 @@ class WebServersSayWhatTheyAre(unittest.TestCase):
     named."""
 
     def test_never_confidently_wrong(self):
-        import importlib.util
-        spec = importlib.util.spec_from_file_location(
-            "nmapcheck", os.path.join(ROOT, "tools", "identify-nmap-check.py"))
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        tally = mod.measure(BUILD)
-        total = sum((c for c in tally.values()), __import__("collections").Counter())
+        tally = load_tool("identify-nmap-check.py").measure(BUILD)
+        total = sum(tally.values(), collections.Counter())
         self.assertGreater(total["n"], 900, dict(total))
         self.assertEqual(total["wrong>=0.8"], 0,
                          {k: dict(v) for k, v in tally.items() if v["wrong>=0.8"]})
@@ -125,13 +131,7 @@ class SatoriFingerprintsNeverConfidentlyWrong(unittest.TestCase):
     consoles its vendor classes name stay named."""
 
     def test_never_confidently_wrong(self):
-        import collections
-        import importlib.util
-        spec = importlib.util.spec_from_file_location(
-            "satoricheck", os.path.join(ROOT, "tools", "identify-satori-check.py"))
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        tally = mod.measure(BUILD)
+        tally = load_tool("identify-satori-check.py").measure(BUILD)
         total = sum(tally.values(), collections.Counter())
         self.assertGreater(total["n"], 1500, dict(total))
         self.assertEqual(total["wrong>=0.8"], 0,
