@@ -214,10 +214,14 @@ def measure(build, verbose=False):
         macs[mac] = (kind, text, dt, product)
     got = C.replay(build, net, "nmap")
     tally = collections.defaultdict(collections.Counter)
+    known = C.brands()
     for mac, (kind, text, dt, product) in macs.items():
         x = got.get(mac)
-        res, ty, conf = C.judge(tally, dt, CLASSES[dt], kind, x)
-        if verbose and res != "unknown":
+        wrong = tally[dt]["vendor wrong"]
+        res, ty, conf = C.judge(tally, dt, CLASSES[dt], kind, x, product, known)
+        if tally[dt]["vendor wrong"] > wrong:
+            res += "/vendor"
+        if verbose and (res != "unknown" or "/" in res):
             print("%-6s %-7s %-16s %-40s -> %s %.2f %s" % (res, kind, dt, text[:40], ty, conf,
                                                             x["vendor"] if x else ""))
     return tally

@@ -124,8 +124,13 @@ def measure(build, verbose=False):
         macs[mac] = (sig, v, kind, name)
     got = C.replay(build, net, "satori")
     tally = collections.defaultdict(collections.Counter)
+    known = C.brands()
     for mac, (sig, v, kind, name) in macs.items():
-        res, ty, conf = C.judge(tally, kind, CLASSES[kind], sig, got.get(mac))
+        x = got.get(mac)
+        wrong = tally[kind]["vendor wrong"]
+        res, ty, conf = C.judge(tally, kind, CLASSES[kind], sig, x, name, known)
+        if tally[kind]["vendor wrong"] > wrong:
+            res += "/vendor"
         if verbose and res != "unknown":
             print("%-6s %-11s %-22s %-40s -> %s %.2f  (%s)" % (res, sig, kind, v[:40], ty, conf,
                                                               name[:30]))

@@ -112,6 +112,11 @@ class WebServersSayWhatTheyAre(unittest.TestCase):
         self.assertGreater(total["n"], 900, dict(total))
         self.assertEqual(total["wrong>=0.8"], 0,
                          {k: dict(v) for k, v in tally.items() if v["wrong>=0.8"]})
+        # Where the base's own words name a brand Yamori knows, Yamori
+        # names no other maker ("netcam", a TRENDnet camera's realm, once
+        # named Belkin).
+        self.assertEqual(total["vendor wrong"], 0,
+                         {k: dict(v) for k, v in tally.items() if v["vendor wrong"]})
         # Measured when written: 20 cameras, 13 printers, 7 IP phones.
         self.assertGreaterEqual(tally["webcam"]["right"], 18, dict(tally["webcam"]))
         self.assertGreaterEqual(tally["printer"]["right"], 11, dict(tally["printer"]))
@@ -136,6 +141,11 @@ class SatoriFingerprintsNeverConfidentlyWrong(unittest.TestCase):
         self.assertGreater(total["n"], 1500, dict(total))
         self.assertEqual(total["wrong>=0.8"], 0,
                          {k: dict(v) for k, v in tally.items() if v["wrong>=0.8"]})
+        # Where the base's own words name a brand Yamori knows, Yamori
+        # names no other maker ("netcam", a TRENDnet camera's realm, once
+        # named Belkin).
+        self.assertEqual(total["vendor wrong"], 0,
+                         {k: dict(v) for k, v in tally.items() if v["vendor wrong"]})
         # Measured when written: 195 right (107 watches, 59 media
         # receivers, 12 printers, 10 IP phones, 7 consoles).
         self.assertGreaterEqual(total["right"], 180, dict(total))
