@@ -84,8 +84,46 @@ void ym_squeeze(const char *text, char *out, size_t len)
 	out[o] = '\0';
 }
 
-bool ym_rule_match(const struct rule *r, const char *value, size_t vlen,
-		       char *cap, size_t caplen)
+static bool is_lower(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static bool is_letter(char c)
+{
+	return is_lower(c) || (c >= 'A' && c <= 'Z');
+}
+
+/* The rule's word (the literal after its leading '*') stands in value as
+ * a word: not inside a run of letters ("Carlos", "grimace"), unless a
+ * capital starts it ("MyArlo"), and not going on in small letters
+ * ("Insights", "ecosystem"); a capital or a digit after it ends it
+ * ("EPSONA1B2C3", "iPhone7"). The rest of the pattern matches what
+ * follows. */
+static bool word_stands(const struct rule *r, const char *value, size_t vlen)
+{
+	const char *lit = r->pattern + 1;
+	size_t n = strcspn(lit, "*?");
+	const char *rest = lit + n;
+
+	for (size_t i = 0; i + n <= vlen; i++) {
+		char prev = i ? value[i - 1] : ' ';
+		char next = value[i + n];
+
+		if (strncasecmp(value + i, lit, n) != 0)
+			continue;
+		if (is_letter(prev) && !(is_lower(prev) && !is_lower(value[i])))
+			continue;
+		if (*rest != '?' && is_lower(next))
+			continue;
+		if (ym_glob_match(rest, value + i + n, NULL, 0))
+			return true;
+	}
+	return false;
+}
+
+static bool pattern_match(const struct rule *r, const char *value,
+			  size_t vlen, char *cap, size_t caplen)
 {
 	switch (r->kind) {
 	case PAT_EXACT:
@@ -108,6 +146,13 @@ bool ym_rule_match(const struct rule *r, const char *value, size_t vlen,
 	default:
 		return ym_glob_match(r->pattern, value, cap, caplen);
 	}
+}
+
+bool ym_rule_match(const struct rule *r, const char *value, size_t vlen,
+		   char *cap, size_t caplen)
+{
+	return pattern_match(r, value, vlen, cap, caplen) &&
+	       (!r->word || word_stands(r, value, vlen));
 }
 
 bool ym_rule_mac_match(const struct rule *r, const uint8_t mac[6])

@@ -27,6 +27,10 @@ struct rule {
 	uint8_t kind;
 	uint16_t fixed_len; /* length of the literal part */
 	bool model_from_match;
+	/* A maker's word inside a longer text ("*Arlo*", "*iMac*"): it
+	 * matches only as a word of its own, never inside another word
+	 * ("Carlos", "grimace"); see ym_rule_match. */
+	bool word;
 	float weight;
 	char *pattern;  /* lower case glob */
 	/* A model_name pattern without its '-', '_', ' ' and '.', for names

@@ -272,6 +272,29 @@ static void rule_set_kind(struct rule *r)
 	r->fixed_len = (uint16_t)(r->kind == PAT_EXACT ? len : len - 1);
 }
 
+/* A rule that names a maker by a word inside a longer text ("*Arlo*",
+ * "*ECOSYS*", "*iMac*", "*Insight*"): the word must stand as a word
+ * (ym_rule_match), or a household's "Carlos-PC" is an Arlo camera and
+ * "ecosystem-pi" a Kyocera printer. Words of letters only: a model
+ * number ("*DCS-9*", "*HS110*") is found inside names ("tplinkhs110"),
+ * and kind words without a maker ("*sensor*", "*cam") are found inside
+ * a device's compound name ("doorsensor", "ipcam"). */
+static void rule_set_word(struct rule *r)
+{
+	const char *lit = r->pattern + 1;
+	size_t n = strcspn(lit, "*?");
+
+	r->word = false;
+	if (!r->vendor[0] || r->pattern[0] != '*' || n < 3 ||
+	    !isalpha((unsigned char)lit[0]) ||
+	    !isalpha((unsigned char)lit[n - 1]))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (!isalpha((unsigned char)lit[i]) && lit[i] != ' ')
+			return;
+	r->word = true;
+}
+
 /* The squeezed form of a model_name pattern, when it still reads as a
  * model (a digit and two letters: "*sp1101w*", "ws30*", "*hs110*", which
  * then also matches "HS-110"). Words are not loosened: "*Lightswitch*"
@@ -361,6 +384,7 @@ static int parse_rule(struct ym_identify *id, char **w, int nw,
 		return -ENOMEM;
 	lower(r.pattern);
 	rule_set_kind(&r);
+	rule_set_word(&r);
 	if (rule_set_squeezed(&r) < 0) {
 		free(r.pattern);
 		return -ENOMEM;

@@ -485,6 +485,58 @@ static void test_stronger_rule_counts(void **state)
 	ym_identify_fini(id);
 }
 
+/* A maker's word inside a longer text names the maker only as a word of
+ * its own: a household's "Carlos-PC" is no Arlo camera, "ecosystem" no
+ * Kyocera printer; a capital, a digit or a separator ends or starts the
+ * word ("MyArlo", "EPSONA1B2C3", "Arlo_Pro"). Kind words without a maker
+ * and model numbers are still found inside names ("doorsensor"). */
+static void test_maker_word_stands_alone(void **state)
+{
+	static const struct {
+		const char *name, *vendor, *type;
+	} cases[] = {
+		{ "Carlos-PC", "", "unknown" },
+		{ "CARLOS-PC", "", "unknown" },
+		{ "ecosystem-pi", "", "unknown" },
+		{ "ECOSYS M2040dn", "Kyocera", "printer" },
+		{ "Arlo_Pro", "Arlo", "camera" },
+		{ "MyArlo", "Arlo", "camera" },
+		{ "arlos", "", "unknown" },
+		{ "EPSONA1B2C3", "Epson", "printer" },
+		{ "EPSON-5", "Epson", "printer" },
+		{ "stepson", "", "unknown" },
+		{ "doorsensor", "", "sensor" },
+		{ "tplinkhs110", "TP-Link", "smart_plug" },
+	};
+	struct ym_identify *id;
+	char err[256] = "";
+
+	(void)state;
+	write_rules("a.rules",
+		    "model_name *Arlo* vendor=Arlo type=camera weight=0.8 "
+		    "source=x\n"
+		    "model_name *ECOSYS* vendor=Kyocera type=printer "
+		    "weight=0.8 source=x\n"
+		    "model_name *EPSON* vendor=Epson type=printer weight=0.8 "
+		    "source=x\n"
+		    "model_name *HS110* vendor=TP-Link type=smart_plug "
+		    "weight=0.8 source=x\n"
+		    "device_name *sensor* type=sensor weight=0.8 source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ym_device a;
+
+		new_device(&a);
+		ym_identify_signal(id, &a, YM_SIG_DHCP_HOSTNAME, cases[i].name);
+		if (strcmp(a.vendor, cases[i].vendor) != 0 ||
+		    strcmp(a.type, cases[i].type) != 0)
+			fail_msg("%s: %s %s, expected %s %s", cases[i].name,
+				 a.vendor, a.type, cases[i].vendor,
+				 cases[i].type);
+	}
+	ym_identify_fini(id);
+}
+
 static void test_router_needs_routing(void **state)
 {
 	struct ym_identify *id;
@@ -940,6 +992,7 @@ int main(void)
 		cmocka_unit_test(test_maker_over_module),
 		cmocka_unit_test(test_model_names),
 		cmocka_unit_test(test_stronger_rule_counts),
+		cmocka_unit_test(test_maker_word_stands_alone),
 		cmocka_unit_test(test_model_without_mac_suffix),
 		cmocka_unit_test(test_router_needs_routing),
 		cmocka_unit_test(test_maker_of_one_kind),
