@@ -179,6 +179,29 @@ static size_t specificity(const struct rule *r)
 	return n;
 }
 
+/* Where the pattern's last literal part ends in value (which it
+ * matched): the end of the text for "*-PC", the end of the last
+ * "brewer" for "*brewer*". */
+size_t ym_rule_end(const struct rule *r, const char *value, size_t vlen)
+{
+	size_t plen = strlen(r->pattern), e = plen, b, n;
+
+	while (e && (r->pattern[e - 1] == '*' || r->pattern[e - 1] == '?'))
+		e--;
+	if (e == plen)
+		return vlen;
+	b = e;
+	while (b && r->pattern[b - 1] != '*' && r->pattern[b - 1] != '?')
+		b--;
+	n = e - b;
+	if (!n)
+		return 0;
+	for (size_t i = vlen >= n ? vlen - n + 1 : 0; i-- > 0;)
+		if (strncasecmp(value + i, r->pattern + b, n) == 0)
+			return i + n;
+	return vlen;
+}
+
 static bool conflicts(const struct rule *a, const struct rule *b)
 {
 	return (a->type[0] && b->type[0] && strcmp(a->type, b->type) != 0) ||
@@ -186,10 +209,20 @@ static bool conflicts(const struct rule *a, const struct rule *b)
 		strcasecmp(a->vendor, b->vendor) != 0);
 }
 
+/* Of two kind words that name other kinds in one name (no maker on
+ * either), the later one is the head of the name, as in "Brewer-PC" (a
+ * Windows PC named after its owner) or "Motion Sensor Light". */
+static bool kind_words_disagree(const struct rule *a, const struct rule *b)
+{
+	return !a->vendor[0] && !b->vendor[0] && a->type[0] && b->type[0] &&
+	       strcmp(a->type, b->type) != 0;
+}
+
 /* Of the rules that matched one text, one that says another kind or maker
  * than a more specific rule on the same text gives way: a family's
  * "*DCH-S*" (sensors) to "*DCH-S220*" (a siren), a "DS???*" NAS pattern to
- * "*DSP-W215*" (a plug). Keeps the order; returns how many are left. */
+ * "*DSP-W215*" (a plug); of two kind words, the earlier gives way to the
+ * later. Keeps the order; returns how many are left. */
 size_t ym_rule_hits_specific(struct ym_rule_hit *h, size_t n)
 {
 	size_t spec[YM_MAX_RULE_HITS], kept = 0;
@@ -199,9 +232,15 @@ size_t ym_rule_hits_specific(struct ym_rule_hit *h, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		bool beaten = false;
 
-		for (size_t j = 0; j < n && !beaten; j++)
-			beaten = spec[j] > spec[i] &&
-				 conflicts(h[i].rule, h[j].rule);
+		for (size_t j = 0; j < n && !beaten; j++) {
+			if (kind_words_disagree(h[i].rule, h[j].rule))
+				beaten = h[j].end > h[i].end ||
+					 (h[j].end == h[i].end &&
+					  spec[j] > spec[i]);
+			else
+				beaten = spec[j] > spec[i] &&
+					 conflicts(h[i].rule, h[j].rule);
+		}
 		if (!beaten) {
 			h[kept] = h[i];
 			spec[kept] = spec[i];

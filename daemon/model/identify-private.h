@@ -83,6 +83,9 @@ struct ym_identify {
 struct ym_rule_hit {
 	const struct rule *rule;
 	char cap[48];
+	/* Where the rule's last literal part ends in the text: of two kind
+	 * words, the later one is the head ("Brewer-PC" is a PC). */
+	size_t end;
 };
 
 #define YM_MAX_RULE_HITS 32
@@ -96,6 +99,7 @@ bool ym_glob_match(const char *pat, const char *text, char *cap,
 bool ym_rule_match(const struct rule *r, const char *value, size_t vlen,
 		   char *cap, size_t caplen);
 bool ym_rule_mac_match(const struct rule *r, const uint8_t mac[6]);
+size_t ym_rule_end(const struct rule *r, const char *value, size_t vlen);
 size_t ym_rule_hits_specific(struct ym_rule_hit *h, size_t n);
 
 /* The signal of that name in the rule files, or -1 (identify.c). */

@@ -273,7 +273,8 @@ static size_t match_group(const struct ym_identify *id,
 		    !names_model(h[n].cap, model_cap_len(r, h[n].cap)) &&
 		    !r->type[0] && !r->vendor[0] && !r->os[0])
 			continue;
-		h[n++].rule = r;
+		h[n].rule = r;
+		h[n++].end = ym_rule_end(r, value, vlen);
 	}
 	return n;
 }
@@ -476,6 +477,20 @@ static const char *brand_in(const struct ym_identify *id, enum ym_signal sig,
 	brand_text(sig, value, flat, words, sizeof(flat));
 	if (!flat[0])
 		return NULL;
+	/* A person's own computer or phone, named after its owner
+	 * ("Augustine-PC", "Shellys-Laptop"): the name is a person's, not a
+	 * maker's. */
+	if (naming) {
+		static const char *const personal[] = {
+			"pc", "laptop", "desktop", "notebook", "computer",
+			"phone", "iphone", "ipad", "tablet", "macbook",
+			"imac", "galaxy", "pixel", "android", "workstation",
+		};
+
+		for (size_t i = 0; i < YM_ARRAY_SIZE(personal); i++)
+			if (has_word(words, personal[i]))
+				return NULL;
+	}
 	/* A browser's or a phone app's User-Agent names the app's maker,
 	 * not the device's. */
 	if (sig == YM_SIG_HTTP_USER_AGENT) {

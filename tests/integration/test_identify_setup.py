@@ -155,6 +155,11 @@ NAMES = [
     ("dhcp", "Matador", "00:aa:bb", None, "", None),
     ("dhcp", "Insights", "00:aa:bb", None, "", None),
     ("dhcp", "MyArlo", "00:aa:bb", None, "Arlo", None),
+    # A person's PC named after its owner: no maker, no kettle, no alarm.
+    ("dhcp", "Augustine-PC", "00:aa:bb", None, "", None),
+    ("dhcp", "Ariana-PC", "00:aa:bb", None, "", None),
+    ("dhcp", "Brewer-PC", "00:aa:bb", None, "", None),
+    ("dhcp", "Smokey-PC", "00:aa:bb", None, "", None),
     ("dhcp", "EPSONA1B2C3", "00:aa:bb", "printer", "Epson", None),
     ("dhcp", "Johns-iPhone", "00:aa:bb", "phone", "Apple", None),
     ("mdns", "DCS-930L-A1B2", "00:aa:bb", "camera", "D-Link", "DCS-930L"),

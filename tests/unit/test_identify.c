@@ -537,6 +537,42 @@ static void test_maker_word_stands_alone(void **state)
 	ym_identify_fini(id);
 }
 
+/* Of two kind words in one name, the later is the head of the name: a
+ * "light-sensor" is a sensor, a "sensor-light" a light, "Brewer-PC" (a
+ * PC named after its owner) no coffee machine. */
+static void test_last_kind_word_is_the_head(void **state)
+{
+	static const struct {
+		const char *name, *type;
+	} cases[] = {
+		{ "light-sensor", "sensor" },
+		{ "sensor-light", "light" },
+		{ "Brewer-PC", "computer" },
+		{ "brewer", "appliance" },
+	};
+	struct ym_identify *id;
+	char err[256] = "";
+
+	(void)state;
+	write_rules("a.rules",
+		    "device_name *sensor* type=sensor weight=0.8 source=x\n"
+		    "device_name *light* type=light weight=0.8 source=x\n"
+		    "device_name *brewer* type=appliance weight=0.8 "
+		    "source=x\n"
+		    "dhcp_hostname *-PC type=computer weight=0.8 source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ym_device a;
+
+		new_device(&a);
+		ym_identify_signal(id, &a, YM_SIG_DHCP_HOSTNAME, cases[i].name);
+		if (strcmp(a.type, cases[i].type) != 0)
+			fail_msg("%s: %s, expected %s", cases[i].name, a.type,
+				 cases[i].type);
+	}
+	ym_identify_fini(id);
+}
+
 static void test_router_needs_routing(void **state)
 {
 	struct ym_identify *id;
@@ -993,6 +1029,7 @@ int main(void)
 		cmocka_unit_test(test_model_names),
 		cmocka_unit_test(test_stronger_rule_counts),
 		cmocka_unit_test(test_maker_word_stands_alone),
+		cmocka_unit_test(test_last_kind_word_is_the_head),
 		cmocka_unit_test(test_model_without_mac_suffix),
 		cmocka_unit_test(test_router_needs_routing),
 		cmocka_unit_test(test_maker_of_one_kind),
