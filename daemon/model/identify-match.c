@@ -209,12 +209,13 @@ static bool conflicts(const struct rule *a, const struct rule *b)
 		strcasecmp(a->vendor, b->vendor) != 0);
 }
 
-/* Of two kind words that name other kinds in one name (no maker on
- * either), the later one is the head of the name, as in "Brewer-PC" (a
- * Windows PC named after its owner) or "Motion Sensor Light". */
+/* Two rules that name other kinds in one name, one of them a kind word
+ * (no maker): the later one is the head of the name, as in "Brewer-PC"
+ * or "Phaser-PC" (Windows PCs named by their owners, not a coffee machine
+ * or a Xerox printer) or "Motion Sensor Light". */
 static bool kind_words_disagree(const struct rule *a, const struct rule *b)
 {
-	return !a->vendor[0] && !b->vendor[0] && a->type[0] && b->type[0] &&
+	return (!a->vendor[0] || !b->vendor[0]) && a->type[0] && b->type[0] &&
 	       strcmp(a->type, b->type) != 0;
 }
 

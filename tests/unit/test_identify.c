@@ -539,7 +539,8 @@ static void test_maker_word_stands_alone(void **state)
 
 /* Of two kind words in one name, the later is the head of the name: a
  * "light-sensor" is a sensor, a "sensor-light" a light, "Brewer-PC" (a
- * PC named after its owner) no coffee machine. */
+ * PC named after its owner) no coffee machine; a product line's word
+ * gives way too ("Phaser-PC" is no Xerox printer). */
 static void test_last_kind_word_is_the_head(void **state)
 {
 	static const struct {
@@ -549,6 +550,8 @@ static void test_last_kind_word_is_the_head(void **state)
 		{ "sensor-light", "light" },
 		{ "Brewer-PC", "computer" },
 		{ "brewer", "appliance" },
+		{ "Phaser-PC", "computer" },
+		{ "Phaser 6510", "printer" },
 	};
 	struct ym_identify *id;
 	char err[256] = "";
@@ -559,6 +562,8 @@ static void test_last_kind_word_is_the_head(void **state)
 		    "device_name *light* type=light weight=0.8 source=x\n"
 		    "device_name *brewer* type=appliance weight=0.8 "
 		    "source=x\n"
+		    "model_name *Phaser* vendor=Xerox type=printer "
+		    "weight=0.8 source=x\n"
 		    "dhcp_hostname *-PC type=computer weight=0.8 source=x\n");
 	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
