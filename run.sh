@@ -28,7 +28,7 @@ TEST_PACKAGES=(libndpi-bin sqlite3 wireshark-common iproute2 iputils-ping
 	       gir1.2-atspi-2.0 at-spi2-core dbus-x11 imagemagick
 	       debhelper fakeroot lintian mmdebstrap desktop-file-utils
 	       appstream cage grim xwayland systemd-container minisign
-	       shellcheck nats-server postgresql mosquitto-clients)
+	       shellcheck nats-server postgresql mosquitto-clients wamerican)
 # The test servers: tests run the programs in namespaces, never the
 # services, so their units are left disabled and masked (see
 # tests/check_test_servers.py).

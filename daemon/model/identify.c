@@ -434,14 +434,22 @@ static const char *const not_brands[] = {
 };
 
 /* A word begins with the brand, or with "my" and then the brand (mydlink,
- * myedimax): "tplinkcloud", not "cybertplink". */
-static bool word_starts(const char *words, const char *w)
+ * myedimax): "tplinkcloud", not "cybertplink"; whole: the word is the
+ * brand, perhaps with a number after it. */
+static bool word_starts(const char *words, const char *w, bool whole)
 {
 	size_t n = strlen(w);
 
 	for (const char *p = words; (p = strstr(p, w)) != NULL; p++) {
 		const char *start = p;
 		bool excluded = false;
+
+		/* In a name, the brand is the word, or a model number
+		 * follows it ("shelly1"): "pioneering", "dreamer",
+		 * "Augustine" name no maker. */
+		if (whole && p[n] && p[n] != ' ' &&
+		    !isdigit((unsigned char)p[n]))
+			continue;
 
 		if (p - words >= 2 && p[-1] == 'y' && p[-2] == 'm' &&
 		    (p - words == 2 || p[-3] == ' '))
@@ -461,7 +469,8 @@ static bool word_starts(const char *words, const char *w)
 
 /* A brand of plausible.rules named inside the text, the longest one:
  * a name of five letters or more at the start of a word or after "my"
- * ("mydlink", "tplinkcloud"), a shorter one only as a word of its own
+ * ("mydlink", "tplinkcloud"), in a device's name only as the word itself
+ * ("dlink-mov", "shelly1"), a shorter one only as a word of its own
  * ("eq-3", "ring") and never in a name a household may have given. */
 static const char *brand_in(const struct ym_identify *id, enum ym_signal sig,
 			    const char *value)
@@ -509,7 +518,8 @@ static const char *brand_in(const struct ym_identify *id, enum ym_signal sig,
 
 		if (n < 3 || n <= best_len || (n < 5 && naming))
 			continue;
-		if ((n >= 5 ? word_starts(words, t) : has_word(words, t)) &&
+		if ((n >= 5 ? word_starts(words, t, naming) :
+			      has_word(words, t)) &&
 		    ym_identify_tier(id, id->plaus[i].vendor) == TIER_BRAND) {
 			best = id->plaus[i].vendor;
 			best_len = n;
