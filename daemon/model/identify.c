@@ -433,9 +433,30 @@ static const char *const not_brands[] = {
 	"canonical", "signature", "brotherhood", "ringcentral",
 };
 
+/* What a device's name may say right after its maker's name, in one word
+ * ("edimaxcam", "shellyplug", "dlinkcamera"); an English ending after a
+ * brand ("pioneering", "dreamer", "blinkers") is none of these. */
+static bool kind_follows(const char *p)
+{
+	static const char *const kinds[] = {
+		"cam", "plug", "socket", "sensor", "hub", "gateway", "gw",
+		"bridge", "light", "bulb", "lamp", "switch", "siren", "alarm",
+		"tv", "speaker", "doorbell", "lock", "thermo", "printer",
+		"nas", "kettle", "coffee", "scale", "router", "ap", "mov",
+		"motion", "water", "door", "home", "smart", "box", "station",
+		"cube", "hd", "pro", "mini",
+	};
+
+	for (size_t i = 0; i < YM_ARRAY_SIZE(kinds); i++)
+		if (strncmp(p, kinds[i], strlen(kinds[i])) == 0)
+			return true;
+	return false;
+}
+
 /* A word begins with the brand, or with "my" and then the brand (mydlink,
- * myedimax): "tplinkcloud", not "cybertplink"; whole: the word is the
- * brand, perhaps with a number after it. */
+ * myedimax): "tplinkcloud", not "cybertplink"; whole (in a device's
+ * name): the word is the brand, perhaps with a number or a kind of thing
+ * after it ("shelly1", "edimaxcam"). */
 static bool word_starts(const char *words, const char *w, bool whole)
 {
 	size_t n = strlen(w);
@@ -444,11 +465,11 @@ static bool word_starts(const char *words, const char *w, bool whole)
 		const char *start = p;
 		bool excluded = false;
 
-		/* In a name, the brand is the word, or a model number
-		 * follows it ("shelly1"): "pioneering", "dreamer",
-		 * "Augustine" name no maker. */
+		/* In a name, the brand is the word, or a model number or
+		 * a kind of thing follows it ("shelly1", "edimaxcam"):
+		 * "pioneering", "dreamer", "Augustine" name no maker. */
 		if (whole && p[n] && p[n] != ' ' &&
-		    !isdigit((unsigned char)p[n]))
+		    !isdigit((unsigned char)p[n]) && !kind_follows(p + n))
 			continue;
 
 		if (p - words >= 2 && p[-1] == 'y' && p[-2] == 'm' &&

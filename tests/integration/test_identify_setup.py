@@ -155,6 +155,10 @@ NAMES = [
     ("dhcp", "Matador", "00:aa:bb", None, "", None),
     ("dhcp", "Insights", "00:aa:bb", None, "", None),
     ("dhcp", "MyArlo", "00:aa:bb", None, "Arlo", None),
+    # A brand with a kind of thing after it names the maker; with an
+    # English ending it is a word, not a brand.
+    ("dhcp", "dlinkcamera", "00:aa:bb", "camera", "D-Link", None),
+    ("dhcp", "pioneering", "00:aa:bb", None, "", None),
     # A person's PC named after its owner: no maker, no kettle, no alarm.
     ("dhcp", "Augustine-PC", "00:aa:bb", None, "", None),
     ("dhcp", "Ariana-PC", "00:aa:bb", None, "", None),
