@@ -281,11 +281,15 @@ static void rule_set_kind(struct rule *r)
  * a device's compound name ("doorsensor", "ipcam"). */
 static void rule_set_word(struct rule *r)
 {
-	const char *lit = r->pattern + 1;
-	size_t n = strcspn(lit, "*?");
+	const char *lit;
+	size_t n;
 
 	r->word = false;
-	if (!r->vendor[0] || r->pattern[0] != '*' || n < 3 ||
+	if (!r->vendor[0] || r->pattern[0] != '*')
+		return;
+	lit = r->pattern + 1;
+	n = strcspn(lit, "*?");
+	if (n < 3 ||
 	    !isalpha((unsigned char)lit[0]) ||
 	    !isalpha((unsigned char)lit[n - 1]))
 		return;
