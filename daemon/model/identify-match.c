@@ -94,32 +94,64 @@ static bool is_letter(char c)
 	return is_lower(c) || (c >= 'A' && c <= 'Z');
 }
 
-/* The rule's word (the literal after its leading '*') stands in value as
- * a word: not inside a run of letters ("Carlos", "grimace"), unless a
- * capital starts it ("MyArlo"), and not going on in small letters
- * ("Insights", "ecosystem"); a capital or a digit after it ends it
- * ("EPSONA1B2C3", "iPhone7"). The rest of the pattern matches what
+static bool is_upper(char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+/* The word goes on after value[at]: in small letters ("Insights",
+ * "ecosystem"), or, after a word in capitals, in capitals with no digit
+ * in the rest of the run ("ECOSYSTEM", "INSIGHTS"; but "EPSONA1B2C3" is
+ * EPSON and a serial number). */
+static bool word_goes_on(const char *value, size_t start, size_t at)
+{
+	bool caps = true;
+
+	if (is_lower(value[at]))
+		return true;
+	if (!is_upper(value[at]))
+		return false;
+	for (size_t i = start; i < at; i++)
+		if (is_lower(value[i]))
+			caps = false;
+	if (!caps)
+		return false;
+	for (size_t i = at; is_letter(value[i]) ||
+			    (value[i] >= '0' && value[i] <= '9'); i++)
+		if (value[i] >= '0' && value[i] <= '9')
+			return false;
+	return true;
+}
+
+/* Where the rule's word (the literal after its leading '*') stands in
+ * value as a word, the end of the last such place, or 0: not inside a run
+ * of letters ("Carlos", "grimace", "CARLOS"), unless a capital starts it
+ * after small letters ("MyArlo"), and not going on as a word
+ * (word_goes_on) unless the pattern's next part follows at once
+ * ("wyzecam" for "*wyze*cam*"). The rest of the pattern matches what
  * follows. */
-static bool word_stands(const struct rule *r, const char *value, size_t vlen)
+static size_t word_stands(const struct rule *r, const char *value,
+			  size_t vlen)
 {
 	const char *lit = r->pattern + 1;
-	size_t n = strcspn(lit, "*?");
+	size_t n = strcspn(lit, "*?"), end = 0;
 	const char *rest = lit + n;
 
 	for (size_t i = 0; i + n <= vlen; i++) {
 		char prev = i ? value[i - 1] : ' ';
-		char next = value[i + n];
 
 		if (strncasecmp(value + i, lit, n) != 0)
 			continue;
-		if (is_letter(prev) && !(is_lower(prev) && !is_lower(value[i])))
+		if (is_letter(prev) && !(is_lower(prev) && is_upper(value[i])))
 			continue;
-		if (*rest != '?' && is_lower(next))
+		if (*rest != '?' && word_goes_on(value, i, i + n) &&
+		    !(*rest == '*' && rest[1] &&
+		      ym_glob_match(rest + 1, value + i + n, NULL, 0)))
 			continue;
 		if (ym_glob_match(rest, value + i + n, NULL, 0))
-			return true;
+			end = i + n;
 	}
-	return false;
+	return end;
 }
 
 static bool pattern_match(const struct rule *r, const char *value,
@@ -152,7 +184,7 @@ bool ym_rule_match(const struct rule *r, const char *value, size_t vlen,
 		   char *cap, size_t caplen)
 {
 	return pattern_match(r, value, vlen, cap, caplen) &&
-	       (!r->word || word_stands(r, value, vlen));
+	       (!r->word || word_stands(r, value, vlen) > 0);
 }
 
 bool ym_rule_mac_match(const struct rule *r, const uint8_t mac[6])
@@ -180,16 +212,19 @@ static size_t specificity(const struct rule *r)
 }
 
 /* Where the pattern's last literal part ends in value (which it
- * matched): the end of the text for "*-PC", the end of the last
- * "brewer" for "*brewer*". */
+ * matched): the end of the text for "*-PC", before the last character
+ * for "*-P?", the end of the last "brewer" for "*brewer*", of the word
+ * that stands for a maker's word ("Arlo-carlos": 4). */
 size_t ym_rule_end(const struct rule *r, const char *value, size_t vlen)
 {
 	size_t plen = strlen(r->pattern), e = plen, b, n;
 
+	if (r->word)
+		return word_stands(r, value, vlen);
 	while (e && (r->pattern[e - 1] == '*' || r->pattern[e - 1] == '?'))
 		e--;
-	if (e == plen)
-		return vlen;
+	if (!strchr(r->pattern + e, '*'))
+		return vlen >= plen - e ? vlen - (plen - e) : 0;
 	b = e;
 	while (b && r->pattern[b - 1] != '*' && r->pattern[b - 1] != '?')
 		b--;
@@ -209,44 +244,75 @@ static bool conflicts(const struct rule *a, const struct rule *b)
 		strcasecmp(a->vendor, b->vendor) != 0);
 }
 
+/* A model's pattern ("*HS110*", "DCS-*", "KDL-*"), not a word: its
+ * literal characters are not all letters and spaces. */
+static bool model_number(const struct rule *r)
+{
+	for (const char *p = r->pattern; *p; p++)
+		if (*p != '*' && *p != '?' && *p != ' ' &&
+		    !is_letter(*p))
+			return true;
+	return false;
+}
+
 /* Two rules that name other kinds in one name, one of them a kind word
- * (no maker): the later one is the head of the name, as in "Brewer-PC"
- * or "Phaser-PC" (Windows PCs named by their owners, not a coffee machine
- * or a Xerox printer) or "Motion Sensor Light". */
+ * (no maker) and the other no model number: the later one
+ * is the head of the name, as in "Brewer-PC" or "Phaser-PC" (Windows PCs
+ * named by their owners, not a coffee machine or a Xerox printer) or
+ * "Motion Sensor Light". */
 static bool kind_words_disagree(const struct rule *a, const struct rule *b)
 {
-	return (!a->vendor[0] || !b->vendor[0]) && a->type[0] && b->type[0] &&
-	       strcmp(a->type, b->type) != 0;
+	if (!a->type[0] || !b->type[0] || strcmp(a->type, b->type) == 0)
+		return false;
+	/* A model number ("*HS110*") is no word: see model_beats_word. */
+	return (!a->vendor[0] && (!b->vendor[0] || !model_number(b))) ||
+	       (!b->vendor[0] && !model_number(a));
+}
+
+/* A maker's model ("*HS110*", "DCS-*") that names another kind than a
+ * kind word in the same name wins, wherever the word is: "HS110 Lamp" is
+ * the plug, "DCS-930L-Motion" the camera. */
+static bool model_beats_word(const struct rule *word, const struct rule *m)
+{
+	return !word->vendor[0] && word->type[0] && m->vendor[0] &&
+	       m->type[0] && strcmp(word->type, m->type) != 0 &&
+	       model_number(m);
 }
 
 /* Of the rules that matched one text, one that says another kind or maker
  * than a more specific rule on the same text gives way: a family's
  * "*DCH-S*" (sensors) to "*DCH-S220*" (a siren), a "DS???*" NAS pattern to
  * "*DSP-W215*" (a plug); of two kind words, the earlier gives way to the
- * later. Keeps the order; returns how many are left. */
+ * later; a kind word gives way to a maker's model. Keeps the order;
+ * returns how many are left. */
 size_t ym_rule_hits_specific(struct ym_rule_hit *h, size_t n)
 {
 	size_t spec[YM_MAX_RULE_HITS], kept = 0;
+	bool beaten[YM_MAX_RULE_HITS] = { false };
 
+	if (n > YM_MAX_RULE_HITS)
+		n = YM_MAX_RULE_HITS;
 	for (size_t i = 0; i < n; i++)
 		spec[i] = specificity(h[i].rule);
+	/* Every hit is judged against all the others before any is
+	 * dropped, so the order of the rules does not matter. */
 	for (size_t i = 0; i < n; i++) {
-		bool beaten = false;
-
-		for (size_t j = 0; j < n && !beaten; j++) {
+		for (size_t j = 0; j < n && !beaten[i]; j++) {
 			if (kind_words_disagree(h[i].rule, h[j].rule))
-				beaten = h[j].end > h[i].end ||
-					 (h[j].end == h[i].end &&
-					  spec[j] > spec[i]);
+				beaten[i] = h[j].end > h[i].end ||
+					    (h[j].end == h[i].end &&
+					     spec[j] > spec[i]);
+			else if (model_beats_word(h[i].rule, h[j].rule))
+				beaten[i] = true;
+			else if (model_beats_word(h[j].rule, h[i].rule))
+				beaten[i] = false;
 			else
-				beaten = spec[j] > spec[i] &&
-					 conflicts(h[i].rule, h[j].rule);
-		}
-		if (!beaten) {
-			h[kept] = h[i];
-			spec[kept] = spec[i];
-			kept++;
+				beaten[i] = spec[j] > spec[i] &&
+					    conflicts(h[i].rule, h[j].rule);
 		}
 	}
+	for (size_t i = 0; i < n; i++)
+		if (!beaten[i])
+			h[kept++] = h[i];
 	return kept;
 }

@@ -308,7 +308,9 @@ static int rule_set_squeezed(struct rule *r)
 	size_t n = strlen(r->pattern), letters = 0, digits = 0;
 	char *q;
 
-	if (r->signal != SIG_MODEL_NAME)
+	/* A maker's word must stand as a word (rule_set_word); squeezed,
+	 * "powersocket 1.0" would read as "socket 1.0". */
+	if (r->signal != SIG_MODEL_NAME || r->word)
 		return 0;
 	q = malloc(n + 1);
 	if (!q)

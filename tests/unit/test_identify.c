@@ -507,6 +507,8 @@ static void test_maker_word_stands_alone(void **state)
 		{ "stepson", "", "unknown" },
 		{ "doorsensor", "", "sensor" },
 		{ "tplinkhs110", "TP-Link", "smart_plug" },
+		{ "ECOSYSTEM-PI", "", "unknown" },
+		{ "wyzecam", "Wyze", "camera" },
 	};
 	struct ym_identify *id;
 	char err[256] = "";
@@ -521,6 +523,8 @@ static void test_maker_word_stands_alone(void **state)
 		    "source=x\n"
 		    "model_name *HS110* vendor=TP-Link type=smart_plug "
 		    "weight=0.8 source=x\n"
+		    "model_name *Wyze*Cam* vendor=Wyze type=camera weight=0.8 "
+		    "source=x\n"
 		    "device_name *sensor* type=sensor weight=0.8 source=x\n");
 	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -540,7 +544,8 @@ static void test_maker_word_stands_alone(void **state)
 /* Of two kind words in one name, the later is the head of the name: a
  * "light-sensor" is a sensor, a "sensor-light" a light, "Brewer-PC" (a
  * PC named after its owner) no coffee machine; a product line's word
- * gives way too ("Phaser-PC" is no Xerox printer). */
+ * gives way too ("Phaser-PC" is no Xerox printer); a maker's model wins
+ * over a kind word wherever it stands ("HS110 Lamp" is the plug). */
 static void test_last_kind_word_is_the_head(void **state)
 {
 	static const struct {
@@ -552,6 +557,9 @@ static void test_last_kind_word_is_the_head(void **state)
 		{ "brewer", "appliance" },
 		{ "Phaser-PC", "computer" },
 		{ "Phaser 6510", "printer" },
+		{ "HS110 Lamp", "smart_plug" },
+		{ "DCS-930L-Motion", "camera" },
+		{ "Motion Lamp", "light" },
 	};
 	struct ym_identify *id;
 	char err[256] = "";
@@ -564,6 +572,12 @@ static void test_last_kind_word_is_the_head(void **state)
 		    "source=x\n"
 		    "model_name *Phaser* vendor=Xerox type=printer "
 		    "weight=0.8 source=x\n"
+		    "model_name *HS110* vendor=TP-Link type=smart_plug "
+		    "weight=0.8 source=x\n"
+		    "device_name *lamp* type=light weight=0.8 source=x\n"
+		    "model_name DCS-* vendor=D-Link type=camera weight=0.8 "
+		    "source=x\n"
+		    "device_name *motion* type=sensor weight=0.8 source=x\n"
 		    "dhcp_hostname *-PC type=computer weight=0.8 source=x\n");
 	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
