@@ -639,28 +639,52 @@ static void registry_short_name(const char *name, char *out, size_t len)
 		out[--n] = '\0';
 }
 
+/* What a name says of the thing, without its owner: the part after the
+ * last "'s " ("Smokey's Pixel" -> "Pixel", "Augustine’s Echo Dot" ->
+ * "Echo Dot"), as phones and computers name themselves "Owner's Device".
+ * The owner's name says nothing of the device. */
+static const char *without_owner(enum ym_signal sig, const char *value)
+{
+	const char *head = value;
+
+	if (!is_device_name(sig))
+		return value;
+	for (const char *p = value; *p; p++) {
+		if (p[0] == '\'' && (p[1] == 's' || p[1] == 'S') &&
+		    p[2] == ' ' && p[3])
+			head = p + 3;
+		else if ((unsigned char)p[0] == 0xe2 &&
+			 (unsigned char)p[1] == 0x80 &&
+			 (unsigned char)p[2] == 0x99 &&
+			 (p[3] == 's' || p[3] == 'S') && p[4] == ' ' && p[5])
+			head = p + 5;
+	}
+	return head;
+}
+
 /* Matches one signal against the rules; true when the evidence changed. */
 static bool match_signal(struct ym_identify *id, struct ym_device *d,
 			 enum ym_signal sig, const char *value)
 {
 	struct ym_evidence e;
 	bool changed = false, matched = false;
-	size_t vlen = strlen(value);
 
 	if (id) {
 		struct ym_rule_hit hits[YM_MAX_RULE_HITS];
-		size_t n = match_group(id, d, sig, value, vlen, NULL, hits, 0,
+		const char *head = without_owner(sig, value);
+		size_t hlen = strlen(head);
+		size_t n = match_group(id, d, sig, head, hlen, NULL, hits, 0,
 				       YM_MAX_RULE_HITS);
 
 		if (carries_model(sig)) {
 			char sq[256];
 
-			ym_squeeze(value, sq, sizeof(sq));
-			n = match_group(id, d, SIG_MODEL_NAME, value, vlen,
+			ym_squeeze(head, sq, sizeof(sq));
+			n = match_group(id, d, SIG_MODEL_NAME, head, hlen,
 					sq, hits, n, YM_MAX_RULE_HITS);
 		}
 		if (is_device_name(sig))
-			n = match_group(id, d, SIG_DEVICE_NAME, value, vlen,
+			n = match_group(id, d, SIG_DEVICE_NAME, head, hlen,
 					NULL, hits, n, YM_MAX_RULE_HITS);
 		matched = n > 0;
 		n = ym_rule_hits_specific(hits, n);
@@ -668,7 +692,7 @@ static bool match_signal(struct ym_identify *id, struct ym_device *d,
 			changed |= add_hit(d, sig, value, &hits[i]);
 		if (brand_weight(sig) > 0 &&
 		    !field_named(d, sig, value, false)) {
-			const char *brand = brand_in(id, sig, value);
+			const char *brand = brand_in(id, sig, head);
 
 			if (brand) {
 				fill(&e, sig, value);

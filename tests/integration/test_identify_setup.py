@@ -167,6 +167,10 @@ NAMES = [
     ("dhcp", "EPSONA1B2C3", "00:aa:bb", "printer", "Epson", None),
     ("dhcp", "Johns-iPhone", "00:aa:bb", "phone", "Apple", None),
     ("mdns", "DCS-930L-A1B2", "00:aa:bb", "camera", "D-Link", "DCS-930L"),
+    # "Owner's Device" (with the typographic apostrophe phones write):
+    # the owner's name says nothing of the device.
+    ("mdns", "Smokey\u2019s Pixel", "00:aa:bb", None, "", None),
+    ("mdns", "Augustine\u2019s Echo Dot", "00:aa:bb", "smart_speaker", "Amazon", "Echo Dot"),
     ("mdns", "MAX! Cube", "00:1a:22", "hub", "eQ-3", "MAX! Cube"),
     ("mdns", "ednet living gateway", "ac:cf:23", "hub", "ednet", None),
     ("ssdp", "Linux/2.6 UPnP/1.0 IPCamera/1.0", "74:da:38", "camera", "Edimax", None),
