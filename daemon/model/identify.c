@@ -453,6 +453,24 @@ static bool kind_follows(const char *p)
 	return false;
 }
 
+/* The rest of a word after a brand is an English ending: "blinkist",
+ * "dreamers", "pioneering" are words, not the brand's domains. */
+static bool english_ending(const char *p)
+{
+	static const char *const endings[] = {
+		"s", "es", "ed", "er", "ers", "r", "rs", "d", "ing", "ings",
+		"ist", "ists", "ism", "ly", "ness", "ment", "ments", "ine",
+		"ines", "ous", "al", "ally", "ation", "ations", "ity", "ive",
+		"y", "ie", "ies",
+	};
+	size_t n = strcspn(p, " ");
+
+	for (size_t i = 0; i < YM_ARRAY_SIZE(endings); i++)
+		if (strlen(endings[i]) == n && strncmp(p, endings[i], n) == 0)
+			return true;
+	return false;
+}
+
 /* A word begins with the brand, or with "my" and then the brand (mydlink,
  * myedimax): "tplinkcloud", not "cybertplink"; whole (in a device's
  * name): the word is the brand, perhaps with a number or a kind of thing
@@ -470,6 +488,8 @@ static bool word_starts(const char *words, const char *w, bool whole)
 		 * "pioneering", "dreamer", "Augustine" name no maker. */
 		if (whole && p[n] && p[n] != ' ' &&
 		    !isdigit((unsigned char)p[n]) && !kind_follows(p + n))
+			continue;
+		if (english_ending(p + n))
 			continue;
 
 		if (p - words >= 2 && p[-1] == 'y' && p[-2] == 'm' &&

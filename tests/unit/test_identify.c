@@ -918,7 +918,15 @@ static void test_brand_in_names(void **state)
 	ym_identify_signal(id, &c, YM_SIG_DNS_QUERY, "cdn.cyberdlinks.net");
 	ym_identify_signal(id, &c, YM_SIG_DNS_QUERY, "livepatch.canonical.com");
 	ym_identify_signal(id, &c, YM_SIG_DHCP_HOSTNAME, "Eve-s-phone");
+	/* An English word that begins with a brand ("blinkist",
+	 * "dreamers") is the word, in a domain or a name. */
+	ym_identify_signal(id, &c, YM_SIG_DNS_QUERY, "www.dlinkers.org");
+	ym_identify_signal(id, &c, YM_SIG_DHCP_HOSTNAME, "dlinking");
 	assert_string_equal(c.vendor, "");
+	/* A brand's own words after it are its cloud's. */
+	new_device(&b);
+	ym_identify_signal(id, &b, YM_SIG_DNS_QUERY, "eu.dlinkcloud.com");
+	assert_string_equal(b.vendor, "D-Link");
 	/* A short brand as a word of its own does. */
 	new_device(&e);
 	ym_identify_signal(id, &e, YM_SIG_DNS_QUERY, "max.eq-3.de");
