@@ -166,6 +166,7 @@ NAMES = [
     ("dhcp", "Smokey-PC", "00:aa:bb", None, "", None),
     ("dhcp", "EPSONA1B2C3", "00:aa:bb", "printer", "Epson", None),
     ("dhcp", "Johns-iPhone", "00:aa:bb", "phone", "Apple", None),
+    ("dhcp", "WDMyCloud", "00:aa:bb", "nas", "Western Digital", "My Cloud"),
     ("mdns", "DCS-930L-A1B2", "00:aa:bb", "camera", "D-Link", "DCS-930L"),
     # "Owner's Device" (with the typographic apostrophe phones write):
     # the owner's name says nothing of the device.
