@@ -167,6 +167,7 @@ NAMES = [
     ("dhcp", "EPSONA1B2C3", "00:aa:bb", "printer", "Epson", None),
     ("dhcp", "Johns-iPhone", "00:aa:bb", "phone", "Apple", None),
     ("dhcp", "WDMyCloud", "00:aa:bb", "nas", "Western Digital", "My Cloud"),
+    ("dhcp", "MyBookLive", "00:aa:bb", "nas", "Western Digital", "My Book Live"),
     ("mdns", "DCS-930L-A1B2", "00:aa:bb", "camera", "D-Link", "DCS-930L"),
     # "Owner's Device" (with the typographic apostrophe phones write):
     # the owner's name says nothing of the device.
@@ -228,6 +229,14 @@ class NamesInTheirForms(unittest.TestCase):
                 if model is not None:
                     self.assertEqual(dev["model"], model, why)
                 self.assertNotEqual(dev["vendor"], "Magic Home", why)
+
+    def test_named_line_meets_its_support_entry(self):
+        """A NAS named by its line is checked against the support
+        knowledge base: WD's My Book Live got its last update in 2015
+        (nas.kb), so rule 1 flags it; a My Cloud has no such entry."""
+        flags = {name: self.got[mac]["flags"] for (_k, name, *_r), mac in zip(NAMES, self.macs)}
+        self.assertIn("unsupported", flags["MyBookLive"])
+        self.assertNotIn("unsupported", flags["WDMyCloud"])
 
 
 WORDS = os.environ.get("YAMORI_WORDS", "/usr/share/dict/words")
