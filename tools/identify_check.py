@@ -25,6 +25,16 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "fixtures"))
 import mkhome as H  # noqa: E402,F401  (the checks write their captures with it)
 
 
+def load_tool(name):
+    """A measuring tool of tools/ (its file name has dashes) as a module."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name.replace("-", "_")[:-3],
+                                                  os.path.join(ROOT, "tools", name))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def replay(build, net, name):
     """Writes net's frames as one capture, replays it through yamorid
     in a fresh state directory and returns its devices by MAC."""

@@ -84,19 +84,25 @@ void ym_squeeze(const char *text, char *out, size_t len)
 	out[o] = '\0';
 }
 
+/* ASCII only, whatever the locale: names are matched byte by byte. */
 static bool is_lower(char c)
 {
 	return c >= 'a' && c <= 'z';
 }
 
-static bool is_letter(char c)
-{
-	return is_lower(c) || (c >= 'A' && c <= 'Z');
-}
-
 static bool is_upper(char c)
 {
 	return c >= 'A' && c <= 'Z';
+}
+
+static bool is_letter(char c)
+{
+	return is_lower(c) || is_upper(c);
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
 }
 
 /* The word goes on after value[at]: in small letters ("Insights",
@@ -116,9 +122,8 @@ static bool word_goes_on(const char *value, size_t start, size_t at)
 			caps = false;
 	if (!caps)
 		return false;
-	for (size_t i = at; is_letter(value[i]) ||
-			    (value[i] >= '0' && value[i] <= '9'); i++)
-		if (value[i] >= '0' && value[i] <= '9')
+	for (size_t i = at; is_letter(value[i]) || is_digit(value[i]); i++)
+		if (is_digit(value[i]))
 			return false;
 	return true;
 }

@@ -91,6 +91,20 @@ bool ym_sniff_http_header(const uint8_t *p, uint32_t len, const char *name,
 	return false;
 }
 
+/* A camera's answer to "who are you" (NIPCA, ONVIF): what it serves, and
+ * its maker and model read as a description's (empty: not in the
+ * answer). */
+static void who_answers(struct ym_sniff *s, struct ym_device *dev,
+			const char *service, const char *maker,
+			const char *model)
+{
+	ym_identify_signal(s->id, dev, YM_SIG_SERVICE, service);
+	if (maker[0])
+		ym_identify_signal(s->id, dev, YM_SIG_UPNP_MANUFACTURER, maker);
+	if (model[0])
+		ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, model);
+}
+
 /* What a device's own server answers with can say what it is, whatever
  * it is called: a stream of JPEG frames (multipart/x-mixed-replace) is a
  * camera's live view, an RTSP description with a video track a camera's
@@ -160,21 +174,20 @@ void ym_sniff_served(struct ym_sniff *s, struct ym_device *dev,
 		return;
 	}
 	if (kv_line(p, len, "nipca", v, sizeof(v))) {
-		ym_identify_signal(s->id, dev, YM_SIG_SERVICE, "http/nipca");
-		if (kv_line(p, len, "brand", v, sizeof(v)))
-			ym_identify_signal(s->id, dev,
-					   YM_SIG_UPNP_MANUFACTURER, v);
-		if (kv_line(p, len, "model", v, sizeof(v)))
-			ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, v);
+		char maker[96] = "", model[96] = "";
+
+		kv_line(p, len, "brand", maker, sizeof(maker));
+		kv_line(p, len, "model", model, sizeof(model));
+		who_answers(s, dev, "http/nipca", maker, model);
 		return;
 	}
 	if (memmem(p, len, "GetDeviceInformationResponse>", 29)) {
-		ym_identify_signal(s->id, dev, YM_SIG_SERVICE, "http/onvif");
-		if (ym_sniff_xml_text_after(p, len, ":Manufacturer", v, sizeof(v)))
-			ym_identify_signal(s->id, dev,
-					   YM_SIG_UPNP_MANUFACTURER, v);
-		if (ym_sniff_xml_text_after(p, len, ":Model", v, sizeof(v)))
-			ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, v);
+		char maker[96] = "", model[96] = "";
+
+		ym_sniff_xml_text_after(p, len, ":Manufacturer", maker,
+					sizeof(maker));
+		ym_sniff_xml_text_after(p, len, ":Model", model, sizeof(model));
+		who_answers(s, dev, "http/onvif", maker, model);
 	}
 }
 

@@ -6,7 +6,6 @@ expected/labeled-devices.json says: named right, or 'unknown', and never
 confidently wrong. Skipped with a message when ../shared is absent; the
 captures are never copied into the project."""
 import collections
-import importlib.util
 import json
 import os
 import shutil
@@ -22,6 +21,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 YAMORID = os.path.join(BUILD, "daemon", "yamorid")
 YAMORICTL = os.path.join(BUILD, "daemon", "yamorictl")
 CONFIDENT = 0.8
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from identify_check import load_tool  # noqa: E402
 
 
 @unittest.skipUnless(os.path.isdir(os.path.join(SHARED, "refs", "labeled-captures")),
@@ -82,15 +83,6 @@ class Labeled(unittest.TestCase):
                 label_type = exp["label"].split(" / ")[0]
                 if dev["type"] not in ("unknown", label_type):
                     self.assertLess(dev["confidence"], CONFIDENT, why)
-
-
-def load_tool(name):
-    """A measuring tool of tools/ (its file name has dashes) as a module."""
-    spec = importlib.util.spec_from_file_location(name.replace("-", "_")[:-3],
-                                                  os.path.join(ROOT, "tools", name))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 NMAP_TSV = os.path.join(SHARED, "refs", "nmap-service-probes", "nmap_service_matches.tsv")

@@ -30,7 +30,9 @@ YAMORID = os.path.join(BUILD, "daemon", "yamorid")
 YAMORICTL = os.path.join(BUILD, "daemon", "yamorictl")
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(ROOT, "tests", "fixtures"))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
 import mksetup  # noqa: E402
+from identify_check import load_tool  # noqa: E402
 
 
 class SetupCaptures(unittest.TestCase):
@@ -255,11 +257,7 @@ class OrdinaryWordsAsNames(unittest.TestCase):
     PRODUCTS = {"Nintendo", "iPad", "iPhone"}
 
     def test_words_name_nothing_confidently(self):
-        import importlib.util
-        spec = importlib.util.spec_from_file_location(
-            "identify_names_check", os.path.join(ROOT, "tools", "identify-names-check.py"))
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
+        mod = load_tool("identify-names-check.py")
         tally, lists = mod.measure(BUILD)
         self.assertGreater(tally["word"]["n"], 50000, dict(tally["word"]))
         self.assertGreater(tally["-PC"]["n"], 5000, dict(tally["-PC"]))
