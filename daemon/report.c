@@ -38,7 +38,7 @@ json_t *ym_report_device(const struct ym_device *d)
 	char first[YM_TIME_STRLEN], last[YM_TIME_STRLEN];
 	char checked[YM_TIME_STRLEN] = "";
 	json_t *ips = json_array(), *flags = json_array(),
-	       *evidence = json_array();
+	       *evidence = json_array(), *maybe = json_array();
 
 	ym_mac_format(d->mac, mac);
 	ym_time_format(d->first_us, first);
@@ -67,17 +67,20 @@ json_t *ym_report_device(const struct ym_device *d)
 				  TEXT(ev->value, b[1]), "conclusion",
 				  TEXT(ev->conclusion, b[2])));
 	}
+	/* Vocabulary words only: the rules' types are checked at load. */
+	for (uint8_t i = 0; i < d->n_maybe && i < YM_MAYBE_KINDS; i++)
+		json_array_append_new(maybe, json_string(d->maybe[i]));
 	if (d->audit[0])
 		ym_time_format(d->audit_us, checked);
 	return json_pack(
-		"{s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:o, s:o, s:s, s:s,"
+		"{s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:o, s:o, s:o, s:s, s:s,"
 		" s:b, s:b, s:I, s:I, s:I, s:I, s:{s:s, s:i, s:s}}",
 		"mac", mac, "ips", ips, "name",
 		TEXT(ym_device_display_name(d), b[0]), "hostname",
 		TEXT(d->hostname, b[1]), "vendor", TEXT(d->vendor, b[2]),
 		"type", TEXT(d->type, b[3]), "model", TEXT(d->model, b[4]),
 		"os", TEXT(d->os, b[5]), "confidence",
-		d->confidence, "evidence", evidence, "flags", flags,
+		d->confidence, "evidence", evidence, "maybe", maybe, "flags", flags,
 		"first_seen", first, "last_seen", last, "gateway", d->gateway,
 		"never_isolate", d->never_isolate,
 		"bytes_up", (json_int_t)d->bytes_up, "bytes_down",

@@ -1,5 +1,6 @@
 #include "store.h"
 #include "store-private.h"
+#include "identify.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "device.h"
+#include "identify.h"
 #include "evlog.h"
 
 /* Migrations, applied in order from PRAGMA user_version; index i brings the
@@ -127,6 +129,10 @@ static const char *const migrations[] = {
 	"ALTER TABLE devices ADD COLUMN audit_errors INTEGER NOT NULL"
 	"  DEFAULT 0;"
 	"ALTER TABLE devices ADD COLUMN audit_at INTEGER NOT NULL DEFAULT 0;",
+	/* 8 -> 9: the kinds the household is offered first when it tells
+	 * what the device is, comma-separated, so the offline CLI shows
+	 * them too. */
+	"ALTER TABLE devices ADD COLUMN maybe TEXT NOT NULL DEFAULT '';",
 };
 
 _Static_assert(YM_ARRAY_SIZE(migrations) == YM_STORE_SCHEMA_VERSION,
@@ -138,11 +144,11 @@ static const char *const statement_sql[ST_COUNT] = {
 		" confidence, flags, gateway, first_seen, last_seen, bytes_up,"
 		" bytes_down, packets_up, packets_down, last_use, retired_at,"
 		" never_isolate, user_type, user_vendor, audit, audit_errors,"
-		" audit_at)"
+		" audit_at, maybe)"
 		" VALUES (:mac, :vendor, :hostname, :type, :model, :os,"
 		" :confidence, :flags, :gateway, :first, :last, :bup, :bdown,"
 		" :pup, :pdown, :use, :retired, :never, :utype, :uvendor,"
-		" :audit, :aerrors, :aat)"
+		" :audit, :aerrors, :aat, :maybe)"
 		" ON CONFLICT (mac) DO UPDATE SET vendor = excluded.vendor,"
 		" hostname = excluded.hostname, type = excluded.type,"
 		" model = excluded.model, os = excluded.os,"
@@ -159,7 +165,7 @@ static const char *const statement_sql[ST_COUNT] = {
 		" user_type = excluded.user_type,"
 		" user_vendor = excluded.user_vendor,"
 		" audit = excluded.audit, audit_errors = excluded.audit_errors,"
-		" audit_at = excluded.audit_at",
+		" audit_at = excluded.audit_at, maybe = excluded.maybe",
 	[ST_DEL_IPS] = "DELETE FROM device_ips WHERE mac = :mac",
 	[ST_PUT_IP] = "INSERT OR REPLACE INTO device_ips (mac, ip, family,"
 		      " last_seen) VALUES (:mac, :ip, :family, :last)",
@@ -547,6 +553,7 @@ int ym_store_commit_durable(struct ym_store *s)
 int ym_store_put_device(struct ym_store *s, const struct ym_device *d)
 {
 	char mac[YM_MAC_STRLEN], ip[YM_ADDR_STRLEN];
+	char maybe[YM_MAYBE_KINDS * 16];
 	sqlite3_stmt *st = s->st[ST_PUT_DEVICE];
 	int rc;
 
@@ -575,6 +582,14 @@ int ym_store_put_device(struct ym_store *s, const struct ym_device *d)
 	bind_text(st, ":audit", d->audit);
 	bind_int(st, ":aerrors", d->audit_errors);
 	bind_int(st, ":aat", (int64_t)d->audit_us);
+	maybe[0] = '\0';
+	for (uint8_t i = 0; i < d->n_maybe && i < YM_MAYBE_KINDS; i++) {
+		size_t used = strlen(maybe);
+
+		snprintf(maybe + used, sizeof(maybe) - used, "%s%s",
+			 i ? "," : "", d->maybe[i]);
+	}
+	bind_text(st, ":maybe", maybe);
 	rc = step_done(s, st);
 	if (rc < 0)
 		return rc;
@@ -791,7 +806,27 @@ static int load_children(struct ym_store *s, struct ym_device *d,
 	" confidence, flags, gateway, first_seen, last_seen, bytes_up,"      \
 	" bytes_down, packets_up, packets_down, last_use, retired_at,"       \
 	" never_isolate, user_type, user_vendor, audit, audit_errors,"       \
-	" audit_at FROM devices"
+	" audit_at, maybe FROM devices"
+
+/* The kinds offered first, from their comma-separated column: only
+ * words of the device-type vocabulary; a damaged row offers fewer. */
+static void read_maybe(struct ym_device *d, const char *text)
+{
+	while (text && *text && d->n_maybe < YM_MAYBE_KINDS) {
+		const char *end = strchr(text, ',');
+		size_t n = end ? (size_t)(end - text) : strlen(text);
+		char kind[sizeof(d->maybe[0])];
+
+		if (n < sizeof(kind)) {
+			memcpy(kind, text, n);
+			kind[n] = '\0';
+			if (ym_identify_known_type(kind) &&
+			    strcmp(kind, "unknown") != 0)
+				memcpy(d->maybe[d->n_maybe++], kind, n + 1);
+		}
+		text = end ? end + 1 : NULL;
+	}
+}
 
 /* Fills d from a row of DEVICE_COLUMNS, with addresses and evidence. */
 static int read_device_row(struct ym_store *s, sqlite3_stmt *st,
@@ -831,6 +866,7 @@ static int read_device_row(struct ym_store *s, sqlite3_stmt *st,
 	d->audit_errors = (uint8_t)(n < 0 ? 0 : n > 255 ? 255 : n);
 	n = sqlite3_column_int64(st, 23);
 	d->audit_us = d->audit[0] && n > 0 ? (uint64_t)n : 0;
+	read_maybe(d, (const char *)sqlite3_column_text(st, 24));
 	return load_children(s, d, mac);
 }
 

@@ -20,7 +20,7 @@ struct ym_store;
 #define YM_STORE_FILE "yamori.db"
 
 /* The schema version this build writes. */
-#define YM_STORE_SCHEMA_VERSION 8
+#define YM_STORE_SCHEMA_VERSION 9
 
 /* Opens (creating and migrating) the database in state_dir for writing.
  * A damaged database (not SQLite's, torn, a corrupted page) is set aside

@@ -233,16 +233,26 @@ def main():
         c["unknown"] += gt == "unknown"
         c["wrong"] += gt not in ("unknown", d["type"])
         c["conf_wrong"] += gt not in ("unknown", d["type"]) and conf >= CONFIDENT
+        # Not named right: is the right kind among those the household is
+        # offered first ("What is this?", the device's "maybe")?
+        maybe = got.get("maybe", [])
+        if gt != d["type"]:
+            c["missed"] += 1
+            c["offered"] += d["type"] in maybe
+            c["offered4"] += d["type"] in maybe[:4]
+            c["offered_n"] += len(maybe)
         rows.append({"mac": mac, "label_type": d["type"], "label_vendor": d["vendor"],
                      "label_model": d["model"], "type": gt, "vendor": gv,
                      "model": got.get("model", ""), "confidence": conf,
+                     "maybe": maybe,
                      "error": got.get("error", ""), "split": split_of(mac),
                      "evidence": got.get("evidence", [])})
         if a.verbose or a.why:
             mark = "ok " if gt == d["type"] else ("BAD" if gt != "unknown" else "unk")
-            print("%s %s %-14s %-22s -> %-14s %-20s %-24s %.2f %s" % (
+            print("%s %s %-14s %-22s -> %-14s %-20s %-24s %.2f %s%s" % (
                 mark, mac, d["type"], d["vendor"][:22], gt, gv[:20], got.get("model", "")[:24],
-                conf, got.get("error", "")))
+                conf, got.get("error", ""),
+                "" if gt == d["type"] else " offered: " + ",".join(maybe)))
         if a.why and (gt != d["type"] or not vendor_ok(gv, d["vendor"])):
             ev = got.get("evidence", [])
             kinds = sorted({e["signal"] for e in ev})
@@ -266,6 +276,10 @@ def main():
                                                tot["unknown"], tot["wrong"], tot["conf_wrong"]))
     print("type %.0f%%  vendor %.0f%%  confidently wrong %d" % (
         100.0 * tot["type_ok"] / n, 100.0 * tot["vendor_ok"] / n, tot["conf_wrong"]))
+    print("not named right %d: the right kind is among those offered first to the "
+          "household for %d (among the first four for %d; %.1f kinds offered on average)" % (
+              tot["missed"], tot["offered"], tot["offered4"],
+              tot["offered_n"] / max(tot["missed"], 1)))
     if a.json:
         with open(a.json, "w") as f:
             json.dump(rows, f, indent=1)

@@ -167,6 +167,14 @@ const char *ym_text_type_label(const char *type)
 	return _("unknown");
 }
 
+gboolean ym_text_type_known(const char *type)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(types); i++)
+		if (g_strcmp0(types[i].type, type) == 0)
+			return TRUE;
+	return FALSE;
+}
+
 const char *ym_text_type_icon(const char *type)
 {
 	for (gsize i = 0; i < G_N_ELEMENTS(types); i++)

@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 
 /* The kind of device in words, from DESIGN.md's type vocabulary. */
 const char *ym_text_type_label(const char *type);
+/* True for a word of the device-type vocabulary. */
+gboolean ym_text_type_known(const char *type);
 
 /* A stock icon name for the kind of device. */
 const char *ym_text_type_icon(const char *type);

@@ -50,6 +50,7 @@ const char *ym_audit_end_word(enum ym_audit_end end);
 bool ym_audit_end_known(const char *word);
 
 #define YM_MAX_EVIDENCE 24
+#define YM_MAYBE_KINDS 8
 
 /* One piece of evidence: a signal seen on the device and what it says. The
  * structured part (type, vendor, model, os with a weight) is what the
@@ -105,6 +106,12 @@ struct ym_device {
 	struct ym_device_ip ips[YM_MAX_IPS_PER_DEVICE];
 	uint8_t n_evidence;
 	struct ym_evidence evidence[YM_MAX_EVIDENCE];
+	/* The kinds the household is offered first when it tells what the
+	 * device is ("What is this?"): those its traffic leans to, strongest
+	 * first, then those its maker makes. Identification derives them at
+	 * each decision; they are never stored. */
+	uint8_t n_maybe;
+	char maybe[YM_MAYBE_KINDS][16];
 
 	/* Gateway recognition. */
 	uint64_t remote_src_pkts; /* frames sent with an internet source */

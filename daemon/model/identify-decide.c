@@ -509,6 +509,93 @@ static void tally_evidence(const struct ym_device *d, struct tally *ty,
 	}
 }
 
+/* Adds a kind to the household's first choices, once. */
+static void offer(struct ym_device *d, const char *type)
+{
+	if (!type[0] || strcmp(type, "unknown") == 0 ||
+	    d->n_maybe == YM_MAYBE_KINDS || strlen(type) >= sizeof(d->maybe[0]))
+		return;
+	for (uint8_t i = 0; i < d->n_maybe; i++)
+		if (strcmp(d->maybe[i], type) == 0)
+			return;
+	snprintf(d->maybe[d->n_maybe++], sizeof(d->maybe[0]), "%s", type);
+}
+
+/* The kinds its maker makes (plausible.rules), in the file's order, its
+ * network gear last: a maker of routers and plugs whose device does not
+ * route is more likely a plug. A router or access point only when it
+ * routes. */
+static void offer_maker_kinds(const struct ym_identify *id,
+			      struct ym_device *d, const char *vendor,
+			      bool has_routes)
+{
+	if (!id || !vendor[0] || ym_identify_tier(id, vendor) != TIER_BRAND)
+		return;
+	for (size_t i = 0; i < id->n_plaus; i++) {
+		if (strcasecmp(id->plaus[i].vendor, vendor) != 0)
+			continue;
+		for (int gear = 0; gear < 2; gear++) {
+			/* types is ",a,b,": each kind between two commas. */
+			const char *t = id->plaus[i].types + 1, *end;
+
+			for (; (end = strchr(t, ',')) != NULL; t = end + 1) {
+				char kind[24];
+				bool is_gear;
+
+				snprintf(kind, sizeof(kind), "%.*s",
+					 (int)(end - t), t);
+				is_gear = infrastructure_type(kind) ||
+					  strcmp(kind, "network") == 0;
+				if (is_gear != (gear == 1) ||
+				    (infrastructure_type(kind) && !has_routes))
+					continue;
+				offer(d, kind);
+			}
+		}
+		return;
+	}
+}
+
+/* What the household is offered first when it tells what the device is:
+ * the traffic's reading, the kinds its traffic leans to (strongest
+ * first), then the kinds its maker makes. A router or access point only
+ * when it routes: a sensor in set-up mode is none. True when the list
+ * changed. */
+static bool offer_kinds(const struct ym_identify *id, struct ym_device *d,
+			const struct tally *ty, int nt, const bool *skip,
+			const char *type, const char *vendor, bool has_routes)
+{
+	char before[sizeof(d->maybe)];
+	uint8_t n_before = d->n_maybe;
+	bool used[YM_MAX_EVIDENCE] = { false };
+	int k;
+
+	memcpy(before, d->maybe, sizeof(before));
+	memset(d->maybe, 0, sizeof(d->maybe));
+	d->n_maybe = 0;
+	offer(d, type);
+	for (;;) {
+		int bi = -1;
+		float bs = 0;
+
+		for (int i = 0; i < nt; i++) {
+			float sc = tally_score(&ty[i], &k);
+
+			if (!used[i] && !skip[i] && (bi < 0 || sc > bs)) {
+				bi = i;
+				bs = sc;
+			}
+		}
+		if (bi < 0)
+			break;
+		used[bi] = true;
+		offer(d, ty[bi].key);
+	}
+	offer_maker_kinds(id, d, vendor, has_routes);
+	return n_before != d->n_maybe ||
+	       memcmp(before, d->maybe, sizeof(before)) != 0;
+}
+
 /* Writes the decision into the record (the confidence in hundredths);
  * the record is dirty when anything changed. */
 static void set_decision(struct ym_device *d, bool changed, const char *type,
@@ -651,6 +738,7 @@ void ym_identify_decide(const struct ym_identify *id, struct ym_device *d)
 		}
 	}
 	changed |= maker_evidence(d, type == only ? vendor : NULL, only);
+	changed |= offer_kinds(id, d, ty, nt, skip, type, vendor, has_routes);
 	if (d->user_type[0])
 		changed |= household_decides(d, &type, &vendor, &model, &conf);
 	set_decision(d, changed, type, vendor, model, os, conf);

@@ -115,6 +115,11 @@ class SetupCaptures(unittest.TestCase):
                                     "%s: no %s %s -> %s" % (why, sig, value, concl))
                 for sig in exp.get("no_evidence", []):
                     self.assertFalse(any(e["signal"] == sig for e in dev["evidence"]), why)
+                # What the household is offered first ("What is this?").
+                if "maybe" in exp:
+                    self.assertEqual(dev["maybe"], exp["maybe"], why)
+                if dev["type"] != "unknown":
+                    self.assertEqual(dev["maybe"][:1], [dev["type"]], why)
                 # A decided type comes with evidence that says so.
                 if dev["type"] != "unknown":
                     self.assertTrue(any(dev["type"] in e["conclusion"] for e in dev["evidence"]),

@@ -1096,6 +1096,31 @@ class PanelTest(PanelDriver, unittest.TestCase):
         self.assertEqual(dev["type"], "printer")
         self.assertIn("household", [e["signal"] for e in dev["evidence"]])
         self.assertEqual(self.ctl("kind", pc, "none").returncode, 0)
+        # Offered first: what the traffic and the maker point to (the
+        # daemon's "maybe"), kinds the short list lacks among them. The
+        # camera is a camera by its traffic; TP-Link also makes doorbells
+        # and smart home hubs, which the short list does not show.
+        cam = {d["mac"]: d for d in devices}["d0:37:45:8e:31:c2"]
+        self.assertEqual(cam["maybe"][0], "camera")
+        self.assertIn("doorbell", cam["maybe"])
+        self.assertNotIn("router", cam["maybe"])
+        self.rail("機器")
+        self.tap(self.find(contains="Tapo_C200", role="list item", anywhere=True),
+                 across=0.9)
+        self.find(name="問題", role="heading")
+        self.press("種類を教える")
+        dialog = self.dialog("これは何ですか")
+        self.find(name="通信とメーカーから、このどれかだと思います。", root=dialog)
+        self.find(name="ほかの種類", root=dialog, anywhere=True)
+        self.find(name="玄関のチャイム", role="push button", root=dialog, anywhere=True)
+        self.find(name="家電をつなぐ機器", role="push button", root=dialog, anywhere=True)
+        # Each kind once: the camera is offered, not listed again.
+        buttons = [nm for _, nm, rl in self.named(root=dialog, anywhere=True)
+                   if rl == "push button"]
+        self.assertEqual(buttons.count("カメラ"), 1, buttons)
+        self.assertNotIn("ルーター", buttons)
+        self.shot("18-what-is-this-offered")
+        self.press("何もしない", root=dialog)
         self.rail("いまの様子")
 
     def test_5_settings_live_in_the_daemon(self):

@@ -742,6 +742,66 @@ static void test_maker_of_one_kind(void **state)
 	ym_identify_fini(id);
 }
 
+/* A device the traffic cannot name: the household is offered first the
+ * kinds its traffic leans to, strongest first, then the kinds its maker
+ * makes; a router only when it routes. */
+static void test_kinds_offered_to_the_household(void **state)
+{
+	struct ym_identify *id;
+	struct ym_device d;
+	char err[256] = "";
+
+	(void)state;
+	write_rules("a.rules",
+		    "plausible D-Link router,network,camera,sensor,smart_plug "
+		    "source=x\n"
+		    "plausible Acme camera source=x\n"
+		    "dns_query *.mydlink.com vendor=D-Link weight=0.5 source=x\n"
+		    "device_name *-siren type=alarm weight=0.3 source=x\n"
+		    "service tcp/80 type=camera weight=0.2 source=x\n"
+		    "module Espressif* source=x\n"
+		    "oui \"Espressif*\" vendor=Espressif weight=0.3 source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	/* Nothing known: nothing offered. */
+	new_device(&d);
+	ym_identify_signal(id, &d, YM_SIG_OUI, "Espressif Inc.");
+	assert_string_equal(d.type, "unknown");
+	assert_int_equal(d.n_maybe, 0);
+	/* Its maker's cloud: the kinds D-Link makes, its network gear
+	 * last, no router. */
+	ym_identify_signal(id, &d, YM_SIG_DNS_QUERY, "signal.mydlink.com");
+	assert_string_equal(d.vendor, "D-Link");
+	assert_string_equal(d.type, "unknown");
+	assert_int_equal(d.n_maybe, 4);
+	assert_string_equal(d.maybe[0], "camera");
+	assert_string_equal(d.maybe[1], "sensor");
+	assert_string_equal(d.maybe[2], "smart_plug");
+	assert_string_equal(d.maybe[3], "network");
+	/* Faint readings come first, the stronger before the weaker, even
+	 * a kind the maker is not known to make. */
+	ym_identify_signal(id, &d, YM_SIG_SERVICE, "tcp/80");
+	ym_identify_signal(id, &d, YM_SIG_DHCP_HOSTNAME, "hall-siren");
+	assert_string_equal(d.type, "unknown");
+	assert_int_equal(d.n_maybe, 5);
+	assert_string_equal(d.maybe[0], "alarm");
+	assert_string_equal(d.maybe[1], "camera");
+	assert_string_equal(d.maybe[2], "sensor");
+	assert_string_equal(d.maybe[3], "smart_plug");
+	assert_string_equal(d.maybe[4], "network");
+	/* It answers DHCP as a server: now a router may be it. */
+	d.dhcp_server = true;
+	ym_identify_decide(id, &d);
+	assert_int_equal(d.n_maybe, 6);
+	assert_string_equal(d.maybe[4], "router");
+	assert_string_equal(d.maybe[5], "network");
+	/* The household's word does not change what the traffic offers. */
+	assert_int_equal(ym_identify_household(id, &d, "tv", "Acme"), 0);
+	assert_string_equal(d.type, "tv");
+	assert_int_equal(d.n_maybe, 6);
+	assert_string_equal(d.maybe[0], "alarm");
+	ym_identify_fini(id);
+}
+
 /* 20,000 rules load and take at most 8 MB (a limit of issue 12); the load
  * time (limit 50 ms) is printed for docs/IDENTIFY.md. */
 static const struct ym_evidence *find_evidence(const struct ym_device *d,
@@ -1063,6 +1123,7 @@ int main(void)
 		cmocka_unit_test(test_household_wins),
 		cmocka_unit_test(test_brand_in_names),
 		cmocka_unit_test(test_brand_corroborates_type),
+		cmocka_unit_test(test_kinds_offered_to_the_household),
 		cmocka_unit_test(test_many_rules_load_fast),
 		cmocka_unit_test(test_most_specific_rule_wins),
 		cmocka_unit_test(test_router_by_dhcp_alone_is_a_guess),

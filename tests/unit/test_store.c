@@ -88,6 +88,9 @@ static void test_roundtrip(void **state)
 	(void)state;
 	assert_int_equal(ym_store_open(&s, dir, err, sizeof(err)), 0);
 	make_device(&d, 1, 5000000);
+	d.n_maybe = 2;
+	snprintf(d.maybe[0], sizeof(d.maybe[0]), "camera");
+	snprintf(d.maybe[1], sizeof(d.maybe[1]), "smart_speaker");
 	assert_int_equal(ym_store_begin(s), 0);
 	assert_int_equal(ym_store_put_device(s, &d), 0);
 	assert_int_equal(ym_store_put_meta(s, "status", "{\"packets\":1}"), 0);
@@ -102,6 +105,9 @@ static void test_roundtrip(void **state)
 	assert_int_equal(seen.last.n_evidence, 1);
 	assert_string_equal(seen.last.evidence[0].signal, "oui");
 	assert_int_equal(seen.last.last_us, 5000000);
+	assert_int_equal(seen.last.n_maybe, 2);
+	assert_string_equal(seen.last.maybe[0], "camera");
+	assert_string_equal(seen.last.maybe[1], "smart_speaker");
 	v = ym_store_get_meta(ro, "status");
 	assert_string_equal(v, "{\"packets\":1}");
 	free(v);
@@ -115,6 +121,18 @@ static void test_roundtrip(void **state)
 	assert_int_equal(ym_store_get_devices(ro, collect, &seen), 0);
 	assert_int_equal(seen.n, 1);
 	assert_int_equal(ym_store_check(ro), 0);
+	ym_store_close(ro);
+
+	/* A damaged list offers only the vocabulary's words it still holds. */
+	exec_sql("UPDATE devices SET maybe = 'hub,,bogus,unknown,"
+		 "a_kind_far_too_long_to_be_one,camera'");
+	assert_int_equal(ym_store_open_readonly(&ro, dir, err, sizeof(err)), 0);
+	seen.n = 0;
+	assert_int_equal(ym_store_get_devices(ro, collect, &seen), 0);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.last.n_maybe, 2);
+	assert_string_equal(seen.last.maybe[0], "hub");
+	assert_string_equal(seen.last.maybe[1], "camera");
 	ym_store_close(ro);
 }
 
