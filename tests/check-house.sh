@@ -36,7 +36,7 @@ hits=$(grep -nE 'ym_(store|inventory|alerts|identify|api|device|sniff|detect)_' 
 never "parsers never call store, inventory, alerts, identify or api" "$hits"
 
 hits=$(includes_of "$d"/proto/* |
-	grep -vE '"(decode|dhcp|dns|edimax|lldp|smarter|ssdp|tplink|wps|util|ym-limits)\.h"')
+	grep -vE '"(decode|dhcp|dns|edimax|lldp|p0f|smarter|ssdp|tplink|wps|util|ym-limits)\.h"')
 never "parsers include only parsers and the base" "$hits"
 
 hits=$(grep -n 'ym_store_' "$d"/model/*.c "$d"/judge/detect.c \

@@ -286,6 +286,9 @@ const char *ym_text_evidence(const char *signal)
 		{ "service", N_("It talks the way this kind of device does.") },
 		{ "http_path", N_("It talks the way this kind of device does.") },
 		{ "maker", N_("Its maker makes only this kind of device.") },
+		/* p0f's signatures: how its SYNs look names its system. */
+		{ "tcp_syn",
+		  N_("It starts its connections the way this system does.") },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(signals); i++)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "identify.h"
+#include "p0f.h"
 
 /* Two rule groups that are no signal of their own: "model_name" rules
  * read every text in which a device names its model (host names, mDNS
@@ -64,6 +65,14 @@ struct module {
 	uint8_t tier;
 };
 
+/* A p0f SYN signature and the system it names ("Linux 3.11 and newer");
+ * a generic one counts only when no specific one matches. */
+struct syn_rule {
+	struct ym_syn_sig sig;
+	bool generic;
+	char label[48];
+};
+
 /* The rules of one signal (or rule group), in file order. */
 struct rule_group {
 	struct rule *rules;
@@ -77,6 +86,8 @@ struct ym_identify {
 	size_t n_plaus;
 	struct module *modules;
 	size_t n_modules;
+	struct syn_rule *syns;
+	size_t n_syns;
 };
 
 /* One rule that matched a text, with what its first '*' matched. */

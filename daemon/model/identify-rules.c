@@ -189,6 +189,58 @@ static int parse_module(struct ym_identify *id, char **w, int nw, char *why,
 	return 0;
 }
 
+/* "p0f SIGNATURE LABEL source=WHERE": a SYN signature of p0f's database
+ * and the system it names, the label as p0f writes it
+ * ("s:unix:Linux:3.11 and newer"; "g:" a generic one). */
+static int parse_p0f(struct ym_identify *id, char **w, int nw, char *why,
+		     size_t whylen)
+{
+	struct syn_rule r = { 0 }, *p;
+	const char *bad = NULL;
+	char *class, *name, *flavor;
+
+	if (nw != 4 || strncmp(w[3], "source=", 7) != 0 || !w[3][7]) {
+		snprintf(why, whylen, "expected 'p0f SIGNATURE LABEL "
+			 "source=WHERE'");
+		return -EINVAL;
+	}
+	if (ym_syn_sig_parse(w[1], &r.sig, &bad) < 0) {
+		snprintf(why, whylen, "p0f signature: %s", bad);
+		return -EINVAL;
+	}
+	class = strchr(w[2], ':');
+	name = class ? strchr(class + 1, ':') : NULL;
+	flavor = name ? strchr(name + 1, ':') : NULL;
+	if (!flavor || class != w[2] + 1 || (w[2][0] != 's' && w[2][0] != 'g') ||
+	    name == class + 1 || flavor == name + 1) {
+		snprintf(why, whylen, "p0f label: expected "
+			 "'s|g:CLASS:NAME:FLAVOR'");
+		return -EINVAL;
+	}
+	r.generic = w[2][0] == 'g';
+	*flavor = '\0';
+	ym_strlcpy_clean(r.label, name + 1, strlen(name + 1), sizeof(r.label));
+	if (flavor[1]) {
+		size_t used = strlen(r.label);
+
+		snprintf(r.label + used, sizeof(r.label) - used, " ");
+		used = strlen(r.label);
+		ym_strlcpy_clean(r.label + used, flavor + 1,
+				 strlen(flavor + 1), sizeof(r.label) - used);
+	}
+	if (id->n_rules == YM_MAX_RULES) {
+		snprintf(why, whylen, "more than %d rules", YM_MAX_RULES);
+		return -EINVAL;
+	}
+	p = realloc(id->syns, (id->n_syns + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	id->syns = p;
+	id->syns[id->n_syns++] = r;
+	id->n_rules++;
+	return 0;
+}
+
 /* A rule's key=value words (from the third on) into r. */
 static int parse_rule_keys(struct rule *r, char **w, int nw, char *why,
 			   size_t whylen)
@@ -362,6 +414,8 @@ static int parse_rule(struct ym_identify *id, char **w, int nw,
 		return parse_plausible(id, w, nw, why, whylen);
 	if (strcmp(w[0], "module") == 0)
 		return parse_module(id, w, nw, why, whylen);
+	if (strcmp(w[0], "p0f") == 0)
+		return parse_p0f(id, w, nw, why, whylen);
 	sig = ym_identify_signal_by_name(w[0]);
 	if (strcmp(w[0], "model_name") == 0)
 		sig = SIG_MODEL_NAME;
@@ -454,6 +508,7 @@ void ym_identify_fini(struct ym_identify *id)
 	}
 	free(id->plaus);
 	free(id->modules);
+	free(id->syns);
 	free(id);
 }
 

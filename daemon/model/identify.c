@@ -49,6 +49,7 @@ static const char *const signal_names[YM_SIG_COUNT] = {
 	[YM_SIG_HTTP_NAME] = "http_name",
 	[YM_SIG_BANNER] = "banner",
 	[YM_SIG_HTTP_TITLE] = "http_title",
+	[YM_SIG_TCP_SYN] = "tcp_syn",
 	[YM_SIG_GATEWAY] = "gateway",
 };
 
@@ -764,6 +765,37 @@ void ym_identify_signal(struct ym_identify *id, struct ym_device *d,
 		return;
 	if (match_signal(id, d, sig, value))
 		ym_identify_decide(id, d);
+}
+
+void ym_identify_tcp_syn(struct ym_identify *id, struct ym_device *d,
+			 const struct ym_syn *syn)
+{
+	const struct syn_rule *generic = NULL;
+	char key[160];
+
+	if (!id || !id->n_syns)
+		return;
+	/* One look for each shape of SYN the device sends. */
+	snprintf(key, sizeof(key), "%u:%u:%u:%d:%u,%u:%s:%x:%d", syn->ver,
+		 syn->ttl, syn->olen, (int)syn->mss, syn->wsize, syn->scale,
+		 syn->olayout, (unsigned)syn->quirks, syn->payload);
+	if (seen_before(d, YM_SIG_COUNT, key))
+		return;
+	for (size_t i = 0; i < id->n_syns; i++) {
+		const struct syn_rule *r = &id->syns[i];
+
+		if (!ym_syn_sig_match(&r->sig, syn))
+			continue;
+		if (!r->generic) {
+			ym_identify_signal(id, d, YM_SIG_TCP_SYN, r->label);
+			return;
+		}
+		if (!generic)
+			generic = r;
+	}
+	/* A generic signature only when no specific one matches. */
+	if (generic)
+		ym_identify_signal(id, d, YM_SIG_TCP_SYN, generic->label);
 }
 
 void ym_identify_redo(struct ym_identify *id, struct ym_device *d)

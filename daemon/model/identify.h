@@ -51,6 +51,7 @@ enum ym_signal {
 	YM_SIG_HTTP_NAME, /* the realm of its own web server's login */
 	YM_SIG_BANNER, /* its own telnet prompt or FTP greeting */
 	YM_SIG_HTTP_TITLE, /* the title of its own web page */
+	YM_SIG_TCP_SYN, /* the system its SYNs match in p0f's signatures */
 	YM_SIG_GATEWAY,
 	YM_SIG_COUNT
 };
@@ -74,6 +75,14 @@ size_t ym_identify_rule_count(const struct ym_identify *id);
  * the evidence changed. Repeats of a recent signal cost a hash lookup. */
 void ym_identify_signal(struct ym_identify *id, struct ym_device *d,
 			enum ym_signal sig, const char *value);
+
+struct ym_syn;
+
+/* A SYN the device itself sent: the system of the first p0f signature
+ * it matches (a generic one only when no specific one does) is signal
+ * tcp_syn ("Windows 7 or 8"). Each shape of SYN is looked up once. */
+void ym_identify_tcp_syn(struct ym_identify *id, struct ym_device *d,
+			 const struct ym_syn *syn);
 
 /* Adds evidence that did not come from a rule (the gateway recognition),
  * then decides again. */

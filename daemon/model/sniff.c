@@ -15,6 +15,7 @@
 #include "edimax.h"
 #include "identify.h"
 #include "lldp.h"
+#include "p0f.h"
 #include "smarter.h"
 #include "ssdp.h"
 #include "tplink.h"
@@ -594,6 +595,15 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		return;
 	}
 	if (pkt->proto == 6 && !pkt->later_fragment) {
+		struct ym_syn syn;
+
+		/* It opens a connection from one of its own addresses: the
+		 * shape of its SYN says which system sent it (p0f's
+		 * signatures). Not a SYN the router passes on from outside. */
+		if ((pkt->tcp_flags & (YM_TCP_SYN | YM_TCP_ACK)) == YM_TCP_SYN &&
+		    pkt->l3_data && ym_device_has_ip(dev, &pkt->src) &&
+		    ym_syn_read(pkt->l3_data, pkt->l3_len, &syn))
+			ym_identify_tcp_syn(s->id, dev, &syn);
 		/* It accepts a connection: it serves that port (a camera
 		 * its RTSP stream, a printer JetDirect). */
 		if ((pkt->tcp_flags & (YM_TCP_SYN | YM_TCP_ACK)) ==

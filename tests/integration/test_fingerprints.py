@@ -20,18 +20,47 @@ SHARED = os.environ.get("YAMORI_SHARED", os.path.join(os.path.dirname(ROOT), "sh
 REFS = os.path.join(SHARED, "refs")
 IMPORT = os.path.join(ROOT, "data", "fingerprints", "import", "import.py")
 YAMORID = os.path.join(BUILD, "daemon", "yamorid")
-GENERATED = ("ha-discovery.rules", "cloud-lists.rules")
+GENERATED = ("ha-discovery.rules", "cloud-lists.rules", "p0f.rules")
 
 TYPES_HEAD = "domain\tname\tintegration_type\tiot_class\tdiscovered_by\tplatforms\tstatus\tprimary_guess\tcandidates\tbasis\n"
 
 
-def fake_refs(root, dhcp=None, types=None, zeroconf=None, ssdp=None, domains=None):
+# p0f's database in its own form: a system, a generic catch-all, a tool
+# (NMap: class "!"), and SYN+ACK signatures, which are not SYNs.
+P0F_FP = """; p0f - fingerprint database
+classes = win,unix,other
+
+[mtu]
+label = Ethernet or modem
+sig   = 1500
+
+[tcp:request]
+label = s:unix:Linux:3.11 and newer
+sig   = *:64:0:*:mss*20,10:mss,sok,ts,nop,ws:df,id+:0
+
+label = g:win:Windows:NT kernel
+sig   = *:128:0:*:*,*:mss,nop,ws,nop,nop,sok:df,id+:0
+
+label = s:!:NMap:SYN scan
+sys   = @unix,@win
+sig   = *:64-:0:1460:1024,0:mss::0
+
+[tcp:response]
+label = s:unix:Linux:3.x
+sig   = *:64:0:*:mss*10,0:mss:df:0
+"""
+
+
+def fake_refs(root, dhcp=None, types=None, zeroconf=None, ssdp=None, domains=None, p0f=None):
     """A minimal refs tree in the sources' formats."""
     ha = os.path.join(root, "home-assistant-discovery")
     dom = os.path.join(root, "iot-vendor-domains")
+    p0f_dir = os.path.join(root, "p0f-signatures")
     os.makedirs(ha)
     os.makedirs(dom)
+    os.makedirs(p0f_dir)
     files = {
+        os.path.join(p0f_dir, "p0f-peace-maker-updated.fp"): p0f or P0F_FP,
         os.path.join(ha, "integration_device_types.tsv"): types or (
             TYPES_HEAD +
             "tplink\tTP-Link Kasa Smart\thub\tlocal\tdhcp\tlight,switch\tambiguous\tlight\tlight,smart_plug\tx\n"
@@ -108,7 +137,16 @@ class Importer(unittest.TestCase):
         self.assertIn("msmetrics.ws.sonos.com", dom)
         # IoTrim is AGPL-3.0: not imported.
         self.assertNotIn("device-metrics-us.amazon.com", dom)
-        for text in (ha, dom):
+        # p0f: the SYN signatures of systems; not a tool's, not SYN+ACKs.
+        p0f = read(os.path.join(out, "p0f.rules"))
+        sigs = [l for l in p0f.splitlines() if l.startswith("p0f ")]
+        self.assertEqual(len(sigs), 2, p0f)
+        self.assertIn('"*:64:0:*:mss*20,10:mss,sok,ts,nop,ws:df,id+:0"', sigs[0])
+        self.assertIn('"s:unix:Linux:3.11 and newer"', sigs[0])
+        self.assertIn('"g:win:Windows:NT kernel"', sigs[1])
+        self.assertNotIn("NMap", p0f)
+        self.assertNotIn("mss*10,0", p0f)
+        for text in (ha, dom, p0f):
             for line in text.splitlines():
                 if line.strip() and not line.startswith("#"):
                     self.assertIn(" source=", line)
@@ -162,6 +200,12 @@ class Importer(unittest.TestCase):
             (dict(domains="source\tvendor_or_protocol\tdevice\tdomain_or_pattern\tnote\tsource_file\n"
                           "somewhere\tsonos\t\tx.sonos.com\t\tx\n"),
              "vendor_domains_combined.tsv:2: unknown source"),
+            (dict(p0f="[tcp:request]\nsig = *:64:0:*:*,*:mss::0\n"),
+             "p0f-peace-maker-updated.fp:2: a sig before any label"),
+            (dict(p0f="[tcp:request]\nlabel = s:unix:Linux:3.x\nsig = *:64:0:*:*,*:mss\n"),
+             "p0f-peace-maker-updated.fp:3: expected ver:ittl"),
+            (dict(p0f="[tcp:request]\nlabel = x:unix:Linux:3.x\n"),
+             "p0f-peace-maker-updated.fp:2: expected 'label = s|g"),
         ]
         for i, (kw, needle) in enumerate(cases):
             with self.subTest(needle=needle):
@@ -220,7 +264,13 @@ class Daemon(unittest.TestCase):
                 ("# x\noui \"*\" vendor=A mac=XYZ source=y\n", "zz-local.rules:2: mac= wants"),
                 ("module Espressif\n", "zz-local.rules:1: expected 'module"),
                 ("model_name *HS1* type=toaster source=y\n", "zz-local.rules:1: unknown type"),
-                ("device_name *plug* type=smart_plug\n", "zz-local.rules:1: every rule needs source")):
+                ("device_name *plug* type=smart_plug\n", "zz-local.rules:1: every rule needs source"),
+                ('p0f "*:64:0:*:mss*20,10:mss,sok,zz:df:0" "s:unix:Linux:3.x" source=y\n',
+                 "zz-local.rules:1: p0f signature: olayout"),
+                ('p0f "*:300:0:*:*,*:mss::0" "s:unix:Linux:3.x" source=y\n',
+                 "zz-local.rules:1: p0f signature: ittl"),
+                ('p0f "*:64:0:*:*,*:mss::0" "Linux" source=y\n', "zz-local.rules:1: p0f label"),
+                ('tcp_syn "Linux*" type=toaster source=y\n', "zz-local.rules:1: unknown type")):
             with self.subTest(rule=text):
                 r = self.run_with(text)
                 self.assertEqual(r.returncode, 2, r.stderr)

@@ -92,6 +92,27 @@ def udp_frame(src_mac, dst_mac, src_ip, dst_ip, sport, dport, payload):
     return mac(dst_mac) + mac(src_mac) + b"\x08\x00" + iph + udp + payload
 
 
+def syn_frame(src_mac, dst_mac, src_ip, dst_ip, ttl, window, options, sport=50123):
+    """A client's SYN with its own TTL, window and TCP options (the
+    system's fingerprint), DF set and an IP ID, as Linux and Windows send."""
+    mac = lambda m: bytes(int(x, 16) for x in m.split(":"))
+    ip = lambda a: bytes(int(x) for x in a.split("."))
+    tcp = struct.pack("!HHIIBBHHH", sport, 443, 0x12345678, 0, (5 + len(options) // 4) << 4,
+                      0x02, window, 0, 0) + options
+    pseudo = ip(src_ip) + ip(dst_ip) + struct.pack("!BBH", 0, 6, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", _sum16(pseudo + tcp)) + tcp[18:]
+    iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0x1c46, 0x4000, ttl, 6, 0,
+                      ip(src_ip), ip(dst_ip))
+    iph = iph[:10] + struct.pack("!H", _sum16(iph)) + iph[12:]
+    return mac(dst_mac) + mac(src_mac) + b"\x08\x00" + iph + tcp
+
+
+# TCP options: Linux (mss 1460, sok, ts, nop, ws 7) and Windows 10
+# (mss 1460, nop, ws 8, nop, nop, sok).
+LINUX_OPTS = bytes.fromhex("020405b40402080a0001020300000000") + bytes.fromhex("01030307")
+WINDOWS_OPTS = bytes.fromhex("020405b4010303080101" + "0402")
+
+
 def write_pcap(path, frames):
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
@@ -223,6 +244,31 @@ class Identify(unittest.TestCase):
             if mac != cam:
                 self.assertFalse([e for e in d["evidence"] if e["signal"] == "http_server"],
                                  (mac, d["evidence"]))
+
+    def test_syn_names_the_system(self):
+        """A device's own SYN names its system by p0f's signatures: a
+        Windows 10 PC's os is Windows, a Linux camera's Linux; a SYN the
+        router passes on from the internet names nothing of the router.
+        The system alone names no kind of device."""
+        pc, cam = "00:11:22:33:44:66", "00:11:22:33:44:77"
+        router = "6c:e4:da:00:00:09"
+        frames = [
+            syn_frame(pc, router, "192.168.7.40", "20.42.65.92", 128, 64240, WINDOWS_OPTS),
+            syn_frame(cam, router, "192.168.7.41", "93.184.216.34", 64, 29200, LINUX_OPTS),
+            # Inbound, through the router, with Windows' shape.
+            syn_frame(router, pc, "198.51.100.7", "192.168.7.40", 119, 64240, WINDOWS_OPTS),
+        ]
+        got = self.replay_frames("syns.pcap", frames)
+        syn = lambda mac: [(e["value"], e["conclusion"]) for e in got[mac]["evidence"]
+                           if e["signal"] == "tcp_syn"]
+        self.assertEqual(syn(pc), [("Windows 10 or 11", "type computer; os Windows")])
+        self.assertEqual(got[pc]["os"], "Windows")
+        self.assertIn(got[pc]["type"], ("unknown", "computer"))
+        self.assertLess(got[pc]["confidence"], 0.5)
+        self.assertEqual([v for v, _ in syn(cam)], ["Linux 3.11 and newer"])
+        self.assertEqual((got[cam]["os"], got[cam]["type"]), ("Linux", "unknown"))
+        self.assertEqual(syn(router), [])
+        self.assertNotEqual(got[router]["os"], "Windows")
 
     def test_firmware_check_names_the_model(self):
         """A device's own request to the internet that names its model in

@@ -18,6 +18,7 @@
 
 #include "device.h"
 #include "identify.h"
+#include "p0f.h"
 
 static char dir[64];
 
@@ -802,6 +803,55 @@ static void test_kinds_offered_to_the_household(void **state)
 	ym_identify_fini(id);
 }
 
+/* A SYN the device sent: the first specific p0f signature it matches
+ * names its system (a generic one only when no specific one does), and
+ * the tcp_syn rules say what that system tells: Windows an os and a
+ * computer, never alone enough for the type. */
+static void test_syn_names_the_system(void **state)
+{
+	struct ym_identify *id;
+	struct ym_device d;
+	struct ym_syn syn;
+	char err[256] = "";
+
+	(void)state;
+	write_rules("a.rules",
+		    "p0f \"*:128:0:*:*,*:mss,nop,ws,nop,nop,sok:df,id+:0\" "
+		    "\"g:win:Windows:NT kernel\" source=x\n"
+		    "p0f \"*:128:0:*:64240,8:mss,nop,ws,nop,nop,sok:df,id+:0\" "
+		    "\"s:win:Windows:10 or 11\" source=x\n"
+		    "tcp_syn \"Windows*\" os=Windows type=computer weight=0.4 "
+		    "source=x\n");
+	assert_int_equal(ym_identify_init(&id, dir, err, sizeof(err)), 0);
+	memset(&syn, 0, sizeof(syn));
+	syn.ver = 4;
+	syn.ttl = 128;
+	syn.mss = 1460;
+	syn.wsize = 64240;
+	syn.scale = 8;
+	syn.quirks = YM_SYN_DF | YM_SYN_ID_PLUS;
+	snprintf(syn.olayout, sizeof(syn.olayout), "mss,nop,ws,nop,nop,sok");
+	new_device(&d);
+	ym_identify_tcp_syn(id, &d, &syn);
+	assert_int_equal(d.n_evidence, 1);
+	assert_string_equal(d.evidence[0].signal, "tcp_syn");
+	assert_string_equal(d.evidence[0].value, "Windows 10 or 11");
+	assert_string_equal(d.os, "Windows");
+	assert_string_equal(d.type, "unknown");
+	/* Another window: only the generic signature matches. */
+	syn.wsize = 8192;
+	new_device(&d);
+	ym_identify_tcp_syn(id, &d, &syn);
+	assert_string_equal(d.evidence[0].value, "Windows NT kernel");
+	/* A Linux SYN matches neither: nothing is said. */
+	syn.ttl = 64;
+	snprintf(syn.olayout, sizeof(syn.olayout), "mss,sok,ts,nop,ws");
+	new_device(&d);
+	ym_identify_tcp_syn(id, &d, &syn);
+	assert_int_equal(d.n_evidence, 0);
+	ym_identify_fini(id);
+}
+
 /* 20,000 rules load and take at most 8 MB (a limit of issue 12); the load
  * time (limit 50 ms) is printed for docs/IDENTIFY.md. */
 static const struct ym_evidence *find_evidence(const struct ym_device *d,
@@ -1124,6 +1174,7 @@ int main(void)
 		cmocka_unit_test(test_brand_in_names),
 		cmocka_unit_test(test_brand_corroborates_type),
 		cmocka_unit_test(test_kinds_offered_to_the_household),
+		cmocka_unit_test(test_syn_names_the_system),
 		cmocka_unit_test(test_many_rules_load_fast),
 		cmocka_unit_test(test_most_specific_rule_wins),
 		cmocka_unit_test(test_router_by_dhcp_alone_is_a_guess),
