@@ -25,7 +25,7 @@ build=${BUILD:-$root/build-fuzz}
 jobs=${JOBS:-1}
 doc=$root/docs/FUZZING.md
 all="fuzz_dns fuzz_ssdp fuzz_lldp fuzz_dhcp fuzz_decode fuzz_audit fuzz_config
-fuzz_datafile fuzz_api fuzz_packet fuzz_wps fuzz_appproto"
+fuzz_datafile fuzz_api fuzz_packet fuzz_wps fuzz_appproto fuzz_p0f"
 
 if [ $# -lt 1 ]; then
 	echo "usage: $0 SECONDS [HARNESS[=SECONDS] ...]" >&2
