@@ -429,6 +429,23 @@ static bool has_word(const char *words, const char *w)
 	return false;
 }
 
+/* A name that says it is a person's computer, phone or tablet
+ * ("Augustine-PC", "Shellys-Laptop", "Carlos iPhone"), in brand_text's
+ * words. */
+static bool says_personal(const char *words)
+{
+	static const char *const personal[] = {
+		"pc", "laptop", "desktop", "notebook", "computer",
+		"phone", "iphone", "ipad", "tablet", "macbook",
+		"imac", "galaxy", "pixel", "android", "workstation",
+	};
+
+	for (size_t i = 0; i < YM_ARRAY_SIZE(personal); i++)
+		if (has_word(words, personal[i]))
+			return true;
+	return false;
+}
+
 /* Words that begin with a brand's name but are no brand. */
 static const char *const not_brands[] = {
 	"canonical", "signature", "brotherhood", "ringcentral",
@@ -531,17 +548,8 @@ static const char *brand_in(const struct ym_identify *id, enum ym_signal sig,
 	/* A person's own computer or phone, named after its owner
 	 * ("Augustine-PC", "Shellys-Laptop"): the name is a person's, not a
 	 * maker's. */
-	if (naming) {
-		static const char *const personal[] = {
-			"pc", "laptop", "desktop", "notebook", "computer",
-			"phone", "iphone", "ipad", "tablet", "macbook",
-			"imac", "galaxy", "pixel", "android", "workstation",
-		};
-
-		for (size_t i = 0; i < YM_ARRAY_SIZE(personal); i++)
-			if (has_word(words, personal[i]))
-				return NULL;
-	}
+	if (naming && says_personal(words))
+		return NULL;
 	/* A browser's or a phone app's User-Agent names the app's maker,
 	 * not the device's. */
 	if (sig == YM_SIG_HTTP_USER_AGENT) {
@@ -684,6 +692,47 @@ static const char *without_owner(enum ym_signal sig, const char *value)
 }
 
 /* Matches one signal against the rules; true when the evidence changed. */
+/* True when plausible.rules lists the vendor with phones, computers or
+ * tablets. */
+static bool makes_personal(const struct ym_identify *id, const char *vendor)
+{
+	for (size_t i = 0; i < id->n_plaus; i++)
+		if (strcasecmp(id->plaus[i].vendor, vendor) == 0)
+			return strstr(id->plaus[i].types, ",phone,") ||
+			       strstr(id->plaus[i].types, ",computer,") ||
+			       strstr(id->plaus[i].types, ",tablet,");
+	return false;
+}
+
+/* In a name that says it is a person's computer or phone ("Shelly-PC",
+ * "Augustines-Laptop"), the owner's name is no maker: a rule that names
+ * a maker of other things ("shelly*": Shelly's plugs) gives way. Rules for
+ * the computer or phone itself stay ("DESKTOP-*", "*iPhone*"), and so do
+ * makers of computers and phones ("Lenovo*"). Returns the hits kept. */
+static size_t drop_makers_of_things(const struct ym_identify *id,
+				    const char *head, struct ym_rule_hit *h,
+				    size_t n)
+{
+	char flat[160], words[160];
+	size_t kept = 0;
+
+	brand_text(YM_SIG_DHCP_HOSTNAME, head, flat, words, sizeof(flat));
+	if (!says_personal(words))
+		return n;
+	for (size_t i = 0; i < n; i++) {
+		const struct rule *r = h[i].rule;
+		bool personal_kind = !strcmp(r->type, "computer") ||
+				     !strcmp(r->type, "phone") ||
+				     !strcmp(r->type, "tablet") ||
+				     !strcmp(r->type, "wearable");
+
+		if (!r->vendor[0] || personal_kind ||
+		    makes_personal(id, r->vendor))
+			h[kept++] = h[i];
+	}
+	return kept;
+}
+
 static bool match_signal(struct ym_identify *id, struct ym_device *d,
 			 enum ym_signal sig, const char *value)
 {
@@ -709,6 +758,8 @@ static bool match_signal(struct ym_identify *id, struct ym_device *d,
 					NULL, hits, n, YM_MAX_RULE_HITS);
 		matched = n > 0;
 		n = ym_rule_hits_specific(hits, n);
+		if (is_device_name(sig))
+			n = drop_makers_of_things(id, head, hits, n);
 		for (size_t i = 0; i < n; i++)
 			changed |= add_hit(d, sig, value, &hits[i]);
 		if (brand_weight(sig) > 0 &&
