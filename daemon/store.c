@@ -809,7 +809,8 @@ static int load_children(struct ym_store *s, struct ym_device *d,
 	" audit_at, maybe FROM devices"
 
 /* The kinds offered first, from their comma-separated column: only
- * words of the device-type vocabulary; a damaged row offers fewer. */
+ * words of the device-type vocabulary, each once; a damaged row offers
+ * fewer. */
 static void read_maybe(struct ym_device *d, const char *text)
 {
 	while (text && *text && d->n_maybe < YM_MAYBE_KINDS) {
@@ -820,7 +821,11 @@ static void read_maybe(struct ym_device *d, const char *text)
 		if (n < sizeof(kind)) {
 			memcpy(kind, text, n);
 			kind[n] = '\0';
-			if (ym_identify_known_type(kind) &&
+			bool again = false;
+
+			for (uint8_t i = 0; i < d->n_maybe; i++)
+				again |= strcmp(d->maybe[i], kind) == 0;
+			if (!again && ym_identify_known_type(kind) &&
 			    strcmp(kind, "unknown") != 0)
 				memcpy(d->maybe[d->n_maybe++], kind, n + 1);
 		}

@@ -109,7 +109,7 @@ struct ym_device {
 	/* The kinds the household is offered first when it tells what the
 	 * device is ("What is this?"): those its traffic leans to, strongest
 	 * first, then those its maker makes. Identification derives them at
-	 * each decision; they are never stored. */
+	 * each decision; the store keeps them for the offline CLI. */
 	uint8_t n_maybe;
 	char maybe[YM_MAYBE_KINDS][16];
 

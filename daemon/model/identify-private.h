@@ -70,7 +70,7 @@ struct module {
 struct syn_rule {
 	struct ym_syn_sig sig;
 	bool generic;
-	char label[48];
+	char label[64];
 };
 
 /* The rules of one signal (or rule group), in file order. */

@@ -832,19 +832,23 @@ void ym_identify_tcp_syn(struct ym_identify *id, struct ym_device *d,
 		 syn->olayout, (unsigned)syn->quirks, syn->payload);
 	if (seen_before(d, YM_SIG_COUNT, key))
 		return;
-	for (size_t i = 0; i < id->n_syns; i++) {
-		const struct syn_rule *r = &id->syns[i];
+	/* p0f's order: an exact match, specific before generic; then its
+	 * fuzzy one, the same way. */
+	for (int fuzzy = 0; fuzzy < 2 && !generic; fuzzy++) {
+		for (size_t i = 0; i < id->n_syns; i++) {
+			const struct syn_rule *r = &id->syns[i];
 
-		if (!ym_syn_sig_match(&r->sig, syn))
-			continue;
-		if (!r->generic) {
-			ym_identify_signal(id, d, YM_SIG_TCP_SYN, r->label);
-			return;
+			if (!ym_syn_sig_match(&r->sig, syn, fuzzy))
+				continue;
+			if (!r->generic) {
+				ym_identify_signal(id, d, YM_SIG_TCP_SYN,
+						   r->label);
+				return;
+			}
+			if (!generic)
+				generic = r;
 		}
-		if (!generic)
-			generic = r;
 	}
-	/* A generic signature only when no specific one matches. */
 	if (generic)
 		ym_identify_signal(id, d, YM_SIG_TCP_SYN, generic->label);
 }

@@ -562,6 +562,12 @@ static void sniff_smarter(struct ym_sniff *s, struct ym_device *dev,
 	ym_identify_signal(s->id, dev, YM_SIG_UPNP_MODEL, model);
 }
 
+/* A TTL no router has lowered: the initial values systems use. */
+static bool initial_ttl(uint8_t ttl)
+{
+	return ttl == 32 || ttl == 64 || ttl == 128 || ttl == 255;
+}
+
 void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 		     const struct ym_packet *pkt)
 {
@@ -597,11 +603,15 @@ void ym_sniff_packet(struct ym_sniff *s, struct ym_device *dev,
 	if (pkt->proto == 6 && !pkt->later_fragment) {
 		struct ym_syn syn;
 
-		/* It opens a connection from one of its own addresses: the
-		 * shape of its SYN says which system sent it (p0f's
-		 * signatures). Not a SYN the router passes on from outside. */
+		/* It opens a connection itself: the shape of its SYN says
+		 * which system sent it (p0f's signatures). Only a SYN that
+		 * left its sender here, with its TTL untouched (32, 64, 128
+		 * or 255): not one the router passes on from the internet,
+		 * a VPN or a guest network, whose address the inventory may
+		 * have given the router. */
 		if ((pkt->tcp_flags & (YM_TCP_SYN | YM_TCP_ACK)) == YM_TCP_SYN &&
-		    pkt->l3_data && ym_device_has_ip(dev, &pkt->src) &&
+		    pkt->l3_data && initial_ttl(pkt->ttl) &&
+		    ym_device_has_ip(dev, &pkt->src) &&
 		    ym_syn_read(pkt->l3_data, pkt->l3_len, &syn))
 			ym_identify_tcp_syn(s->id, dev, &syn);
 		/* It accepts a connection: it serves that port (a camera

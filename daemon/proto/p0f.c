@@ -34,96 +34,149 @@ static bool layout_add(struct ym_syn *s, const char *name)
 	return true;
 }
 
-/* Walks the TCP options as p0f does: the layout in order, MSS, window
- * scale and timestamps read, anything malformed a quirk that ends the
- * walk. */
+/* Walks the TCP options as p0f 3 does (process.c): the layout in order;
+ * MSS, window scale, SACK-permitted and timestamps read at their fixed
+ * sizes whatever their length byte says (a wrong one is a quirk); other
+ * options skipped by their length; anything that runs past the options'
+ * end, or a layout too long to keep, ends the walk as "bad". Sets
+ * *has_ts when a timestamp option is there. */
 static void read_options(const uint8_t *p, const uint8_t *end,
-			 struct ym_syn *s)
+			 struct ym_syn *s, bool *has_ts)
 {
 	char name[16];
 
+	*has_ts = false;
 	while (p < end) {
 		uint8_t opt = *p++;
-		uint8_t olen;
+		uint32_t left;
 
-		if (opt == 0) { /* end of options, then padding */
+		switch (opt) {
+		case 0: /* end of options, then padding */
 			snprintf(name, sizeof(name), "eol+%u",
 				 (unsigned)(end - p));
-			layout_add(s, name);
+			if (!layout_add(s, name))
+				s->quirks |= YM_SYN_BAD;
 			for (; p < end; p++)
 				if (*p)
 					s->quirks |= YM_SYN_OPT_PLUS;
 			return;
-		}
-		if (opt == 1) {
-			if (!layout_add(s, "nop"))
-				break;
-			continue;
-		}
-		switch (opt) {
+		case 1:
+			snprintf(name, sizeof(name), "nop");
+			break;
 		case 2:
-			layout_add(s, "mss");
+			snprintf(name, sizeof(name), "mss");
 			break;
 		case 3:
-			layout_add(s, "ws");
+			snprintf(name, sizeof(name), "ws");
 			break;
 		case 4:
-			layout_add(s, "sok");
+			snprintf(name, sizeof(name), "sok");
 			break;
 		case 5:
-			layout_add(s, "sack");
+			snprintf(name, sizeof(name), "sack");
 			break;
 		case 8:
-			layout_add(s, "ts");
+			snprintf(name, sizeof(name), "ts");
 			break;
 		default:
 			snprintf(name, sizeof(name), "?%u", opt);
-			layout_add(s, name);
 			break;
 		}
-		if (p >= end) {
+		if (!layout_add(s, name)) {
 			s->quirks |= YM_SYN_BAD;
 			return;
 		}
-		olen = *p;
-		if (olen < 2 || (size_t)(end - p) < (size_t)olen - 1) {
-			s->quirks |= YM_SYN_BAD;
-			return;
-		}
+		left = (uint32_t)(end - p);
 		switch (opt) {
+		case 1:
+			break;
 		case 2:
-			if (olen != 4)
+			if (left < 3)
+				goto bad;
+			if (p[0] != 4)
 				s->quirks |= YM_SYN_BAD;
-			else
-				s->mss = be16(p + 1);
+			s->mss = be16(p + 1);
+			p += 3;
 			break;
 		case 3:
-			if (olen != 3) {
+			if (left < 2)
+				goto bad;
+			if (p[0] != 3)
 				s->quirks |= YM_SYN_BAD;
-			} else {
-				s->scale = p[1];
-				if (s->scale > 14)
-					s->quirks |= YM_SYN_EXWS;
-			}
+			s->scale = p[1];
+			if (s->scale > 14)
+				s->quirks |= YM_SYN_EXWS;
+			p += 2;
 			break;
 		case 4:
-			if (olen != 2)
+			if (left < 1)
+				goto bad;
+			if (p[0] != 2)
 				s->quirks |= YM_SYN_BAD;
+			p += 1;
 			break;
 		case 8:
-			if (olen != 10) {
+			if (left < 9)
+				goto bad;
+			if (p[0] != 10)
 				s->quirks |= YM_SYN_BAD;
-				break;
-			}
+			*has_ts = true;
 			if (!be32(p + 1))
 				s->quirks |= YM_SYN_TS1_MINUS;
 			if (be32(p + 5))
 				s->quirks |= YM_SYN_TS2_PLUS;
+			p += 9;
 			break;
 		default:
+			/* SACK (10 to 34 bytes) and options p0f does not
+			 * know: skipped by their length. */
+			if (left < 1 || p[0] < 2 || (uint32_t)p[0] - 1 > left)
+				goto bad;
+			if (opt == 5 && (p[0] < 10 || p[0] > 34))
+				s->quirks |= YM_SYN_BAD;
+			p += p[0] - 1;
 			break;
 		}
-		p += olen - 1;
+	}
+	return;
+bad:
+	s->quirks |= YM_SYN_BAD;
+}
+
+/* What the window is a multiple of, in the order p0f 3 tries
+ * (fp_tcp.c, detect_win_multi): the MSS, the MSS less 12 with
+ * timestamps, the MSS of a 1500-byte link, then an MTU. */
+static void window_multiple(struct ym_syn *s, bool has_ts, uint32_t hdr)
+{
+	uint32_t mss = s->mss > 0 ? (uint32_t)s->mss : 0;
+	const struct {
+		uint32_t div;
+		bool mtu;
+		bool when;
+	} tries[] = {
+		{ mss, false, true },
+		{ mss - 12, false, has_ts && mss > 12 },
+		{ 1500 - 40, false, true },
+		{ 1500 - 40 - 12, false, true },
+		{ 1500 - 60, false, s->ver == 6 },
+		{ 1500 - 60 - 12, false, s->ver == 6 },
+		{ mss + 40, true, true },
+		{ mss + hdr, true, true },
+		{ mss + 60, true, s->ver == 6 },
+		{ 1500, true, true },
+	};
+
+	s->win_multi = 0;
+	s->win_mtu = false;
+	if (!s->wsize || mss < 100)
+		return;
+	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		if (!tries[i].when || !tries[i].div ||
+		    s->wsize % tries[i].div)
+			continue;
+		s->win_multi = s->wsize / tries[i].div;
+		s->win_mtu = tries[i].mtu;
+		return;
 	}
 }
 
@@ -132,6 +185,7 @@ bool ym_syn_read(const uint8_t *ip, uint32_t len, struct ym_syn *out)
 	uint32_t off, thl, total = 0, flow;
 	const uint8_t *tcp;
 	uint8_t flags;
+	bool has_ts;
 
 	memset(out, 0, sizeof(*out));
 	out->mss = -1;
@@ -142,7 +196,8 @@ bool ym_syn_read(const uint8_t *ip, uint32_t len, struct ym_syn *out)
 		uint16_t frag = be16(ip + 6);
 
 		off = (uint32_t)(ip[0] & 0x0f) * 4;
-		if (off < 20 || off > len || ip[9] != 6 || (frag & 0x1fff))
+		/* Not a fragment, not even the first of several. */
+		if (off < 20 || off > len || ip[9] != 6 || (frag & 0x3fff))
 			return false;
 		out->ttl = ip[8];
 		out->olen = (uint8_t)(off - 20);
@@ -179,13 +234,13 @@ bool ym_syn_read(const uint8_t *ip, uint32_t len, struct ym_syn *out)
 		return false;
 	tcp = ip + off;
 	flags = tcp[13];
-	/* An initial SYN: not a SYN+ACK, not a reset. */
-	if ((flags & 0x16) != 0x02)
+	/* An initial SYN: not a SYN+ACK, not a reset, no FIN. */
+	if ((flags & 0x17) != 0x02)
 		return false;
 	thl = (uint32_t)(tcp[12] >> 4) * 4;
 	if (thl < 20 || thl > len - off)
 		return false;
-	if (flags & 0xc0) /* ECE, CWR */
+	if ((flags & 0xc0) || (tcp[12] & 0x01)) /* ECE, CWR, NS */
 		out->quirks |= YM_SYN_ECN;
 	if (!be32(tcp + 4))
 		out->quirks |= YM_SYN_SEQ_MINUS;
@@ -198,7 +253,8 @@ bool ym_syn_read(const uint8_t *ip, uint32_t len, struct ym_syn *out)
 	if (flags & 0x08)
 		out->quirks |= YM_SYN_PUSHF_PLUS;
 	out->wsize = be16(tcp + 14);
-	read_options(tcp + 20, tcp + thl, out);
+	read_options(tcp + 20, tcp + thl, out, &has_ts);
+	window_multiple(out, has_ts, off + thl);
 	out->payload = total > off + thl;
 	return true;
 }
@@ -361,7 +417,7 @@ int ym_syn_sig_parse(const char *text, struct ym_syn_sig *out,
 			num = f[4] + 1;
 		}
 		v = number(num, 65535);
-		if (v < 0 || (out->wtype == YM_SYN_WIN_MOD && v == 0))
+		if (v < 0 || (out->wtype != YM_SYN_WIN_FIXED && v == 0))
 			return *why = "wsize must be N, mss*N, mtu*N, %N or *",
 			       -1;
 		out->wval = (uint32_t)v;
@@ -391,20 +447,35 @@ int ym_syn_sig_parse(const char *text, struct ym_syn_sig *out,
 	return 0;
 }
 
-bool ym_syn_sig_match(const struct ym_syn_sig *sig, const struct ym_syn *syn)
+/* p0f's fuzzy fallback (fp_tcp.c): of the quirks, df and id+ may have
+ * gone (a router in between cleared them) and id- and ecn may have come
+ * (a system that turned ECN on: Apple's since 2017). */
+#define FUZZY_GONE (YM_SYN_DF | YM_SYN_ID_PLUS)
+#define FUZZY_COME (YM_SYN_ID_MINUS | YM_SYN_ECN)
+
+bool ym_syn_sig_match(const struct ym_syn_sig *sig, const struct ym_syn *syn,
+		      bool fuzzy)
 {
-	uint32_t want = sig->quirks;
-	uint32_t mtu;
+	uint32_t want = sig->quirks, have = syn->quirks;
 
 	if (sig->ver && sig->ver != syn->ver)
 		return false;
 	/* A signature for both versions ignores its quirks of the other
-	 * version (as p0f does: the packet's own quirks all count). */
-	if (!sig->ver)
+	 * version, and over IPv6 also the packet's flow label: p0f's
+	 * signatures were written from IPv4, and Linux and macOS label
+	 * their IPv6 flows. */
+	if (!sig->ver) {
 		want &= ~(uint32_t)(syn->ver == 6 ? YM_SYN_V4_ONLY :
 						     YM_SYN_V6_ONLY);
-	if (want != syn->quirks || sig->olen != syn->olen ||
-	    strcmp(sig->olayout, syn->olayout) != 0)
+		if (syn->ver == 6)
+			have &= ~(uint32_t)YM_SYN_V6_ONLY;
+	}
+	if (want != have) {
+		if (!fuzzy || (want & ~have & ~(uint32_t)FUZZY_GONE) ||
+		    (have & ~want & ~(uint32_t)FUZZY_COME))
+			return false;
+	}
+	if (sig->olen != syn->olen || strcmp(sig->olayout, syn->olayout) != 0)
 		return false;
 	if (sig->mss >= 0 && sig->mss != syn->mss)
 		return false;
@@ -421,13 +492,9 @@ bool ym_syn_sig_match(const struct ym_syn_sig *sig, const struct ym_syn *syn)
 	case YM_SYN_WIN_MOD:
 		return syn->wsize % sig->wval == 0;
 	case YM_SYN_WIN_MSS:
-		return syn->mss > 0 &&
-		       (uint32_t)syn->wsize == (uint32_t)syn->mss * sig->wval;
+		return !syn->win_mtu && syn->win_multi == sig->wval;
 	case YM_SYN_WIN_MTU:
-		if (syn->mss <= 0)
-			return false;
-		mtu = (uint32_t)syn->mss + (syn->ver == 4 ? 40u : 60u);
-		return (uint32_t)syn->wsize == mtu * sig->wval;
+		return syn->win_mtu && syn->win_multi == sig->wval;
 	default:
 		return true;
 	}

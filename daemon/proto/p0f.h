@@ -49,6 +49,10 @@ struct ym_syn {
 	uint8_t scale;    /* 0 without a window scale option */
 	uint32_t quirks;
 	bool payload;
+	/* The window as p0f reads it: N times the MSS (or, win_mtu, an
+	 * MTU), 0 when it is no such multiple. */
+	uint16_t win_multi;
+	bool win_mtu;
 	char olayout[YM_SYN_LAYOUT_MAX]; /* "mss,sok,ts,nop,ws" */
 };
 
@@ -84,9 +88,11 @@ struct ym_syn_sig {
 int ym_syn_sig_parse(const char *text, struct ym_syn_sig *out,
 		     const char **why);
 
-/* True when the SYN matches the signature exactly (p0f's match without
- * its fuzzy fallback): a TTL at most 35 below the signature's initial
- * TTL, and every other field equal or allowed by a wildcard. */
-bool ym_syn_sig_match(const struct ym_syn_sig *sig, const struct ym_syn *syn);
+/* True when the SYN matches the signature as p0f 3 matches: a TTL at
+ * most 35 below the signature's initial TTL, and every other field equal
+ * or allowed by a wildcard. With fuzzy, p0f's second try: the quirks df
+ * and id+ may be missing and id- and ecn may be there. */
+bool ym_syn_sig_match(const struct ym_syn_sig *sig, const struct ym_syn *syn,
+		      bool fuzzy);
 
 #endif

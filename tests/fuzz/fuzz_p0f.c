@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 			if (ym_syn_sig_parse(sigs[i], &sig, &why) != 0)
 				abort();
-			(void)ym_syn_sig_match(&sig, &syn);
+			(void)ym_syn_sig_match(&sig, &syn, data[0] & 2);
 		}
 		return 0;
 	}
@@ -59,6 +59,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	syn.wsize = 29200;
 	syn.scale = 7;
 	strcpy(syn.olayout, "mss,sok,ts,nop,ws");
-	(void)ym_syn_sig_match(&sig, &syn);
+	(void)ym_syn_sig_match(&sig, &syn, data[0] & 2);
 	return 0;
 }

@@ -255,8 +255,10 @@ class Identify(unittest.TestCase):
         frames = [
             syn_frame(pc, router, "192.168.7.40", "20.42.65.92", 128, 64240, WINDOWS_OPTS),
             syn_frame(cam, router, "192.168.7.41", "93.184.216.34", 64, 29200, LINUX_OPTS),
-            # Inbound, through the router, with Windows' shape.
+            # Inbound, through the router, with Windows' shape: from the
+            # internet, and from a VPN client's private address.
             syn_frame(router, pc, "198.51.100.7", "192.168.7.40", 119, 64240, WINDOWS_OPTS),
+            syn_frame(router, pc, "10.8.0.2", "192.168.7.40", 127, 64240, WINDOWS_OPTS),
         ]
         got = self.replay_frames("syns.pcap", frames)
         syn = lambda mac: [(e["value"], e["conclusion"]) for e in got[mac]["evidence"]

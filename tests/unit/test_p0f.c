@@ -68,20 +68,20 @@ static void test_signatures_match_as_p0f_does(void **state)
 				 "*:64:0:*:mss*20,7:mss,sok,ts,nop,ws:df,id+:0",
 				 &sig, &why),
 			 0);
-	assert_true(ym_syn_sig_match(&sig, &lin));
-	assert_false(ym_syn_sig_match(&sig, &win));
+	assert_true(ym_syn_sig_match(&sig, &lin, false));
+	assert_false(ym_syn_sig_match(&sig, &win, false));
 	assert_int_equal(ym_syn_sig_parse(
 				 "*:128:0:*:64240,8:mss,nop,ws,nop,nop,sok:df,id+:0",
 				 &sig, &why),
 			 0);
-	assert_true(ym_syn_sig_match(&sig, &win));
-	assert_false(ym_syn_sig_match(&sig, &lin));
+	assert_true(ym_syn_sig_match(&sig, &win, false));
+	assert_false(ym_syn_sig_match(&sig, &lin, false));
 	/* Seen a few hops away: the TTL went down, still the same system;
 	 * more than 35 below is another one. */
 	win.ttl = 120;
-	assert_true(ym_syn_sig_match(&sig, &win));
+	assert_true(ym_syn_sig_match(&sig, &win, false));
 	win.ttl = 90;
-	assert_false(ym_syn_sig_match(&sig, &win));
+	assert_false(ym_syn_sig_match(&sig, &win, false));
 	win.ttl = 128;
 	/* A window that is no multiple of the MSS, a different scale, a
 	 * missing quirk: no match. */
@@ -89,35 +89,83 @@ static void test_signatures_match_as_p0f_does(void **state)
 				 "*:64:0:*:mss*10,7:mss,sok,ts,nop,ws:df,id+:0",
 				 &sig, &why),
 			 0);
-	assert_false(ym_syn_sig_match(&sig, &lin));
+	assert_false(ym_syn_sig_match(&sig, &lin, false));
 	assert_int_equal(ym_syn_sig_parse(
 				 "*:64:0:*:mss*20,5:mss,sok,ts,nop,ws:df,id+:0",
 				 &sig, &why),
 			 0);
-	assert_false(ym_syn_sig_match(&sig, &lin));
+	assert_false(ym_syn_sig_match(&sig, &lin, false));
 	assert_int_equal(ym_syn_sig_parse(
 				 "*:64:0:*:mss*20,7:mss,sok,ts,nop,ws:df:0",
 				 &sig, &why),
 			 0);
-	assert_false(ym_syn_sig_match(&sig, &lin));
+	assert_false(ym_syn_sig_match(&sig, &lin, false));
 	/* Wildcards and %N. */
 	assert_int_equal(ym_syn_sig_parse(
 				 "4:64:0:1460:%8,*:mss,sok,ts,nop,ws:df,id+:*",
 				 &sig, &why),
 			 0);
-	assert_true(ym_syn_sig_match(&sig, &lin));
+	assert_true(ym_syn_sig_match(&sig, &lin, false));
 	assert_int_equal(ym_syn_sig_parse(
 				 "6:64:0:*:*,*:mss,sok,ts,nop,ws:df,id+:0", &sig,
 				 &why),
 			 0);
-	assert_false(ym_syn_sig_match(&sig, &lin));
-	/* mtu*N: MSS + 40 over IPv4. */
-	assert_int_equal(ym_syn_sig_parse("*:64:0:*:mtu*2,7:mss,sok,ts,nop,ws:"
-					  "df,id+:0",
-					  &sig, &why),
+	assert_false(ym_syn_sig_match(&sig, &lin, false));
+	/* mtu*N: a window of two MTUs (MSS + 40 over IPv4). */
+	{
+		uint8_t p[sizeof(linux_syn)];
+
+		memcpy(p, linux_syn, sizeof(p));
+		p[34] = 0x0b; /* window 3000 */
+		p[35] = 0xb8;
+		assert_true(ym_syn_read(p, sizeof(p), &lin));
+		assert_true(lin.win_mtu);
+		assert_int_equal(lin.win_multi, 2);
+		assert_int_equal(ym_syn_sig_parse("*:64:0:*:mtu*2,7:mss,sok,ts,"
+						  "nop,ws:df,id+:0",
+						  &sig, &why),
+				 0);
+		assert_true(ym_syn_sig_match(&sig, &lin, false));
+		/* With timestamps, p0f also tries the MSS less 12:
+		 * 14480 = 1448 * 10 is mss*10. */
+		p[34] = 0x38;
+		p[35] = 0x90;
+		assert_true(ym_syn_read(p, sizeof(p), &lin));
+		assert_false(lin.win_mtu);
+		assert_int_equal(lin.win_multi, 10);
+	}
+}
+
+/* p0f's second try: df and id+ may have gone, ecn and id- may have
+ * come (Apple's SYNs ask for ECN since 2017). Nothing else. */
+static void test_fuzzy_match(void **state)
+{
+	uint8_t p[sizeof(linux_syn)];
+	struct ym_syn syn;
+	struct ym_syn_sig sig;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(ym_syn_sig_parse(
+				 "*:64:0:*:mss*20,7:mss,sok,ts,nop,ws:df,id+:0",
+				 &sig, &why),
 			 0);
-	lin.wsize = 3000;
-	assert_true(ym_syn_sig_match(&sig, &lin));
+	memcpy(p, linux_syn, sizeof(p));
+	p[33] = 0xc2; /* SYN with ECE and CWR */
+	assert_true(ym_syn_read(p, sizeof(p), &syn));
+	assert_true(syn.quirks & YM_SYN_ECN);
+	assert_false(ym_syn_sig_match(&sig, &syn, false));
+	assert_true(ym_syn_sig_match(&sig, &syn, true));
+	memcpy(p, linux_syn, sizeof(p));
+	p[6] = 0x00; /* DF gone, the IP ID still set */
+	assert_true(ym_syn_read(p, sizeof(p), &syn));
+	assert_false(ym_syn_sig_match(&sig, &syn, false));
+	assert_true(ym_syn_sig_match(&sig, &syn, true));
+	/* A quirk that may not come: pushf+. */
+	memcpy(p, linux_syn, sizeof(p));
+	p[33] = 0x0a;
+	assert_true(ym_syn_read(p, sizeof(p), &syn));
+	assert_false(ym_syn_sig_match(&sig, &syn, true));
 }
 
 static void test_ipv6_syn_and_its_quirks(void **state)
@@ -139,21 +187,28 @@ static void test_ipv6_syn_and_its_quirks(void **state)
 	assert_int_equal(s.ver, 6);
 	assert_int_equal(s.quirks, YM_SYN_FLOW);
 	/* A signature for both versions ignores its IPv4 quirks df and
-	 * id+; the packet's own flow label counts, as in p0f. */
+	 * id+, and the packet's flow label (Linux labels its flows; p0f's
+	 * signatures were written from IPv4). */
 	assert_int_equal(ym_syn_sig_parse(
 				 "*:64:0:*:mss*20,7:mss,sok,ts,nop,ws:df,id+:0",
 				 &sig, &why),
 			 0);
-	assert_false(ym_syn_sig_match(&sig, &s));
+	assert_true(ym_syn_sig_match(&sig, &s, false));
+	/* An IPv6 signature says whether it wants one. */
+	assert_int_equal(ym_syn_sig_parse(
+				 "6:64:0:*:mss*20,7:mss,sok,ts,nop,ws::0",
+				 &sig, &why),
+			 0);
+	assert_false(ym_syn_sig_match(&sig, &s, false));
 	p[3] = 0;
 	assert_true(ym_syn_read(p, sizeof(p), &s));
 	assert_int_equal(s.quirks, 0);
-	assert_true(ym_syn_sig_match(&sig, &s));
+	assert_true(ym_syn_sig_match(&sig, &s, false));
 	assert_int_equal(ym_syn_sig_parse(
 				 "4:64:0:*:mss*20,7:mss,sok,ts,nop,ws:df,id+:0",
 				 &sig, &why),
 			 0);
-	assert_false(ym_syn_sig_match(&sig, &s));
+	assert_false(ym_syn_sig_match(&sig, &s, false));
 	/* An extension header is not followed. */
 	p[6] = 0;
 	assert_false(ym_syn_read(p, sizeof(p), &s));
@@ -182,6 +237,12 @@ static void test_other_packets_and_cut_ones_are_not_read(void **state)
 	memcpy(p, linux_syn, sizeof(p));
 	p[32] = 0xf0; /* a TCP header longer than the packet */
 	assert_false(ym_syn_read(p, sizeof(p), &s));
+	memcpy(p, linux_syn, sizeof(p));
+	p[6] = 0x60; /* the first of several fragments (MF) */
+	assert_false(ym_syn_read(p, sizeof(p), &s));
+	memcpy(p, linux_syn, sizeof(p));
+	p[33] = 0x03; /* SYN+FIN */
+	assert_false(ym_syn_read(p, sizeof(p), &s));
 }
 
 static void test_malformed_options_are_a_quirk(void **state)
@@ -190,12 +251,21 @@ static void test_malformed_options_are_a_quirk(void **state)
 	struct ym_syn s;
 
 	(void)state;
-	/* An option length that runs past the header. */
+	/* A known option with a wrong length byte: read at its own size,
+	 * as p0f does, and a quirk. */
 	memcpy(p, linux_syn, sizeof(p));
 	p[45] = 0x30;
 	assert_true(ym_syn_read(p, sizeof(p), &s));
 	assert_true(s.quirks & YM_SYN_BAD);
-	assert_string_equal(s.olayout, "mss,sok");
+	assert_string_equal(s.olayout, "mss,sok,ts,nop,ws");
+	/* An unknown option whose length runs past the header ends the
+	 * walk. */
+	memcpy(p, linux_syn, sizeof(p));
+	p[56] = 30;
+	p[57] = 0x30;
+	assert_true(ym_syn_read(p, sizeof(p), &s));
+	assert_true(s.quirks & YM_SYN_BAD);
+	assert_string_equal(s.olayout, "mss,sok,ts,?30");
 	/* A zero length would loop forever. */
 	memcpy(p, linux_syn, sizeof(p));
 	p[41] = 0;
@@ -224,6 +294,7 @@ static void test_malformed_options_are_a_quirk(void **state)
 		memset(big + 40, 1, 40);
 		assert_true(ym_syn_read(big, sizeof(big), &s));
 		assert_true(strlen(s.olayout) < sizeof(s.olayout));
+		assert_true(s.quirks & YM_SYN_BAD);
 	}
 }
 
@@ -241,6 +312,8 @@ static void test_bad_signatures_are_refused(void **state)
 		"*:64:0:*:*:mss::0",
 		"*:64:0:*:%0,*:mss::0",
 		"*:64:0:*:mss*,*:mss::0",
+		"*:64:0:*:mss*0,*:mss::0",
+		"*:64:0:*:mtu*0,*:mss::0",
 		"*:64:0:*:*,-1:mss::0",
 		"*:64:0:*:*,*:mss,,ws::0",
 		"*:64:0:*:*,*:mss,:df:0",
@@ -273,6 +346,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reads_a_linux_syn),
 		cmocka_unit_test(test_signatures_match_as_p0f_does),
+		cmocka_unit_test(test_fuzzy_match),
 		cmocka_unit_test(test_ipv6_syn_and_its_quirks),
 		cmocka_unit_test(test_other_packets_and_cut_ones_are_not_read),
 		cmocka_unit_test(test_malformed_options_are_a_quirk),

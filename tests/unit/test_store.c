@@ -124,7 +124,7 @@ static void test_roundtrip(void **state)
 	ym_store_close(ro);
 
 	/* A damaged list offers only the vocabulary's words it still holds. */
-	exec_sql("UPDATE devices SET maybe = 'hub,,bogus,unknown,"
+	exec_sql("UPDATE devices SET maybe = 'hub,,bogus,unknown,hub,"
 		 "a_kind_far_too_long_to_be_one,camera'");
 	assert_int_equal(ym_store_open_readonly(&ro, dir, err, sizeof(err)), 0);
 	seen.n = 0;

@@ -453,8 +453,9 @@ def import_p0f(refs):
         elif key == "sig":
             if label is None:
                 die(path, no, "a sig before any label")
-            kind, cls, name = label.split(":")[:3]
-            if cls == "!" or name in P0F_NOT_SYSTEMS:
+            kind, cls, name, flavor = label.split(":", 3)
+            # A tool's or a crawler's stack is no household device's.
+            if cls == "!" or name in P0F_NOT_SYSTEMS or "crawler" in flavor:
                 continue
             if len(value.split(":")) != 8:
                 die(path, no, "expected ver:ittl:olen:mss:wsize,scale:olayout:quirks:pclass")
