@@ -186,6 +186,11 @@ NAMES = [
     ("mdns", "Smokey\u2019s Pixel", "00:aa:bb", None, "", None),
     ("mdns", "Augustine\u2019s Echo Dot", "00:aa:bb", "smart_speaker", "Amazon", "Echo Dot"),
     ("mdns", "MAX! Cube", "00:1a:22", "hub", "eQ-3", "MAX! Cube"),
+    # Product names run together or joined as device names write them.
+    ("dhcp", "WeMo-Switch", "14:91:82", "smart_plug", "Belkin", "WeMo Switch"),
+    ("dhcp", "wemo-link", "14:91:82", "hub", "Belkin", "WeMo Link"),
+    ("dhcp", "MAXCube", "00:1a:22", "hub", "eQ-3", "MAX! Cube"),
+    ("dhcp", "HM-LGW", "00:1a:22", "hub", "eQ-3", "HomeMatic LAN gateway"),
     ("mdns", "ednet living gateway", "ac:cf:23", "hub", "ednet", None),
     ("ssdp", "Linux/2.6 UPnP/1.0 IPCamera/1.0", "74:da:38", "camera", "Edimax", None),
     ("ssdp", "Linux/2.6 UPnP/1.0 IPCamera/1.0", "00:aa:bb", None, "", None),
