@@ -708,7 +708,8 @@ static bool makes_personal(const struct ym_identify *id, const char *vendor)
  * "Augustines-Laptop"), the owner's name is no maker: a rule that names
  * a maker of other things ("shelly*": Shelly's plugs) gives way. Rules for
  * the computer or phone itself stay ("DESKTOP-*", "*iPhone*"), and so do
- * makers of computers and phones ("Lenovo*"). Returns the hits kept. */
+ * makers of computers and phones ("Lenovo*") and a rule for exactly this
+ * name. Returns the hits kept. */
 static size_t drop_makers_of_things(const struct ym_identify *id,
 				    const char *head, struct ym_rule_hit *h,
 				    size_t n)
@@ -726,7 +727,8 @@ static size_t drop_makers_of_things(const struct ym_identify *id,
 				     !strcmp(r->type, "tablet") ||
 				     !strcmp(r->type, "wearable");
 
-		if (!r->vendor[0] || personal_kind ||
+		/* A rule for exactly this name knows the device. */
+		if (!r->vendor[0] || personal_kind || r->kind == PAT_EXACT ||
 		    makes_personal(id, r->vendor))
 			h[kept++] = h[i];
 	}

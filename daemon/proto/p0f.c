@@ -348,7 +348,7 @@ int ym_syn_sig_parse(const char *text, struct ym_syn_sig *out,
 	*why = "expected ver:ittl:olen:mss:wsize,scale:olayout:quirks:pclass";
 	if (strlen(text) >= sizeof(buf))
 		return -1;
-	strcpy(buf, text);
+	snprintf(buf, sizeof(buf), "%s", text);
 	for (p = buf; n < 8; n++) {
 		f[n] = p;
 		p = strchr(p, ':');
@@ -432,7 +432,7 @@ int ym_syn_sig_parse(const char *text, struct ym_syn_sig *out,
 	}
 	if (check_layout(f[5]) < 0 || strlen(f[5]) >= sizeof(out->olayout))
 		return *why = "olayout: unknown option name", -1;
-	strcpy(out->olayout, f[5]);
+	snprintf(out->olayout, sizeof(out->olayout), "%s", f[5]);
 	if (parse_quirks(f[6], &out->quirks) < 0)
 		return *why = "quirks: unknown quirk", -1;
 	if (strcmp(f[7], "*") == 0)

@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	syn.mss = 1460;
 	syn.wsize = 29200;
 	syn.scale = 7;
-	strcpy(syn.olayout, "mss,sok,ts,nop,ws");
+	snprintf(syn.olayout, sizeof(syn.olayout), "mss,sok,ts,nop,ws");
 	(void)ym_syn_sig_match(&sig, &syn, data[0] & 2);
 	return 0;
 }
