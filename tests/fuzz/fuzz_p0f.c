@@ -5,6 +5,7 @@
  * Linux SYN. The layout must end inside its buffer; a refusal must say
  * why. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
