@@ -1,6 +1,5 @@
 #include "store.h"
 #include "store-private.h"
-#include "identify.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -582,13 +581,7 @@ int ym_store_put_device(struct ym_store *s, const struct ym_device *d)
 	bind_text(st, ":audit", d->audit);
 	bind_int(st, ":aerrors", d->audit_errors);
 	bind_int(st, ":aat", (int64_t)d->audit_us);
-	maybe[0] = '\0';
-	for (uint8_t i = 0; i < d->n_maybe && i < YM_MAYBE_KINDS; i++) {
-		size_t used = strlen(maybe);
-
-		snprintf(maybe + used, sizeof(maybe) - used, "%s%s",
-			 i ? "," : "", d->maybe[i]);
-	}
+	ym_device_maybe_format(d, maybe, sizeof(maybe));
 	bind_text(st, ":maybe", maybe);
 	rc = step_done(s, st);
 	if (rc < 0)
@@ -808,31 +801,6 @@ static int load_children(struct ym_store *s, struct ym_device *d,
 	" never_isolate, user_type, user_vendor, audit, audit_errors,"       \
 	" audit_at, maybe FROM devices"
 
-/* The kinds offered first, from their comma-separated column: only
- * words of the device-type vocabulary, each once; a damaged row offers
- * fewer. */
-static void read_maybe(struct ym_device *d, const char *text)
-{
-	while (text && *text && d->n_maybe < YM_MAYBE_KINDS) {
-		const char *end = strchr(text, ',');
-		size_t n = end ? (size_t)(end - text) : strlen(text);
-		char kind[sizeof(d->maybe[0])];
-
-		if (n < sizeof(kind)) {
-			memcpy(kind, text, n);
-			kind[n] = '\0';
-			bool again = false;
-
-			for (uint8_t i = 0; i < d->n_maybe; i++)
-				again |= strcmp(d->maybe[i], kind) == 0;
-			if (!again && ym_identify_known_type(kind) &&
-			    strcmp(kind, "unknown") != 0)
-				memcpy(d->maybe[d->n_maybe++], kind, n + 1);
-		}
-		text = end ? end + 1 : NULL;
-	}
-}
-
 /* Fills d from a row of DEVICE_COLUMNS, with addresses and evidence. */
 static int read_device_row(struct ym_store *s, sqlite3_stmt *st,
 			   struct ym_device *d)
@@ -871,7 +839,7 @@ static int read_device_row(struct ym_store *s, sqlite3_stmt *st,
 	d->audit_errors = (uint8_t)(n < 0 ? 0 : n > 255 ? 255 : n);
 	n = sqlite3_column_int64(st, 23);
 	d->audit_us = d->audit[0] && n > 0 ? (uint64_t)n : 0;
-	read_maybe(d, (const char *)sqlite3_column_text(st, 24));
+	ym_device_maybe_parse(d, (const char *)sqlite3_column_text(st, 24));
 	return load_children(s, d, mac);
 }
 

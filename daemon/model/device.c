@@ -1,4 +1,5 @@
 #include "device.h"
+#include "identify.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -66,4 +67,42 @@ void ym_device_add_evidence(struct ym_device *dev, const char *signal,
 	ym_strlcpy_clean(e->value, value, strlen(value), sizeof(e->value));
 	snprintf(e->conclusion, sizeof(e->conclusion), "%s", conclusion);
 	dev->dirty = true;
+}
+
+void ym_device_maybe_format(const struct ym_device *d, char *out, size_t len)
+{
+	size_t used = 0;
+
+	if (len)
+		out[0] = '\0';
+	for (uint8_t i = 0; i < d->n_maybe && i < YM_MAYBE_KINDS; i++) {
+		int n = snprintf(out + used, len - used, "%s%s", i ? "," : "",
+				 d->maybe[i]);
+
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+}
+
+void ym_device_maybe_parse(struct ym_device *d, const char *text)
+{
+	d->n_maybe = 0;
+	while (text && *text && d->n_maybe < YM_MAYBE_KINDS) {
+		const char *end = strchr(text, ',');
+		size_t n = end ? (size_t)(end - text) : strlen(text);
+		char kind[sizeof(d->maybe[0])];
+		bool again = false;
+
+		if (n < sizeof(kind)) {
+			memcpy(kind, text, n);
+			kind[n] = '\0';
+			for (uint8_t i = 0; i < d->n_maybe; i++)
+				again |= strcmp(d->maybe[i], kind) == 0;
+			if (!again && ym_identify_known_type(kind) &&
+			    strcmp(kind, "unknown") != 0)
+				memcpy(d->maybe[d->n_maybe++], kind, n + 1);
+		}
+		text = end ? end + 1 : NULL;
+	}
 }

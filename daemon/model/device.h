@@ -8,6 +8,7 @@
 #define YM_DEVICE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util.h"
@@ -138,6 +139,12 @@ struct ym_device {
 /* Adds or refreshes evidence on a device (deduplicated by signal+value). */
 void ym_device_add_evidence(struct ym_device *dev, const char *signal,
 			    const char *value, const char *conclusion);
+
+/* The kinds offered first as text, comma-separated ("camera,hub"), and
+ * back: only words of the device-type vocabulary, each once, so a
+ * damaged text offers fewer. */
+void ym_device_maybe_format(const struct ym_device *d, char *out, size_t len);
+void ym_device_maybe_parse(struct ym_device *d, const char *text);
 
 /* True when a is one of the device's own addresses. */
 bool ym_device_has_ip(const struct ym_device *d, const struct ym_addr *a);

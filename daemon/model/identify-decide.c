@@ -146,20 +146,27 @@ static int corroborating_kinds(const struct ym_identify *id,
 	return extra;
 }
 
+const struct plausible *ym_identify_plausible(const struct ym_identify *id,
+					      const char *vendor)
+{
+	for (size_t i = 0; id && vendor[0] && i < id->n_plaus; i++)
+		if (strcasecmp(id->plaus[i].vendor, vendor) == 0)
+			return &id->plaus[i];
+	return NULL;
+}
+
 /* What plausible.rules says of the brand and the type: 1 it makes such
  * things, 0 it does not, -1 no line for the brand (nothing either way). */
 static int brand_makes(const struct ym_identify *id, const char *vendor,
 		       const char *type)
 {
+	const struct plausible *p = ym_identify_plausible(id, vendor);
 	char needle[32];
 
-	if (!id || !vendor[0])
+	if (!p)
 		return -1;
 	snprintf(needle, sizeof(needle), ",%s,", type);
-	for (size_t i = 0; i < id->n_plaus; i++)
-		if (strcasecmp(id->plaus[i].vendor, vendor) == 0)
-			return strstr(id->plaus[i].types, needle) != NULL;
-	return -1;
+	return strstr(p->types, needle) != NULL;
 }
 
 static bool plausible(const struct ym_identify *id, const char *vendor,
@@ -338,18 +345,16 @@ static bool brands_disagree(const struct ym_identify *id,
 static bool only_type(const struct ym_identify *id, const char *vendor,
 		      char *out, size_t len)
 {
-	for (size_t i = 0; id && i < id->n_plaus; i++) {
-		const char *t = id->plaus[i].types + 1, *end;
+	const struct plausible *p = ym_identify_plausible(id, vendor);
+	const char *t = p ? p->types + 1 : NULL, *end;
 
-		if (strcasecmp(id->plaus[i].vendor, vendor) != 0)
-			continue;
-		end = strchr(t, ',');
-		if (!end || end[1] != '\0' || (size_t)(end - t) >= len)
-			return false;
-		snprintf(out, len, "%.*s", (int)(end - t), t);
-		return true;
-	}
-	return false;
+	if (!t)
+		return false;
+	end = strchr(t, ',');
+	if (!end || end[1] != '\0' || (size_t)(end - t) >= len)
+		return false;
+	snprintf(out, len, "%.*s", (int)(end - t), t);
+	return true;
 }
 
 /* Keeps the "its maker makes only this" entry in step with the decision:
@@ -529,30 +534,25 @@ static void offer_maker_kinds(const struct ym_identify *id,
 			      struct ym_device *d, const char *vendor,
 			      bool has_routes)
 {
-	if (!id || !vendor[0] || ym_identify_tier(id, vendor) != TIER_BRAND)
+	const struct plausible *p = ym_identify_plausible(id, vendor);
+
+	if (!p || ym_identify_tier(id, vendor) != TIER_BRAND)
 		return;
-	for (size_t i = 0; i < id->n_plaus; i++) {
-		if (strcasecmp(id->plaus[i].vendor, vendor) != 0)
-			continue;
-		for (int gear = 0; gear < 2; gear++) {
-			/* types is ",a,b,": each kind between two commas. */
-			const char *t = id->plaus[i].types + 1, *end;
+	for (int gear = 0; gear < 2; gear++) {
+		/* types is ",a,b,": each kind between two commas. */
+		const char *t = p->types + 1, *end;
 
-			for (; (end = strchr(t, ',')) != NULL; t = end + 1) {
-				char kind[24];
-				bool is_gear;
+		for (; (end = strchr(t, ',')) != NULL; t = end + 1) {
+			char kind[24];
+			bool is_gear;
 
-				snprintf(kind, sizeof(kind), "%.*s",
-					 (int)(end - t), t);
-				is_gear = infrastructure_type(kind) ||
-					  strcmp(kind, "network") == 0;
-				if (is_gear != (gear == 1) ||
-				    (infrastructure_type(kind) && !has_routes))
-					continue;
+			snprintf(kind, sizeof(kind), "%.*s", (int)(end - t), t);
+			is_gear = infrastructure_type(kind) ||
+				  strcmp(kind, "network") == 0;
+			if (is_gear == (gear == 1) &&
+			    (has_routes || !infrastructure_type(kind)))
 				offer(d, kind);
-			}
 		}
-		return;
 	}
 }
 

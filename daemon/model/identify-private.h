@@ -53,6 +53,7 @@ struct plausible {
 	 * the brand also makes phones, tablets or computers, whose domains
 	 * and names every household device meets. */
 	char token[32];
+	bool personal; /* it makes phones, tablets or computers */
 };
 
 /* Makers of Wi-Fi modules and IoT platforms: the name in the registry or a
@@ -130,6 +131,10 @@ struct ym_evidence;
  * changed (identify.c). */
 bool ym_identify_add_evidence(struct ym_device *d,
 			      const struct ym_evidence *in);
+
+/* plausible.rules' line for the brand, or NULL (identify-decide.c). */
+const struct plausible *ym_identify_plausible(const struct ym_identify *id,
+					      const char *vendor);
 
 /* The tier of a maker (TIER_CHIP, TIER_PLATFORM, TIER_BRAND; 0 when not
  * listed as a module or platform maker) (identify-decide.c). */

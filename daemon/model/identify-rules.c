@@ -115,8 +115,10 @@ static void brand_token(struct plausible *p)
 	size_t n = 0;
 
 	p->token[0] = '\0';
-	if (strstr(p->types, ",phone,") || strstr(p->types, ",computer,") ||
-	    strstr(p->types, ",tablet,"))
+	p->personal = strstr(p->types, ",phone,") ||
+		      strstr(p->types, ",computer,") ||
+		      strstr(p->types, ",tablet,");
+	if (p->personal)
 		return;
 	for (const char *c = p->vendor; *c && n + 1 < sizeof(p->token); c++)
 		if (isalnum((unsigned char)*c))

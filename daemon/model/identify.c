@@ -210,19 +210,24 @@ static void fill(struct ym_evidence *e, enum ym_signal sig, const char *value)
 
 /* Remembers (signal, value) in the device's small ring; true if it was
  * already there. */
-static bool seen_before(struct ym_device *d, enum ym_signal sig,
-			const char *value)
+static bool seen_hash(struct ym_device *d, uint32_t h)
 {
 	struct ym_identify_seen *seen = &d->id_seen;
-	uint32_t h = (uint32_t)ym_hash_bytes(value, strlen(value),
-					     (uint64_t)sig + 1) | 1;
 
+	h |= 1;
 	for (int i = 0; i < YM_SEEN_SIGNALS; i++)
 		if (seen->hash[i] == h)
 			return true;
 	seen->hash[seen->next] = h;
 	seen->next = (uint8_t)((seen->next + 1) % YM_SEEN_SIGNALS);
 	return false;
+}
+
+static bool seen_before(struct ym_device *d, enum ym_signal sig,
+			const char *value)
+{
+	return seen_hash(d, (uint32_t)ym_hash_bytes(value, strlen(value),
+						    (uint64_t)sig + 1));
 }
 
 /* A model has a letter in it ("AppleTV5,3", "3810X", "HS110"): a TXT
@@ -692,18 +697,6 @@ static const char *without_owner(enum ym_signal sig, const char *value)
 }
 
 /* Matches one signal against the rules; true when the evidence changed. */
-/* True when plausible.rules lists the vendor with phones, computers or
- * tablets. */
-static bool makes_personal(const struct ym_identify *id, const char *vendor)
-{
-	for (size_t i = 0; i < id->n_plaus; i++)
-		if (strcasecmp(id->plaus[i].vendor, vendor) == 0)
-			return strstr(id->plaus[i].types, ",phone,") ||
-			       strstr(id->plaus[i].types, ",computer,") ||
-			       strstr(id->plaus[i].types, ",tablet,");
-	return false;
-}
-
 /* In a name that says it is a person's computer or phone ("Shelly-PC",
  * "Augustines-Laptop"), the owner's name is no maker: a rule that names
  * a maker of other things ("shelly*": Shelly's plugs) gives way. Rules for
@@ -717,11 +710,15 @@ static size_t drop_makers_of_things(const struct ym_identify *id,
 	char flat[160], words[160];
 	size_t kept = 0;
 
+	if (n == 0)
+		return 0;
 	brand_text(YM_SIG_DHCP_HOSTNAME, head, flat, words, sizeof(flat));
 	if (!says_personal(words))
 		return n;
 	for (size_t i = 0; i < n; i++) {
 		const struct rule *r = h[i].rule;
+		const struct plausible *p =
+			ym_identify_plausible(id, r->vendor);
 		bool personal_kind = !strcmp(r->type, "computer") ||
 				     !strcmp(r->type, "phone") ||
 				     !strcmp(r->type, "tablet") ||
@@ -729,7 +726,7 @@ static size_t drop_makers_of_things(const struct ym_identify *id,
 
 		/* A rule for exactly this name knows the device. */
 		if (!r->vendor[0] || personal_kind || r->kind == PAT_EXACT ||
-		    makes_personal(id, r->vendor))
+		    (p && p->personal))
 			h[kept++] = h[i];
 	}
 	return kept;
@@ -824,15 +821,12 @@ void ym_identify_tcp_syn(struct ym_identify *id, struct ym_device *d,
 			 const struct ym_syn *syn)
 {
 	const struct syn_rule *generic = NULL;
-	char key[160];
 
-	if (!id || !id->n_syns)
-		return;
-	/* One look for each shape of SYN the device sends. */
-	snprintf(key, sizeof(key), "%u:%u:%u:%d:%u,%u:%s:%x:%d", syn->ver,
-		 syn->ttl, syn->olen, (int)syn->mss, syn->wsize, syn->scale,
-		 syn->olayout, (unsigned)syn->quirks, syn->payload);
-	if (seen_before(d, YM_SIG_COUNT, key))
+	/* One look for each shape of SYN the device sends (ym_syn_read
+	 * zeroes the whole tuple first, so it hashes as it compares). */
+	if (!id || !id->n_syns ||
+	    seen_hash(d, (uint32_t)ym_hash_bytes(syn, sizeof(*syn),
+						 YM_SIG_TCP_SYN + 1)))
 		return;
 	/* p0f's order: an exact match, specific before generic; then its
 	 * fuzzy one, the same way. */

@@ -34,6 +34,20 @@ static bool layout_add(struct ym_syn *s, const char *name)
 	return true;
 }
 
+/* An option's name in a layout, as p0f writes it ("?30": unknown). */
+static const char *option_name(uint8_t opt, char *buf, size_t len)
+{
+	static const char *const known[9] = {
+		[1] = "nop", [2] = "mss", [3] = "ws",
+		[4] = "sok", [5] = "sack", [8] = "ts",
+	};
+
+	if (opt < 9 && known[opt])
+		return known[opt];
+	snprintf(buf, len, "?%u", opt);
+	return buf;
+}
+
 /* Walks the TCP options as p0f 3 does (process.c): the layout in order;
  * MSS, window scale, SACK-permitted and timestamps read at their fixed
  * sizes whatever their length byte says (a wrong one is a quirk); other
@@ -50,8 +64,7 @@ static void read_options(const uint8_t *p, const uint8_t *end,
 		uint8_t opt = *p++;
 		uint32_t left;
 
-		switch (opt) {
-		case 0: /* end of options, then padding */
+		if (opt == 0) { /* end of options, then padding */
 			snprintf(name, sizeof(name), "eol+%u",
 				 (unsigned)(end - p));
 			if (!layout_add(s, name))
@@ -60,29 +73,8 @@ static void read_options(const uint8_t *p, const uint8_t *end,
 				if (*p)
 					s->quirks |= YM_SYN_OPT_PLUS;
 			return;
-		case 1:
-			snprintf(name, sizeof(name), "nop");
-			break;
-		case 2:
-			snprintf(name, sizeof(name), "mss");
-			break;
-		case 3:
-			snprintf(name, sizeof(name), "ws");
-			break;
-		case 4:
-			snprintf(name, sizeof(name), "sok");
-			break;
-		case 5:
-			snprintf(name, sizeof(name), "sack");
-			break;
-		case 8:
-			snprintf(name, sizeof(name), "ts");
-			break;
-		default:
-			snprintf(name, sizeof(name), "?%u", opt);
-			break;
 		}
-		if (!layout_add(s, name)) {
+		if (!layout_add(s, option_name(opt, name, sizeof(name)))) {
 			s->quirks |= YM_SYN_BAD;
 			return;
 		}
