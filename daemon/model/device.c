@@ -1,5 +1,4 @@
 #include "device.h"
-#include "identify.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +8,23 @@ static const char *const flag_names[YM_FLAG_COUNT] = {
 	"outdated_firmware", "idle", "gone", "suspicious", "isolated",
 	"retired", "randomized_mac",
 };
+
+/* DESIGN.md's device types. */
+static const char *const types[] = {
+	"router", "access_point", "network", "camera", "doorbell", "alarm",
+	"sensor", "lock", "hub", "light", "smart_plug", "thermostat",
+	"appliance", "robot_vacuum", "health", "tv", "streaming", "speaker",
+	"smart_speaker", "game_console", "printer", "nas", "computer", "phone",
+	"tablet", "wearable", "voip", "unknown",
+};
+
+bool ym_device_type_known(const char *type)
+{
+	for (size_t i = 0; type && i < YM_ARRAY_SIZE(types); i++)
+		if (strcmp(types[i], type) == 0)
+			return true;
+	return false;
+}
 
 const char *ym_flag_name(unsigned bit)
 {
@@ -99,7 +115,7 @@ void ym_device_maybe_parse(struct ym_device *d, const char *text)
 			kind[n] = '\0';
 			for (uint8_t i = 0; i < d->n_maybe; i++)
 				again |= strcmp(d->maybe[i], kind) == 0;
-			if (!again && ym_identify_known_type(kind) &&
+			if (!again && ym_device_type_known(kind) &&
 			    strcmp(kind, "unknown") != 0)
 				memcpy(d->maybe[d->n_maybe++], kind, n + 1);
 		}

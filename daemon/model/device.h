@@ -29,6 +29,9 @@ enum ym_device_flag {
 	YM_FLAG_COUNT = 10
 };
 
+/* True when type is a word of DESIGN.md's device-type vocabulary. */
+bool ym_device_type_known(const char *type);
+
 /* Vocabulary name of flag bit i, or NULL. */
 const char *ym_flag_name(unsigned bit);
 

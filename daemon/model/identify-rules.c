@@ -12,25 +12,14 @@
 
 #include "ym-limits.h"
 #include "datafile.h"
+#include "device.h"
 
 /* Rules loaded from one directory; a router has room for thousands. */
 #define YM_MAX_RULES 20000
 
-/* DESIGN.md's device types. */
-static const char *const types[] = {
-	"router", "access_point", "network", "camera", "doorbell", "alarm",
-	"sensor", "lock", "hub", "light", "smart_plug", "thermostat",
-	"appliance", "robot_vacuum", "health", "tv", "streaming", "speaker",
-	"smart_speaker", "game_console", "printer", "nas", "computer", "phone",
-	"tablet", "wearable", "voip", "unknown",
-};
-
 static bool known_type(const char *t)
 {
-	for (size_t i = 0; i < YM_ARRAY_SIZE(types); i++)
-		if (strcmp(types[i], t) == 0)
-			return true;
-	return false;
+	return ym_device_type_known(t);
 }
 
 bool ym_identify_known_type(const char *type)
